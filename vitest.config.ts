@@ -9,6 +9,7 @@ const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NEXT_TEL
 // awscli; browser: Chromium against the built app.
 export default defineConfig({
   test: {
+    reporters: ["default", "./scripts/testing/summary-reporter.ts"],
     projects: [
       {
         resolve: { alias },
