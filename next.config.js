@@ -4,7 +4,8 @@ const nextConfig = {
   poweredByHeader: false,
   compress: false,
   serverExternalPackages: ["better-sqlite3"],
-  typescript: { ignoreBuildErrors: false },
+  // `npm run check` and `npm test` run tsc over the whole project; the build need not do it again.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default nextConfig;
