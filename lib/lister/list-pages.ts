@@ -1,0 +1,316 @@
+import "server-only";
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from "@aws-sdk/client-s3";
+import { describeS3Error, isAbortError } from "@/lib/connections";
+import type { Anomaly, Entry, PageRecord, PageRequest, PassError } from "@/lib/wire";
+
+export interface ListParams {
+  connection: string;
+  bucket: string;
+  prefix: string;
+  delimiter: string | null;
+  pageSize: number;
+  startAfter: string | null;
+}
+
+/** Where the previous page of the pass left off, for anomaly checks that span a resume. */
+export interface ListCursor {
+  key: string | null;
+  keyPage: number;
+  prefix: string | null;
+  prefixPage: number;
+}
+
+export interface RetryPolicy {
+  /** Extra tries of the same page after the SDK's own retries gave up. */
+  passRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface ListOptions {
+  signal: AbortSignal;
+  /** Continue from this token (resume); the token wins over any start-after. */
+  startToken?: string;
+  /** Begin strictly after this key instead of params.startAfter (resume without a token). */
+  startAfter?: string;
+  /** When startToken is rejected as invalid, continue strictly after this key instead. */
+  fallbackStartAfter?: string;
+  firstIndex?: number;
+  resumedBy?: PageRecord["resumedBy"];
+  previous?: ListCursor;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface ListedPage {
+  record: PageRecord;
+  entries: Entry[];
+  commonPrefixes: string[];
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { passRetries: 3, baseDelayMs: 500, maxDelayMs: 10_000 };
+const MAX_RECORDED_ANOMALIES = 20;
+const RECENT_TOKENS = 64;
+
+// EncodingType=url is form encoding: "+" is a space (S3 encodes a literal "+" as %2B).
+export function formDecode(s: string): string {
+  return decodeURIComponent(s.replace(/\+/g, "%20"));
+}
+
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+type Fetched =
+  | { ok: true; res: ListObjectsV2CommandOutput; requestedAt: number; receivedAt: number; attempts: number }
+  | { ok: false; aborted: boolean; error: PassError; requestedAt: number; receivedAt: number; attempts: number };
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function attemptsOf(x: unknown): number {
+  if (x !== null && typeof x === "object" && "$metadata" in x) {
+    const meta = x.$metadata;
+    if (meta !== null && typeof meta === "object" && "attempts" in meta && typeof meta.attempts === "number") return meta.attempts;
+  }
+  return 1;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function protocolError(message: string, res: ListObjectsV2CommandOutput): PassError {
+  return {
+    code: "upstream_error",
+    message,
+    httpStatus: res.$metadata.httpStatusCode ?? null,
+    s3Code: null,
+    requestId: res.$metadata.requestId ?? null,
+    retryable: false,
+  };
+}
+
+/**
+ * Pages through ListObjectsV2 once, yielding every page as it arrives. A page whose request failed
+ * for good is yielded with `record.error` set, and so is a page that breaks the protocol (truncated
+ * without a token, a token seen before); either ends the walk. The next request is sent before the
+ * current page is handed over, so recording a page overlaps with the server preparing the next.
+ */
+export async function* listPages(client: S3Client, params: ListParams, opts: ListOptions): AsyncGenerator<ListedPage, void, undefined> {
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  if (opts.signal.aborted) return;
+  opts.signal.addEventListener("abort", abort, { once: true });
+  const signal = controller.signal;
+  const ctx = { connection: params.connection, bucket: params.bucket };
+
+  const fetchPage = async (req: PageRequest): Promise<Fetched> => {
+    const requestedAt = Date.now();
+    let attempts = 0;
+    for (let tryIndex = 0; ; tryIndex++) {
+      try {
+        // A fresh input object per request: the SDK (and its paginator) may write into it.
+        const res = await client.send(
+          new ListObjectsV2Command({
+            Bucket: params.bucket,
+            Prefix: req.prefix === "" ? undefined : req.prefix,
+            Delimiter: req.delimiter ?? undefined,
+            MaxKeys: req.maxKeys,
+            ContinuationToken: req.continuationToken ?? undefined,
+            StartAfter: req.startAfter ?? undefined,
+            EncodingType: "url",
+          }),
+          { abortSignal: signal },
+        );
+        attempts += attemptsOf(res);
+        return { ok: true, res, requestedAt, receivedAt: Date.now(), attempts };
+      } catch (err) {
+        attempts += attemptsOf(err);
+        const aborted = signal.aborted || isAbortError(err);
+        const error = describeS3Error(err, ctx);
+        if (aborted || !error.retryable || tryIndex >= retry.passRetries) {
+          return { ok: false, aborted, error, requestedAt, receivedAt: Date.now(), attempts };
+        }
+        const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** tryIndex);
+        await sleep(cap / 2 + Math.random() * (cap / 2), signal);
+        if (signal.aborted) return { ok: false, aborted: true, error, requestedAt, receivedAt: Date.now(), attempts };
+      }
+    }
+  };
+
+  const prev: ListCursor = opts.previous ? { ...opts.previous } : { key: null, keyPage: -1, prefix: null, prefixPage: -1 };
+  const recentTokens: string[] = [];
+  let index = opts.firstIndex ?? 0;
+  let resumedBy = opts.resumedBy ?? null;
+  let req: PageRequest = {
+    prefix: params.prefix,
+    delimiter: params.delimiter,
+    maxKeys: params.pageSize,
+    continuationToken: opts.startToken ?? null,
+    startAfter: opts.startToken !== undefined ? null : (opts.startAfter ?? params.startAfter),
+  };
+  let carriedAttempts = 0;
+  let inflight: Promise<Fetched> | null = fetchPage(req);
+
+  try {
+    while (inflight !== null) {
+      const fetched: Fetched = await inflight;
+      inflight = null;
+      const attempts = fetched.attempts + carriedAttempts;
+      carriedAttempts = 0;
+      const base = {
+        index,
+        request: req,
+        resumedBy,
+        requestedAt: iso(fetched.requestedAt),
+        receivedAt: iso(fetched.receivedAt),
+        durationMs: fetched.receivedAt - fetched.requestedAt,
+        attempts,
+      };
+
+      if (!fetched.ok) {
+        if (fetched.aborted) return;
+        if (fetched.error.code === "invalid_token" && req.continuationToken !== null && index === (opts.firstIndex ?? 0) && opts.fallbackStartAfter !== undefined) {
+          req = { ...req, continuationToken: null, startAfter: opts.fallbackStartAfter };
+          resumedBy = "start-after";
+          carriedAttempts = attempts;
+          inflight = fetchPage(req);
+          continue;
+        }
+        yield {
+          record: {
+            ...base,
+            answered: false,
+            httpStatus: fetched.error.httpStatus,
+            requestId: fetched.error.requestId,
+            keyCount: null,
+            entryCount: 0,
+            commonPrefixCount: 0,
+            firstKey: null,
+            lastKey: null,
+            isTruncated: false,
+            nextContinuationToken: null,
+            bytes: 0,
+            anomalies: [],
+            anomalyCount: 0,
+            error: fetched.error,
+          },
+          entries: [],
+          commonPrefixes: [],
+        };
+        return;
+      }
+
+      const res = fetched.res;
+      const decode = res.EncodingType === "url" ? formDecode : (s: string) => s;
+      let entries: Entry[];
+      let commonPrefixes: string[];
+      let error: PassError | null = null;
+      try {
+        entries = (res.Contents ?? []).map((o) => ({
+          key: decode(o.Key ?? ""),
+          size: o.Size ?? 0,
+          etag: o.ETag ?? null,
+          lastModified: o.LastModified?.toISOString() ?? null,
+          storageClass: o.StorageClass ?? null,
+        }));
+        commonPrefixes = (res.CommonPrefixes ?? []).map((p) => decode(p.Prefix ?? ""));
+      } catch (err) {
+        entries = [];
+        commonPrefixes = [];
+        error = protocolError(`The server sent a key that is not valid URL encoding: ${err instanceof Error ? err.message : String(err)}`, res);
+      }
+
+      const anomalies: Anomaly[] = [];
+      let anomalyCount = 0;
+      const check = (key: string, isPrefix: boolean) => {
+        const last = isPrefix ? prev.prefix : prev.key;
+        const lastPage = isPrefix ? prev.prefixPage : prev.keyPage;
+        if (last !== null) {
+          const cmp = compareKeys(key, last);
+          if (cmp <= 0) {
+            anomalyCount++;
+            if (anomalies.length < MAX_RECORDED_ANOMALIES) {
+              const kind = isPrefix ? (cmp === 0 ? "repeated_prefix" : "prefix_out_of_order") : cmp === 0 ? "repeated_key" : "out_of_order";
+              anomalies.push({ kind, key, previousKey: last, previousPage: lastPage });
+            }
+          }
+        }
+        if (isPrefix) {
+          prev.prefix = key;
+          prev.prefixPage = index;
+        } else {
+          prev.key = key;
+          prev.keyPage = index;
+        }
+      };
+      let bytes = 0;
+      for (const e of entries) {
+        check(e.key, false);
+        bytes += e.size;
+      }
+      for (const p of commonPrefixes) check(p, true);
+
+      const isTruncated = res.IsTruncated === true;
+      const token = res.NextContinuationToken !== undefined && res.NextContinuationToken !== "" ? res.NextContinuationToken : null;
+      if (error === null && isTruncated) {
+        if (token === null) {
+          error = protocolError("The server said the listing is truncated but sent no continuation token; the pass stops here instead of looping.", res);
+        } else if (token === req.continuationToken || recentTokens.includes(token)) {
+          error = protocolError("The server sent a continuation token it had already sent; the pass stops here instead of looping.", res);
+        }
+      }
+      if (token !== null) {
+        recentTokens.push(token);
+        if (recentTokens.length > RECENT_TOKENS) recentTokens.shift();
+      }
+
+      const first = entries[0];
+      const last = entries[entries.length - 1];
+      const page: ListedPage = {
+        record: {
+          ...base,
+          answered: true,
+          httpStatus: res.$metadata.httpStatusCode ?? null,
+          requestId: res.$metadata.requestId ?? null,
+          keyCount: res.KeyCount ?? null,
+          entryCount: entries.length,
+          commonPrefixCount: commonPrefixes.length,
+          firstKey: first?.key ?? null,
+          lastKey: last?.key ?? null,
+          isTruncated,
+          nextContinuationToken: token,
+          bytes,
+          anomalies,
+          anomalyCount,
+          error,
+        },
+        entries,
+        commonPrefixes,
+      };
+
+      const next: PageRequest | null =
+        error === null && isTruncated && token !== null ? { ...req, continuationToken: token, startAfter: null } : null;
+      if (next !== null) inflight = fetchPage(next);
+      yield page;
+      if (next === null) return;
+      req = next;
+      index++;
+      resumedBy = null;
+    }
+  } finally {
+    opts.signal.removeEventListener("abort", abort);
+    controller.abort();
+  }
+}
