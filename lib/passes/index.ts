@@ -1,0 +1,5 @@
+import "server-only";
+
+export { PassService, passes, type PassServiceOptions } from "./service";
+export { PassStore, type ResumePoint } from "./store";
+export { parseFields } from "./params";

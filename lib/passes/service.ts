@@ -1,0 +1,292 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { dataDirFrom } from "@/lib/config";
+import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
+import { AppError, type ErrorCode } from "@/lib/http";
+import { listPages, type ListOptions, type RetryPolicy } from "@/lib/lister";
+import type {
+  EntriesQuery,
+  EntriesResponse,
+  PageEvent,
+  PassDeleted,
+  PassError,
+  PassEvent,
+  PassListQuery,
+  PassParams,
+  PassSummary,
+} from "@/lib/wire";
+import { PassStore, type NewPass } from "./store";
+
+export interface PassServiceOptions {
+  dataDir: string;
+  connections: ConnectionRegistry;
+  retry?: Partial<RetryPolicy>;
+}
+
+/** A pass being walked in this process: viewers wait on it for new pages. */
+class Run {
+  readonly controller = new AbortController();
+  latest: PageEvent | null = null;
+  finished = false;
+  done: Promise<void> = Promise.resolve();
+  private wake: { promise: Promise<void>; resolve: () => void };
+  private firstOutcome: { promise: Promise<void>; resolve: () => void };
+
+  constructor(
+    readonly id: string,
+    readonly seq: number,
+  ) {
+    this.wake = Run.deferred();
+    this.firstOutcome = Run.deferred();
+  }
+
+  private static deferred(): { promise: Promise<void>; resolve: () => void } {
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  }
+
+  /** Resolves at the next recorded page or status change; take it before reading the store. */
+  changed(): Promise<void> {
+    return this.wake.promise;
+  }
+
+  /** Resolves once the first page is recorded or the run ends. */
+  started(): Promise<void> {
+    return this.firstOutcome.promise;
+  }
+
+  notify(): void {
+    const w = this.wake;
+    this.wake = Run.deferred();
+    w.resolve();
+    this.firstOutcome.resolve();
+  }
+}
+
+function abortPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+function newPassId(): string {
+  return randomBytes(9).toString("base64url");
+}
+
+const REPOLL_MS = 250;
+
+export class PassService {
+  readonly store: PassStore;
+  private readonly runs = new Map<string, Run>();
+  private readonly connections: ConnectionRegistry;
+  private readonly retry: Partial<RetryPolicy> | undefined;
+
+  constructor(opts: PassServiceOptions) {
+    this.store = new PassStore(path.join(opts.dataDir, "bucketscope.db"));
+    this.store.interruptOrphans();
+    this.connections = opts.connections;
+    this.retry = opts.retry;
+  }
+
+  private mustRow(id: string) {
+    const row = this.store.row(id);
+    if (row === undefined) throw new AppError("unknown_pass", `There is no pass with id "${id}".`);
+    return row;
+  }
+
+  summary(id: string): PassSummary {
+    const s = this.store.summary(id);
+    if (s === null) throw new AppError("unknown_pass", `There is no pass with id "${id}".`);
+    return s;
+  }
+
+  list(query: PassListQuery): PassSummary[] {
+    return this.store.list(query);
+  }
+
+  /**
+   * Starts a pass and answers once its first page is recorded, so a bucket that does not exist or
+   * cannot be read is an error of the request instead of a pass that fails at once.
+   */
+  async create(params: PassParams): Promise<string> {
+    const conn = await this.connections.get(params.connection);
+    const p: NewPass = {
+      id: newPassId(),
+      connection: conn.name,
+      bucket: params.bucket,
+      prefix: params.prefix,
+      delimiter: params.delimiter ?? null,
+      pageSize: params.pageSize,
+      startAfter: params.startAfter ?? null,
+    };
+    const created = this.store.create(p);
+    const run = this.launch(p.id, {});
+    await run.started();
+    if (run.latest === null || run.latest.page.error !== null) await run.done;
+    const s = this.summary(created.id);
+    if (s.status === "failed" && s.totals.pages === 0 && s.error !== null && !s.error.retryable) {
+      this.store.delete(this.mustRow(p.id).seq);
+      throw new AppError(s.error.code as ErrorCode, s.error.message);
+    }
+    return p.id;
+  }
+
+  /** Continues a failed, interrupted or cancelled pass from its last recorded page. */
+  async resume(id: string): Promise<string> {
+    const row = this.mustRow(id);
+    if (row.status === "complete") throw new AppError("conflict", "This pass is complete; there is nothing left to resume.");
+    if (row.status === "running") throw new AppError("conflict", "This pass is running already.");
+    await this.connections.get(row.connection);
+    const point = this.store.resumePoint(row);
+    if (!this.store.markResumed(id)) throw new AppError("conflict", "This pass changed state meanwhile; try again.");
+    if (point.finished) {
+      this.store.finish(id, "complete", null);
+      return id;
+    }
+    const opts: Partial<ListOptions> = { firstIndex: point.nextIndex, previous: point.previous };
+    if (point.nextToken !== null) {
+      Object.assign(opts, { startToken: point.nextToken, fallbackStartAfter: point.cursor ?? row.start_after ?? "", resumedBy: "token" });
+    } else if (point.cursor !== null) {
+      Object.assign(opts, { startAfter: point.cursor, resumedBy: "start-after" });
+    } else {
+      Object.assign(opts, { resumedBy: "restart" });
+    }
+    const run = this.launch(id, opts);
+    await run.started();
+    return id;
+  }
+
+  private launch(id: string, opts: Partial<ListOptions>): Run {
+    const row = this.mustRow(id);
+    const run = new Run(id, row.seq);
+    this.runs.set(id, run);
+    run.done = this.execute(run, opts).finally(() => {
+      this.runs.delete(id);
+      run.finished = true;
+      run.latest = null;
+      run.notify();
+    });
+    return run;
+  }
+
+  private async execute(run: Run, opts: Partial<ListOptions>): Promise<void> {
+    const row = this.mustRow(run.id);
+    let error: PassError | null = null;
+    try {
+      const conn = await this.connections.get(row.connection);
+      const pages = listPages(
+        conn.client,
+        {
+          connection: row.connection,
+          bucket: row.bucket,
+          prefix: row.prefix,
+          delimiter: row.delimiter,
+          pageSize: row.page_size,
+          startAfter: row.start_after,
+        },
+        { ...opts, signal: run.controller.signal, retry: this.retry },
+      );
+      for await (const page of pages) {
+        this.store.recordPage(run.seq, page);
+        run.latest = { type: "page", page: page.record, entries: page.entries, commonPrefixes: page.commonPrefixes };
+        run.notify();
+        if (page.record.error !== null) {
+          error = page.record.error;
+          break;
+        }
+      }
+    } catch (err) {
+      console.error(`[bucketscope] pass ${run.id} failed unexpectedly`, err);
+      const message = err instanceof AppError ? err.message : "The pass stopped on an unexpected server error; it has been logged.";
+      const code = err instanceof AppError ? err.code : "internal";
+      error = { code, message, httpStatus: null, s3Code: null, requestId: null, retryable: false };
+    }
+    const status = run.controller.signal.aborted ? "cancelled" : error !== null ? "failed" : "complete";
+    this.store.finish(run.id, status, status === "cancelled" ? null : error);
+  }
+
+  /** Cancels a running pass, or deletes a finished one with everything recorded for it. */
+  async remove(id: string): Promise<PassDeleted> {
+    const row = this.mustRow(id);
+    const run = this.runs.get(id);
+    if (run !== undefined) {
+      run.controller.abort();
+      await run.done;
+      return { id, outcome: "cancelled" };
+    }
+    if (row.status === "running") {
+      throw new AppError("conflict", "This pass is running in another server process; it cannot be deleted from here.");
+    }
+    this.store.delete(row.seq);
+    return { id, outcome: "deleted" };
+  }
+
+  /** Resolves with the pass's summary once it is no longer running here. */
+  async settled(id: string): Promise<PassSummary> {
+    await this.runs.get(id)?.done;
+    return this.summary(id);
+  }
+
+  /**
+   * The events of a pass for one viewer: its summary, every recorded page in order (read back from
+   * the database), then live pages as they are recorded, then an end line. Pages are taken strictly by
+   * index, and the wake-up is taken before each read, so nothing is skipped or sent twice.
+   */
+  async *events(id: string, signal: AbortSignal): AsyncGenerator<PassEvent, void, undefined> {
+    const first = this.summary(id);
+    const seq = this.mustRow(id).seq;
+    yield { type: "pass", pass: first };
+    const aborted = abortPromise(signal);
+    let next = 0;
+    while (!signal.aborted) {
+      const run = this.runs.get(id);
+      const changed = run?.changed();
+      const latest = run?.latest;
+      const page = latest != null && latest.page.index === next ? latest : this.store.pageEvent(seq, next);
+      if (page !== null) {
+        next++;
+        yield page;
+        continue;
+      }
+      if (run === undefined) {
+        const s = this.summary(id);
+        if (s.status === "running") {
+          // Running but not here (being started or resumed, or another process): look again soon.
+          await Promise.race([new Promise((r) => setTimeout(r, REPOLL_MS)), aborted]);
+          continue;
+        }
+        yield { type: "end", status: s.status, totals: s.totals, error: s.error, pass: s };
+        return;
+      }
+      await Promise.race([changed, aborted]);
+    }
+  }
+
+  entries(id: string, query: EntriesQuery): EntriesResponse {
+    return this.store.entries(this.mustRow(id).seq, query);
+  }
+
+  /** Cancels every run of this service and closes the database (tests, shutdown). */
+  async close(): Promise<void> {
+    const runs = [...this.runs.values()];
+    for (const r of runs) r.controller.abort();
+    await Promise.all(runs.map((r) => r.done));
+    this.store.close();
+  }
+}
+
+const GLOBAL_KEY = Symbol.for("bucketscope.passes");
+type GlobalWithPasses = typeof globalThis & { [GLOBAL_KEY]?: PassService };
+
+/**
+ * The process-wide pass service. It lives on globalThis because Next may load this module once per
+ * route bundle, and every route must see the same running passes.
+ */
+export function passes(env: Record<string, string | undefined> = process.env): PassService {
+  const g = globalThis as GlobalWithPasses;
+  g[GLOBAL_KEY] ??= new PassService({ dataDir: dataDirFrom(env), connections: defaultConnections(env) });
+  return g[GLOBAL_KEY];
+}

@@ -1,0 +1,412 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { ListCursor, ListedPage } from "@/lib/lister";
+import type {
+  EntriesResponse,
+  Entry,
+  PageEvent,
+  PageRecord,
+  PassError,
+  PassKind,
+  PassListQuery,
+  PassStatus,
+  PassSummary,
+  PagedEntry,
+} from "@/lib/wire";
+
+// Keys are stored as BLOBs so that SQLite's memcmp order is S3's UTF-8 byte order. A pass's entries
+// are written one transaction per page and never held in memory as a whole.
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS passes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL DEFAULT 'list',
+  connection TEXT NOT NULL,
+  bucket TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  delimiter TEXT,
+  page_size INTEGER NOT NULL,
+  start_after TEXT,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  run_started_at INTEGER NOT NULL,
+  active_ms INTEGER NOT NULL DEFAULT 0,
+  runs INTEGER NOT NULL DEFAULT 1,
+  page_records INTEGER NOT NULL DEFAULT 0,
+  pages INTEGER NOT NULL DEFAULT 0,
+  failed_pages INTEGER NOT NULL DEFAULT 0,
+  keys INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  prefixes INTEGER NOT NULL DEFAULT 0,
+  anomalies INTEGER NOT NULL DEFAULT 0,
+  requests INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  last_complete_page INTEGER NOT NULL DEFAULT 0,
+  next_token TEXT,
+  cursor BLOB,
+  last_key TEXT,
+  last_key_page INTEGER NOT NULL DEFAULT -1,
+  last_prefix TEXT,
+  last_prefix_page INTEGER NOT NULL DEFAULT -1
+);
+CREATE INDEX IF NOT EXISTS passes_by_target ON passes (connection, bucket, prefix, seq);
+CREATE TABLE IF NOT EXISTS pages (
+  pass INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  common_prefixes TEXT NOT NULL,
+  PRIMARY KEY (pass, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entries (
+  pass INTEGER NOT NULL,
+  page INTEGER NOT NULL,
+  ord INTEGER NOT NULL,
+  key BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT,
+  last_modified TEXT,
+  storage_class TEXT,
+  PRIMARY KEY (pass, page, ord)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entries_by_key ON entries (pass, key);
+`;
+
+interface PassRow {
+  seq: number;
+  id: string;
+  kind: PassKind;
+  connection: string;
+  bucket: string;
+  prefix: string;
+  delimiter: string | null;
+  page_size: number;
+  start_after: string | null;
+  status: PassStatus;
+  created_at: number;
+  ended_at: number | null;
+  updated_at: number;
+  run_started_at: number;
+  active_ms: number;
+  runs: number;
+  page_records: number;
+  pages: number;
+  failed_pages: number;
+  keys: number;
+  bytes: number;
+  prefixes: number;
+  anomalies: number;
+  requests: number;
+  error: string | null;
+  last_complete_page: number;
+  next_token: string | null;
+  cursor: Buffer | null;
+  last_key: string | null;
+  last_key_page: number;
+  last_prefix: string | null;
+  last_prefix_page: number;
+}
+
+interface EntryRow {
+  key: Buffer;
+  size: number;
+  etag: string | null;
+  last_modified: string | null;
+  storage_class: string | null;
+}
+
+export interface NewPass {
+  id: string;
+  connection: string;
+  bucket: string;
+  prefix: string;
+  delimiter: string | null;
+  pageSize: number;
+  startAfter: string | null;
+}
+
+/** What a resumed run needs to continue exactly where the pass left off. */
+export interface ResumePoint {
+  nextIndex: number;
+  /** The last recorded page answered and was not truncated: nothing is left to list. */
+  finished: boolean;
+  nextToken: string | null;
+  /** Greatest key or common prefix recorded so far (byte order): a safe start-after. */
+  cursor: string | null;
+  previous: ListCursor;
+}
+
+const RESUMABLE: ReadonlySet<PassStatus> = new Set(["failed", "interrupted", "cancelled"]);
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function toSummary(r: PassRow): PassSummary {
+  return {
+    id: r.id,
+    kind: r.kind,
+    connection: r.connection,
+    bucket: r.bucket,
+    prefix: r.prefix,
+    delimiter: r.delimiter,
+    pageSize: r.page_size,
+    startAfter: r.start_after,
+    status: r.status,
+    createdAt: iso(r.created_at),
+    endedAt: r.ended_at !== null ? iso(r.ended_at) : null,
+    updatedAt: iso(r.updated_at),
+    activeMs: r.active_ms + (r.status === "running" ? Math.max(0, Date.now() - r.run_started_at) : 0),
+    runs: r.runs,
+    totals: {
+      pages: r.pages,
+      failedPages: r.failed_pages,
+      keys: r.keys,
+      bytes: r.bytes,
+      prefixes: r.prefixes,
+      anomalies: r.anomalies,
+      requests: r.requests,
+    },
+    error: r.error !== null ? (JSON.parse(r.error) as PassError) : null,
+    resumable: RESUMABLE.has(r.status),
+  };
+}
+
+function toEntry(r: EntryRow): Entry {
+  return { key: r.key.toString("utf8"), size: r.size, etag: r.etag, lastModified: r.last_modified, storageClass: r.storage_class };
+}
+
+export class PassStore {
+  readonly db: Database.Database;
+  private readonly stmt;
+  private readonly listStatements = new Map<string, Database.Statement<(string | number)[], PassRow>>();
+
+  constructor(readonly file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.stmt = {
+      insertPass: db.prepare<[NewPass & { now: number }]>(
+        `INSERT INTO passes (id, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at)
+         VALUES (@id, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now)`,
+      ),
+      byId: db.prepare<[string], PassRow>(`SELECT * FROM passes WHERE id = ?`),
+      insertEntry: db.prepare<[number, number, number, Buffer, number, string | null, string | null, string | null]>(
+        `INSERT INTO entries (pass, page, ord, key, size, etag, last_modified, storage_class) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertPage: db.prepare<[number, number, string, string]>(`INSERT INTO pages (pass, idx, record, common_prefixes) VALUES (?, ?, ?, ?)`),
+      afterPage: db.prepare<
+        [
+          {
+            seq: number;
+            ok: number;
+            keys: number;
+            bytes: number;
+            prefixes: number;
+            anomalies: number;
+            requests: number;
+            complete: number;
+            nextToken: string | null;
+            cursor: Buffer | null;
+            lastKey: string | null;
+            lastKeyPage: number;
+            lastPrefix: string | null;
+            lastPrefixPage: number;
+            now: number;
+          },
+        ]
+      >(
+        `UPDATE passes SET
+           page_records = page_records + 1,
+           pages = pages + @ok,
+           failed_pages = failed_pages + (1 - @ok),
+           keys = keys + @keys, bytes = bytes + @bytes, prefixes = prefixes + @prefixes,
+           anomalies = anomalies + @anomalies, requests = requests + @requests,
+           last_complete_page = @complete,
+           next_token = CASE WHEN @ok = 1 THEN @nextToken ELSE next_token END,
+           cursor = CASE WHEN @cursor IS NOT NULL AND (cursor IS NULL OR @cursor > cursor) THEN @cursor ELSE cursor END,
+           last_key = coalesce(@lastKey, last_key),
+           last_key_page = CASE WHEN @lastKey IS NOT NULL THEN @lastKeyPage ELSE last_key_page END,
+           last_prefix = coalesce(@lastPrefix, last_prefix),
+           last_prefix_page = CASE WHEN @lastPrefix IS NOT NULL THEN @lastPrefixPage ELSE last_prefix_page END,
+           updated_at = @now
+         WHERE seq = @seq`,
+      ),
+      finish: db.prepare<[{ id: string; status: PassStatus; error: string | null; now: number }]>(
+        `UPDATE passes SET status = @status, error = @error, ended_at = @now, updated_at = @now,
+           active_ms = active_ms + max(0, @now - run_started_at)
+         WHERE id = @id AND status = 'running'`,
+      ),
+      resume: db.prepare<[{ id: string; now: number }]>(
+        `UPDATE passes SET status = 'running', error = NULL, ended_at = NULL, updated_at = @now, run_started_at = @now, runs = runs + 1
+         WHERE id = @id AND status IN ('failed', 'interrupted', 'cancelled')`,
+      ),
+      interruptAll: db.prepare<[number]>(
+        `UPDATE passes SET status = 'interrupted', active_ms = active_ms + max(0, updated_at - run_started_at), updated_at = ?
+         WHERE status = 'running'`,
+      ),
+      page: db.prepare<[number, number], { record: string; common_prefixes: string }>(
+        `SELECT record, common_prefixes FROM pages WHERE pass = ? AND idx = ?`,
+      ),
+      pageEntries: db.prepare<[number, number], EntryRow>(
+        `SELECT key, size, etag, last_modified, storage_class FROM entries WHERE pass = ? AND page = ? ORDER BY ord`,
+      ),
+      entriesAfter: db.prepare<[number, Buffer, number], EntryRow & { page: number }>(
+        `SELECT key, size, etag, last_modified, storage_class, page FROM entries
+         WHERE pass = ? AND key > ? ORDER BY key, page, ord LIMIT ?`,
+      ),
+      entriesMatching: db.prepare<[number, Buffer, Buffer, number], EntryRow & { page: number }>(
+        `SELECT key, size, etag, last_modified, storage_class, page FROM entries
+         WHERE pass = ? AND key > ? AND instr(key, ?) > 0 ORDER BY key, page, ord LIMIT ?`,
+      ),
+      deleteEntries: db.prepare<[number]>(`DELETE FROM entries WHERE pass = ?`),
+      deletePages: db.prepare<[number]>(`DELETE FROM pages WHERE pass = ?`),
+      deletePass: db.prepare<[number]>(`DELETE FROM passes WHERE seq = ?`),
+    };
+  }
+
+  /** Passes a previous process left running were cut off mid-walk: mark them so they can be resumed. */
+  interruptOrphans(): number {
+    return this.stmt.interruptAll.run(Date.now()).changes;
+  }
+
+  create(p: NewPass): PassSummary {
+    this.stmt.insertPass.run({ ...p, now: Date.now() });
+    return this.summary(p.id) as PassSummary;
+  }
+
+  row(id: string): PassRow | undefined {
+    return this.stmt.byId.get(id);
+  }
+
+  summary(id: string): PassSummary | null {
+    const r = this.stmt.byId.get(id);
+    return r !== undefined ? toSummary(r) : null;
+  }
+
+  list(q: PassListQuery): PassSummary[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    for (const [column, value] of [
+      ["connection", q.connection],
+      ["bucket", q.bucket],
+      ["prefix", q.prefix],
+    ] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      args.push(value);
+    }
+    args.push(q.limit);
+    const sql = `SELECT * FROM passes ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
+    let stmt = this.listStatements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare<(string | number)[], PassRow>(sql);
+      this.listStatements.set(sql, stmt);
+    }
+    return stmt.all(...args).map(toSummary);
+  }
+
+  /** Writes one page (its record, entries, common prefixes and the pass's totals) in one transaction. */
+  readonly recordPage = (seq: number, page: ListedPage): void => {
+    this.recordPageTx(seq, page);
+  };
+
+  private readonly recordPageTx = (() => {
+    const tx = (seq: number, page: ListedPage) => {
+      const { record, entries, commonPrefixes } = page;
+      let cursor: Buffer | null = null;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i] as Entry;
+        const key = Buffer.from(e.key, "utf8");
+        if (cursor === null || Buffer.compare(key, cursor) > 0) cursor = key;
+        this.stmt.insertEntry.run(seq, record.index, i, key, e.size, e.etag, e.lastModified, e.storageClass);
+      }
+      for (const p of commonPrefixes) {
+        const b = Buffer.from(p, "utf8");
+        if (cursor === null || Buffer.compare(b, cursor) > 0) cursor = b;
+      }
+      this.stmt.insertPage.run(seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes));
+      const ok = record.answered;
+      this.stmt.afterPage.run({
+        seq,
+        ok: ok ? 1 : 0,
+        keys: entries.length,
+        bytes: record.bytes,
+        prefixes: commonPrefixes.length,
+        anomalies: record.anomalyCount,
+        requests: record.attempts,
+        complete: ok && record.error === null && !record.isTruncated ? 1 : 0,
+        nextToken: record.error === null ? record.nextContinuationToken : null,
+        cursor,
+        lastKey: record.lastKey,
+        lastKeyPage: record.index,
+        lastPrefix: commonPrefixes[commonPrefixes.length - 1] ?? null,
+        lastPrefixPage: record.index,
+        now: Date.now(),
+      });
+    };
+    return this.db.transaction(tx);
+  })();
+
+  finish(id: string, status: Exclude<PassStatus, "running" | "interrupted">, error: PassError | null): void {
+    this.stmt.finish.run({ id, status, error: error !== null ? JSON.stringify(error) : null, now: Date.now() });
+  }
+
+  /** Marks the pass running again; false when it is not in a resumable state. */
+  markResumed(id: string): boolean {
+    return this.stmt.resume.run({ id, now: Date.now() }).changes === 1;
+  }
+
+  resumePoint(r: PassRow): ResumePoint {
+    return {
+      nextIndex: r.page_records,
+      finished: r.last_complete_page === 1,
+      nextToken: r.next_token,
+      cursor: r.cursor !== null ? r.cursor.toString("utf8") : null,
+      previous: { key: r.last_key, keyPage: r.last_key_page, prefix: r.last_prefix, prefixPage: r.last_prefix_page },
+    };
+  }
+
+  /** A recorded page with its entries read back from the database, as the events stream sends it. */
+  pageEvent(seq: number, index: number): PageEvent | null {
+    const p = this.stmt.page.get(seq, index);
+    if (p === undefined) return null;
+    return {
+      type: "page",
+      page: JSON.parse(p.record) as PageRecord,
+      entries: this.stmt.pageEntries.all(seq, index).map(toEntry),
+      commonPrefixes: JSON.parse(p.common_prefixes) as string[],
+    };
+  }
+
+  entries(seq: number, q: { after?: string; limit: number; q?: string }): EntriesResponse {
+    const after = Buffer.from(q.after ?? "", "utf8");
+    const rows =
+      q.q !== undefined && q.q !== ""
+        ? this.stmt.entriesMatching.all(seq, after, Buffer.from(q.q, "utf8"), q.limit + 1)
+        : this.stmt.entriesAfter.all(seq, after, q.limit + 1);
+    const more = rows.length > q.limit;
+    const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry(r), page: r.page }));
+    return { entries, nextAfter: more ? (entries[entries.length - 1]?.key ?? null) : null };
+  }
+
+  delete(seq: number): void {
+    this.db.transaction(() => {
+      this.stmt.deleteEntries.run(seq);
+      this.stmt.deletePages.run(seq);
+      this.stmt.deletePass.run(seq);
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
