@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { checkToken, decide, safeNextPath, SESSION_COOKIE, sessionValue, SIGNIN_PATH } from "../lib/auth/index";
 import { loadSettings, sandboxPortFrom, SettingsError, type AppSettings } from "../lib/config/index";
+import { ConnectionConfigError, validateConnectionsConfig } from "../lib/connections/config";
 import { buildIsStale } from "./build-state";
 
 // `npm start`: the embedded sandbox (unless BUCKETSCOPE_SANDBOX_ENDPOINT names one, or
@@ -24,8 +25,9 @@ function fail(message: string): never {
 let settings: AppSettings;
 try {
   settings = loadSettings();
+  validateConnectionsConfig();
 } catch (err) {
-  if (err instanceof SettingsError) fail(err.message);
+  if (err instanceof SettingsError || err instanceof ConnectionConfigError) fail(err.message);
   throw err;
 }
 
