@@ -1,0 +1,158 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { isLoopbackHost, SANDBOX_DEFAULTS } from "../config/index";
+import type { FaultSettingsPatch } from "./faults";
+import { startSandbox } from "./index";
+
+// `npm run sandbox -- [options]`: the sandbox as a standalone S3 endpoint for awscli, SDKs and the app.
+
+const USAGE = `Usage: npm run sandbox -- [options]
+
+  --port <p>                 listen port (default ${SANDBOX_DEFAULTS.port}; 0 = any free port)
+  --host <h>                 listen address (default 127.0.0.1; non-loopback needs --allow-remote)
+  --allow-remote             allow a non-loopback --host (the credentials are fixed and public!)
+  --data-dir <dir>           where the SQLite store lives (default ./.data/sandbox)
+  --access-key-id <k>        (default ${SANDBOX_DEFAULTS.accessKeyId})
+  --secret-access-key <s>    (default ${SANDBOX_DEFAULTS.secretAccessKey})
+  --region <r>               (default ${SANDBOX_DEFAULTS.region})
+  --no-seed                  do not create the demo buckets on first start
+  --seed-large <N>           add N generated keys to a bucket (see --seed-large-bucket)
+  --seed-large-bucket <b>    bucket for --seed-large (default "large")
+
+Fault injection on list requests (also at runtime: PUT /_bucketscope/faults with
+"Authorization: Bearer <secret access key>"):
+  --latency-ms <n>  --latency-jitter-ms <n>
+  --error-rate <r>  --slowdown-rate <r>  --reset-rate <r>     rates in [0, 1]
+  --fault-bucket <b>                                          only this bucket
+  --fault-seed <n>                                            reproducible random faults
+`;
+
+class UsageError extends Error {}
+
+function numberOption(value: string | undefined, name: string, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} must be ${integer ? "an integer" : "a number"}, got "${value}"`);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "allow-remote": { type: "boolean" },
+      "data-dir": { type: "string" },
+      "access-key-id": { type: "string" },
+      "secret-access-key": { type: "string" },
+      region: { type: "string" },
+      "no-seed": { type: "boolean" },
+      "seed-large": { type: "string" },
+      "seed-large-bucket": { type: "string" },
+      "latency-ms": { type: "string" },
+      "latency-jitter-ms": { type: "string" },
+      "error-rate": { type: "string" },
+      "slowdown-rate": { type: "string" },
+      "reset-rate": { type: "string" },
+      "fault-bucket": { type: "string" },
+      "fault-seed": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const host = values.host ?? "127.0.0.1";
+  if (!isLoopbackHost(host) && !values["allow-remote"]) {
+    throw new UsageError(
+      `Refusing to listen on ${host}: this dev server has fixed, published credentials. Use 127.0.0.1, or pass --allow-remote if you really mean it.`,
+    );
+  }
+  const port = numberOption(values.port, "port", true) ?? SANDBOX_DEFAULTS.port;
+  if (port < 0 || port > 65535) throw new UsageError("--port must be between 0 and 65535");
+  const seedLargeCount = numberOption(values["seed-large"], "seed-large", true);
+  if (seedLargeCount !== undefined && seedLargeCount < 1) throw new UsageError("--seed-large must be at least 1");
+
+  const faults: FaultSettingsPatch = {};
+  const latencyMs = numberOption(values["latency-ms"], "latency-ms", true);
+  if (latencyMs !== undefined) faults.latencyMs = latencyMs;
+  const jitter = numberOption(values["latency-jitter-ms"], "latency-jitter-ms", true);
+  if (jitter !== undefined) faults.latencyJitterMs = jitter;
+  const errorRate = numberOption(values["error-rate"], "error-rate", false);
+  if (errorRate !== undefined) faults.errorRate = errorRate;
+  const slowDownRate = numberOption(values["slowdown-rate"], "slowdown-rate", false);
+  if (slowDownRate !== undefined) faults.slowDownRate = slowDownRate;
+  const resetRate = numberOption(values["reset-rate"], "reset-rate", false);
+  if (resetRate !== undefined) faults.resetRate = resetRate;
+  if (values["fault-bucket"] !== undefined) faults.bucket = values["fault-bucket"];
+  const faultSeed = numberOption(values["fault-seed"], "fault-seed", true);
+  if (faultSeed !== undefined) faults.seed = faultSeed;
+
+  const dataDir = path.resolve(values["data-dir"] ?? path.join(".data", "sandbox"));
+  let sandbox;
+  try {
+    sandbox = await startSandbox({
+      dataDir,
+      host,
+      port,
+      accessKeyId: values["access-key-id"],
+      secretAccessKey: values["secret-access-key"],
+      region: values.region,
+      seed: !values["no-seed"],
+      faults,
+    });
+  } catch (err) {
+    if (err instanceof Error && "code" in err && err.code === "EADDRINUSE") throw new UsageError(`Port ${port} is already in use; pick another with --port.`);
+    throw err;
+  }
+
+  if (seedLargeCount !== undefined) {
+    const bucket = values["seed-large-bucket"] ?? "large";
+    const started = Date.now();
+    const { seedLarge } = await import("./seed");
+    await seedLarge(sandbox.store, bucket, seedLargeCount);
+    console.log(`seeded ${seedLargeCount} keys into "${bucket}" in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  const activeFaults = Object.entries(faults).map(([k, v]) => `${k}=${String(v)}`);
+  console.log(`bucketscope S3 sandbox listening on ${sandbox.endpoint}
+  data dir          ${dataDir}
+  region            ${sandbox.region}
+  access key id     ${sandbox.accessKeyId}
+  secret access key ${sandbox.secretAccessKey}
+  faults            ${activeFaults.length > 0 ? activeFaults.join(", ") : "off"}
+
+Try:
+  AWS_ACCESS_KEY_ID=${sandbox.accessKeyId} AWS_SECRET_ACCESS_KEY=${sandbox.secretAccessKey} AWS_DEFAULT_REGION=${sandbox.region} aws --endpoint-url ${sandbox.endpoint} s3 ls
+`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: shutting down`);
+    sandbox
+      .close()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      });
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof UsageError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))) {
+    console.error(`error: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});
