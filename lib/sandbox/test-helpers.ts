@@ -86,6 +86,17 @@ export interface RawRequest {
   unsigned?: boolean;
   /** Payload hash header; default: the SHA-256 of the body. */
   contentSha256?: string;
+  /**
+   * Streams the body in these pieces (HTTP chunked unless a content-length header is given), built
+   * once the seed signature is known (for aws-chunked signed chunks).
+   */
+  bodyPieces?: (seed: SeedSignature) => Buffer[];
+}
+
+export interface SeedSignature {
+  signature: string;
+  amzDate: string;
+  scope: string;
 }
 
 export interface RawResponse {
@@ -118,6 +129,7 @@ export async function rawRequest(sandbox: Sandbox, req: RawRequest): Promise<Raw
     ...(body.length > 0 ? { "content-length": String(body.length) } : {}),
     ...req.headers,
   };
+  const seed: SeedSignature = { signature: "", amzDate: "", scope: "" };
   if (!req.unsigned) {
     const signer = new SignatureV4({
       credentials: req.credentials ?? { accessKeyId: sandbox.accessKeyId, secretAccessKey: sandbox.secretAccessKey },
@@ -141,6 +153,10 @@ export async function rawRequest(sandbox: Sandbox, req: RawRequest): Promise<Raw
       { signingDate: req.signingDate },
     );
     Object.assign(headers, signed.headers);
+    const authorization = String(signed.headers.authorization ?? signed.headers.Authorization);
+    seed.signature = /Signature=([0-9a-f]{64})/.exec(authorization)?.[1] ?? "";
+    seed.scope = /Credential=[^/]+\/([^,]+)/.exec(authorization)?.[1] ?? "";
+    seed.amzDate = String(signed.headers["x-amz-date"]);
   } else {
     delete headers["x-amz-content-sha256"];
   }
@@ -166,6 +182,19 @@ export async function rawRequest(sandbox: Sandbox, req: RawRequest): Promise<Raw
       },
     );
     request.on("error", reject);
-    request.end(body);
+    if (!req.bodyPieces) {
+      request.end(body);
+      return;
+    }
+    const pieces = req.bodyPieces(seed);
+    const writeNext = (i: number) => {
+      if (i === pieces.length) {
+        request.end();
+        return;
+      }
+      // One piece per event-loop turn, so the server sees boundaries unrelated to the aws-chunks.
+      request.write(pieces[i], () => setImmediate(() => writeNext(i + 1)));
+    };
+    writeNext(0);
   });
 }
