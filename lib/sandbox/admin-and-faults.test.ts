@@ -1,6 +1,5 @@
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { FaultState } from "./faults";
 import { byteOrder, rawRequest, sdkClient, startTestSandbox, type TestSandbox } from "./test-helpers";
 
 // The admin API under /_bucketscope/ and fault injection on list requests, over real HTTP.
@@ -118,7 +117,7 @@ describe("fault injection on list requests", () => {
     sandbox.faults.failNext(2, "SlowDown");
     const page = await s3.send(new ListObjectsV2Command({ Bucket: "bkt" }));
     expect(page.Contents?.map((c) => c.Key)).toEqual(byteOrder(keys));
-    expect((sandbox.faults.state as FaultState).stats.SlowDown).toBe(2);
+    expect(sandbox.faults.state.stats.SlowDown).toBe(2);
     sandbox.faults.failNext(5, "InternalError");
     const err = await s3.send(new ListObjectsV2Command({ Bucket: "bkt" })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(S3ServiceException);
