@@ -274,3 +274,4 @@ export const entriesResponseSchema = z.object({
   nextAfter: z.string().nullable(),
 });
 export type EntriesResponse = z.infer<typeof entriesResponseSchema>;
+export * from "./browse";
