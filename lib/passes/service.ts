@@ -271,6 +271,7 @@ export class PassService {
 
   /** Cancels every run of this service and closes the database (tests, shutdown). */
   async close(): Promise<void> {
+    if (!this.store.db.open) return;
     const runs = [...this.runs.values()];
     for (const r of runs) r.controller.abort();
     await Promise.all(runs.map((r) => r.done));

@@ -183,6 +183,7 @@ function toEntry(r: EntryRow): Entry {
 export class PassStore {
   readonly db: Database.Database;
   private readonly stmt;
+  private readonly recordPageTx: (seq: number, page: ListedPage) => void;
   private readonly listStatements = new Map<string, Database.Statement<(string | number)[], PassRow>>();
 
   constructor(readonly file: string) {
@@ -271,6 +272,7 @@ export class PassStore {
       deletePages: db.prepare<[number]>(`DELETE FROM pages WHERE pass = ?`),
       deletePass: db.prepare<[number]>(`DELETE FROM passes WHERE seq = ?`),
     };
+    this.recordPageTx = db.transaction((seq: number, page: ListedPage) => this.writePage(seq, page));
   }
 
   /** Passes a previous process left running were cut off mid-walk: mark them so they can be resumed. */
@@ -315,46 +317,43 @@ export class PassStore {
   }
 
   /** Writes one page (its record, entries, common prefixes and the pass's totals) in one transaction. */
-  readonly recordPage = (seq: number, page: ListedPage): void => {
+  recordPage(seq: number, page: ListedPage): void {
     this.recordPageTx(seq, page);
-  };
+  }
 
-  private readonly recordPageTx = (() => {
-    const tx = (seq: number, page: ListedPage) => {
-      const { record, entries, commonPrefixes } = page;
-      let cursor: Buffer | null = null;
-      for (let i = 0; i < entries.length; i++) {
-        const e = entries[i] as Entry;
-        const key = Buffer.from(e.key, "utf8");
-        if (cursor === null || Buffer.compare(key, cursor) > 0) cursor = key;
-        this.stmt.insertEntry.run(seq, record.index, i, key, e.size, e.etag, e.lastModified, e.storageClass);
-      }
-      for (const p of commonPrefixes) {
-        const b = Buffer.from(p, "utf8");
-        if (cursor === null || Buffer.compare(b, cursor) > 0) cursor = b;
-      }
-      this.stmt.insertPage.run(seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes));
-      const ok = record.answered;
-      this.stmt.afterPage.run({
-        seq,
-        ok: ok ? 1 : 0,
-        keys: entries.length,
-        bytes: record.bytes,
-        prefixes: commonPrefixes.length,
-        anomalies: record.anomalyCount,
-        requests: record.attempts,
-        complete: ok && record.error === null && !record.isTruncated ? 1 : 0,
-        nextToken: record.error === null ? record.nextContinuationToken : null,
-        cursor,
-        lastKey: record.lastKey,
-        lastKeyPage: record.index,
-        lastPrefix: commonPrefixes[commonPrefixes.length - 1] ?? null,
-        lastPrefixPage: record.index,
-        now: Date.now(),
-      });
-    };
-    return this.db.transaction(tx);
-  })();
+  private writePage(seq: number, page: ListedPage): void {
+    const { record, entries, commonPrefixes } = page;
+    let cursor: Buffer | null = null;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as Entry;
+      const key = Buffer.from(e.key, "utf8");
+      if (cursor === null || Buffer.compare(key, cursor) > 0) cursor = key;
+      this.stmt.insertEntry.run(seq, record.index, i, key, e.size, e.etag, e.lastModified, e.storageClass);
+    }
+    for (const p of commonPrefixes) {
+      const b = Buffer.from(p, "utf8");
+      if (cursor === null || Buffer.compare(b, cursor) > 0) cursor = b;
+    }
+    this.stmt.insertPage.run(seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes));
+    const ok = record.answered;
+    this.stmt.afterPage.run({
+      seq,
+      ok: ok ? 1 : 0,
+      keys: entries.length,
+      bytes: record.bytes,
+      prefixes: commonPrefixes.length,
+      anomalies: record.anomalyCount,
+      requests: record.attempts,
+      complete: ok && record.error === null && !record.isTruncated ? 1 : 0,
+      nextToken: record.error === null ? record.nextContinuationToken : null,
+      cursor,
+      lastKey: record.lastKey,
+      lastKeyPage: record.index,
+      lastPrefix: commonPrefixes[commonPrefixes.length - 1] ?? null,
+      lastPrefixPage: record.index,
+      now: Date.now(),
+    });
+  }
 
   finish(id: string, status: Exclude<PassStatus, "running" | "interrupted">, error: PassError | null): void {
     this.stmt.finish.run({ id, status, error: error !== null ? JSON.stringify(error) : null, now: Date.now() });

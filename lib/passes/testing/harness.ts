@@ -1,0 +1,71 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startSandbox, type Sandbox } from "@/lib/sandbox";
+import { ConnectionRegistry } from "@/lib/connections";
+import type { RetryPolicy } from "@/lib/lister";
+import type { PassEvent } from "@/lib/wire";
+import { PassService } from "../service";
+
+export const FAST_RETRY: Partial<RetryPolicy> = { passRetries: 2, baseDelayMs: 10, maxDelayMs: 50 };
+
+export function tempDir(label: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `bucketscope-${label}-`));
+}
+
+export async function startTestSandbox(): Promise<Sandbox> {
+  return startSandbox({ dataDir: tempDir("sandbox"), port: 0, seed: true });
+}
+
+export function registryFor(sandbox: Sandbox): ConnectionRegistry {
+  const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;
+  return new ConnectionRegistry({ sandbox: { endpoint, accessKeyId, secretAccessKey, region }, extra: [], probeAws: false, env: {} });
+}
+
+export function serviceFor(sandbox: Sandbox, dataDir = tempDir("passes"), retry: Partial<RetryPolicy> = FAST_RETRY): PassService {
+  return new PassService({ dataDir, connections: registryFor(sandbox), retry });
+}
+
+/** Every key of a bucket under a prefix, as the sandbox holds it (byte order). */
+export function bucketKeys(sandbox: Sandbox, bucket: string, prefix = ""): string[] {
+  return sandbox.store.snapshotPrefix(bucket, prefix).map((v) => v.key);
+}
+
+/** Every key a pass recorded, in key order, read through the whole-pass entries query. */
+export function passKeys(service: PassService, id: string): string[] {
+  const out: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const res = service.entries(id, { after, limit: 1000 });
+    out.push(...res.entries.map((e) => e.key));
+    if (res.nextAfter === null) return out;
+    after = res.nextAfter;
+  }
+}
+
+export async function collect(events: AsyncIterable<PassEvent>, onEvent?: (e: PassEvent, n: number) => void | Promise<void>): Promise<PassEvent[]> {
+  const out: PassEvent[] = [];
+  for await (const e of events) {
+    out.push(e);
+    await onEvent?.(e, out.length);
+  }
+  return out;
+}
+
+/** The page and end lines of a stream: what every viewer must see identically. */
+export function pagesAndEnd(events: PassEvent[]): PassEvent[] {
+  return events.filter((e) => e.type !== "pass");
+}
+
+export function putKeys(sandbox: Sandbox, bucket: string, keys: string[]): void {
+  for (const key of keys) {
+    sandbox.store.putObject({
+      bucket,
+      key,
+      body: Buffer.from(key),
+      meta: { contentType: "text/plain", userMetadata: {}, storageClass: "STANDARD" },
+    });
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
