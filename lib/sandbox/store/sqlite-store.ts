@@ -79,6 +79,8 @@ interface NewVersion {
   etag: string;
   lastModified: number;
   meta: ObjectMeta | undefined;
+  /** JSON of `meta` when the caller already has it (seeding writes one meta for many keys). */
+  metaJson?: string;
   bodyId: number | undefined;
 }
 
@@ -699,6 +701,7 @@ export class SqliteSandboxStore implements SandboxStore, MetaSource {
 
   seedObjects(input: SeedObjectsInput): number {
     const etag = `"${md5Hex(input.body)}"`;
+    const metaJson = JSON.stringify(input.meta);
     const bodyId = this.transaction(() => {
       this.requireBucket(input.bucket);
       return this.insertBody(input.body);
@@ -717,6 +720,7 @@ export class SqliteSandboxStore implements SandboxStore, MetaSource {
             etag,
             lastModified: this.now(),
             meta: input.meta,
+            metaJson,
             bodyId,
           });
         }
@@ -865,7 +869,7 @@ export class SqliteSandboxStore implements SandboxStore, MetaSource {
       storageClass,
       checksumAlgorithm,
       checksumType,
-      meta ? JSON.stringify(meta) : null,
+      version.metaJson ?? (meta ? JSON.stringify(meta) : null),
       version.bodyId ?? null,
     );
     const row: VersionRow = [
