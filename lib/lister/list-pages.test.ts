@@ -150,3 +150,15 @@ describe("listPages against a misbehaving server", () => {
     expect(out).toHaveLength(3);
   });
 });
+
+describe("compareKeys", () => {
+  it("agrees with Buffer.compare on UTF-8 for every pair of awkward characters", () => {
+    const chars = ["", "a", "~", "\u007F", "\u0080", "\u00E9", "\u07FF", "\u0800", "\uD7FF", "\uE000", "\uFF21", "\uFFFD", "\uFFFF", "\u{10000}", "\u{1F600}", "\u{10FFFF}"];
+    const keys = chars.flatMap((x) => chars.map((y) => x + y));
+    for (const a of keys) {
+      for (const b of keys) {
+        expect(Math.sign(compareKeys(a, b))).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
+      }
+    }
+  });
+});

@@ -60,21 +60,26 @@ CREATE TABLE IF NOT EXISTS pages (
   idx INTEGER NOT NULL,
   record TEXT NOT NULL,
   common_prefixes TEXT NOT NULL,
+  first_row INTEGER NOT NULL,
+  row_count INTEGER NOT NULL,
   PRIMARY KEY (pass, idx)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entries (
   pass INTEGER NOT NULL,
   page INTEGER NOT NULL,
-  ord INTEGER NOT NULL,
   key BLOB NOT NULL,
   size INTEGER NOT NULL,
   etag TEXT,
   last_modified TEXT,
-  storage_class TEXT,
-  PRIMARY KEY (pass, page, ord)
-) WITHOUT ROWID;
+  storage_class TEXT
+);
 CREATE INDEX IF NOT EXISTS entries_by_key ON entries (pass, key);
 `;
+
+// A page's entries get consecutive rowids in the order S3 sent them, so replaying a page is one
+// rowid range scan and the key index is the only one to maintain. Rows go in with multi-row INSERTs:
+// per-statement overhead, not the B-trees, dominates a 1000-row page.
+const INSERT_BATCH = 100;
 
 interface PassRow {
   seq: number;
@@ -185,6 +190,7 @@ export class PassStore {
   private readonly stmt;
   private readonly recordPageTx: (seq: number, page: ListedPage) => void;
   private readonly listStatements = new Map<string, Database.Statement<(string | number)[], PassRow>>();
+  private readonly insertStatements = new Map<number, Database.Statement<(number | Buffer | string | null)[]>>();
 
   constructor(readonly file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -200,10 +206,10 @@ export class PassStore {
          VALUES (@id, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now)`,
       ),
       byId: db.prepare<[string], PassRow>(`SELECT * FROM passes WHERE id = ?`),
-      insertEntry: db.prepare<[number, number, number, Buffer, number, string | null, string | null, string | null]>(
-        `INSERT INTO entries (pass, page, ord, key, size, etag, last_modified, storage_class) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      nextRow: db.prepare<[], number>(`SELECT coalesce(max(rowid), 0) + 1 FROM entries`).pluck(),
+      insertPage: db.prepare<[number, number, string, string, number, number]>(
+        `INSERT INTO pages (pass, idx, record, common_prefixes, first_row, row_count) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
-      insertPage: db.prepare<[number, number, string, string]>(`INSERT INTO pages (pass, idx, record, common_prefixes) VALUES (?, ?, ?, ?)`),
       afterPage: db.prepare<
         [
           {
@@ -254,19 +260,19 @@ export class PassStore {
         `UPDATE passes SET status = 'interrupted', active_ms = active_ms + max(0, updated_at - run_started_at), updated_at = ?
          WHERE status = 'running'`,
       ),
-      page: db.prepare<[number, number], { record: string; common_prefixes: string }>(
-        `SELECT record, common_prefixes FROM pages WHERE pass = ? AND idx = ?`,
+      page: db.prepare<[number, number], { record: string; common_prefixes: string; first_row: number; row_count: number }>(
+        `SELECT record, common_prefixes, first_row, row_count FROM pages WHERE pass = ? AND idx = ?`,
       ),
       pageEntries: db.prepare<[number, number], EntryRow>(
-        `SELECT key, size, etag, last_modified, storage_class FROM entries WHERE pass = ? AND page = ? ORDER BY ord`,
+        `SELECT key, size, etag, last_modified, storage_class FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
       ),
       entriesAfter: db.prepare<[number, Buffer, number], EntryRow & { page: number }>(
         `SELECT key, size, etag, last_modified, storage_class, page FROM entries
-         WHERE pass = ? AND key > ? ORDER BY key, page, ord LIMIT ?`,
+         WHERE pass = ? AND key > ? ORDER BY key, rowid LIMIT ?`,
       ),
       entriesMatching: db.prepare<[number, Buffer, Buffer, number], EntryRow & { page: number }>(
         `SELECT key, size, etag, last_modified, storage_class, page FROM entries
-         WHERE pass = ? AND key > ? AND instr(key, ?) > 0 ORDER BY key, page, ord LIMIT ?`,
+         WHERE pass = ? AND key > ? AND instr(key, ?) > 0 ORDER BY key, rowid LIMIT ?`,
       ),
       deleteEntries: db.prepare<[number]>(`DELETE FROM entries WHERE pass = ?`),
       deletePages: db.prepare<[number]>(`DELETE FROM pages WHERE pass = ?`),
@@ -321,20 +327,37 @@ export class PassStore {
     this.recordPageTx(seq, page);
   }
 
+  private insertEntries(rows: number): Database.Statement<(number | Buffer | string | null)[]> {
+    let stmt = this.insertStatements.get(rows);
+    if (stmt === undefined) {
+      const values = Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
+      stmt = this.db.prepare(`INSERT INTO entries (rowid, pass, page, key, size, etag, last_modified, storage_class) VALUES ${values}`);
+      this.insertStatements.set(rows, stmt);
+    }
+    return stmt;
+  }
+
   private writePage(seq: number, page: ListedPage): void {
     const { record, entries, commonPrefixes } = page;
+    const firstRow = this.stmt.nextRow.get() as number;
     let cursor: Buffer | null = null;
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i] as Entry;
-      const key = Buffer.from(e.key, "utf8");
-      if (cursor === null || Buffer.compare(key, cursor) > 0) cursor = key;
-      this.stmt.insertEntry.run(seq, record.index, i, key, e.size, e.etag, e.lastModified, e.storageClass);
+    const args: (number | Buffer | string | null)[] = [];
+    for (let start = 0; start < entries.length; start += INSERT_BATCH) {
+      const end = Math.min(entries.length, start + INSERT_BATCH);
+      args.length = 0;
+      for (let i = start; i < end; i++) {
+        const e = entries[i] as Entry;
+        const key = Buffer.from(e.key, "utf8");
+        if (cursor === null || Buffer.compare(key, cursor) > 0) cursor = key;
+        args.push(firstRow + i, seq, record.index, key, e.size, e.etag, e.lastModified, e.storageClass);
+      }
+      this.insertEntries(end - start).run(...args);
     }
     for (const p of commonPrefixes) {
       const b = Buffer.from(p, "utf8");
       if (cursor === null || Buffer.compare(b, cursor) > 0) cursor = b;
     }
-    this.stmt.insertPage.run(seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes));
+    this.stmt.insertPage.run(seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes), firstRow, entries.length);
     const ok = record.answered;
     this.stmt.afterPage.run({
       seq,
@@ -381,7 +404,7 @@ export class PassStore {
     return {
       type: "page",
       page: JSON.parse(p.record) as PageRecord,
-      entries: this.stmt.pageEntries.all(seq, index).map(toEntry),
+      entries: p.row_count > 0 ? this.stmt.pageEntries.all(p.first_row, p.first_row + p.row_count - 1).map(toEntry) : [],
       commonPrefixes: JSON.parse(p.common_prefixes) as string[],
     };
   }
