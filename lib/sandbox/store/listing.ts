@@ -3,12 +3,11 @@ import { compareUtf8, prefixUpperBound, utf8 } from "./keys";
 /** A listing row whose first column is the key as text. */
 export type KeyedRow = readonly [string, ...unknown[]];
 
-/**
- * Rows of one index in listing order, restricted to a key range. `limit` < 0 means unbounded;
- * with `lazy` the rows are produced on demand so that abandoning the iteration costs nothing.
- */
+/** Rows of one index in listing order, restricted to a key range; `limit` < 0 means unbounded. */
 export interface RowSource<R extends KeyedRow> {
-  range(lower: Buffer, lowerInclusive: boolean, upper: Buffer, limit: number, lazy: boolean): Iterable<R>;
+  range(lower: Buffer, lowerInclusive: boolean, upper: Buffer, limit: number): R[];
+  /** The rows that follow `row` in listing order (a key may have several rows: its versions). */
+  following(row: R, upper: Buffer, limit: number): R[];
 }
 
 /**
@@ -73,47 +72,60 @@ export interface WalkRange {
   after: string | undefined;
 }
 
+/** Rows read per range query right after a rolled-up prefix was left behind; doubles while no row is wasted. */
+const SMALL_CHUNK = 4;
+
 /**
- * Fills `page` from `source` in key order. Without a delimiter one bounded range read serves the page;
- * with one, each rolled-up common prefix is skipped by a fresh seek past `prefix ‖ 0xFF`, so the
- * cost is per item returned, never per key inside a rolled-up prefix.
+ * Fills `page` from `source` in key order. Without a delimiter one bounded range read serves the page.
+ * With one, rows are read in chunks; a rolled-up common prefix that runs past the end of a chunk is
+ * skipped by a fresh seek past `prefix ‖ 0xFF`, and the next chunk starts small, so rows read inside
+ * rolled-up prefixes stay within a constant factor of the items returned, however many keys a
+ * prefix holds.
  */
 export function walkRange<R extends KeyedRow>(source: RowSource<R>, page: PageCollector<R>, range: WalkRange): void {
   if (page.full) return;
   const { prefix, delimiter, after } = range;
   const prefixBytes = utf8(prefix);
   const upper = prefixUpperBound(prefixBytes);
-  let lower = prefixBytes;
-  let lowerInclusive = true;
-  if (after !== undefined && compareUtf8(after, prefix) >= 0) {
-    lower = utf8(after);
-    lowerInclusive = false;
-  }
+  const startsAfter = after !== undefined && compareUtf8(after, prefix) >= 0;
+  const lower = startsAfter ? utf8(after) : prefixBytes;
 
   if (delimiter === "") {
-    for (const row of source.range(lower, lowerInclusive, upper, page.remaining, false)) page.addRow(row);
+    for (const row of source.range(lower, !startsAfter, upper, page.remaining)) page.addRow(row);
     return;
   }
 
+  let chunk = page.remaining;
+  let rows = source.range(lower, !startsAfter, upper, chunk);
   for (;;) {
-    let skipPast: string | undefined;
-    for (const row of source.range(lower, lowerInclusive, upper, -1, true)) {
+    let rolledUp: string | undefined;
+    let wasted = false;
+    for (const row of rows) {
       const key = row[0];
+      if (rolledUp !== undefined) {
+        if (key.startsWith(rolledUp)) {
+          wasted = true;
+          continue;
+        }
+        rolledUp = undefined;
+      }
       const at = key.indexOf(delimiter, prefix.length);
       if (at < 0) {
         page.addRow(row);
-        if (page.full) return;
-        continue;
+      } else {
+        rolledUp = key.slice(0, at + delimiter.length);
+        if (after === undefined || compareUtf8(rolledUp, after) > 0) page.addPrefix(rolledUp);
       }
-      skipPast = key.slice(0, at + delimiter.length);
-      if (after === undefined || compareUtf8(skipPast, after) > 0) {
-        page.addPrefix(skipPast);
-        if (page.full) return;
-      }
-      break;
+      if (page.full) return;
     }
-    if (skipPast === undefined) return;
-    lower = prefixUpperBound(utf8(skipPast));
-    lowerInclusive = false;
+    const last = rows.at(-1);
+    if (last === undefined || rows.length < chunk) return;
+    if (rolledUp !== undefined) {
+      chunk = SMALL_CHUNK;
+      rows = source.range(prefixUpperBound(utf8(rolledUp)), false, upper, chunk);
+    } else {
+      chunk = Math.min(page.remaining, wasted ? chunk : chunk * 2);
+      rows = source.following(last, upper, chunk);
+    }
   }
 }

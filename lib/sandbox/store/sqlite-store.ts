@@ -290,15 +290,18 @@ export class SqliteSandboxStore implements SandboxStore, MetaSource {
 
     const s = this.statements;
     this.currentObjects = (bucketId) => ({
-      range: (lower, inclusive, upper, limit, lazy) => {
-        const statement = inclusive ? s.currentFrom : s.currentAfter;
-        return lazy ? statement.iterate(bucketId, lower, upper, limit) : statement.all(bucketId, lower, upper, limit);
-      },
+      range: (lower, inclusive, upper, limit) =>
+        (inclusive ? s.currentFrom : s.currentAfter).all(bucketId, lower, upper, limit),
+      following: (row, upper, limit) => s.currentAfter.all(bucketId, utf8(row[0]), upper, limit),
     });
     this.allVersions = (bucketId) => ({
-      range: (lower, inclusive, upper, limit, lazy) => {
-        const statement = inclusive ? s.versionsFrom : s.versionsAfter;
-        return lazy ? statement.iterate(bucketId, lower, upper, limit) : statement.all(bucketId, lower, upper, limit);
+      range: (lower, inclusive, upper, limit) =>
+        (inclusive ? s.versionsFrom : s.versionsAfter).all(bucketId, lower, upper, limit),
+      following: (row, upper, limit) => {
+        const keyBytes = utf8(row[0]);
+        const olderOfSameKey = s.versionsOfKeyOlderThan.all(bucketId, keyBytes, row[1], limit);
+        if (olderOfSameKey.length >= limit) return olderOfSameKey;
+        return olderOfSameKey.concat(s.versionsAfter.all(bucketId, keyBytes, upper, limit - olderOfSameKey.length));
       },
     });
   }
