@@ -1,0 +1,177 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { S3Client } from "@aws-sdk/client-s3";
+
+// `npm run bench:pass`: the cost of recording a pass (SQLite, one viewer streaming NDJSON) over a
+// bare SDK paging loop, on the sandbox running in its own process; then a 1M-key pass for keys/s and
+// peak RSS over time (which must stay flat: nothing of a pass is held in memory but the page at hand).
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+// The pass engine's modules are marked `server-only`; outside Next that package throws unless the
+// react-server export condition is on, so the benchmark re-runs itself with it.
+if (process.env.BUCKETSCOPE_BENCH_CHILD !== "1") {
+  const res = spawnSync(process.execPath, [...process.execArgv, "--conditions=react-server", fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+    env: { ...process.env, BUCKETSCOPE_BENCH_CHILD: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+  });
+  process.exit(res.status ?? 1);
+}
+
+const { values: args } = parseArgs({
+  options: {
+    keys: { type: "string", default: "100000" },
+    large: { type: "string", default: "1000000" },
+    rounds: { type: "string", default: "3" },
+    "data-dir": { type: "string" },
+  },
+});
+const COMPARE_KEYS = Number(args.keys);
+const LARGE_KEYS = Number(args.large);
+const ROUNDS = Number(args.rounds);
+
+const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+const { ConnectionRegistry } = await import("@/lib/connections");
+const { PassService } = await import("@/lib/passes");
+const { ndjsonLine } = await import("@/lib/http");
+
+interface SandboxChild {
+  endpoint: string;
+  child: ChildProcess;
+}
+
+const ACCESS_KEY_ID = "bucketscope";
+const SECRET_ACCESS_KEY = "bucketscope-sandbox-secret";
+const REGION = "us-east-1";
+
+async function startSandboxChild(dataDir: string, bucket: string, seed: number): Promise<SandboxChild> {
+  const seedArgs = ["--seed-large", String(seed), "--seed-large-bucket", bucket];
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "lib", "sandbox", "cli.ts"), "--port", "0", "--data-dir", dataDir, "--no-seed", ...seedArgs],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, BUCKETSCOPE_BENCH_CHILD: undefined } },
+  );
+  let out = "";
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      // Seeding (skipped when the bucket is already full) is reported before the listening banner.
+      if (m?.[1] !== undefined && out.includes("seeded ")) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`sandbox exited (${code}):\n${out}`)));
+  });
+  return { endpoint, child };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+async function bareLoop(client: S3Client, bucket: string): Promise<{ ms: number; keys: number }> {
+  const t0 = performance.now();
+  let token: string | undefined;
+  let keys = 0;
+  do {
+    const res = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000, ContinuationToken: token, EncodingType: "url" }),
+    );
+    for (const o of res.Contents ?? []) if (o.Key !== undefined) keys++;
+    token = res.IsTruncated === true ? res.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return { ms: performance.now() - t0, keys };
+}
+
+interface PassRun {
+  ms: number;
+  keys: number;
+  bytesStreamed: number;
+  rssSamples: { keys: number; rss: number }[];
+  peakRss: number;
+}
+
+async function recordedPass(service: InstanceType<typeof PassService>, bucket: string): Promise<PassRun> {
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const rssSamples: PassRun["rssSamples"] = [];
+  const t0 = performance.now();
+  const id = await service.create({ connection: "sandbox", bucket, prefix: "", pageSize: 1000 });
+  let keys = 0;
+  let bytesStreamed = 0;
+  for await (const e of service.events(id, new AbortController().signal)) {
+    bytesStreamed += ndjsonLine(e).byteLength;
+    if (e.type === "page") {
+      keys += e.entries.length;
+      if (e.page.index % 100 === 0) rssSamples.push({ keys, rss: process.memoryUsage().rss });
+    }
+    if (e.type === "end" && e.status !== "complete") throw new Error(`pass ended ${e.status}: ${JSON.stringify(e.error)}`);
+  }
+  const ms = performance.now() - t0;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  return { ms, keys, bytesStreamed, rssSamples, peakRss };
+}
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+  const dataDir = path.resolve(args["data-dir"] ?? path.join(root, ".data", "bench"));
+  fs.mkdirSync(dataDir, { recursive: true });
+  const passDir = fs.mkdtempSync(path.join(os.tmpdir(), "bucketscope-bench-passes-"));
+  const children: ChildProcess[] = [];
+  process.on("exit", () => {
+    for (const c of children) c.kill("SIGTERM");
+    fs.rmSync(passDir, { recursive: true, force: true });
+  });
+
+  console.log(`sandbox data in ${dataDir} (seeding happens once per bucket; delete it to reseed)`);
+  const small = await startSandboxChild(path.join(dataDir, "sandbox-compare"), `bench-${COMPARE_KEYS}`, COMPARE_KEYS);
+  children.push(small.child);
+  const settings = { endpoint: small.endpoint, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, region: REGION };
+  const registry = new ConnectionRegistry({ sandbox: settings, extra: [], probeAws: false, env: {} });
+  const service = new PassService({ dataDir: passDir, connections: registry });
+  const bare = (await registry.get("sandbox")).client;
+
+  console.log(`\n1) ${COMPARE_KEYS.toLocaleString("en")} keys, page size 1000, ${ROUNDS} rounds (after one warm-up of each)`);
+  await bareLoop(bare, `bench-${COMPARE_KEYS}`);
+  await recordedPass(service, `bench-${COMPARE_KEYS}`);
+  const bareMs: number[] = [];
+  const passMs: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const b = await bareLoop(bare, `bench-${COMPARE_KEYS}`);
+    const p = await recordedPass(service, `bench-${COMPARE_KEYS}`);
+    if (b.keys !== COMPARE_KEYS || p.keys !== COMPARE_KEYS) throw new Error(`key counts differ: bare ${b.keys}, pass ${p.keys}`);
+    bareMs.push(b.ms);
+    passMs.push(p.ms);
+    console.log(`   round ${r + 1}: bare SDK loop ${b.ms.toFixed(0)} ms, recorded pass + NDJSON viewer ${p.ms.toFixed(0)} ms`);
+  }
+  const ratio = median(passMs) / median(bareMs);
+  console.log(
+    `   median: bare ${median(bareMs).toFixed(0)} ms, recorded ${median(passMs).toFixed(0)} ms, ratio ${ratio.toFixed(3)} (goal <= 1.15) ${ratio <= 1.15 ? "OK" : "OVER"}`,
+  );
+  await service.close();
+  registry.close();
+  small.child.kill("SIGTERM");
+
+  console.log(`\n2) one pass over ${LARGE_KEYS.toLocaleString("en")} keys with one NDJSON viewer`);
+  const large = await startSandboxChild(path.join(dataDir, "sandbox-large"), `bench-${LARGE_KEYS}`, LARGE_KEYS);
+  children.push(large.child);
+  const registry2 = new ConnectionRegistry({ sandbox: { ...settings, endpoint: large.endpoint }, extra: [], probeAws: false, env: {} });
+  const service2 = new PassService({ dataDir: passDir, connections: registry2 });
+  const before = process.memoryUsage().rss;
+  const run = await recordedPass(service2, `bench-${LARGE_KEYS}`);
+  if (run.keys !== LARGE_KEYS) throw new Error(`expected ${LARGE_KEYS} keys, got ${run.keys}`);
+  console.log(`   time ${(run.ms / 1000).toFixed(1)} s, ${Math.round(run.keys / (run.ms / 1000)).toLocaleString("en")} keys/s, ${mb(run.bytesStreamed)} of NDJSON`);
+  console.log(`   RSS before ${mb(before)}, peak ${mb(run.peakRss)}`);
+  console.log(`   RSS by keys recorded: ${run.rssSamples.map((s) => `${(s.keys / 1000).toFixed(0)}k=${mb(s.rss)}`).join(", ")}`);
+  await service2.close();
+  registry2.close();
+  large.child.kill("SIGTERM");
+}
+
+await main();
