@@ -137,6 +137,15 @@ describe("the aws connection", () => {
     reg.close();
   });
 
+  it("takes a profile connection's region from the shared config file", async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "config"), "[profile prod]\nregion = eu-central-1\n");
+    Object.assign(process.env, { AWS_CONFIG_FILE: path.join(dir, "config"), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "credentials") });
+    const reg = new ConnectionRegistry({ sandbox: null, extra: [{ name: "prod", profile: "prod", writable: false }], probeAws: false, env: process.env });
+    expect(await reg.list()).toEqual([{ name: "prod", kind: "aws", region: "eu-central-1", writable: false }]);
+    reg.close();
+  });
+
   it("is absent when no credentials resolve", async () => {
     const empty = tempDir();
     Object.assign(process.env, {

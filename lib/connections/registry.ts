@@ -62,8 +62,20 @@ function sandboxConnection(s: SandboxSettings): Connection {
   );
 }
 
-function extraConnection(c: ConnectionConfig, env: Env): Connection {
-  const region = c.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+/** The region the SDK itself resolves (AWS_REGION, the profile's `region`), or null. */
+async function sdkRegion(profile?: string): Promise<string | null> {
+  const probe = new S3Client(profile !== undefined ? { profile } : {});
+  try {
+    return await probe.config.region();
+  } catch {
+    return null;
+  } finally {
+    probe.destroy();
+  }
+}
+
+async function extraConnection(c: ConnectionConfig): Promise<Connection> {
+  const region = c.region ?? (await sdkRegion(c.profile)) ?? "us-east-1";
   const config: S3ClientConfig = { region, followRegionRedirects: c.endpoint === undefined };
   if (c.endpoint !== undefined) Object.assign(config, COMPATIBLE, { endpoint: c.endpoint });
   if (c.forcePathStyle !== undefined) config.forcePathStyle = c.forcePathStyle;
@@ -84,12 +96,7 @@ async function probeAws(env: Env): Promise<Connection | null> {
   } finally {
     probe.destroy();
   }
-  let region: string;
-  try {
-    region = await new S3Client({}).config.region();
-  } catch {
-    region = "us-east-1";
-  }
+  const region = (await sdkRegion()) ?? "us-east-1";
   // AWS_ENDPOINT_URL(_S3) is honoured by the SDK itself; such an endpoint is S3-compatible, not AWS.
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   const custom = endpoint !== undefined && endpoint !== "";
@@ -106,13 +113,16 @@ async function probeAws(env: Env): Promise<Connection | null> {
 }
 
 export class ConnectionRegistry {
-  private readonly fixed = new Map<string, Connection>();
+  // Built on first use: a profile's region is read from the shared config files asynchronously.
+  private readonly fixed = new Map<string, () => Promise<Connection>>();
+  private readonly built = new Map<string, Promise<Connection>>();
   private awsFound: Connection | null = null;
   private awsProbe: { at: number; result: Promise<Connection | null> } | null = null;
 
   constructor(private readonly sources: ConnectionSources) {
-    if (sources.sandbox !== null) this.fixed.set("sandbox", sandboxConnection(sources.sandbox));
-    for (const c of sources.extra) this.fixed.set(c.name, extraConnection(c, sources.env));
+    const sandbox = sources.sandbox;
+    if (sandbox !== null) this.fixed.set("sandbox", () => Promise.resolve(sandboxConnection(sandbox)));
+    for (const c of sources.extra) this.fixed.set(c.name, () => extraConnection(c));
   }
 
   // Credentials may appear later (`aws sso login`), so a miss is retried after a while; a hit is kept
@@ -131,16 +141,27 @@ export class ConnectionRegistry {
     return this.awsProbe.result;
   }
 
+  private build(name: string): Promise<Connection> | null {
+    const make = this.fixed.get(name);
+    if (make === undefined) return null;
+    let conn = this.built.get(name);
+    if (conn === undefined) {
+      conn = make();
+      this.built.set(name, conn);
+    }
+    return conn;
+  }
+
   async list(): Promise<ConnectionView[]> {
-    const out = [...this.fixed.values()].map((c) => c.view);
+    const out = (await Promise.all([...this.fixed.keys()].map((name) => this.get(name)))).map((c) => c.view);
     const aws = await this.awsConnection();
     if (aws !== null) out.splice(this.fixed.has("sandbox") ? 1 : 0, 0, aws.view);
     return out;
   }
 
   async get(name: string): Promise<Connection> {
-    const fixed = this.fixed.get(name);
-    if (fixed !== undefined) return fixed;
+    const fixed = this.build(name);
+    if (fixed !== null) return fixed;
     if (name === "aws") {
       const aws = await this.awsConnection();
       if (aws !== null) return aws;
@@ -149,7 +170,7 @@ export class ConnectionRegistry {
   }
 
   close(): void {
-    for (const c of this.fixed.values()) c.client.destroy();
+    for (const c of this.built.values()) void c.then((conn) => conn.client.destroy());
     this.awsFound?.client.destroy();
   }
 }
