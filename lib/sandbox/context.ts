@@ -18,7 +18,7 @@ export interface S3Response {
   body?: Buffer | string;
 }
 
-export function xmlResponse(body: string, headers: Record<string, string> = {}, status = 200): S3Response {
+export function xmlResponse(body: string | Buffer, headers: Record<string, string> = {}, status = 200): S3Response {
   return { status, headers: { "content-type": "application/xml", ...headers }, body };
 }
 

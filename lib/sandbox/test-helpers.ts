@@ -91,6 +91,8 @@ export interface RawRequest {
    * once the seed signature is known (for aws-chunked signed chunks).
    */
   bodyPieces?: (seed: SeedSignature) => Buffer[];
+  /** A keep-alive agent to reuse connections; default: a fresh connection. */
+  agent?: http.Agent;
 }
 
 export interface SeedSignature {
@@ -168,7 +170,7 @@ export async function rawRequest(sandbox: Sandbox, req: RawRequest): Promise<Raw
         method: req.method,
         path: req.query ? `${req.path}?${req.query}` : req.path,
         headers,
-        agent: false,
+        agent: req.agent ?? false,
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -7,7 +7,7 @@ import type {
   ObjectVersion,
   VersioningStatus,
 } from "./store-types";
-import { element, escapeXml, isoSeconds, keyText, S3_XMLNS, XML_DECLARATION } from "./xml";
+import { ByteWriter, element, escapeXml, isoSeconds, keyText, S3_XMLNS, XML_DECLARATION } from "./xml";
 
 // Response documents, built by string concatenation (a 1000-key page must render in well under 1 ms).
 
@@ -20,25 +20,28 @@ function ownerXml(owner: Owner): string {
   return `<Owner><ID>${escapeXml(owner.id)}</ID><DisplayName>${escapeXml(owner.displayName)}</DisplayName></Owner>`;
 }
 
+// Listing entries read storageClass/checksumAlgorithm/checksumType, never `meta`: on listed entries
+// meta is loaded lazily, one store lookup per key (store-types.ts).
 function checksumElements(v: ObjectVersion): string {
-  const checksum = v.meta.checksum;
-  if (!checksum) return "";
-  const type = checksum.value.includes("-") ? "COMPOSITE" : "FULL_OBJECT";
-  return `<ChecksumAlgorithm>${checksum.algorithm}</ChecksumAlgorithm><ChecksumType>${type}</ChecksumType>`;
+  if (v.checksumAlgorithm === undefined) return "";
+  return `<ChecksumAlgorithm>${v.checksumAlgorithm}</ChecksumAlgorithm><ChecksumType>${v.checksumType ?? "FULL_OBJECT"}</ChecksumType>`;
 }
 
-function contentsXml(v: ObjectVersion, urlEncoded: boolean, owner: Owner | undefined): string {
+function contentsXml(v: ObjectVersion, urlEncoded: boolean, owner: string): string {
   return (
     `<Contents><Key>${keyText(v.key, urlEncoded)}</Key><LastModified>${isoSeconds(v.lastModified)}</LastModified>` +
     `<ETag>${escapeXml(v.etag)}</ETag>${checksumElements(v)}<Size>${v.size}</Size>` +
-    `${owner ? ownerXml(owner) : ""}<StorageClass>${escapeXml(v.meta.storageClass)}</StorageClass></Contents>`
+    `${owner}<StorageClass>${escapeXml(v.storageClass)}</StorageClass></Contents>`
   );
 }
 
-function commonPrefixesXml(prefixes: readonly string[], urlEncoded: boolean): string {
-  let out = "";
-  for (const p of prefixes) out += `<CommonPrefixes><Prefix>${keyText(p, urlEncoded)}</Prefix></CommonPrefixes>`;
-  return out;
+function writeCommonPrefixes(out: ByteWriter, prefixes: readonly string[], urlEncoded: boolean): void {
+  for (const p of prefixes) out.write(`<CommonPrefixes><Prefix>${keyText(p, urlEncoded)}</Prefix></CommonPrefixes>`);
+}
+
+/** Room for a page: ~300 bytes per entry avoids regrowing the buffer for typical keys. */
+function pageWriter(entries: number, prefixes: number): ByteWriter {
+  return new ByteWriter(1024 + entries * 320 + prefixes * 80);
 }
 
 export interface ListRequestEcho {
@@ -53,74 +56,77 @@ export function listObjectsV2Xml(
   echo: ListRequestEcho & { startAfter: string; continuationToken: string | undefined },
   result: ListObjectsV2Result,
   owner: Owner | undefined,
-): string {
+): Buffer {
   const u = echo.urlEncoded;
-  const parts: string[] = [
-    `${XML_DECLARATION}<ListBucketResult xmlns="${S3_XMLNS}"><Name>${escapeXml(echo.bucket)}</Name>`,
-    `<Prefix>${keyText(echo.prefix, u)}</Prefix>`,
-  ];
+  const out = pageWriter(result.contents.length, result.commonPrefixes.length);
+  let head = `${XML_DECLARATION}<ListBucketResult xmlns="${S3_XMLNS}"><Name>${escapeXml(echo.bucket)}</Name><Prefix>${keyText(echo.prefix, u)}</Prefix>`;
   // When a token is sent it wins and StartAfter is not echoed (s3-listing-facts.md).
-  if (echo.continuationToken !== undefined) parts.push(element("ContinuationToken", echo.continuationToken));
-  else if (echo.startAfter !== "") parts.push(`<StartAfter>${keyText(echo.startAfter, u)}</StartAfter>`);
-  if (result.nextContinuationToken !== undefined) parts.push(element("NextContinuationToken", result.nextContinuationToken));
-  parts.push(`<KeyCount>${result.keyCount}</KeyCount><MaxKeys>${echo.maxKeys}</MaxKeys>`);
-  if (echo.delimiter !== "") parts.push(`<Delimiter>${keyText(echo.delimiter, u)}</Delimiter>`);
-  if (u) parts.push("<EncodingType>url</EncodingType>");
-  parts.push(`<IsTruncated>${result.isTruncated}</IsTruncated>`);
-  for (const v of result.contents) parts.push(contentsXml(v, u, owner));
-  parts.push(commonPrefixesXml(result.commonPrefixes, u), "</ListBucketResult>");
-  return parts.join("");
+  if (echo.continuationToken !== undefined) head += element("ContinuationToken", echo.continuationToken);
+  else if (echo.startAfter !== "") head += `<StartAfter>${keyText(echo.startAfter, u)}</StartAfter>`;
+  if (result.nextContinuationToken !== undefined) head += element("NextContinuationToken", result.nextContinuationToken);
+  head += `<KeyCount>${result.keyCount}</KeyCount><MaxKeys>${echo.maxKeys}</MaxKeys>`;
+  if (echo.delimiter !== "") head += `<Delimiter>${keyText(echo.delimiter, u)}</Delimiter>`;
+  if (u) head += "<EncodingType>url</EncodingType>";
+  out.write(`${head}<IsTruncated>${result.isTruncated}</IsTruncated>`);
+  const ownerText = owner ? ownerXml(owner) : "";
+  for (const v of result.contents) out.write(contentsXml(v, u, ownerText));
+  writeCommonPrefixes(out, result.commonPrefixes, u);
+  out.write("</ListBucketResult>");
+  return out.toBuffer();
 }
 
-export function listObjectsV1Xml(echo: ListRequestEcho & { marker: string }, result: ListObjectsV1Result, owner: Owner): string {
+export function listObjectsV1Xml(echo: ListRequestEcho & { marker: string }, result: ListObjectsV1Result, owner: Owner): Buffer {
   const u = echo.urlEncoded;
-  const parts: string[] = [
-    `${XML_DECLARATION}<ListBucketResult xmlns="${S3_XMLNS}"><Name>${escapeXml(echo.bucket)}</Name>`,
-    `<Prefix>${keyText(echo.prefix, u)}</Prefix><Marker>${keyText(echo.marker, u)}</Marker>`,
-  ];
-  if (result.nextMarker !== undefined) parts.push(`<NextMarker>${keyText(result.nextMarker, u)}</NextMarker>`);
-  parts.push(`<MaxKeys>${echo.maxKeys}</MaxKeys>`);
-  if (echo.delimiter !== "") parts.push(`<Delimiter>${keyText(echo.delimiter, u)}</Delimiter>`);
-  if (u) parts.push("<EncodingType>url</EncodingType>");
-  parts.push(`<IsTruncated>${result.isTruncated}</IsTruncated>`);
-  for (const v of result.contents) parts.push(contentsXml(v, u, owner));
-  parts.push(commonPrefixesXml(result.commonPrefixes, u), "</ListBucketResult>");
-  return parts.join("");
+  const out = pageWriter(result.contents.length, result.commonPrefixes.length);
+  let head =
+    `${XML_DECLARATION}<ListBucketResult xmlns="${S3_XMLNS}"><Name>${escapeXml(echo.bucket)}</Name>` +
+    `<Prefix>${keyText(echo.prefix, u)}</Prefix><Marker>${keyText(echo.marker, u)}</Marker>`;
+  if (result.nextMarker !== undefined) head += `<NextMarker>${keyText(result.nextMarker, u)}</NextMarker>`;
+  head += `<MaxKeys>${echo.maxKeys}</MaxKeys>`;
+  if (echo.delimiter !== "") head += `<Delimiter>${keyText(echo.delimiter, u)}</Delimiter>`;
+  if (u) head += "<EncodingType>url</EncodingType>";
+  out.write(`${head}<IsTruncated>${result.isTruncated}</IsTruncated>`);
+  const ownerText = ownerXml(owner);
+  for (const v of result.contents) out.write(contentsXml(v, u, ownerText));
+  writeCommonPrefixes(out, result.commonPrefixes, u);
+  out.write("</ListBucketResult>");
+  return out.toBuffer();
 }
 
 export function listVersionsXml(
   echo: ListRequestEcho & { keyMarker: string; versionIdMarker: string },
   result: ListVersionsResult,
   owner: Owner,
-): string {
+): Buffer {
   const u = echo.urlEncoded;
   const ownerText = ownerXml(owner);
-  const parts: string[] = [
-    `${XML_DECLARATION}<ListVersionsResult xmlns="${S3_XMLNS}"><Name>${escapeXml(echo.bucket)}</Name>`,
-    `<Prefix>${keyText(echo.prefix, u)}</Prefix><KeyMarker>${keyText(echo.keyMarker, u)}</KeyMarker>`,
-    element("VersionIdMarker", echo.versionIdMarker),
-  ];
-  if (result.nextKeyMarker !== undefined) parts.push(`<NextKeyMarker>${keyText(result.nextKeyMarker, u)}</NextKeyMarker>`);
-  if (result.nextVersionIdMarker !== undefined) parts.push(element("NextVersionIdMarker", result.nextVersionIdMarker));
-  parts.push(`<MaxKeys>${echo.maxKeys}</MaxKeys>`);
-  if (echo.delimiter !== "") parts.push(`<Delimiter>${keyText(echo.delimiter, u)}</Delimiter>`);
-  if (u) parts.push("<EncodingType>url</EncodingType>");
-  parts.push(`<IsTruncated>${result.isTruncated}</IsTruncated>`);
+  const out = pageWriter(result.entries.length, result.commonPrefixes.length);
+  let head =
+    `${XML_DECLARATION}<ListVersionsResult xmlns="${S3_XMLNS}"><Name>${escapeXml(echo.bucket)}</Name>` +
+    `<Prefix>${keyText(echo.prefix, u)}</Prefix><KeyMarker>${keyText(echo.keyMarker, u)}</KeyMarker>` +
+    element("VersionIdMarker", echo.versionIdMarker);
+  if (result.nextKeyMarker !== undefined) head += `<NextKeyMarker>${keyText(result.nextKeyMarker, u)}</NextKeyMarker>`;
+  if (result.nextVersionIdMarker !== undefined) head += element("NextVersionIdMarker", result.nextVersionIdMarker);
+  head += `<MaxKeys>${echo.maxKeys}</MaxKeys>`;
+  if (echo.delimiter !== "") head += `<Delimiter>${keyText(echo.delimiter, u)}</Delimiter>`;
+  if (u) head += "<EncodingType>url</EncodingType>";
+  out.write(`${head}<IsTruncated>${result.isTruncated}</IsTruncated>`);
   for (const v of result.entries) {
     const common =
       `<Key>${keyText(v.key, u)}</Key><VersionId>${escapeXml(v.versionId)}</VersionId>` +
       `<IsLatest>${v.isLatest}</IsLatest><LastModified>${isoSeconds(v.lastModified)}</LastModified>`;
     if (v.isDeleteMarker) {
-      parts.push(`<DeleteMarker>${common}${ownerText}</DeleteMarker>`);
+      out.write(`<DeleteMarker>${common}${ownerText}</DeleteMarker>`);
     } else {
-      parts.push(
+      out.write(
         `<Version>${common}<ETag>${escapeXml(v.etag)}</ETag>${checksumElements(v)}<Size>${v.size}</Size>` +
-          `<StorageClass>${escapeXml(v.meta.storageClass)}</StorageClass>${ownerText}</Version>`,
+          `<StorageClass>${escapeXml(v.storageClass)}</StorageClass>${ownerText}</Version>`,
       );
     }
   }
-  parts.push(commonPrefixesXml(result.commonPrefixes, u), "</ListVersionsResult>");
-  return parts.join("");
+  writeCommonPrefixes(out, result.commonPrefixes, u);
+  out.write("</ListVersionsResult>");
+  return out.toBuffer();
 }
 
 export function listBucketsXml(buckets: readonly BucketInfo[], owner: Owner, region: string): string {

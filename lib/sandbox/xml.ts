@@ -79,10 +79,47 @@ export function keyText(value: string, urlEncoded: boolean): string {
   return urlEncoded ? s3UrlEncode(value) : escapeXml(value);
 }
 
+let lastSecond = NaN;
+let lastSecondText = "";
+
 /** Listing timestamps have whole-second resolution: 2026-11-26T05:00:17.000Z. */
 export function isoSeconds(date: Date): string {
   const ms = date.getTime();
-  return new Date(ms - (((ms % 1000) + 1000) % 1000)).toISOString();
+  const second = Math.floor(ms / 1000);
+  // Neighbouring keys often share a second (bulk writes); formatting is the costliest part of an entry.
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastSecondText = new Date(second * 1000).toISOString();
+  }
+  return lastSecondText;
+}
+
+/**
+ * Accumulates a response body as UTF-8 bytes. Writing each entry straight into one buffer is several
+ * times faster than joining a large string and encoding it afterwards (a 1000-key page is ~250 KB).
+ */
+export class ByteWriter {
+  private buf: Buffer;
+  private length = 0;
+
+  constructor(expectedBytes = 16 * 1024) {
+    this.buf = Buffer.allocUnsafe(expectedBytes);
+  }
+
+  write(text: string): void {
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    const worst = text.length * 3;
+    if (this.length + worst > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + worst));
+      this.buf.copy(bigger, 0, 0, this.length);
+      this.buf = bigger;
+    }
+    this.length += this.buf.write(text, this.length, "utf8");
+  }
+
+  toBuffer(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
 }
 
 /** <Name>text</Name> with text escaped. */
