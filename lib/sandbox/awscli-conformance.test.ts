@@ -69,6 +69,7 @@ function awsEnv(): NodeJS.ProcessEnv {
     AWS_SHARED_CREDENTIALS_FILE: path.join(home, "credentials"),
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_PAGER: "",
+    NODE_ENV: "test",
   };
 }
 

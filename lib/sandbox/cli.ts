@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { isLoopbackHost, SANDBOX_DEFAULTS } from "../config/index";
 import type { FaultSettingsPatch } from "./faults";
 import { startSandbox } from "./index";
+import { seedLarge } from "./seed";
 
 // `npm run sandbox -- [options]`: the sandbox as a standalone S3 endpoint for awscli, SDKs and the app.
 
@@ -114,8 +115,7 @@ async function main(): Promise<void> {
   if (seedLargeCount !== undefined) {
     const bucket = values["seed-large-bucket"] ?? "large";
     const started = Date.now();
-    const { seedLarge } = await import("./seed");
-    await seedLarge(sandbox.store, bucket, seedLargeCount);
+    seedLarge(sandbox.store, bucket, seedLargeCount);
     console.log(`seeded ${seedLargeCount} keys into "${bucket}" in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { SANDBOX_DEFAULTS } from "../config/index";
 import { FaultController, type FaultSettingsPatch } from "./faults";
+import { seedDemo } from "./seed";
 import { createRequestHandler } from "./server";
 import { createStore } from "./store/index";
 import type { SandboxStore } from "./store-types";
@@ -52,11 +53,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const secretAccessKey = options.secretAccessKey ?? SANDBOX_DEFAULTS.secretAccessKey;
   const region = options.region ?? SANDBOX_DEFAULTS.region;
   const store = createStore(options.dataDir);
-  if (options.seed && store.listBuckets().length === 0) {
-    // Loaded only when seeding, so the demo data's generator stays out of ordinary starts.
-    const { seedDemo } = await import("./seed");
-    await seedDemo(store);
-  }
+  if (options.seed && store.listBuckets().length === 0) seedDemo(store);
   const faults = new FaultController(options.faults);
 
   let endpoint = "";
