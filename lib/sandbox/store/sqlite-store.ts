@@ -434,7 +434,7 @@ export class SqliteSandboxStore implements SandboxStore, MetaSource {
       return { contents: [], commonPrefixes: [], isTruncated: false, nextContinuationToken: undefined, keyCount: 0 };
     }
     const page = new PageCollector<VersionRow>(maxKeys);
-    walkRange(this.currentObjects(bucket.id), page, { prefix, delimiter, after });
+    this.readPage(() => walkRange(this.currentObjects(bucket.id), page, { prefix, delimiter, after }));
     const isTruncated = page.finish();
     const contents = this.toVersions(bucket.name, page.rows);
     return {
@@ -454,7 +454,7 @@ export class SqliteSandboxStore implements SandboxStore, MetaSource {
     if (maxKeys === 0) return { contents: [], commonPrefixes: [], isTruncated: false, nextMarker: undefined };
     const page = new PageCollector<VersionRow>(maxKeys);
     const after = params.marker === "" ? undefined : wellFormed(params.marker);
-    walkRange(this.currentObjects(bucket.id), page, { prefix, delimiter, after });
+    this.readPage(() => walkRange(this.currentObjects(bucket.id), page, { prefix, delimiter, after }));
     const isTruncated = page.finish();
     return {
       contents: this.toVersions(bucket.name, page.rows),
@@ -494,11 +494,13 @@ export class SqliteSandboxStore implements SandboxStore, MetaSource {
     const page = new PageCollector<VersionRow>(maxKeys);
     const markerKeyIsListed =
       keyMarker.startsWith(prefix) && (delimiter === "" || !keyMarker.includes(delimiter, prefix.length));
-    if (olderThanSeq !== undefined && markerKeyIsListed) {
-      const rest = this.statements.versionsOfKeyOlderThan.all(bucket.id, keyMarkerBytes, olderThanSeq, page.remaining);
-      for (const row of rest) page.addRow(row);
-    }
-    walkRange(this.allVersions(bucket.id), page, { prefix, delimiter, after: keyMarker === "" ? undefined : keyMarker });
+    this.readPage(() => {
+      if (olderThanSeq !== undefined && markerKeyIsListed) {
+        const rest = this.statements.versionsOfKeyOlderThan.all(bucket.id, keyMarkerBytes, olderThanSeq, page.remaining);
+        for (const row of rest) page.addRow(row);
+      }
+      walkRange(this.allVersions(bucket.id), page, { prefix, delimiter, after: keyMarker === "" ? undefined : keyMarker });
+    });
     const isTruncated = page.finish();
     const last = isTruncated ? page.lastItem() : undefined;
     return {
@@ -582,6 +584,11 @@ export class SqliteSandboxStore implements SandboxStore, MetaSource {
 
   private transaction<T>(work: () => T): T {
     return this.inTransaction(work) as T;
+  }
+
+  /** A page may take several range reads (one per rolled-up prefix): one read transaction makes it one moment. */
+  private readPage(read: () => void): void {
+    this.transaction(read);
   }
 
   private now(): number {
