@@ -1,7 +1,8 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { isLoopbackHost, SANDBOX_DEFAULTS } from "../config/index";
-import type { FaultSettingsPatch } from "./faults";
+import { z } from "zod";
+import { FaultController, type FaultSettingsPatch } from "./faults";
 import { startSandbox } from "./index";
 import { seedLarge } from "./seed";
 
@@ -93,6 +94,13 @@ async function main(): Promise<void> {
   if (values["fault-bucket"] !== undefined) faults.bucket = values["fault-bucket"];
   const faultSeed = numberOption(values["fault-seed"], "fault-seed", true);
   if (faultSeed !== undefined) faults.seed = faultSeed;
+
+  try {
+    new FaultController(faults);
+  } catch (err) {
+    const detail = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : String(err);
+    throw new UsageError(`invalid fault settings: ${detail}`);
+  }
 
   const dataDir = path.resolve(values["data-dir"] ?? path.join(".data", "sandbox"));
   let sandbox;
