@@ -116,13 +116,10 @@ interface PassRow {
   last_prefix_page: number;
 }
 
-interface EntryRow {
-  key: Buffer;
-  size: number;
-  etag: string | null;
-  last_modified: string | null;
-  storage_class: string | null;
-}
+// Keys are read back with CAST(key AS TEXT): SQLite hands the stored UTF-8 bytes over as a string,
+// which is much cheaper than a Buffer per key.
+type EntryTuple = [key: string, size: number, etag: string | null, lastModified: string | null, storageClass: string | null];
+type PagedEntryTuple = [...EntryTuple, page: number];
 
 export interface NewPass {
   id: string;
@@ -181,8 +178,8 @@ function toSummary(r: PassRow): PassSummary {
   };
 }
 
-function toEntry(r: EntryRow): Entry {
-  return { key: r.key.toString("utf8"), size: r.size, etag: r.etag, lastModified: r.last_modified, storageClass: r.storage_class };
+function toEntry(r: EntryTuple | PagedEntryTuple): Entry {
+  return { key: r[0], size: r[1], etag: r[2], lastModified: r[3], storageClass: r[4] };
 }
 
 export class PassStore {
@@ -263,17 +260,23 @@ export class PassStore {
       page: db.prepare<[number, number], { record: string; common_prefixes: string; first_row: number; row_count: number }>(
         `SELECT record, common_prefixes, first_row, row_count FROM pages WHERE pass = ? AND idx = ?`,
       ),
-      pageEntries: db.prepare<[number, number], EntryRow>(
-        `SELECT key, size, etag, last_modified, storage_class FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
-      ),
-      entriesAfter: db.prepare<[number, Buffer, number], EntryRow & { page: number }>(
-        `SELECT key, size, etag, last_modified, storage_class, page FROM entries
-         WHERE pass = ? AND key > ? ORDER BY key, rowid LIMIT ?`,
-      ),
-      entriesMatching: db.prepare<[number, Buffer, Buffer, number], EntryRow & { page: number }>(
-        `SELECT key, size, etag, last_modified, storage_class, page FROM entries
-         WHERE pass = ? AND key > ? AND instr(key, ?) > 0 ORDER BY key, rowid LIMIT ?`,
-      ),
+      pageEntries: db
+        .prepare<[number, number], EntryTuple>(
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
+        )
+        .raw(),
+      entriesAfter: db
+        .prepare<[number, Buffer, number], PagedEntryTuple>(
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, page FROM entries
+           WHERE pass = ? AND key > ? ORDER BY key, rowid LIMIT ?`,
+        )
+        .raw(),
+      entriesMatching: db
+        .prepare<[number, Buffer, Buffer, number], PagedEntryTuple>(
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, page FROM entries
+           WHERE pass = ? AND key > ? AND instr(key, ?) > 0 ORDER BY key, rowid LIMIT ?`,
+        )
+        .raw(),
       deleteEntries: db.prepare<[number]>(`DELETE FROM entries WHERE pass = ?`),
       deletePages: db.prepare<[number]>(`DELETE FROM pages WHERE pass = ?`),
       deletePass: db.prepare<[number]>(`DELETE FROM passes WHERE seq = ?`),
@@ -416,7 +419,7 @@ export class PassStore {
         ? this.stmt.entriesMatching.all(seq, after, Buffer.from(q.q, "utf8"), q.limit + 1)
         : this.stmt.entriesAfter.all(seq, after, q.limit + 1);
     const more = rows.length > q.limit;
-    const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry(r), page: r.page }));
+    const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry(r), page: r[5] }));
     return { entries, nextAfter: more ? (entries[entries.length - 1]?.key ?? null) : null };
   }
 
