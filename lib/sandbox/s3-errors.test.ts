@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetBucketLocationCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawRequest, sdkClient, startTestSandbox, type RawRequest, type TestSandbox } from "./test-helpers";
 
@@ -177,5 +177,30 @@ describe("operations", () => {
     expect(notModified.body.length).toBe(0);
     await expectError({ method: "GET", path: "/bkt/cond", headers: { "if-match": '"0000"' } }, 412, "PreconditionFailed");
     await expectError({ method: "PUT", path: "/bkt/cond", body: "again", headers: { "if-none-match": "*" } }, 412, "PreconditionFailed");
+  });
+});
+
+describe("regions", () => {
+  it("signs for its own region only, and outside us-east-1 re-creating your bucket is a 409", async () => {
+    const foreign = sdkClient(sandbox, { region: "eu-west-1" });
+    const err = await sdkErrorOf(foreign.send(new ListObjectsV2Command({ Bucket: "bkt" })));
+    expect(err.name).toBe("AuthorizationHeaderMalformed");
+    expect(err.message).toContain("expecting 'us-east-1'");
+    foreign.destroy();
+
+    const eu = await startTestSandbox({ region: "eu-west-1" });
+    const client = sdkClient(eu);
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: "eu-bkt", CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }));
+      expect((await client.send(new GetBucketLocationCommand({ Bucket: "eu-bkt" }))).LocationConstraint).toBe("eu-west-1");
+      expect((await sdkErrorOf(client.send(new CreateBucketCommand({ Bucket: "eu-bkt" })))).name).toBe("BucketAlreadyOwnedByYou");
+      const wrongPlace = await sdkErrorOf(
+        client.send(new CreateBucketCommand({ Bucket: "elsewhere", CreateBucketConfiguration: { LocationConstraint: "ap-south-1" } })),
+      );
+      expect(wrongPlace.name).toBe("InvalidLocationConstraint");
+    } finally {
+      client.destroy();
+      await eu.stop();
+    }
   });
 });

@@ -357,7 +357,8 @@ describe("buckets", () => {
     expect((await s3.send(new GetBucketLocationCommand({ Bucket: "with-config" }))).LocationConstraint).toBeUndefined();
     const names = (await s3.send(new ListBucketsCommand({}))).Buckets!.map((b) => b.Name);
     expect(names).toContain("with-config");
-    expect((await s3ErrorOf(s3.send(new CreateBucketCommand({ Bucket: "with-config" })))).name).toBe("BucketAlreadyOwnedByYou");
+    // us-east-1 answers 200 to re-creating your own bucket (legacy behaviour); other regions 409.
+    await s3.send(new CreateBucketCommand({ Bucket: "with-config" }));
     await s3.send(new PutObjectCommand({ Bucket: "with-config", Key: "x", Body: "x" }));
     expect((await s3ErrorOf(s3.send(new DeleteBucketCommand({ Bucket: "with-config" })))).name).toBe("BucketNotEmpty");
     await s3.send(new DeleteObjectCommand({ Bucket: "with-config", Key: "x" }));

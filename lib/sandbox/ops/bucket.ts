@@ -21,7 +21,13 @@ export function createBucket(ctx: SandboxContext, req: S3Request, body: RequestB
   if (location !== "" && location !== ctx.region) {
     throw new S3Error("InvalidLocationConstraint", "The specified location-constraint is not valid", { LocationConstraint: location });
   }
-  ctx.store.createBucket(req.bucket);
+  try {
+    ctx.store.createBucket(req.bucket);
+  } catch (err) {
+    // "For legacy compatibility, if you re-create an existing bucket that you already own in the North
+    // Virginia Region, Amazon S3 returns 200 OK" (CreateBucket, BucketAlreadyOwnedByYou).
+    if (!(err instanceof S3Error && err.code === "BucketAlreadyOwnedByYou" && ctx.region === "us-east-1")) throw err;
+  }
   return emptyResponse(200, { location: `/${req.bucket}` });
 }
 
