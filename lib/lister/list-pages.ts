@@ -144,7 +144,7 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
             Delimiter: req.delimiter ?? undefined,
             MaxKeys: req.maxKeys,
             ContinuationToken: req.continuationToken ?? undefined,
-            StartAfter: req.startAfter ?? undefined,
+            StartAfter: req.startAfter === null || req.startAfter === "" ? undefined : req.startAfter,
             EncodingType: "url",
           }),
           { abortSignal: signal },
