@@ -175,6 +175,8 @@ describe("operations", () => {
     const notModified = await rawRequest(sandbox, { method: "GET", path: "/bkt/cond", headers: { "if-none-match": etag } });
     expect(notModified.status).toBe(304);
     expect(notModified.body.length).toBe(0);
+    expect(notModified.headers.etag).toBe(etag);
+    expect(notModified.headers["content-length"]).toBeUndefined();
     await expectError({ method: "GET", path: "/bkt/cond", headers: { "if-match": '"0000"' } }, 412, "PreconditionFailed");
     await expectError({ method: "PUT", path: "/bkt/cond", body: "again", headers: { "if-none-match": "*" } }, 412, "PreconditionFailed");
   });

@@ -38,9 +38,11 @@ function requestIds(): () => { requestId: string; hostId: string } {
 function sendResponse(res: ServerResponse, isHead: boolean, response: S3Response, ids: { requestId: string; hostId: string }): void {
   const headers: Record<string, string> = { ...response.headers, "x-amz-request-id": ids.requestId, "x-amz-id-2": ids.hostId, server: "AmazonS3" };
   const body = response.body === undefined ? undefined : typeof response.body === "string" ? Buffer.from(response.body, "utf8") : response.body;
-  if (headers["content-length"] === undefined) headers["content-length"] = String(body?.length ?? 0);
+  // RFC 9110: no Content-Length on 204 and 304 (S3 sends none either).
+  const bodiless = response.status === 204 || response.status === 304;
+  if (headers["content-length"] === undefined && !bodiless) headers["content-length"] = String(body?.length ?? 0);
   res.writeHead(response.status, headers);
-  if (isHead || body === undefined || response.status === 304) res.end();
+  if (isHead || body === undefined || bodiless) res.end();
   else res.end(body);
 }
 

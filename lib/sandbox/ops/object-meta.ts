@@ -114,7 +114,8 @@ export function checkPreconditions(req: S3Request, v: ObjectVersion, prefix = ""
   } else if (ifUnmodifiedSince !== undefined && lastModifiedS > ifUnmodifiedSince) {
     throw failed("If-Unmodified-Since");
   }
-  const notModified = prefix === "" ? new S3Error("NotModified", "Not Modified") : undefined;
+  const notModified =
+    prefix === "" ? new S3Error("NotModified", "Not Modified", {}, { etag: v.etag, "last-modified": v.lastModified.toUTCString() }) : undefined;
   if (ifNoneMatch !== undefined) {
     if (etagListMatches(ifNoneMatch, v.etag)) throw notModified ?? failed("If-None-Match");
   } else if (ifModifiedSince !== undefined && lastModifiedS <= ifModifiedSince) {
