@@ -140,3 +140,37 @@ describe("AWS doc vectors", () => {
     expect(s3ErrorCode(() => verifyRequest({ ...base }, new Map(), docSettings))).toBe("AccessDenied");
   });
 });
+
+describe("a captured JS SDK request (wire captures §3.1)", () => {
+  it("verifies the signature the SDK really sent for an aws-chunked PutObject", () => {
+    const captured: SigV4Request = {
+      method: "PUT",
+      rawPath: "/bkt/stream-known.txt",
+      rawQuery: "x-id=PutObject",
+      rawHeaders: [
+        "content-type", "application/octet-stream",
+        "x-amz-sdk-checksum-algorithm", "CRC32",
+        "content-encoding", "aws-chunked",
+        "transfer-encoding", "chunked",
+        "x-amz-decoded-content-length", "20",
+        "x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "x-amz-trailer", "x-amz-checksum-crc32",
+        "x-amz-user-agent", "aws-sdk-js/3.1174.0",
+        "host", "127.0.0.1:9555",
+        "amz-sdk-invocation-id", "2e4f451a-aaaf-4fbb-b10a-ce961c9c2c1f",
+        "amz-sdk-request", "attempt=1; max=3",
+        "x-amz-date", "20261126T050017Z",
+        "authorization",
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261126/us-east-1/s3/aws4_request, SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;content-encoding;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-sdk-checksum-algorithm;x-amz-trailer;x-amz-user-agent, Signature=a53459e9ebbe433793ccf0633db8230681bb4d581825401e696755017749d785",
+      ],
+    };
+    const settings = {
+      region: "us-east-1",
+      now: () => Date.UTC(2026, 10, 26, 5, 0, 17),
+      secretFor: (id: string) => (id === "AKIDEXAMPLE" ? "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" : undefined),
+    };
+    const verified = verifyRequest(captured, new Map([["x-id", "PutObject"]]), settings);
+    expect(verified.payloadHash).toBe("STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+    expect(verified.presigned).toBe(false);
+  });
+});
