@@ -198,6 +198,31 @@ describe("the passes API", () => {
     expect(body.error.message).toMatch(/complete/);
   });
 
+  it("streams pages live, and a viewer that disconnects does not stop the pass", async () => {
+    sandbox.faults.configure({ latencyMs: 60, bucket: "demo" });
+    const created = await call("POST", "/api/passes", { connection: "sandbox", bucket: "demo", pageSize: 100 });
+    const id = (created.json as { id: string }).id;
+    const controller = new AbortController();
+    const res = await fetch(`${app?.url}/api/passes/${id}/events`, { signal: controller.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = "";
+    const lines: PassEvent[] = [];
+    while (lines.length < 4) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += value;
+      const parts = buffered.split("\n");
+      buffered = parts.pop() ?? "";
+      for (const l of parts) if (l !== "") lines.push(passEventSchema.parse(JSON.parse(l)));
+    }
+    expect(lines.map((l) => l.type).slice(0, 4)).toEqual(["pass", "page", "page", "page"]);
+    expect((await summary(id)).status).toBe("running");
+    controller.abort();
+    sandbox.faults.clear();
+    const s = await until(id, (x) => x.status !== "running");
+    expect(s).toMatchObject({ status: "complete", totals: { pages: 30, keys: 3000 } });
+  });
+
   it("cancels a running pass with DELETE, then deletes it", async () => {
     sandbox.faults.configure({ latencyMs: 100, bucket: "demo" });
     const created = await call("POST", "/api/passes", { connection: "sandbox", bucket: "demo", pageSize: 100 });
