@@ -21,9 +21,7 @@ import { byteOrder, sdkClient, startTestSandbox, type TestSandbox } from "./test
 // pagination option, presign, checksums. awscli always lists with encoding-type=url and decodes it.
 
 const AWS = "/usr/bin/aws";
-const SEED_MODULE = new URL("./seed.ts", import.meta.url);
-
-/** Keys that break naive S3 implementations; created when the seeded `unicode` bucket is absent. */
+/** More hostile keys than the seeded `unicode` bucket holds (controls, private use, astral, U+FFFD). */
 const HOSTILE_KEYS = [
   "plain.txt",
   "with space.txt",
@@ -108,12 +106,10 @@ beforeAll(async () => {
     throw new Error(`${AWS} is missing: awscli v2 is required for these tests. Run scripts/ensure-test-deps.sh (it installs Debian's awscli).`);
   }
   home = mkdtempSync(path.join(tmpdir(), "bucketscope-awscli-home-"));
-  sandbox = await startTestSandbox({ seed: existsSync(SEED_MODULE) });
+  sandbox = await startTestSandbox({ seed: true });
   s3 = sdkClient(sandbox);
-  if (!sandbox.store.listBuckets().some((b) => b.name === "unicode")) {
-    await s3.send(new CreateBucketCommand({ Bucket: "unicode" }));
-    for (const Key of HOSTILE_KEYS) await s3.send(new PutObjectCommand({ Bucket: "unicode", Key, Body: Key }));
-  }
+  await s3.send(new CreateBucketCommand({ Bucket: "hostile" }));
+  for (const Key of HOSTILE_KEYS) await s3.send(new PutObjectCommand({ Bucket: "hostile", Key, Body: Key }));
   // Ground truth, straight from the store.
   unicodeKeys = sandbox.store.snapshotPrefix("unicode", "").map((o) => o.key);
   expect(unicodeKeys.length).toBeGreaterThan(0);
@@ -171,11 +167,15 @@ describe("aws s3 cp --recursive, up and down", () => {
 
 describe("aws s3api list-objects-v2 on hostile keys", () => {
   it("returns every key exactly, in byte order, identical to the SDK's listing and the store", async () => {
-    const all = await awsJson<ListV2Output>("s3api", "list-objects-v2", "--bucket", "unicode");
-    const cliKeys = (all.Contents ?? []).map((c) => c.Key);
-    expect(cliKeys).toEqual(byteOrder(unicodeKeys));
-    expect(cliKeys).toEqual(unicodeKeys);
-    expect(await sdkKeys("unicode")).toEqual(cliKeys);
+    for (const bucket of ["unicode", "hostile"]) {
+      const truth = sandbox.store.snapshotPrefix(bucket, "").map((o) => o.key);
+      const all = await awsJson<ListV2Output>("s3api", "list-objects-v2", "--bucket", bucket);
+      const cliKeys = (all.Contents ?? []).map((c) => c.Key);
+      expect(cliKeys, bucket).toEqual(byteOrder(truth));
+      expect(cliKeys, bucket).toEqual(truth);
+      expect(await sdkKeys(bucket), bucket).toEqual(cliKeys);
+    }
+    expect(sandbox.store.snapshotPrefix("hostile", "").map((o) => o.key)).toEqual(byteOrder(HOSTILE_KEYS));
   });
 
   it("pages with --page-size and resumes with --max-items / --starting-token", async () => {
