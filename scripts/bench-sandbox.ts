@@ -79,7 +79,8 @@ async function runBenchmark(): Promise<void> {
   }
 
   console.log(`\nListObjectsV2, 1000-key pages (data dir ${dataDir})`);
-  console.log("layer      bucket              page                       ms/page    keys/s");
+  console.log("                                                   ms/page (median, best)     keys/s (median, best)");
+  console.log("layer     bucket         page                        median     best     median       best");
   const storeRounds = Math.max(requests, 300);
   for (const bucket of [large, small]) {
     for (const page of [...pagesOf(bucket), { label: "middle, prefix+delimiter", bucket: bucket.name, startAfter: middleOf(bucket), delimited: true }]) {
@@ -149,32 +150,42 @@ async function runBenchmark(): Promise<void> {
   }
 }
 
+/** Per-page durations; the median resists the spikes of a shared machine better than the mean. */
 interface Measurement {
-  pages: number;
-  keys: number;
-  milliseconds: number;
+  keysPerPage: number;
+  milliseconds: number[];
 }
 
 function measure(run: () => number, rounds: number): Measurement {
   for (let i = 0; i < 20; i++) run();
+  const milliseconds: number[] = [];
   let keys = 0;
-  const started = performance.now();
-  for (let i = 0; i < rounds; i++) keys += run();
-  return { pages: rounds, keys, milliseconds: performance.now() - started };
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    keys += run();
+    milliseconds.push(performance.now() - started);
+  }
+  return { keysPerPage: keys / rounds, milliseconds };
 }
 
 async function measureAsync(run: () => Promise<number>, rounds: number): Promise<Measurement> {
+  const milliseconds: number[] = [];
   let keys = 0;
-  const started = performance.now();
-  for (let i = 0; i < rounds; i++) keys += await run();
-  return { pages: rounds, keys, milliseconds: performance.now() - started };
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    keys += await run();
+    milliseconds.push(performance.now() - started);
+  }
+  return { keysPerPage: keys / rounds, milliseconds };
 }
 
 function report(layer: string, bucket: string, label: string, m: Measurement): void {
-  const perPage = m.milliseconds / m.pages;
-  const keysPerSecond = Math.round(m.keys / (m.milliseconds / 1000));
+  const sorted = [...m.milliseconds].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  const best = sorted[0] ?? Number.NaN;
+  const keysPerSecond = (ms: number) => Math.round(m.keysPerPage / (ms / 1000)).toLocaleString("en-US");
   console.log(
-    `${layer.padEnd(10)} ${bucket.padEnd(19)} ${label.padEnd(26)} ${perPage.toFixed(3).padStart(8)} ${keysPerSecond.toLocaleString("en-US").padStart(10)}`,
+    `${layer.padEnd(9)} ${bucket.padEnd(14)} ${label.padEnd(25)} ${median.toFixed(3).padStart(8)} ${best.toFixed(3).padStart(8)} ${keysPerSecond(median).padStart(10)} ${keysPerSecond(best).padStart(10)}`,
   );
 }
 
