@@ -73,8 +73,14 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
-async function bareLoop(client: S3Client, bucket: string): Promise<{ ms: number; keys: number }> {
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+}
+
+async function bareLoop(client: S3Client, bucket: string): Promise<{ ms: number; cpu: number; keys: number }> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let token: string | undefined;
   let keys = 0;
   do {
@@ -84,11 +90,12 @@ async function bareLoop(client: S3Client, bucket: string): Promise<{ ms: number;
     for (const o of res.Contents ?? []) if (o.Key !== undefined) keys++;
     token = res.IsTruncated === true ? res.NextContinuationToken : undefined;
   } while (token !== undefined);
-  return { ms: performance.now() - t0, keys };
+  return { ms: performance.now() - t0, cpu: cpuMs(c0), keys };
 }
 
 interface PassRun {
   ms: number;
+  cpu: number;
   keys: number;
   bytesStreamed: number;
   rssSamples: { keys: number; rss: number }[];
@@ -100,6 +107,7 @@ async function recordedPass(service: InstanceType<typeof PassService>, bucket: s
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   const rssSamples: PassRun["rssSamples"] = [];
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const id = await service.create({ connection: "sandbox", bucket, prefix: "", pageSize: 1000 });
   let keys = 0;
   let bytesStreamed = 0;
@@ -112,9 +120,10 @@ async function recordedPass(service: InstanceType<typeof PassService>, bucket: s
     if (e.type === "end" && e.status !== "complete") throw new Error(`pass ended ${e.status}: ${JSON.stringify(e.error)}`);
   }
   const ms = performance.now() - t0;
+  const cpu = cpuMs(c0);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  return { ms, keys, bytesStreamed, rssSamples, peakRss };
+  return { ms, cpu, keys, bytesStreamed, rssSamples, peakRss };
 }
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
@@ -148,7 +157,9 @@ async function main(): Promise<void> {
     if (b.keys !== COMPARE_KEYS || p.keys !== COMPARE_KEYS) throw new Error(`key counts differ: bare ${b.keys}, pass ${p.keys}`);
     bareMs.push(b.ms);
     passMs.push(p.ms);
-    console.log(`   round ${r + 1}: bare SDK loop ${b.ms.toFixed(0)} ms, recorded pass + NDJSON viewer ${p.ms.toFixed(0)} ms`);
+    console.log(
+      `   round ${r + 1}: bare SDK loop ${b.ms.toFixed(0)} ms (client CPU ${b.cpu.toFixed(0)} ms), recorded pass + NDJSON viewer ${p.ms.toFixed(0)} ms (client CPU ${p.cpu.toFixed(0)} ms)`,
+    );
   }
   const ratio = median(passMs) / median(bareMs);
   console.log(
@@ -166,7 +177,9 @@ async function main(): Promise<void> {
   const before = process.memoryUsage().rss;
   const run = await recordedPass(service2, `bench-${LARGE_KEYS}`);
   if (run.keys !== LARGE_KEYS) throw new Error(`expected ${LARGE_KEYS} keys, got ${run.keys}`);
-  console.log(`   time ${(run.ms / 1000).toFixed(1)} s, ${Math.round(run.keys / (run.ms / 1000)).toLocaleString("en")} keys/s, ${mb(run.bytesStreamed)} of NDJSON`);
+  console.log(
+    `   time ${(run.ms / 1000).toFixed(1)} s, ${Math.round(run.keys / (run.ms / 1000)).toLocaleString("en")} keys/s, client CPU ${(run.cpu / 1000).toFixed(1)} s, ${mb(run.bytesStreamed)} of NDJSON`,
+  );
   console.log(`   RSS before ${mb(before)}, peak ${mb(run.peakRss)}`);
   console.log(`   RSS by keys recorded: ${run.rssSamples.map((s) => `${(s.keys / 1000).toFixed(0)}k=${mb(s.rss)}`).join(", ")}`);
   await service2.close();

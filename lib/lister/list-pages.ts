@@ -53,6 +53,7 @@ const RECENT_TOKENS = 64;
 
 // EncodingType=url is form encoding: "+" is a space (S3 encodes a literal "+" as %2B).
 export function formDecode(s: string): string {
+  if (!s.includes("%") && !s.includes("+")) return s;
   return decodeURIComponent(s.replace(/\+/g, "%20"));
 }
 

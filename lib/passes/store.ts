@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { ListCursor, ListedPage } from "@/lib/lister";
+import { compareKeys, type ListCursor, type ListedPage } from "@/lib/lister";
 import type {
   EntriesResponse,
   Entry,
@@ -187,7 +187,7 @@ export class PassStore {
   private readonly stmt;
   private readonly recordPageTx: (seq: number, page: ListedPage) => void;
   private readonly listStatements = new Map<string, Database.Statement<(string | number)[], PassRow>>();
-  private readonly insertStatements = new Map<number, Database.Statement<(number | Buffer | string | null)[]>>();
+  private readonly insertStatements = new Map<number, Database.Statement<(number | string | null)[]>>();
 
   constructor(readonly file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -219,7 +219,7 @@ export class PassStore {
             requests: number;
             complete: number;
             nextToken: string | null;
-            cursor: Buffer | null;
+            cursor: string | null;
             lastKey: string | null;
             lastKeyPage: number;
             lastPrefix: string | null;
@@ -236,7 +236,7 @@ export class PassStore {
            anomalies = anomalies + @anomalies, requests = requests + @requests,
            last_complete_page = @complete,
            next_token = CASE WHEN @ok = 1 THEN @nextToken ELSE next_token END,
-           cursor = CASE WHEN @cursor IS NOT NULL AND (cursor IS NULL OR @cursor > cursor) THEN @cursor ELSE cursor END,
+           cursor = CASE WHEN @cursor IS NOT NULL AND (cursor IS NULL OR CAST(@cursor AS BLOB) > cursor) THEN CAST(@cursor AS BLOB) ELSE cursor END,
            last_key = coalesce(@lastKey, last_key),
            last_key_page = CASE WHEN @lastKey IS NOT NULL THEN @lastKeyPage ELSE last_key_page END,
            last_prefix = coalesce(@lastPrefix, last_prefix),
@@ -330,10 +330,10 @@ export class PassStore {
     this.recordPageTx(seq, page);
   }
 
-  private insertEntries(rows: number): Database.Statement<(number | Buffer | string | null)[]> {
+  private insertEntries(rows: number): Database.Statement<(number | string | null)[]> {
     let stmt = this.insertStatements.get(rows);
     if (stmt === undefined) {
-      const values = Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
+      const values = Array.from({ length: rows }, () => "(?, ?, ?, CAST(? AS BLOB), ?, ?, ?, ?)").join(", ");
       stmt = this.db.prepare(`INSERT INTO entries (rowid, pass, page, key, size, etag, last_modified, storage_class) VALUES ${values}`);
       this.insertStatements.set(rows, stmt);
     }
@@ -343,22 +343,21 @@ export class PassStore {
   private writePage(seq: number, page: ListedPage): void {
     const { record, entries, commonPrefixes } = page;
     const firstRow = this.stmt.nextRow.get() as number;
-    let cursor: Buffer | null = null;
-    const args: (number | Buffer | string | null)[] = [];
+    // Keys are bound as text and cast to BLOB by SQLite (the same UTF-8 bytes), sparing a Buffer per key.
+    let cursor: string | null = null;
+    const args: (number | string | null)[] = [];
     for (let start = 0; start < entries.length; start += INSERT_BATCH) {
       const end = Math.min(entries.length, start + INSERT_BATCH);
       args.length = 0;
       for (let i = start; i < end; i++) {
         const e = entries[i] as Entry;
-        const key = Buffer.from(e.key, "utf8");
-        if (cursor === null || Buffer.compare(key, cursor) > 0) cursor = key;
-        args.push(firstRow + i, seq, record.index, key, e.size, e.etag, e.lastModified, e.storageClass);
+        if (cursor === null || compareKeys(e.key, cursor) > 0) cursor = e.key;
+        args.push(firstRow + i, seq, record.index, e.key, e.size, e.etag, e.lastModified, e.storageClass);
       }
       this.insertEntries(end - start).run(...args);
     }
     for (const p of commonPrefixes) {
-      const b = Buffer.from(p, "utf8");
-      if (cursor === null || Buffer.compare(b, cursor) > 0) cursor = b;
+      if (cursor === null || compareKeys(p, cursor) > 0) cursor = p;
     }
     this.stmt.insertPage.run(seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes), firstRow, entries.length);
     const ok = record.answered;
