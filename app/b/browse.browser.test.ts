@@ -1,0 +1,247 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
+import { plainKey } from "@/components/browser/key-text";
+import { browseHref } from "@/components/browser/search-params";
+import { startSandbox, type Sandbox } from "@/lib/sandbox";
+import { UNICODE_DEMO_KEYS } from "@/lib/sandbox/seed";
+import { startApp, type RunningApp } from "@/scripts/testing/app";
+import { launchBrowser, type Browser } from "@/scripts/testing/browser";
+
+// The bucket browser in Chromium against the built app (as `npm start` runs it) and a seeded sandbox.
+
+let dataDir: string;
+let sandbox: Sandbox;
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+
+const HOSTILE_DEEP_KEY = "deep/a #b?c%d+e f\ng\tz.txt";
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "bucketscope-browse-ui-"));
+  sandbox = await startSandbox({ dataDir: path.join(dataDir, "sandbox"), port: 0, seed: true });
+  sandbox.store.putObject({
+    bucket: "unicode",
+    key: HOSTILE_DEEP_KEY,
+    body: Buffer.from("deep hostile body\n"),
+    meta: { contentType: "text/plain", userMetadata: { purpose: "deep-link" }, storageClass: "STANDARD" },
+  });
+  const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;
+  app = await startApp({ dataDir: path.join(dataDir, "app"), sandbox: { endpoint, accessKeyId, secretAccessKey, region }, env: { BUCKETSCOPE_AWS: "off" } });
+  browser = await launchBrowser();
+  page = browser.page;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await sandbox?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  onTestFailed(() => console.error(`app output (tail):\n${app.output().slice(-4000)}`));
+});
+
+afterEach(() => {
+  sandbox.faults.clear();
+});
+
+const url = (href: string) => `${app.url}${href}`;
+
+function currentView() {
+  const u = new URL(page.url());
+  return { path: u.pathname, prefix: u.searchParams.get("prefix") ?? "", key: u.searchParams.get("key") };
+}
+
+async function waitForComplete() {
+  await page.locator('[data-testid="listing-status"][data-phase="complete"]').waitFor({ timeout: 30_000 });
+}
+
+async function bands() {
+  return page.$$eval('[data-testid="page-band"]', (els) =>
+    els.map((el) => ({ page: Number(el.getAttribute("data-page")), first: el.getAttribute("data-first-key"), last: el.getAttribute("data-last-key") })),
+  );
+}
+
+/** The keys of the rows drawn just before and after a page's band (the page boundary). */
+async function aroundBand(pageIndex: number) {
+  return page.evaluate((i) => {
+    const band = document.querySelector(`[data-testid="page-band"][data-page="${i}"]`);
+    return [band?.previousElementSibling?.getAttribute("data-key") ?? null, band?.nextElementSibling?.getAttribute("data-key") ?? null];
+  }, pageIndex);
+}
+
+async function objectKeysShown(): Promise<string[]> {
+  return page.$$eval('[data-testid="object-row"]', (els) => els.map((el) => el.getAttribute("data-key") ?? ""));
+}
+
+describe("the bucket browser", () => {
+  it("reaches demo from the home page and shows its 3000 keys in three pages with their boundaries", async () => {
+    await page.goto(url("/"));
+    await page.locator('[data-connection="sandbox"] [data-testid="bucket-link"]', { hasText: /^demo$/ }).click();
+    await page.waitForURL(/\/b\/sandbox\/demo$/);
+    await waitForComplete();
+
+    await page.getByLabel("Page size").selectOption("100");
+    await page.waitForURL(/pageSize=100/);
+    await waitForComplete();
+    expect(await page.getByTestId("listing-figures").textContent()).toContain("30 pages · 3,000 objects");
+
+    await page.getByLabel("Page size").selectOption("1000");
+    await page.waitForURL((u) => !u.search.includes("pageSize"));
+    await waitForComplete();
+    expect(await page.getByTestId("listing-figures").textContent()).toContain("3 pages · 3,000 objects · 0 folders");
+
+    await page.getByLabel("Go to page").selectOption({ value: "1" });
+    await expect.poll(() => aroundBand(1)).toEqual(["obj_0999", "obj_1000"]);
+    expect((await bands()).find((b) => b.page === 1)).toEqual({ page: 1, first: "obj_1000", last: "obj_1999" });
+    await browser.screenshot("browse-demo-page-boundary");
+    await page.getByLabel("Go to page").selectOption({ value: "2" });
+    await expect.poll(() => aroundBand(2)).toEqual(["obj_1999", "obj_2000"]);
+    expect((await bands()).find((b) => b.page === 2)).toEqual({ page: 2, first: "obj_2000", last: "obj_2999" });
+    await page.getByLabel("Go to page").selectOption({ value: "0" });
+    await expect.poll(async () => (await bands()).find((b) => b.page === 0)).toEqual({ page: 0, first: "obj_0000", last: "obj_0999" });
+    await page.getByTestId("listing-scroller").evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect.poll(async () => (await objectKeysShown()).at(-1)).toBe("obj_2999");
+  });
+
+  it("streams pages in as they arrive and never shows a loading folder as empty", async () => {
+    sandbox.faults.configure({ latencyMs: 700, bucket: "demo" });
+    await page.goto(url(browseHref("sandbox", "demo", { pageSize: 500 })));
+    await expect.poll(() => page.getByTestId("listing-notice").textContent()).toMatch(/loading page 1…/);
+    await page.locator('[data-testid="page-band"][data-page="0"]').waitFor();
+    const status = page.getByTestId("listing-status");
+    const figures = page.getByTestId("listing-figures");
+    expect(await status.getAttribute("data-phase")).toBe("listing");
+    expect(await status.textContent()).toMatch(/loading page 2…/);
+    expect(await figures.textContent()).toMatch(/^1 page · 500 objects/);
+    expect(await objectKeysShown()).toContain("obj_0000");
+    await expect.poll(() => figures.textContent()).toMatch(/^2 pages · 1,000 objects/);
+    expect(await status.textContent()).toMatch(/loading page 3…/);
+    await browser.screenshot("browse-demo-streaming");
+    await waitForComplete();
+    expect(await page.getByTestId("listing-figures").textContent()).toContain("6 pages · 3,000 objects");
+  });
+
+  it("walks photos folders with links and the back button, and opens an object's details", async () => {
+    await page.goto(url(browseHref("sandbox", "photos")));
+    await waitForComplete();
+    const folder = (name: string) => page.locator('[data-testid="folder-row"] a', { hasText: new RegExp(`^${name}$`) });
+
+    await folder("2021/").click();
+    await expect.poll(currentView).toMatchObject({ prefix: "2021/" });
+    await folder("wedding/").click();
+    await expect.poll(currentView).toMatchObject({ prefix: "2021/wedding/" });
+    await waitForComplete();
+    expect(await page.$$eval('[data-testid="folder-row"]', (els) => els.map((e) => e.getAttribute("data-key")))).toEqual([
+      "2021/wedding/ceremony/",
+      "2021/wedding/party/",
+    ]);
+    await folder("party/").click();
+    await waitForComplete();
+    expect(await objectKeysShown()).toHaveLength(12);
+
+    await page.goBack();
+    await expect.poll(currentView).toMatchObject({ prefix: "2021/wedding/" });
+    await expect.poll(() => page.$$eval('[data-testid="folder-row"]', (els) => els.length)).toBe(2);
+    await page.goBack();
+    await expect.poll(currentView).toMatchObject({ prefix: "2021/" });
+    await page.getByRole("navigation", { name: "Folder" }).getByRole("link", { name: "photos", exact: true }).click();
+    await expect.poll(currentView).toMatchObject({ prefix: "" });
+    await page.goto(url(browseHref("sandbox", "photos", { prefix: "2023/summer/beach/" })));
+    await waitForComplete();
+
+    await page.locator('[data-testid="object-row"] a', { hasText: "IMG_0004.jpg" }).click();
+    await expect.poll(currentView).toMatchObject({ prefix: "2023/summer/beach/", key: "2023/summer/beach/IMG_0004.jpg" });
+    const panel = page.getByTestId("object-panel");
+    await panel.getByTestId("object-head").waitFor();
+    expect(await panel.getByTestId("object-head").textContent()).toContain("image/jpeg");
+    expect(await panel.getByTestId("object-metadata").textContent()).toContain("phone");
+    expect(await page.locator('[data-testid="object-row"][aria-selected="true"]').getAttribute("data-key")).toBe("2023/summer/beach/IMG_0004.jpg");
+    await browser.screenshot("browse-photos-details");
+
+    const href = await panel.getByTestId("download-link").getAttribute("href");
+    expect(href).toBeTruthy();
+    const download = await fetch(href ?? "");
+    expect(download.status).toBe(200);
+    const body = Buffer.from(await download.arrayBuffer());
+    const head = await (await fetch(url(`/api/objects?connection=sandbox&bucket=photos&key=${encodeURIComponent("2023/summer/beach/IMG_0004.jpg")}`))).json() as { size: number };
+    expect(body.length).toBe(head.size);
+    expect([...body.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+
+    await page.goBack();
+    await expect.poll(currentView).toMatchObject({ key: null });
+    expect(await page.getByTestId("object-panel").count()).toBe(0);
+  });
+
+  it("shows every hostile key of unicode as text, control characters escaped", async () => {
+    await page.goto(url(browseHref("sandbox", "unicode", { flat: true })));
+    await waitForComplete();
+    const shown = await objectKeysShown();
+    expect([...shown].sort()).toEqual([...UNICODE_DEMO_KEYS, HOSTILE_DEEP_KEY].sort());
+    const names = await page.$$eval('[data-testid="object-row"] a', (els) => els.map((e) => e.textContent ?? ""));
+    expect(names).toContain("line\\nbreak.txt");
+    expect(names).toContain("tab\\there.txt");
+    expect(names).toContain("carriage\\rreturn.txt");
+    expect(names).toContain("<&>.xml");
+    expect(await page.locator('[role="table"] xml, [role="table"] script, [role="table"] b').count()).toBe(0);
+    await browser.screenshot("browse-unicode-flat");
+
+    // In folder view, clicking a key with '#' puts it in the URL intact.
+    await page.goto(url(browseHref("sandbox", "unicode")));
+    await waitForComplete();
+    await page.locator('[data-testid="object-row"] a', { hasText: "hash#fragment.txt" }).click();
+    await expect.poll(currentView).toMatchObject({ key: "hash#fragment.txt", prefix: "" });
+    await page.getByTestId("object-head").waitFor();
+  });
+
+  it("opens details deep links for keys with #, ?, %, +, spaces, newlines and tabs", async () => {
+    const keys = [HOSTILE_DEEP_KEY, ...UNICODE_DEMO_KEYS];
+    for (const key of keys) {
+      const folder = key.slice(0, key.lastIndexOf("/") + 1);
+      await page.goto(url(browseHref("sandbox", "unicode", { prefix: folder, key })));
+      await page.getByTestId("object-head").waitFor();
+      expect(await page.getByTestId("object-key").textContent()).toBe(plainKey(key));
+      expect(currentView()).toMatchObject({ key, prefix: folder });
+    }
+    await page.goto(url(browseHref("sandbox", "unicode", { prefix: "deep/", key: HOSTILE_DEEP_KEY })));
+    await page.getByTestId("object-metadata").waitFor();
+    expect(await page.getByTestId("object-metadata").textContent()).toContain("deep-link");
+    await expect.poll(() => page.locator('[data-testid="object-row"][aria-selected="true"]').getAttribute("data-key")).toBe(HOSTILE_DEEP_KEY);
+    await browser.screenshot("browse-unicode-deep-link");
+    const href = await page.getByTestId("download-link").getAttribute("href");
+    expect(await (await fetch(href ?? "")).text()).toBe("deep hostile body\n");
+  });
+
+  it("explains bad input in place", async () => {
+    const cases: [string, RegExp][] = [
+      ["/b/sandbox/Not_A_Bucket", /not a valid bucket name/],
+      ["/b/sandbox/no-such-bucket", /No such bucket/],
+      ["/b/nope/demo", /Unknown connection/],
+      [`/b/sandbox/demo?prefix=${"x".repeat(1025)}`, /at most 1024 bytes/],
+      ["/b/sandbox/demo?pageSize=0", /between 1 and 1000/],
+      [`/b/sandbox/demo?key=${encodeURIComponent("no such key")}`, /no object with this key/],
+    ];
+    for (const [href, message] of cases) {
+      await page.goto(url(href));
+      const box = href.includes("key=") ? page.getByTestId("object-panel").getByRole("alert") : page.getByTestId("browse-error");
+      await box.waitFor();
+      expect(await box.textContent()).toMatch(message);
+      if (href.includes("no-such-bucket")) await browser.screenshot("browse-no-such-bucket");
+    }
+  });
+
+  it("records the current listing as a pass and goes to its view", async () => {
+    await page.goto(url(browseHref("sandbox", "photos", { prefix: "2023/", pageSize: 10 })));
+    await waitForComplete();
+    await page.getByRole("button", { name: "Record this listing" }).click();
+    await page.waitForURL(/\/passes\/[^/]+$/);
+    const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop() ?? "");
+    const pass = (await (await fetch(url(`/api/passes/${encodeURIComponent(id)}`))).json()) as Record<string, unknown>;
+    expect(pass).toMatchObject({ connection: "sandbox", bucket: "photos", prefix: "2023/", delimiter: "/", pageSize: 10 });
+  });
+});

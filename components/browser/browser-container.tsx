@@ -1,0 +1,215 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useMemo, useRef, type ReactNode } from "react";
+import { ApiError } from "@/components/stream/api-error";
+import { Breadcrumbs, type BreadcrumbItem } from "./breadcrumbs";
+import { ListingStatus, type ListingPhase } from "./listing-status";
+import { ListingTable, type ListingTableHandle } from "./listing-table";
+import { ListingToolbar } from "./listing-toolbar";
+import { ObjectPanel } from "./object-panel";
+import { PageStrip } from "./page-strip";
+import { listingQuery, objectDetailsQuery, useRecordListing } from "./queries";
+import { breadcrumbs, browseHref, FOLDER_DELIMITER, listingTarget, parseBrowseView, splitPrefix, type BrowseView } from "./search-params";
+import styles from "./browser.module.css";
+
+// Moving around inside the browser only changes the query string: history.pushState keeps this
+// component, its loaded listing and its scroll position, and Next's router still follows it
+// (useSearchParams updates, the back button works).
+function pushUrl(href: string): void {
+  window.history.pushState(null, "", href);
+}
+function replaceUrl(href: string): void {
+  window.history.replaceState(null, "", href);
+}
+
+const ERROR_TITLES: Record<string, string> = {
+  unknown_connection: "Unknown connection",
+  no_such_bucket: "No such bucket",
+  invalid_bucket_name: "Invalid bucket name",
+  invalid_prefix: "Invalid prefix",
+  invalid_page_size: "Invalid page size",
+  access_denied: "Access denied",
+  throttled: "S3 is throttling requests",
+  upstream_unreachable: "The S3 endpoint cannot be reached",
+  upstream_error: "The S3 endpoint failed",
+};
+
+function describeError(err: Error): { title: string; message: string; code: string } {
+  if (err instanceof ApiError) return { title: ERROR_TITLES[err.code] ?? "The listing failed", message: err.message, code: err.code };
+  return { title: "The listing failed", message: err.message, code: "network" };
+}
+
+function ProblemBox({ title, message, children }: { title: string; message: string; children?: ReactNode }) {
+  return (
+    <div className={`error-box ${styles.message}`} role="alert" data-testid="browse-error">
+      <strong>{title}</strong>
+      <p>{message}</p>
+      {children}
+    </div>
+  );
+}
+
+export function BrowserContainer({ connection, bucket }: { connection: string; bucket: string }) {
+  const searchParams = useSearchParams();
+  const { view, problems } = useMemo(() => parseBrowseView(searchParams), [searchParams]);
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const tableRef = useRef<ListingTableHandle>(null);
+
+  const hrefFor = (patch: Partial<BrowseView>) => browseHref(connection, bucket, { ...view, ...patch });
+  const target = listingTarget(connection, bucket, view);
+  const listingOptions = listingQuery(target);
+  const listing = useQuery({ ...listingOptions, enabled: problems.length === 0 });
+  const record = useRecordListing((created) => router.push(`/passes/${encodeURIComponent(created.id)}`));
+
+  const { folder, filter } = splitPrefix(view.prefix);
+  useEffect(() => {
+    document.title = `${folder === "" ? bucket : `${bucket}/${folder}`} · bucketscope`;
+  }, [bucket, folder]);
+
+  const crumbs: BreadcrumbItem[] = [
+    { label: bucket, href: hrefFor({ prefix: "", key: null }) },
+    ...breadcrumbs(folder).map((c) => ({ label: c.label, href: hrefFor({ prefix: c.prefix, key: null }) })),
+  ];
+
+  const data = listing.data;
+  const ended = data?.end != null;
+  const streaming = listing.isFetching && !ended;
+  const loadingPage = streaming ? (data?.bands.length ?? 0) + 1 : null;
+  const failure = data?.end?.error ?? data?.streamError ?? (listing.error !== null && data !== undefined ? { message: listing.error.message } : null);
+  const phase: ListingPhase =
+    failure !== null
+      ? { kind: "failed", message: failure.message }
+      : loadingPage !== null
+        ? { kind: "listing", loadingPage }
+        : data?.end
+          ? { kind: "complete", durationMs: data.end.durationMs }
+          : { kind: "stopped" };
+  const figures = { pages: data?.bands.length ?? 0, objects: data?.objects ?? 0, folders: data?.folders ?? 0, bytes: data?.bytes ?? 0 };
+  const emptyMessage =
+    data?.end && data.rowCount === 0
+      ? view.prefix === ""
+        ? "This bucket is empty."
+        : filter !== ""
+          ? "Nothing here begins with this prefix."
+          : "This folder is empty."
+      : null;
+
+  const startError = listing.error !== null && data === undefined ? describeError(listing.error) : null;
+
+  return (
+    <div className={styles.browser}>
+      <div className={styles.head}>
+        <Breadcrumbs connection={connection} items={crumbs} onNavigate={pushUrl} />
+        <div className={styles.actions}>
+          {record.error !== null ? (
+            <span className={styles.actionError} role="alert">
+              {record.error.message}
+            </span>
+          ) : null}
+          <button
+            type="button"
+            className="primary"
+            disabled={record.isPending || problems.length > 0 || startError !== null}
+            title="List this prefix again as a recorded pass, kept with every page and key"
+            onClick={() =>
+              record.mutate({
+                connection,
+                bucket,
+                prefix: view.prefix,
+                delimiter: view.flat ? undefined : FOLDER_DELIMITER,
+                pageSize: view.pageSize,
+              })
+            }
+          >
+            {record.isPending ? "Recording…" : "Record this listing"}
+          </button>
+        </div>
+      </div>
+
+      <ListingToolbar
+        folder={folder}
+        filter={filter}
+        pageSize={view.pageSize}
+        flat={view.flat}
+        pageCount={data?.bands.length ?? 0}
+        streaming={streaming}
+        onFilterChange={(next) => replaceUrl(hrefFor({ prefix: folder + next }))}
+        onPageSizeChange={(pageSize) => pushUrl(hrefFor({ pageSize }))}
+        onFlatChange={(flat) => pushUrl(hrefFor({ flat }))}
+        onJumpToPage={(pageIndex) => {
+          const row = data?.bandRows[pageIndex];
+          if (row !== undefined) tableRef.current?.scrollToRow(row);
+        }}
+        onStop={() => void queryClient.cancelQueries({ queryKey: listingOptions.queryKey })}
+        onRefresh={() => void queryClient.resetQueries({ queryKey: listingOptions.queryKey })}
+      />
+
+      {problems.length > 0 ? (
+        <ProblemBox title="This link has a parameter that cannot be used" message={problems.join(" ")}>
+          <p>
+            <Link href={browseHref(connection, bucket)}>Open the bucket&rsquo;s root</Link>
+          </p>
+        </ProblemBox>
+      ) : startError !== null ? (
+        <ProblemBox title={startError.title} message={startError.message}>
+          <p>
+            {startError.code === "unknown_connection" || startError.code === "no_such_bucket" ? (
+              <Link href="/">Back to the connections</Link>
+            ) : (
+              <button type="button" className={styles.small} onClick={() => void queryClient.resetQueries({ queryKey: listingOptions.queryKey })}>
+                Try again
+              </button>
+            )}
+          </p>
+        </ProblemBox>
+      ) : (
+        <>
+          <div className={styles.summary}>
+            <ListingStatus phase={phase} figures={figures} />
+            <PageStrip
+              bands={data?.bands ?? []}
+              loadingPage={loadingPage}
+              onSelectPage={(pageIndex) => {
+                const row = data?.bandRows[pageIndex];
+                if (row !== undefined) tableRef.current?.scrollToRow(row);
+              }}
+            />
+          </div>
+          <div className={`${styles.body} ${view.key !== null ? styles.bodyWithPanel : ""}`}>
+            <ListingTable
+              ref={tableRef}
+              rows={data?.rows ?? []}
+              rowCount={data?.rowCount ?? 0}
+              folder={folder}
+              selectedKey={view.key}
+              loadingPage={loadingPage}
+              emptyMessage={emptyMessage}
+              folderHref={(prefix) => hrefFor({ prefix, key: null })}
+              objectHref={(key) => hrefFor({ key })}
+              onNavigate={pushUrl}
+            />
+            {view.key !== null ? <ObjectPanelContainer connection={connection} bucket={bucket} objectKey={view.key} closeHref={hrefFor({ key: null })} /> : null}
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+function ObjectPanelContainer({ connection, bucket, objectKey, closeHref }: { connection: string; bucket: string; objectKey: string; closeHref: string }) {
+  const details = useQuery(objectDetailsQuery({ connection, bucket, key: objectKey }));
+  return (
+    <ObjectPanel
+      objectKey={objectKey}
+      bucket={bucket}
+      details={details.data}
+      error={details.error !== null ? { code: details.error instanceof ApiError ? details.error.code : "network", message: details.error.message } : null}
+      closeHref={closeHref}
+      onNavigate={pushUrl}
+    />
+  );
+}

@@ -1,0 +1,207 @@
+"use client";
+
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useImperativeHandle, useRef, type Ref } from "react";
+import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle } from "@/components/format";
+import { KeyText, plainKey } from "./key-text";
+import type { ListingRow, PageBand } from "./listing";
+import { NavLink, type Navigate } from "./nav-link";
+import { nameInFolder } from "./search-params";
+import styles from "./browser.module.css";
+
+const ROW_HEIGHT = 26;
+const BAND_HEIGHT = 28;
+
+export interface ListingTableHandle {
+  scrollToRow(index: number): void;
+}
+
+export interface ListingTableProps {
+  rows: readonly ListingRow[];
+  rowCount: number;
+  /** Names are shown relative to this folder. */
+  folder: string;
+  selectedKey: string | null;
+  /** 1-based number of the page being waited for, or null when nothing is loading. */
+  loadingPage: number | null;
+  /** Shown as the only row when the listing finished with nothing in it. */
+  emptyMessage: string | null;
+  folderHref: (prefix: string) => string;
+  objectHref: (key: string) => string;
+  onNavigate: Navigate;
+  ref?: Ref<ListingTableHandle>;
+}
+
+function BandRow({ band }: { band: PageBand }) {
+  const entries = band.objectCount + band.folderCount;
+  return (
+    <>
+      <span className={styles.bandPage}>Page {formatCount(band.index + 1)}</span>
+      <span className={styles.bandRange} title={band.firstKey !== null ? `${plainKey(band.firstKey)} … ${plainKey(band.lastKey ?? "")}` : undefined}>
+        {band.firstKey !== null ? (
+          band.lastKey === null || band.lastKey === band.firstKey ? (
+            <KeyText value={band.firstKey} />
+          ) : (
+            <>
+              <KeyText value={band.firstKey} /> … <KeyText value={band.lastKey} />
+            </>
+          )
+        ) : (
+          "empty page"
+        )}
+      </span>
+      <span className={styles.bandFig}>
+        {formatCount(entries)} {entries === 1 ? "entry" : "entries"}
+        {band.folderCount > 0 ? ` (${formatCount(band.folderCount)} folders)` : ""}
+      </span>
+      <span className={styles.bandFig} title="request latency">
+        {formatDuration(band.durationMs)}
+      </span>
+      <span className={styles.bandToken} title={`continuation token in: ${band.tokenIn ?? "none (first page)"}\nnext token out: ${band.tokenOut ?? "none (last page)"}`}>
+        token {shortToken(band.tokenIn)} → {band.tokenOut !== null ? shortToken(band.tokenOut) : "end"}
+      </span>
+      {band.attempts > 1 ? <span className={styles.bandWarn}>{band.attempts} attempts</span> : null}
+      {band.anomalyCount > 0 ? <span className={styles.bandWarn}>{band.anomalyCount} out of order</span> : null}
+      {band.error !== null ? <span>failed: {band.error.message}</span> : null}
+    </>
+  );
+}
+
+export function ListingTable(props: ListingTableProps) {
+  const { rows, rowCount, folder, selectedKey, loadingPage, emptyMessage, ref } = props;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const trailing = loadingPage !== null || (rowCount === 0 && emptyMessage !== null) ? 1 : 0;
+  const count = rowCount + trailing;
+
+  // TanStack Virtual keeps its own mutable state; its result is read fresh on every render.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => (i < rowCount && rows[i]?.kind === "band" ? BAND_HEIGHT : ROW_HEIGHT),
+    overscan: 16,
+  });
+
+  useImperativeHandle(ref, () => ({ scrollToRow: (index: number) => virtualizer.scrollToIndex(index, { align: "start" }) }), [virtualizer]);
+
+  // A deep link to an object scrolls to its row once, when the row has arrived.
+  const scrolledTo = useRef<string | null>(null);
+  useEffect(() => {
+    if (selectedKey === null || scrolledTo.current === selectedKey) return;
+    for (let i = 0; i < rowCount; i++) {
+      const row = rows[i];
+      if (row?.kind === "object" && row.entry.key === selectedKey) {
+        scrolledTo.current = selectedKey;
+        virtualizer.scrollToIndex(i, { align: "center" });
+        return;
+      }
+    }
+  }, [rows, rowCount, selectedKey, virtualizer]);
+
+  return (
+    <div className={styles.table} role="table" aria-label="Objects" aria-rowcount={rowCount}>
+      <div className={`${styles.cols} ${styles.headerRow}`} role="row">
+        <span role="columnheader">Name</span>
+        <span role="columnheader" className={styles.right}>
+          Size
+        </span>
+        <span role="columnheader">Last modified</span>
+        <span role="columnheader">Class</span>
+        <span role="columnheader">ETag</span>
+      </div>
+      <div className={styles.scroller} ref={scrollRef} data-testid="listing-scroller">
+        <div className={styles.rows} style={{ height: virtualizer.getTotalSize() }} role="rowgroup">
+          {virtualizer.getVirtualItems().map((item) => {
+            const style = { transform: `translateY(${item.start}px)` };
+            const row = item.index < rowCount ? rows[item.index] : undefined;
+            if (row === undefined) {
+              return (
+                <div key={item.key} className={styles.notice} style={style} role="row" data-testid="listing-notice">
+                  {loadingPage !== null ? (
+                    <>
+                      <span className={styles.spinner} aria-hidden /> loading page {formatCount(loadingPage)}…
+                    </>
+                  ) : (
+                    emptyMessage
+                  )}
+                </div>
+              );
+            }
+            if (row.kind === "band") {
+              return (
+                <div
+                  key={item.key}
+                  className={`${styles.band} ${row.band.error !== null ? styles.bandError : ""}`}
+                  style={style}
+                  role="row"
+                  data-testid="page-band"
+                  data-page={row.band.index}
+                  data-first-key={row.band.firstKey ?? ""}
+                  data-last-key={row.band.lastKey ?? ""}
+                >
+                  <BandRow band={row.band} />
+                </div>
+              );
+            }
+            if (row.kind === "folder") {
+              return (
+                <div key={item.key} className={`${styles.row} ${styles.cols} ${styles.folderRow}`} style={style} role="row" data-testid="folder-row" data-key={row.prefix}>
+                  <span className={styles.name} role="cell">
+                    <span className={styles.icon} aria-hidden>
+                      ▸
+                    </span>
+                    <NavLink href={props.folderHref(row.prefix)} onNavigate={props.onNavigate} title={plainKey(row.prefix)}>
+                      <KeyText value={nameInFolder(row.prefix, folder)} />
+                    </NavLink>
+                  </span>
+                  <span className={styles.num} role="cell">
+                    —
+                  </span>
+                  <span role="cell" />
+                  <span role="cell" className={styles.cls}>
+                    folder
+                  </span>
+                  <span role="cell" />
+                </div>
+              );
+            }
+            const { entry } = row;
+            const selected = entry.key === selectedKey;
+            return (
+              <div
+                key={item.key}
+                className={`${styles.row} ${styles.cols} ${styles.objectRow} ${selected ? styles.selected : ""}`}
+                style={style}
+                role="row"
+                aria-selected={selected}
+                data-testid="object-row"
+                data-key={entry.key}
+              >
+                <span className={styles.name} role="cell">
+                  <span className={styles.icon} aria-hidden>
+                    ·
+                  </span>
+                  <NavLink href={props.objectHref(entry.key)} onNavigate={props.onNavigate} title={plainKey(entry.key)}>
+                    {entry.key === folder ? <span className={styles.marker}>(the folder&rsquo;s own key)</span> : <KeyText value={nameInFolder(entry.key, folder)} />}
+                  </NavLink>
+                </span>
+                <span className={styles.num} role="cell" title={`${formatCount(entry.size)} bytes`}>
+                  {formatBytes(entry.size)}
+                </span>
+                <span className={styles.time} role="cell" title={utcTitle(entry.lastModified)}>
+                  {formatLocalTime(entry.lastModified)}
+                </span>
+                <span className={styles.cls} role="cell">
+                  {entry.storageClass ?? "—"}
+                </span>
+                <span className={styles.etag} role="cell" title={entry.etag ?? undefined}>
+                  {entry.etag ?? "—"}
+                </span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { formatBytes, formatCount, formatLocalTime, utcTitle } from "@/components/format";
+import type { ObjectDetails } from "@/lib/wire";
+import { KeyText } from "./key-text";
+import { NavLink, type Navigate } from "./nav-link";
+import styles from "./browser.module.css";
+
+export interface ObjectPanelProps {
+  objectKey: string;
+  bucket: string;
+  details: ObjectDetails | undefined;
+  error: { code: string; message: string } | null;
+  closeHref: string;
+  onNavigate: Navigate;
+}
+
+function Prop({ label, children, mono }: { label: string; children: ReactNode; mono?: boolean }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd className={mono ? styles.mono : undefined}>{children}</dd>
+    </>
+  );
+}
+
+function OptionalProp({ label, value, mono }: { label: string; value: string | null; mono?: boolean }) {
+  return value === null ? null : (
+    <Prop label={label} mono={mono}>
+      {value}
+    </Prop>
+  );
+}
+
+export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNavigate }: ObjectPanelProps) {
+  return (
+    <aside className={styles.panel} aria-label="Object details" data-testid="object-panel">
+      <div className={styles.panelHead}>
+        <div className={styles.panelTitle} data-testid="object-key">
+          <KeyText value={objectKey} />
+        </div>
+        <NavLink href={closeHref} onNavigate={onNavigate} className={`${styles.close}`} aria-label="Close details" title="Close">
+          ×
+        </NavLink>
+      </div>
+      <div className={styles.panelBody}>
+        {error !== null ? (
+          <div className="error-box" role="alert">
+            {error.message}
+          </div>
+        ) : details === undefined ? (
+          <p className="muted">Reading the object&rsquo;s metadata (HEAD)…</p>
+        ) : (
+          <ObjectDetailsView details={details} bucket={bucket} />
+        )}
+      </div>
+    </aside>
+  );
+}
+
+function ObjectDetailsView({ details, bucket }: { details: ObjectDetails; bucket: string }) {
+  const metadata = Object.entries(details.metadata);
+  const checksums = Object.entries(details.checksums);
+  return (
+    <>
+      <a className={styles.download} href={details.download.url} rel="noreferrer" data-testid="download-link">
+        Download
+      </a>
+      <div className={styles.hint} title={utcTitle(details.download.expiresAt)}>
+        presigned on the server · valid until {formatLocalTime(details.download.expiresAt)}
+      </div>
+      <div className={styles.panelSection}>HEAD</div>
+      <dl className={styles.props} data-testid="object-head">
+        <Prop label="Size">
+          {formatBytes(details.size)} <span className="muted">({formatCount(details.size)} bytes)</span>
+        </Prop>
+        <Prop label="Last modified">
+          <span title={utcTitle(details.lastModified)}>{formatLocalTime(details.lastModified)}</span>
+        </Prop>
+        <Prop label="ETag" mono>
+          {details.etag ?? "—"}
+        </Prop>
+        <Prop label="Storage class">{details.storageClass ?? "—"}</Prop>
+        <OptionalProp label="Content-Type" value={details.contentType} mono />
+        <OptionalProp label="Encoding" value={details.contentEncoding} mono />
+        <OptionalProp label="Language" value={details.contentLanguage} />
+        <OptionalProp label="Disposition" value={details.contentDisposition} mono />
+        <OptionalProp label="Cache-Control" value={details.cacheControl} mono />
+        <OptionalProp label="Version" value={details.versionId} mono />
+        <OptionalProp label="Encryption" value={details.serverSideEncryption} />
+        {checksums.map(([algorithm, value]) => (
+          <Prop key={algorithm} label={algorithm} mono>
+            {value}
+          </Prop>
+        ))}
+        <Prop label="S3 URI" mono>
+          s3://{bucket}/<KeyText value={details.key} />
+        </Prop>
+      </dl>
+      <div className={styles.panelSection}>User metadata</div>
+      {metadata.length === 0 ? (
+        <p className={styles.hint}>none</p>
+      ) : (
+        <dl className={styles.props} data-testid="object-metadata">
+          {metadata.map(([name, value]) => (
+            <Prop key={name} label={name} mono>
+              {value}
+            </Prop>
+          ))}
+        </dl>
+      )}
+    </>
+  );
+}

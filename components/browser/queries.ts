@@ -1,0 +1,88 @@
+import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { browseEventSchema, objectDetailsSchema, passCreatedSchema, type PassCreated } from "@/lib/wire";
+import { ensureOk, fetchJson } from "@/components/stream/api-error";
+import { readNdjson } from "@/components/stream/read-ndjson";
+import { applyBrowseEvent, emptyListing, snapshotListing, type Listing } from "./listing";
+import { browseApiUrl, objectApiUrl, type ListingTarget } from "./search-params";
+
+const LISTING_FRESH_MS = 30_000;
+
+/**
+ * Reads the NDJSON listing and publishes a snapshot into the query cache at most once per animation
+ * frame while it streams, so the rows of each page show as soon as the page arrives.
+ */
+async function streamListing(url: string, signal: AbortSignal, publish: (listing: Listing) => void): Promise<Listing> {
+  const listing = emptyListing();
+  let frame: number | null = null;
+  const flush = () => {
+    frame = null;
+    publish(snapshotListing(listing));
+  };
+  try {
+    const res = await ensureOk(await fetch(url, { signal, headers: { Accept: "application/x-ndjson" } }));
+    if (!res.body) throw new Error("The server sent no body.");
+    for await (const event of readNdjson(res.body, browseEventSchema)) {
+      applyBrowseEvent(listing, event);
+      frame ??= requestAnimationFrame(flush);
+    }
+  } finally {
+    if (frame !== null) cancelAnimationFrame(frame);
+  }
+  return snapshotListing(listing);
+}
+
+export function listingQuery(target: ListingTarget) {
+  return queryOptions({
+    queryKey: ["browse", target] as const,
+    queryFn: ({ signal, client, queryKey }) =>
+      streamListing(browseApiUrl(target), signal, (listing) => {
+        if (!signal.aborted) client.setQueryData(queryKey, listing);
+      }),
+    // A listing cut short (stopped, or left while it streamed) is listed again on return.
+    staleTime: (query) => (query.state.data?.end ? LISTING_FRESH_MS : 0),
+    // The rows are shared between snapshots: comparing them deeply per page would be quadratic.
+    structuralSharing: false,
+    retry: false,
+  });
+}
+
+export interface ObjectTarget {
+  connection: string;
+  bucket: string;
+  key: string;
+}
+
+export function objectDetailsQuery(target: ObjectTarget) {
+  return queryOptions({
+    queryKey: ["object", target] as const,
+    queryFn: ({ signal }) => fetchJson(objectApiUrl(target.connection, target.bucket, target.key), objectDetailsSchema, { signal }),
+    // The presigned link lives 15 minutes; a minute-old one is still good to click.
+    staleTime: 60_000,
+    retry: false,
+  });
+}
+
+export interface RecordListingInput {
+  connection: string;
+  bucket: string;
+  prefix: string;
+  delimiter?: string;
+  pageSize: number;
+}
+
+/** Turns the current listing into a recorded pass (POST /api/passes). */
+export function useRecordListing(onCreated: (created: PassCreated) => void) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: RecordListingInput) =>
+      fetchJson("/api/passes", passCreatedSchema, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(input),
+      }),
+    onSuccess: async (created) => {
+      await queryClient.invalidateQueries({ queryKey: ["passes"] });
+      onCreated(created);
+    },
+  });
+}

@@ -1,0 +1,66 @@
+import Link from "next/link";
+import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import type { PassStatus, PassSummary } from "@/lib/wire";
+import styles from "./home.module.css";
+
+const STATUS_BADGE: Record<PassStatus, string> = {
+  running: "badge accent",
+  complete: "badge ok",
+  failed: "badge bad",
+  cancelled: "badge",
+  interrupted: "badge warn",
+};
+
+function where(p: PassSummary): string {
+  return `${p.connection} · ${p.bucket}/${visibleKey(p.prefix)}`;
+}
+
+export function PassesTable({ passes }: { passes: PassSummary[] }) {
+  return (
+    <div className={styles.tableWrap}>
+      <table className={styles.passes} data-testid="recent-passes">
+        <thead>
+          <tr>
+            <th>Status</th>
+            <th>Pass</th>
+            <th>Listing</th>
+            <th className={styles.num}>Page size</th>
+            <th className={styles.num}>Pages</th>
+            <th className={styles.num}>Keys</th>
+            <th className={styles.num}>Bytes</th>
+            <th className={styles.num}>Took</th>
+            <th>Started</th>
+          </tr>
+        </thead>
+        <tbody>
+          {passes.map((p) => (
+            <tr key={p.id}>
+              <td>
+                <span className={STATUS_BADGE[p.status]} title={p.error?.message}>
+                  {p.status}
+                </span>
+              </td>
+              <td className={styles.id}>
+                <Link href={`/passes/${encodeURIComponent(p.id)}`} prefetch={false}>
+                  {p.id}
+                </Link>
+              </td>
+              <td className={styles.where} title={where(p)}>
+                {where(p)}
+                {p.delimiter !== null ? <span className="muted"> (delimiter {visibleKey(p.delimiter)})</span> : null}
+              </td>
+              <td className={styles.num}>{formatCount(p.pageSize)}</td>
+              <td className={styles.num}>{formatCount(p.totals.pages)}</td>
+              <td className={styles.num}>{formatCount(p.totals.keys)}</td>
+              <td className={styles.num}>{formatBytes(p.totals.bytes)}</td>
+              <td className={styles.num}>{formatDuration(p.activeMs)}</td>
+              <td className={styles.time} title={utcTitle(p.createdAt)}>
+                {formatLocalTime(p.createdAt)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
