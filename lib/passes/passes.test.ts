@@ -211,6 +211,25 @@ describe("faults", () => {
     expect(resumed?.page.attempts).toBe(2);
   });
 
+  it("answers a resume whose bucket is gone with no_such_bucket and keeps the pass failed", async () => {
+    const passes = service();
+    const keys = Array.from({ length: 30 }, (_, i) => `g/${String(i).padStart(2, "0")}`);
+    sandbox.store.createBucket("vanishing");
+    putKeys(sandbox, "vanishing", keys);
+    sandbox.faults.configure({ latencyMs: 20, bucket: "vanishing" });
+    const id = await passes.create({ connection: "sandbox", bucket: "vanishing", prefix: "", pageSize: 10 });
+    sandbox.faults.failNext(1000, "InternalError", { bucket: "vanishing" });
+    expect((await passes.settled(id)).status).toBe("failed");
+    sandbox.faults.clear();
+    for (const k of keys) sandbox.store.deleteObject("vanishing", k);
+    sandbox.store.deleteBucket("vanishing");
+
+    await expect(passes.resume(id)).rejects.toMatchObject({ code: "no_such_bucket", status: 404 });
+    const s = passes.summary(id);
+    expect(s).toMatchObject({ status: "failed", resumable: true, error: { code: "no_such_bucket" } });
+    expect(s.totals.keys).toBeGreaterThan(0);
+  });
+
   it("answers a missing bucket with no_such_bucket and keeps no pass", async () => {
     const passes = service();
     await expect(passes.create({ connection: "sandbox", bucket: "no-such-bucket", prefix: "", pageSize: 10 })).rejects.toMatchObject({

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { dataDirFrom } from "@/lib/config";
 import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
-import { AppError, type ErrorCode } from "@/lib/http";
+import { AppError, errorStatus, type ErrorCode } from "@/lib/http";
 import { listPages, type ListOptions, type RetryPolicy } from "@/lib/lister";
 import type {
   EntriesQuery,
@@ -72,6 +72,10 @@ function abortPromise(signal: AbortSignal): Promise<void> {
   });
 }
 
+function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(errorStatus, code);
+}
+
 function newPassId(): string {
   return randomBytes(9).toString("base64url");
 }
@@ -122,16 +126,26 @@ export class PassService {
       pageSize: params.pageSize,
       startAfter: params.startAfter ?? null,
     };
-    const created = this.store.create(p);
-    const run = this.launch(p.id, {});
-    await run.started();
-    if (run.latest === null || run.latest.page.error !== null) await run.done;
-    const s = this.summary(created.id);
-    if (s.status === "failed" && s.totals.pages === 0 && s.error !== null && !s.error.retryable) {
+    this.store.create(p);
+    const error = await this.firstOutcome(this.launch(p.id, {}));
+    if (error !== null && this.summary(p.id).totals.pages === 0) {
       this.store.delete(this.mustRow(p.id).seq);
-      throw new AppError(s.error.code as ErrorCode, s.error.message);
+      throw error;
     }
     return p.id;
+  }
+
+  /**
+   * Waits for the first page of a run. A request error no retry can fix (no such bucket, access
+   * denied) is returned as an AppError for the HTTP request that started the run.
+   */
+  private async firstOutcome(run: Run): Promise<AppError | null> {
+    await run.started();
+    if (run.latest !== null && run.latest.page.error === null) return null;
+    await run.done;
+    const s = this.summary(run.id);
+    if (s.status !== "failed" || s.error === null || s.error.retryable) return null;
+    return new AppError(isErrorCode(s.error.code) ? s.error.code : "upstream_error", s.error.message);
   }
 
   /** Continues a failed, interrupted or cancelled pass from its last recorded page. */
@@ -146,16 +160,15 @@ export class PassService {
       this.store.finish(id, "complete", null);
       return id;
     }
-    const opts: Partial<ListOptions> = { firstIndex: point.nextIndex, previous: point.previous };
-    if (point.nextToken !== null) {
-      Object.assign(opts, { startToken: point.nextToken, fallbackStartAfter: point.cursor ?? row.start_after ?? "", resumedBy: "token" });
-    } else if (point.cursor !== null) {
-      Object.assign(opts, { startAfter: point.cursor, resumedBy: "start-after" });
-    } else {
-      Object.assign(opts, { resumedBy: "restart" });
-    }
-    const run = this.launch(id, opts);
-    await run.started();
+    const base = { firstIndex: point.nextIndex, previous: point.previous };
+    const opts: Partial<ListOptions> =
+      point.nextToken !== null
+        ? { ...base, startToken: point.nextToken, fallbackStartAfter: point.cursor ?? row.start_after ?? "", resumedBy: "token" }
+        : point.cursor !== null
+          ? { ...base, startAfter: point.cursor, resumedBy: "start-after" }
+          : { ...base, resumedBy: "restart" };
+    const error = await this.firstOutcome(this.launch(id, opts));
+    if (error !== null) throw error;
     return id;
   }
 
