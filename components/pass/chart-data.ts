@@ -1,0 +1,84 @@
+import type { PageRecord } from "@/lib/wire";
+
+// Data shaping for the pages chart, kept out of the chart so tests can reach it. Past `maxPoints`
+// pages, consecutive pages share one point (slowest latency, mean counts, any retry or anomaly),
+// which keeps a thousand-page pass drawable while it streams.
+
+export type PageMark = "failed" | "anomaly" | "retried" | null;
+
+export interface PagePoint {
+  /** First page index the point stands for (the x value). */
+  page: number;
+  lastPage: number;
+  latencyMs: number;
+  keys: number;
+  prefixes: number;
+  bytes: number;
+  attempts: number;
+  anomalies: number;
+  failed: number;
+  /** What the latency dot says about these pages, worst first. */
+  mark: PageMark;
+}
+
+export const DEFAULT_MAX_POINTS = 300;
+
+function markOf(failed: number, anomalies: number, attempts: number, pages: number): PageMark {
+  if (failed > 0) return "failed";
+  if (anomalies > 0) return "anomaly";
+  if (attempts > pages) return "retried";
+  return null;
+}
+
+export function pagePoints(pages: readonly PageRecord[], maxPoints: number = DEFAULT_MAX_POINTS): PagePoint[] {
+  const per = Math.max(1, Math.ceil(pages.length / maxPoints));
+  const points: PagePoint[] = [];
+  for (let start = 0; start < pages.length; start += per) {
+    const group = pages.slice(start, start + per);
+    let latencyMs = 0;
+    let keys = 0;
+    let prefixes = 0;
+    let bytes = 0;
+    let attempts = 0;
+    let anomalies = 0;
+    let failed = 0;
+    for (const p of group) {
+      latencyMs = Math.max(latencyMs, p.durationMs);
+      keys += p.entryCount;
+      prefixes += p.commonPrefixCount;
+      bytes += p.bytes;
+      attempts += p.attempts;
+      anomalies += p.anomalyCount;
+      if (p.error !== null) failed++;
+    }
+    const n = group.length;
+    const first = group[0] as PageRecord;
+    const last = group[n - 1] as PageRecord;
+    points.push({
+      page: first.index,
+      lastPage: last.index,
+      latencyMs,
+      keys: Math.round(keys / n),
+      prefixes: Math.round(prefixes / n),
+      bytes: Math.round(bytes / n),
+      attempts,
+      anomalies,
+      failed,
+      mark: markOf(failed, anomalies, attempts, n),
+    });
+  }
+  return points;
+}
+
+export function pointLabel(p: Pick<PagePoint, "page" | "lastPage">): string {
+  return p.page === p.lastPage ? `page ${p.page}` : `pages ${p.page}–${p.lastPage}`;
+}
+
+/** Latency summary for the chart's caption: median and slowest page. */
+export function latencyStats(pages: readonly PageRecord[]): { median: number; slowest: PageRecord | null } {
+  if (pages.length === 0) return { median: 0, slowest: null };
+  const sorted = pages.map((p) => p.durationMs).sort((a, b) => a - b);
+  let slowest = pages[0] as PageRecord;
+  for (const p of pages) if (p.durationMs > slowest.durationMs) slowest = p;
+  return { median: sorted[Math.floor(sorted.length / 2)] ?? 0, slowest };
+}

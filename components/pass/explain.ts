@@ -1,0 +1,91 @@
+import type { PassError, PassStatus } from "@/lib/wire";
+
+// Why a pass stopped, in words a person can act on. The server's message is kept (it names the
+// bucket, the connection, S3's own words); this adds what it means for the recorded pages and what
+// to do next.
+
+export interface Explanation {
+  tone: "bad" | "warn" | "neutral";
+  title: string;
+  detail: string;
+  /** S3's error code, HTTP status and request id, for a support ticket. */
+  facts: string[];
+}
+
+const CAUSES: Record<string, { title: string; next: string }> = {
+  throttled: {
+    title: "S3 asked to slow down and the retries ran out",
+    next: "The endpoint is throttling list requests (SlowDown / HTTP 503). Resume later: the pass continues from the page that failed.",
+  },
+  upstream_unreachable: {
+    title: "The S3 endpoint could not be reached",
+    next: "The connection dropped or was refused before S3 answered. Check that the endpoint is up, then resume.",
+  },
+  upstream_error: {
+    title: "S3 answered with a server error",
+    next: "The endpoint failed the request (HTTP 5xx) on every retry. Resume to try that page again.",
+  },
+  access_denied: {
+    title: "Access was denied",
+    next: "The connection's credentials may not list this bucket (s3:ListBucket), or they expired. Fix the credentials, then resume.",
+  },
+  no_such_bucket: {
+    title: "The bucket does not exist",
+    next: "It was deleted or renamed while the pass ran. Resuming will fail the same way.",
+  },
+  invalid_token: {
+    title: "S3 rejected the continuation token",
+    next: "The token was stale or not one S3 issued. Resume continues after the last recorded key instead of from the token.",
+  },
+  unknown_connection: {
+    title: "The connection is no longer configured",
+    next: "The server's configuration no longer names this connection. Restore it to resume.",
+  },
+  internal: {
+    title: "The server stopped the pass on an unexpected error",
+    next: "The error is in the server log. The recorded pages are kept; resume to continue.",
+  },
+};
+
+function factsOf(error: PassError): string[] {
+  const facts: string[] = [];
+  if (error.s3Code !== null) facts.push(`S3 code ${error.s3Code}`);
+  if (error.httpStatus !== null) facts.push(`HTTP ${error.httpStatus}`);
+  if (error.requestId !== null) facts.push(`request id ${error.requestId}`);
+  facts.push(error.retryable ? "retryable" : "not retryable");
+  return facts;
+}
+
+/** Null when there is nothing to explain (running or complete without an error). */
+export function explainPass(status: PassStatus, error: PassError | null, pagesRecorded: number): Explanation | null {
+  const kept = pagesRecorded === 1 ? "The 1 recorded page is kept." : `The ${pagesRecorded} recorded pages are kept.`;
+  if (status === "interrupted") {
+    return {
+      tone: "warn",
+      title: "Interrupted: the server stopped while this pass was running",
+      detail: `The dashboard was restarted or crashed mid-walk. ${kept} Resume continues after the last one.`,
+      facts: [],
+    };
+  }
+  if (status === "cancelled") {
+    return {
+      tone: "neutral",
+      title: "Cancelled before the listing reached its end",
+      detail: `${kept} Resume continues where it stopped.`,
+      facts: [],
+    };
+  }
+  if (error === null) return null;
+  const cause = CAUSES[error.code] ?? { title: "The pass failed", next: "Resume to try the failed page again." };
+  return {
+    tone: "bad",
+    title: cause.title,
+    detail: `${error.message} ${cause.next} ${status === "failed" ? kept : ""}`.trim(),
+    facts: factsOf(error),
+  };
+}
+
+/** A failed page's reason in one short line, for the pages table. */
+export function pageErrorLabel(error: PassError): string {
+  return error.s3Code ?? (error.httpStatus !== null ? `HTTP ${error.httpStatus}` : error.code);
+}

@@ -1,0 +1,193 @@
+"use client";
+
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef } from "react";
+import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle, visibleKey } from "@/components/format";
+import type { PageRecord } from "@/lib/wire";
+import { explainPass, pageErrorLabel } from "./explain";
+import styles from "./pass.module.css";
+
+const ROW_HEIGHT = 30;
+const VIEWPORT_HEIGHT = 480;
+
+function KeyRange({ page }: { page: PageRecord }) {
+  if (page.firstKey === null) return <span className="muted">{page.commonPrefixCount > 0 ? "prefixes only" : "no keys"}</span>;
+  return (
+    <span className={styles.key} title={`${visibleKey(page.firstKey)} … ${visibleKey(page.lastKey ?? "")}`}>
+      {visibleKey(page.firstKey)} <span className="muted">…</span> {visibleKey(page.lastKey ?? "")}
+    </span>
+  );
+}
+
+function PageStatus({ page }: { page: PageRecord }) {
+  if (page.error !== null) {
+    return (
+      <span className={styles.statusBad} title={page.error.message}>
+        {pageErrorLabel(page.error)}
+        {page.requestId ? <span className={styles.mono}> {page.requestId}</span> : null}
+      </span>
+    );
+  }
+  return (
+    <span title={page.requestId ?? undefined}>
+      <span className={styles.statusOk}>{page.httpStatus ?? 200}</span>
+      {page.requestId ? <span className={styles.mono}> {shortToken(page.requestId)}</span> : null}
+      {page.anomalyCount > 0 ? <span className="badge bad"> {page.anomalyCount} anomalies</span> : null}
+      {page.resumedBy !== null ? <span className="badge warn"> resumed by {page.resumedBy}</span> : null}
+    </span>
+  );
+}
+
+export interface PagesTableProps {
+  pages: readonly PageRecord[];
+  selectedPage: number | null;
+  onSelectPage: (page: number) => void;
+}
+
+/** Every page of the pass, one row each, virtualized (a pass can have thousands of pages). */
+export function PagesTable({ pages, selectedPage, onSelectPage }: PagesTableProps) {
+  const viewport = useRef<HTMLDivElement>(null);
+  // The virtualizer is read fresh on every render (no React Compiler memoization here).
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: pages.length,
+    getScrollElement: () => viewport.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  useEffect(() => {
+    if (selectedPage !== null && selectedPage < pages.length) virtualizer.scrollToIndex(selectedPage, { align: "auto" });
+    // Only a new selection scrolls; pages arriving must not pull the view back.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selectedPage]);
+
+  return (
+    <div className={styles.grid} data-testid="pages-table">
+      <div className={`${styles.gridHead} ${styles.pagesCols}`} role="row">
+        <span className={styles.num}>Page</span>
+        <span>Key range (first … last)</span>
+        <span className={styles.num}>Keys</span>
+        <span className={styles.num}>Prefixes</span>
+        <span className={styles.num}>Latency</span>
+        <span className={styles.num}>Attempts</span>
+        <span>Status / request id</span>
+        <span>Token in → out</span>
+      </div>
+      <div ref={viewport} className={styles.viewport} style={{ height: Math.min(VIEWPORT_HEIGHT, Math.max(1, pages.length) * ROW_HEIGHT + 2) }}>
+        {pages.length === 0 ? <div className={styles.empty}>No pages recorded yet.</div> : null}
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const page = pages[item.index] as PageRecord;
+            const selected = page.index === selectedPage;
+            return (
+              <div
+                key={item.key}
+                role="row"
+                data-page={page.index}
+                className={`${styles.gridRow} ${styles.pagesCols} ${styles.clickable} ${selected ? styles.rowSelected : ""}`}
+                style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                onClick={() => onSelectPage(page.index)}
+              >
+                <span className={styles.num}>{page.index}</span>
+                <KeyRange page={page} />
+                <span className={styles.num}>{formatCount(page.entryCount)}</span>
+                <span className={styles.num}>{formatCount(page.commonPrefixCount)}</span>
+                <span className={styles.num}>{formatDuration(page.durationMs)}</span>
+                <span className={styles.num} style={page.attempts > 1 ? { color: "var(--warn)", fontWeight: 600 } : undefined}>
+                  {page.attempts}
+                </span>
+                <PageStatus page={page} />
+                <span className={styles.tokens} title={`in: ${page.request.continuationToken ?? "—"}\nout: ${page.nextContinuationToken ?? "—"}`}>
+                  {shortToken(page.request.continuationToken)} → {shortToken(page.nextContinuationToken)}
+                </span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** Everything recorded about one page: the request as sent, the response, timing, anomalies. */
+export function PageDetail({ page }: { page: PageRecord | undefined }) {
+  if (page === undefined) {
+    return (
+      <aside className={styles.detail}>
+        <h3>Page details</h3>
+        <p className="muted" style={{ margin: 0 }}>
+          Select a page in the table or the chart to see its request, response and timing.
+        </p>
+      </aside>
+    );
+  }
+  const failure = page.error !== null ? explainPass("failed", page.error, 0) : null;
+  return (
+    <aside className={styles.detail} data-testid="page-detail">
+      <h3>Page {page.index}</h3>
+      <dl>
+        <dt>Requested</dt>
+        <dd title={utcTitle(page.requestedAt)}>{formatLocalTime(page.requestedAt)}</dd>
+        <dt>Latency</dt>
+        <dd>
+          {formatDuration(page.durationMs)} · {page.attempts} {page.attempts === 1 ? "request" : "requests"}
+        </dd>
+        <dt>Prefix</dt>
+        <dd className={styles.mono}>{page.request.prefix === "" ? "—" : visibleKey(page.request.prefix)}</dd>
+        <dt>Delimiter</dt>
+        <dd className={styles.mono}>{page.request.delimiter === null ? "—" : visibleKey(page.request.delimiter)}</dd>
+        <dt>MaxKeys</dt>
+        <dd>{page.request.maxKeys}</dd>
+        {page.request.startAfter !== null ? (
+          <>
+            <dt>StartAfter</dt>
+            <dd className={styles.mono}>{visibleKey(page.request.startAfter)}</dd>
+          </>
+        ) : null}
+        <dt>Token in</dt>
+        <dd className={styles.mono}>{page.request.continuationToken ?? "— (first page)"}</dd>
+        <dt>Token out</dt>
+        <dd className={styles.mono}>{page.nextContinuationToken ?? (page.isTruncated ? "—" : "— (last page)")}</dd>
+        <dt>KeyCount</dt>
+        <dd>
+          {page.keyCount ?? "—"} ({formatCount(page.entryCount)} keys, {formatCount(page.commonPrefixCount)} prefixes)
+        </dd>
+        <dt>Bytes</dt>
+        <dd>{formatBytes(page.bytes)}</dd>
+        <dt>IsTruncated</dt>
+        <dd>{page.isTruncated ? "true" : "false"}</dd>
+        <dt>HTTP / request id</dt>
+        <dd className={styles.mono}>
+          {page.httpStatus ?? "—"} · {page.requestId ?? "—"}
+        </dd>
+        {page.resumedBy !== null ? (
+          <>
+            <dt>Resumed by</dt>
+            <dd>{page.resumedBy}</dd>
+          </>
+        ) : null}
+      </dl>
+      {failure !== null ? (
+        <div className={`${styles.explain} ${styles.bad}`}>
+          <div className={styles.explainTitle}>{failure.title}</div>
+          <div>{failure.detail}</div>
+          <div className={styles.facts}>{failure.facts.join(" · ")}</div>
+        </div>
+      ) : null}
+      {page.anomalyCount > 0 ? (
+        <>
+          <h3 style={{ marginTop: 12 }}>
+            {page.anomalyCount} {page.anomalyCount === 1 ? "anomaly" : "anomalies"}
+          </h3>
+          <ul className={styles.anomalies}>
+            {page.anomalies.map((a, i) => (
+              <li key={i} className={styles.mono}>
+                {a.kind.replaceAll("_", " ")}: {visibleKey(a.key)} after {visibleKey(a.previousKey)} (page {a.previousPage})
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </aside>
+  );
+}

@@ -1,0 +1,230 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useMemo, useState, type FormEvent } from "react";
+import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
+import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import { MAX_PAGE_SIZE, type PassSummary } from "@/lib/wire";
+import { STATUS_BADGE } from "./pass-header";
+import { PASS_LIST_LIMIT, passListQuery, useCreatePass } from "./queries";
+import { parsePassListFilters, passHref, passListHref, type PassListFilters } from "./search-params";
+import styles from "./pass.module.css";
+
+export function PassListTable({ passes, filterHref }: { passes: readonly PassSummary[]; filterHref: (f: PassListFilters) => string }) {
+  if (passes.length === 0) return <div className={`${styles.tableWrap} ${styles.empty}`}>No passes match. Start one above, or record a listing from the bucket browser.</div>;
+  return (
+    <div className={styles.tableWrap}>
+      <table className={styles.listTable} data-testid="pass-list">
+        <thead>
+          <tr>
+            <th>Status</th>
+            <th>Pass</th>
+            <th>Connection · bucket / prefix</th>
+            <th className={styles.num}>Page size</th>
+            <th className={styles.num}>Pages</th>
+            <th className={styles.num}>Keys</th>
+            <th className={styles.num}>Bytes</th>
+            <th className={styles.num}>Anomalies</th>
+            <th className={styles.num}>Listing time</th>
+            <th>Started</th>
+          </tr>
+        </thead>
+        <tbody>
+          {passes.map((p) => (
+            <tr key={p.id} data-pass={p.id}>
+              <td>
+                <span className={STATUS_BADGE[p.status]} title={p.error?.message}>
+                  {p.status}
+                </span>
+              </td>
+              <td className={styles.key}>
+                <Link href={passHref(p.id)} prefetch={false}>
+                  {p.id}
+                </Link>
+              </td>
+              <td className={styles.whereCell}>
+                <Link href={filterHref({ connection: p.connection })} className="muted" prefetch={false}>
+                  {p.connection}
+                </Link>{" "}
+                ·{" "}
+                <Link href={filterHref({ connection: p.connection, bucket: p.bucket })} prefetch={false}>
+                  {p.bucket}
+                </Link>
+                <span className={styles.key}>/{visibleKey(p.prefix)}</span>
+                {p.delimiter !== null ? <span className="muted"> (by “{visibleKey(p.delimiter)}”)</span> : null}
+              </td>
+              <td className={styles.num}>{formatCount(p.pageSize)}</td>
+              <td className={styles.num}>
+                {formatCount(p.totals.pages)}
+                {p.totals.failedPages > 0 ? <span className={styles.statusBad}> +{p.totals.failedPages} failed</span> : null}
+              </td>
+              <td className={styles.num}>{formatCount(p.totals.keys)}</td>
+              <td className={styles.num}>{formatBytes(p.totals.bytes)}</td>
+              <td className={styles.num} style={p.totals.anomalies > 0 ? { color: "var(--bad)" } : undefined}>
+                {formatCount(p.totals.anomalies)}
+              </td>
+              <td className={styles.num}>{formatDuration(p.activeMs)}</td>
+              <td title={utcTitle(p.createdAt)}>{formatLocalTime(p.createdAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function NewPassForm() {
+  const router = useRouter();
+  const connections = useQuery(connectionsQuery());
+  const names = connections.data?.connections.map((c) => c.name) ?? [];
+  const [connection, setConnection] = useState("");
+  const chosen = connection !== "" ? connection : (names.includes("sandbox") ? "sandbox" : (names[0] ?? ""));
+  const buckets = useQuery({ ...bucketsQuery(chosen), enabled: chosen !== "" });
+  const [bucket, setBucket] = useState("");
+  const [prefix, setPrefix] = useState("");
+  const [pageSize, setPageSize] = useState(String(MAX_PAGE_SIZE));
+  const [byFolder, setByFolder] = useState(false);
+  const create = useCreatePass();
+  const bucketNames = buckets.data?.buckets.map((b) => b.name) ?? [];
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate(
+      { connection: chosen, bucket, prefix, pageSize: Number(pageSize), ...(byFolder ? { delimiter: "/" } : {}) },
+      { onSuccess: ({ id }) => router.push(passHref(id)) },
+    );
+  };
+
+  return (
+    <form className={styles.newPassForm} onSubmit={submit} data-testid="new-pass-form">
+      <label className={styles.field}>
+        Connection
+        <select value={chosen} onChange={(e) => setConnection(e.target.value)} name="connection">
+          {names.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className={styles.field}>
+        Bucket
+        <input
+          name="bucket"
+          list="new-pass-buckets"
+          value={bucket}
+          onChange={(e) => setBucket(e.target.value)}
+          placeholder={buckets.isPending ? "loading buckets…" : "bucket name"}
+          required
+          spellCheck={false}
+        />
+        <datalist id="new-pass-buckets">
+          {bucketNames.map((b) => (
+            <option key={b} value={b} />
+          ))}
+        </datalist>
+      </label>
+      <label className={styles.field}>
+        Prefix
+        <input name="prefix" value={prefix} onChange={(e) => setPrefix(e.target.value)} placeholder="(whole bucket)" spellCheck={false} />
+      </label>
+      <label className={styles.field}>
+        Page size
+        <input name="pageSize" type="number" min={1} max={MAX_PAGE_SIZE} value={pageSize} onChange={(e) => setPageSize(e.target.value)} style={{ width: 100, minWidth: 0 }} />
+      </label>
+      <label className={styles.field} style={{ flexDirection: "row", alignItems: "center", gap: 6, paddingBottom: 6 }}>
+        <input type="checkbox" checked={byFolder} onChange={(e) => setByFolder(e.target.checked)} name="byFolder" />
+        roll up folders by “/”
+      </label>
+      <button type="submit" className="primary" disabled={create.isPending || chosen === ""} data-testid="start-pass">
+        {create.isPending ? "Starting…" : "Start pass"}
+      </button>
+      {create.error !== null ? (
+        <div className={`error-box ${styles.formError}`} style={{ flexBasis: "100%" }} data-testid="new-pass-error">
+          {create.error.message}
+        </div>
+      ) : null}
+      {buckets.error !== null ? (
+        <div className="muted" style={{ flexBasis: "100%", fontSize: 12 }}>
+          Buckets of “{chosen}” could not be listed: {buckets.error.message}
+        </div>
+      ) : null}
+    </form>
+  );
+}
+
+function Filters({ filters }: { filters: PassListFilters }) {
+  const router = useRouter();
+  const connections = useQuery(connectionsQuery());
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    const text = (name: string) => {
+      const v = data.get(name);
+      return typeof v === "string" && v !== "" ? v : undefined;
+    };
+    router.push(passListHref({ connection: text("connection"), bucket: text("bucket"), prefix: text("prefix") }));
+  };
+  // Keyed by the filters so the inputs show the URL's values after back/forward.
+  return (
+    <form className={styles.filters} onSubmit={submit} key={passListHref(filters)} data-testid="pass-filters">
+      <label className={styles.field}>
+        Connection
+        <select name="connection" defaultValue={filters.connection ?? ""}>
+          <option value="">any</option>
+          {connections.data?.connections.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name}
+            </option>
+          ))}
+          {filters.connection !== undefined && connections.data?.connections.every((c) => c.name !== filters.connection) ? (
+            <option value={filters.connection}>{filters.connection}</option>
+          ) : null}
+        </select>
+      </label>
+      <label className={styles.field}>
+        Bucket
+        <input name="bucket" defaultValue={filters.bucket ?? ""} placeholder="any" spellCheck={false} />
+      </label>
+      <label className={styles.field}>
+        Prefix (exact)
+        <input name="prefix" defaultValue={filters.prefix ?? ""} placeholder="any" spellCheck={false} />
+      </label>
+      <button type="submit">Filter</button>
+      {filters.connection !== undefined || filters.bucket !== undefined || filters.prefix !== undefined ? <Link href="/passes">Clear filters</Link> : null}
+    </form>
+  );
+}
+
+/** Every recorded pass, newest first, filtered by the URL; a form to start a new one. */
+export function PassListContainer() {
+  const searchParams = useSearchParams();
+  const { value: filters, problems } = useMemo(() => parsePassListFilters(searchParams), [searchParams]);
+  const list = useQuery(passListQuery(filters));
+  return (
+    <div>
+      <div className={styles.listHead}>
+        <h1>Passes</h1>
+        <span className="muted" style={{ fontSize: 13 }}>
+          {list.data !== undefined
+            ? `${formatCount(list.data.passes.length)}${list.data.passes.length === PASS_LIST_LIMIT ? "+" : ""} ${list.data.passes.length === 1 ? "pass" : "passes"}, newest first`
+            : ""}
+        </span>
+      </div>
+      <section className={`panel ${styles.newPass}`}>
+        <h2 style={{ marginTop: 0 }}>Start a pass</h2>
+        <NewPassForm />
+      </section>
+      {problems.length > 0 ? (
+        <div className={styles.notice} data-testid="view-problems">
+          Some filters in this link could not be used and are ignored: {problems.join("; ")}.
+        </div>
+      ) : null}
+      <Filters filters={filters} />
+      {list.error !== null ? <div className="error-box">{list.error.message}</div> : null}
+      {list.data !== undefined ? <PassListTable passes={list.data.passes} filterHref={passListHref} /> : list.isPending ? <p className="muted">Loading passes…</p> : null}
+    </div>
+  );
+}
