@@ -10,7 +10,7 @@ import { bucketKeys, passKeys, serviceFor, startTestSandbox } from "./testing/ha
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
 
-const LOAD_KEYS = 150_000;
+const LOAD_KEYS = 100_000;
 const VIEWERS = 20;
 
 let sandbox: Sandbox;
@@ -67,7 +67,7 @@ describe("load", () => {
         while (sampling) {
           gc();
           heap.push(process.memoryUsage().heapUsed);
-          await new Promise((r) => setTimeout(r, 200));
+          await new Promise((r) => setTimeout(r, 400));
         }
       })();
 
