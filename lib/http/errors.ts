@@ -14,6 +14,7 @@ export const errorStatus = {
   unknown_connection: 404,
   no_such_bucket: 404,
   unknown_pass: 404,
+  unknown_experiment: 404,
   conflict: 409,
   throttled: 503,
   upstream_error: 502,

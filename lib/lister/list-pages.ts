@@ -39,6 +39,12 @@ export interface ListOptions {
   resumedBy?: PageRecord["resumedBy"];
   previous?: ListCursor;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Send the next request while the caller handles the current page (default). `false` sends it only
+   * when the caller asks for the next page, so whatever the caller does between pages happens
+   * strictly before that request (the race lab's "after page N" mutations).
+   */
+  prefetch?: boolean;
 }
 
 export interface ListedPage {
@@ -319,9 +325,11 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
 
       const next: PageRequest | null =
         error === null && isTruncated && token !== null ? { ...req, continuationToken: token, startAfter: null } : null;
-      if (next !== null) inflight = fetchPage(next);
+      const prefetch = opts.prefetch ?? true;
+      if (next !== null && prefetch) inflight = fetchPage(next);
       yield page;
       if (next === null) return;
+      if (!prefetch) inflight = fetchPage(next);
       req = next;
       index++;
       resumedBy = null;

@@ -276,3 +276,4 @@ export const entriesResponseSchema = z.object({
 export type EntriesResponse = z.infer<typeof entriesResponseSchema>;
 export * from "./browse";
 export * from "./pass-view";
+export * from "./experiments";

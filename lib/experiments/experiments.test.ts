@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConnectionRegistry } from "@/lib/connections";
+import type { PassService } from "@/lib/passes";
+import { registryFor, serviceFor, startTestSandbox, tempDir } from "@/lib/passes/testing/harness";
+import type { Sandbox } from "@/lib/sandbox";
+import { experimentEventSchema, experimentParamsSchema, type ExperimentDetail, type ExperimentEvent, type ExperimentParamsInput, type Mutation } from "@/lib/wire";
+import { ExperimentService } from "./service";
+
+let sandbox: Sandbox;
+let passes: PassService;
+let lab: ExperimentService;
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  passes = serviceFor(sandbox, tempDir("experiments"));
+  lab = new ExperimentService({
+    passes,
+    connections: registryFor(sandbox),
+    sandboxAdmin: { endpoint: sandbox.endpoint, secretAccessKey: sandbox.secretAccessKey },
+  });
+});
+afterAll(async () => {
+  await lab.close();
+  await passes.close();
+  await sandbox.close();
+});
+
+const never = new AbortController().signal;
+
+async function run(service: ExperimentService, input: ExperimentParamsInput): Promise<ExperimentDetail> {
+  const id = await service.create(experimentParamsSchema.parse(input));
+  await service.settled(id);
+  return service.detail(id);
+}
+
+const anomalies = (d: ExperimentDetail) => d.verdicts.filter((v) => v.verdict !== "consistent");
+const keysUnder = (prefix: string) => sandbox.store.snapshotPrefix("demo", prefix).map((o) => o.key);
+
+describe("the seed scenario on the sandbox", () => {
+  let d: ExperimentDetail;
+  beforeAll(async () => {
+    d = await run(lab, { connection: "sandbox", bucket: "demo", scenario: "seed" });
+  }, 120_000);
+
+  it("finds obj_1100 gone-early and nothing else: the pass differs from the bucket at its start and matches it at its end", () => {
+    expect(d.experiment).toMatchObject({ status: "complete", truthMethod: "sandbox-snapshot", pageSize: 1000, error: null });
+    expect(d.pages.map((p) => [p.index, p.keyCount, p.firstKey, p.lastKey])).toEqual([
+      [0, 1000, "obj_0000", "obj_0999"],
+      [1, 1000, "obj_1000", "obj_2000"],
+      [2, 999, "obj_2001", "obj_2999"],
+    ]);
+    expect(anomalies(d).map((v) => [v.key, v.verdict, v.page, v.start !== null, v.end, v.listed])).toEqual([
+      ["obj_1100", "gone-early", 1, true, null, null],
+    ]);
+    expect(d.verdicts).toHaveLength(3000);
+    expect(d.experiment.result).toMatchObject({ equalsStart: false, equalsEnd: true, startKeys: 3000, endKeys: 2999, listedKeys: 2999, pages: 3, mutations: 1 });
+    expect(d.experiment.result?.line).toMatch(/differs from the bucket at its start \(1 key: obj_1100\) and matches the bucket at its end/);
+    expect(d.truth.map((t) => [t.which, t.method, t.count])).toEqual([
+      ["start", "sandbox-snapshot", 3000],
+      ["end", "sandbox-snapshot", 2999],
+    ]);
+  });
+
+  it("acknowledges the delete after page 1 is received and before page 2 is requested", () => {
+    const [del] = d.mutations;
+    expect(del).toMatchObject({ op: "delete", key: "obj_1100", ok: true, trigger: { kind: "after-page", page: 0 } });
+    expect(Date.parse(del?.sentAt ?? "")).toBeGreaterThanOrEqual(Date.parse(d.pages[0]?.receivedAt ?? ""));
+    expect(Date.parse(d.pages[1]?.requestedAt ?? "")).toBeGreaterThanOrEqual(Date.parse(del?.ackedAt ?? ""));
+  });
+
+  it("records the pass like any other and cleans the prefix up afterwards", async () => {
+    expect(d.experiment.cleanedUp).toBe(true);
+    expect(keysUnder(d.experiment.prefix)).toEqual([]);
+    expect(d.experiment.prefix).toMatch(/^bucketscope-race\/[0-9a-f]{12}\/$/);
+    const pass = await passes.settled(d.experiment.passId ?? "");
+    expect(pass).toMatchObject({ status: "complete", prefix: d.experiment.prefix, totals: { pages: 3, keys: 2999 } });
+    expect(lab.list().map((e) => e.id)).toContain(d.experiment.id);
+  });
+
+  it("streams pages and mutations in the order they happened, then an end line", async () => {
+    const events: ExperimentEvent[] = [];
+    for await (const e of lab.events(d.experiment.id, never)) events.push(experimentEventSchema.parse(e));
+    const kinds = events.filter((e) => e.type !== "phase").map((e) => (e.type === "truth" ? `truth:${e.truth.which}` : e.type));
+    expect(kinds).toEqual(["experiment", "truth:start", "page", "mutation", "page", "page", "truth:end", "end"]);
+    expect(events.at(-1)).toMatchObject({ type: "end", experiment: { status: "complete" } });
+  });
+});
+
+describe("behind and ahead of the cursor", () => {
+  it("gives each planted mutation its expected verdict and leaves every other key consistent", async () => {
+    const d = await run(lab, { connection: "sandbox", bucket: "demo", scenario: "behind-ahead", keepData: true });
+    expect(d.experiment.status).toBe("complete");
+    expect(Object.fromEntries(anomalies(d).map((v) => [v.key, v.verdict]))).toEqual({
+      obj_0200: "phantom",
+      obj_0500a: "missed",
+      obj_0700: "stale-version",
+      obj_1800: "gone-early",
+      obj_2200: "seen-new",
+      obj_2500a: "seen-new",
+    });
+    const overwrittenAhead = d.verdicts.find((v) => v.key === "obj_2200");
+    const overwrite = d.mutations.find((m) => m.key === "obj_2200");
+    expect(overwrittenAhead?.listed?.etag).toBe(overwrite?.etag);
+    const overwrittenBehind = d.verdicts.find((v) => v.key === "obj_0700");
+    expect(overwrittenBehind?.listed?.etag).toBe(overwrittenBehind?.start?.etag);
+    expect(overwrittenBehind?.end?.etag).not.toBe(overwrittenBehind?.start?.etag);
+    expect(d.experiment.result).toMatchObject({ equalsStart: false, equalsEnd: false });
+    // keepData: the prefix still holds the bucket's end state.
+    expect(d.experiment.cleanedUp).toBe(false);
+    expect(keysUnder(d.experiment.prefix)).toHaveLength(3000);
+  }, 120_000);
+});
+
+describe("churn with a fixed seed", () => {
+  it("reflects every mutation acknowledged before its key's page was requested, and none sent after it was answered", async () => {
+    const d = await run(lab, {
+      connection: "sandbox",
+      bucket: "demo",
+      scenario: "churn",
+      keyCount: 400,
+      pageSize: 25,
+      rate: 150,
+      seed: 7,
+      latencyMs: 25,
+    });
+    expect(d.experiment).toMatchObject({ status: "complete", params: { seed: 7 } });
+    expect(d.pages.length).toBeGreaterThanOrEqual(15);
+    expect(d.mutations.length).toBeGreaterThanOrEqual(20);
+    expect(sandbox.faults.state.latencyMs).toBe(0);
+
+    const byKey = new Map<string, Mutation[]>();
+    for (const m of d.mutations) byKey.set(m.key, [...(byKey.get(m.key) ?? []), m]);
+    let decided = 0;
+    for (const v of d.verdicts) {
+      const muts = byKey.get(v.key) ?? [];
+      if (muts.length === 0) {
+        expect(v.verdict, v.key).toBe("consistent");
+        continue;
+      }
+      const page = d.pages.find((p) => p.index === v.page);
+      expect(page, v.key).toBeDefined();
+      const requested = Date.parse(page?.requestedAt ?? "");
+      const answered = Date.parse(page?.receivedAt ?? "");
+      // A mutation in flight while its page was being answered may or may not be reflected.
+      if (muts.some((m) => !(Date.parse(m.ackedAt) < requested || Date.parse(m.sentAt) > answered))) continue;
+      let expected: string | null = v.start?.etag ?? null;
+      let present = v.start !== null;
+      for (const m of muts) {
+        if (Date.parse(m.ackedAt) >= requested) continue;
+        present = m.op !== "delete";
+        expected = m.etag;
+      }
+      expect(v.listed !== null, `${v.key} listed`).toBe(present);
+      if (present) expect(v.listed?.etag, `${v.key} version`).toBe(expected);
+      decided++;
+    }
+    expect(decided).toBeGreaterThanOrEqual(10);
+    expect(anomalies(d).length).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe("safety", () => {
+  it("refuses a read-only connection with 403 read_only_connection and writes nothing", async () => {
+    const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;
+    const registry = new ConnectionRegistry({
+      sandbox: null,
+      extra: [{ name: "ro", endpoint, region, accessKeyId, secretAccessKey, forcePathStyle: true, writable: false }],
+      probeAws: false,
+      env: {},
+    });
+    const readOnly = new ExperimentService({ passes, connections: registry, sandboxAdmin: null });
+    const before = keysUnder("bucketscope-race/").length;
+    const attempt = readOnly.create(experimentParamsSchema.parse({ connection: "ro", bucket: "demo", scenario: "seed" }));
+    await expect(attempt).rejects.toMatchObject({ code: "read_only_connection", status: 403 });
+    await expect(attempt).rejects.toThrow(/is read-only; experiments write and delete objects/);
+    expect(keysUnder("bucketscope-race/")).toHaveLength(before);
+  });
+
+  it("on another writable connection uses a quiescent listing as ground truth and refuses sandbox latency", async () => {
+    const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;
+    const registry = new ConnectionRegistry({
+      sandbox: null,
+      extra: [{ name: "rw", endpoint, region, accessKeyId, secretAccessKey, forcePathStyle: true, writable: true }],
+      probeAws: false,
+      env: {},
+    });
+    const other = new ExperimentService({ passes, connections: registry, sandboxAdmin: null });
+    await expect(
+      other.create(experimentParamsSchema.parse({ connection: "rw", bucket: "demo", scenario: "seed", latencyMs: 100 })),
+    ).rejects.toMatchObject({ code: "bad_request" });
+    const d = await run(other, {
+      connection: "rw",
+      bucket: "demo",
+      scenario: "custom",
+      keyCount: 300,
+      pageSize: 100,
+      steps: [{ afterPage: 1, op: "delete", key: "obj_0150" }],
+    });
+    expect(d.experiment.truthMethod).toBe("quiescent-listing");
+    expect(d.truth.map((t) => t.method)).toEqual(["quiescent-listing", "quiescent-listing"]);
+    expect(anomalies(d).map((v) => [v.key, v.verdict])).toEqual([["obj_0150", "gone-early"]]);
+    expect(keysUnder(d.experiment.prefix)).toEqual([]);
+  }, 120_000);
+
+  it("refuses an unknown bucket before recording anything", async () => {
+    await expect(lab.create(experimentParamsSchema.parse({ connection: "sandbox", bucket: "no-such-bucket", scenario: "seed" }))).rejects.toMatchObject({
+      code: "no_such_bucket",
+    });
+  });
+});

@@ -1,0 +1,362 @@
+import "server-only";
+import { randomBytes, randomInt } from "node:crypto";
+import { loadSettings } from "@/lib/config";
+import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
+import { AppError } from "@/lib/http";
+import { listPages, type RetryPolicy } from "@/lib/lister";
+import { passes as defaultPasses, type PassService } from "@/lib/passes";
+import type {
+  ExperimentDetail,
+  ExperimentEvent,
+  ExperimentPage,
+  ExperimentParams,
+  ExperimentStatus,
+  ExperimentSummary,
+  Mutation,
+  MutationOp,
+  MutationTrigger,
+  PassError,
+} from "@/lib/wire";
+import { injectLatency, readTruth, Scope, type SandboxAdmin } from "./bucket-ops";
+import { classifyKeys, normalizeEtag, positionIn, sortedKeys, summarize, type PageRange } from "./classify";
+import { ChurnChooser, planFor, seededRandom, seedKeys, type Plan } from "./scenarios";
+import { ExperimentStore, type StoredEvent } from "./store";
+
+export interface ExperimentServiceOptions {
+  passes: PassService;
+  connections: ConnectionRegistry;
+  /** The sandbox's admin API (exact ground truth, latency injection); null without a sandbox. */
+  sandboxAdmin: SandboxAdmin | null;
+  retry?: Partial<RetryPolicy>;
+}
+
+class Run {
+  readonly controller = new AbortController();
+  done: Promise<void> = Promise.resolve();
+  private wake = Run.deferred();
+
+  private static deferred(): { promise: Promise<void>; resolve: () => void } {
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  }
+
+  changed(): Promise<void> {
+    return this.wake.promise;
+  }
+
+  notify(): void {
+    const w = this.wake;
+    this.wake = Run.deferred();
+    w.resolve();
+  }
+}
+
+function abortPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const REPOLL_MS = 250;
+
+/** Sends the churn mutator's operations one at a time at `rate` per second until stopped. */
+function startChurn(rate: number, chooser: ChurnChooser, mutate: (op: MutationOp, key: string) => Promise<void>): { stop(): Promise<void> } {
+  let stopped = false;
+  let wake = () => {};
+  const interval = 1000 / rate;
+  const loop = (async () => {
+    let nextAt = Date.now() + interval;
+    while (!stopped) {
+      const wait = nextAt - Date.now();
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      if (stopped) break;
+      const { op, key } = chooser.next();
+      await mutate(op, key);
+      nextAt = Math.max(nextAt + interval, Date.now());
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      wake();
+      await loop;
+    },
+  };
+}
+
+export class ExperimentService {
+  readonly store: ExperimentStore;
+  private readonly runs = new Map<string, Run>();
+
+  constructor(private readonly opts: ExperimentServiceOptions) {
+    this.store = new ExperimentStore(opts.passes.store.db);
+    this.store.interruptOrphans();
+  }
+
+  summary(id: string): ExperimentSummary {
+    const s = this.store.summary(id);
+    if (s === null) throw new AppError("unknown_experiment", `There is no experiment with id "${id}".`);
+    return s;
+  }
+
+  list(limit = 100): ExperimentSummary[] {
+    return this.store.list(limit);
+  }
+
+  detail(id: string): ExperimentDetail {
+    const experiment = this.summary(id);
+    const events = this.store.events(this.store.seqOf(id) as number);
+    const detail: ExperimentDetail = { experiment, truth: [], pages: [], mutations: [], verdicts: this.store.verdicts(id) };
+    for (const e of events) {
+      if (e.type === "truth") detail.truth.push(e.truth);
+      else if (e.type === "page") detail.pages.push(e.page);
+      else if (e.type === "mutation") detail.mutations.push(e.mutation);
+    }
+    detail.mutations.sort((a, b) => a.seq - b.seq);
+    return detail;
+  }
+
+  /**
+   * Checks that the experiment may run (a writable connection, a reachable bucket, sandbox-only
+   * options on the sandbox), records it and starts it; answers with its id at once.
+   */
+  async create(params: ExperimentParams): Promise<string> {
+    const conn = await this.opts.connections.get(params.connection);
+    const id = randomBytes(6).toString("hex");
+    const scope = new Scope(conn, params.bucket, `bucketscope-race/${id}/`);
+    const admin = conn.kind === "sandbox" ? this.opts.sandboxAdmin : null;
+    if (params.latencyMs > 0 && admin === null) {
+      throw new AppError("bad_request", "Injected latency is a sandbox feature; leave latencyMs at 0 on other connections.");
+    }
+    await scope.check();
+    const plan = planFor(params, () => randomInt(2 ** 31 - 1));
+    const resolved: ExperimentParams = params.scenario === "churn" && plan.churn !== null ? { ...params, seed: plan.churn.seed } : params;
+    this.store.create({
+      id,
+      params: resolved,
+      prefix: scope.prefix,
+      pageSize: plan.pageSize,
+      truthMethod: admin !== null ? "sandbox-snapshot" : "quiescent-listing",
+    });
+    const run = new Run();
+    this.runs.set(id, run);
+    run.done = this.execute(id, run, scope, admin, plan, resolved).finally(() => {
+      this.runs.delete(id);
+      run.notify();
+    });
+    return id;
+  }
+
+  /** Resolves with the experiment's summary once it is no longer running here. */
+  async settled(id: string): Promise<ExperimentSummary> {
+    await this.runs.get(id)?.done;
+    return this.summary(id);
+  }
+
+  private async execute(id: string, run: Run, scope: Scope, admin: SandboxAdmin | null, plan: Plan, params: ExperimentParams): Promise<void> {
+    const seq = this.store.seqOf(id) as number;
+    const signal = run.controller.signal;
+    const passStore = this.opts.passes.store;
+    const emit = (e: StoredEvent) => {
+      this.store.append(seq, e);
+      run.notify();
+    };
+    const phase = (p: string) => {
+      this.store.setPhase(id, p);
+      emit({ type: "phase", phase: p, at: iso(Date.now()) });
+    };
+
+    let status: Exclude<ExperimentStatus, "running"> = "complete";
+    let error: { code: string; message: string } | null = null;
+    let restoreLatency: (() => Promise<void>) | null = null;
+    try {
+      const initial = seedKeys(plan.keyCount);
+      phase(`writing ${initial.length} keys under ${scope.prefix}`);
+      await scope.seed(initial, (key) => `race lab ${id}: ${key} (seed)\n`, signal);
+      if (admin !== null && params.latencyMs > 0) restoreLatency = await injectLatency(admin, scope.bucket, params.latencyMs);
+
+      phase("reading the bucket before the first page");
+      const start = await readTruth(scope, admin, signal);
+      emit({ type: "truth", truth: { which: "start", takenAt: iso(start.takenAt), method: start.method, count: start.contents.size } });
+      const startKeys = sortedKeys(start.contents.keys());
+      const position = (key: string) => positionIn(startKeys, key);
+
+      const passId = randomBytes(9).toString("base64url");
+      passStore.create({ id: passId, connection: scope.conn.name, bucket: scope.bucket, prefix: scope.prefix, delimiter: null, pageSize: plan.pageSize, startAfter: null });
+      this.store.setPass(id, passId);
+      const passSeq = passStore.row(passId)?.seq as number;
+
+      const mutations: Mutation[] = [];
+      const mutate = async (op: MutationOp, key: string, trigger: MutationTrigger): Promise<void> => {
+        if (signal.aborted) return;
+        const n = mutations.length;
+        const sentAt = Date.now();
+        let etag: string | null = null;
+        let failure: string | null = null;
+        try {
+          if (op === "delete") await scope.delete(key);
+          else etag = normalizeEtag(await scope.put(key, `race lab ${id}: ${key} (mutation ${n}, ${op})\n`));
+        } catch (err) {
+          failure = err instanceof AppError ? err.message : String(err);
+        }
+        const m: Mutation = { seq: n, op, key, position: position(key), trigger, sentAt: iso(sentAt), ackedAt: iso(Date.now()), ok: failure === null, etag, error: failure };
+        mutations[n] = m;
+        emit({ type: "mutation", mutation: m });
+      };
+
+      phase("listing");
+      const passStartedAt = Date.now();
+      const churn = plan.churn !== null ? startChurn(plan.churn.rate, new ChurnChooser(seededRandom(plan.churn.seed), initial, plan.keyCount), (op, key) => mutate(op, key, { kind: "churn" })) : null;
+      const timed: Promise<void>[] = [];
+      const timers = plan.steps
+        .filter((s) => s.atMs !== undefined)
+        .map((s) => setTimeout(() => timed.push(mutate(s.op, s.key, { kind: "at", ms: s.atMs ?? 0 })), Math.max(0, passStartedAt + (s.atMs ?? 0) - Date.now())));
+
+      const listed = new Map<string, { etag: string | null; page: number }>();
+      const ranges: PageRange[] = [];
+      let passError: PassError | null = null;
+      try {
+        const pages = listPages(
+          scope.conn.client,
+          { connection: scope.conn.name, bucket: scope.bucket, prefix: scope.prefix, delimiter: null, pageSize: plan.pageSize, startAfter: null },
+          // No prefetch: a mutation made after page N is acknowledged before page N+1 is requested.
+          { signal, prefetch: false, retry: this.opts.retry },
+        );
+        for await (const page of pages) {
+          passStore.recordPage(passSeq, page);
+          const r = page.record;
+          const rel = (k: string | null) => (k !== null ? k.slice(scope.prefix.length) : null);
+          const first = rel(r.firstKey);
+          const last = rel(r.lastKey);
+          const p: ExperimentPage = {
+            index: r.index,
+            requestedAt: r.requestedAt,
+            receivedAt: r.receivedAt,
+            keyCount: r.entryCount,
+            firstKey: first,
+            lastKey: last,
+            firstPosition: first !== null ? position(first) : null,
+            lastPosition: last !== null ? position(last) : null,
+            isTruncated: r.isTruncated,
+            error: r.error?.message ?? null,
+          };
+          emit({ type: "page", page: p });
+          for (const e of page.entries) listed.set(e.key.slice(scope.prefix.length), { etag: normalizeEtag(e.etag), page: r.index });
+          ranges.push({ index: r.index, lastKey: last, isTruncated: r.isTruncated, failed: r.error !== null });
+          if (r.error !== null) {
+            passError = r.error;
+            break;
+          }
+          if (!r.isTruncated) break;
+          for (const step of plan.steps) {
+            if (step.afterPage === r.index + 1) await mutate(step.op, step.key, { kind: "after-page", page: r.index });
+          }
+        }
+      } finally {
+        for (const t of timers) clearTimeout(t);
+        await churn?.stop();
+        await Promise.all(timed);
+        passStore.finish(passId, signal.aborted ? "cancelled" : passError !== null ? "failed" : "complete", signal.aborted ? null : passError);
+      }
+      if (signal.aborted) throw new AppError("conflict", "The experiment was stopped.");
+
+      phase("reading the bucket after the last page");
+      const end = await readTruth(scope, admin, signal);
+      emit({ type: "truth", truth: { which: "end", takenAt: iso(end.takenAt), method: end.method, count: end.contents.size } });
+      const input = { start: start.contents, end: end.contents, listed, mutations, pages: ranges };
+      const verdicts = classifyKeys(input);
+      this.store.setVerdicts(id, summarize(input, verdicts, ranges.length), verdicts);
+      if (passError !== null) {
+        status = "failed";
+        error = { code: passError.code, message: `The pass stopped at a failed page: ${passError.message}` };
+      }
+    } catch (err) {
+      status = "failed";
+      if (err instanceof AppError) error = { code: err.code, message: err.message };
+      else {
+        console.error(`[bucketscope] experiment ${id} failed unexpectedly`, err);
+        error = { code: "internal", message: "The experiment stopped on an unexpected server error; it has been logged." };
+      }
+    } finally {
+      if (restoreLatency !== null) await restoreLatency().catch((err: unknown) => console.error(`[bucketscope] experiment ${id}: could not restore sandbox latency`, err));
+      if (params.keepData) this.store.setCleanedUp(id, false);
+      else {
+        phase(`deleting everything under ${scope.prefix}`);
+        const cleaned = await scope.empty(new AbortController().signal).catch((err: unknown) => {
+          console.error(`[bucketscope] experiment ${id}: cleanup failed`, err);
+          return false;
+        });
+        this.store.setCleanedUp(id, cleaned);
+      }
+      this.store.finish(id, status, error);
+    }
+  }
+
+  /**
+   * The experiment's events for one viewer: its summary, every recorded event in the order it
+   * happened (pages at their answer, mutations at their acknowledgement), live ones as they come,
+   * then an end line.
+   */
+  async *events(id: string, signal: AbortSignal): AsyncGenerator<ExperimentEvent, void, undefined> {
+    const first = this.summary(id);
+    const seq = this.store.seqOf(id) as number;
+    yield { type: "experiment", experiment: first };
+    const aborted = abortPromise(signal);
+    let n = 0;
+    while (!signal.aborted) {
+      const run = this.runs.get(id);
+      const changed = run?.changed();
+      const e = this.store.event(seq, n);
+      if (e !== null) {
+        n++;
+        yield e;
+        continue;
+      }
+      if (run === undefined) {
+        const s = this.summary(id);
+        if (s.status === "running") {
+          await Promise.race([new Promise((r) => setTimeout(r, REPOLL_MS)), aborted]);
+          continue;
+        }
+        yield { type: "end", experiment: s };
+        return;
+      }
+      await Promise.race([changed, aborted]);
+    }
+  }
+
+  /** Stops every running experiment (each still cleans up) and waits for them. */
+  async close(): Promise<void> {
+    const runs = [...this.runs.values()];
+    for (const r of runs) r.controller.abort();
+    await Promise.all(runs.map((r) => r.done));
+  }
+}
+
+const GLOBAL_KEY = Symbol.for("bucketscope.experiments");
+type GlobalWithExperiments = typeof globalThis & { [GLOBAL_KEY]?: ExperimentService };
+
+/** The process-wide experiment service (on globalThis: Next may load this module once per route bundle). */
+export function experiments(env: Record<string, string | undefined> = process.env): ExperimentService {
+  const g = globalThis as GlobalWithExperiments;
+  if (g[GLOBAL_KEY] === undefined) {
+    const sandbox = loadSettings(env).sandbox;
+    g[GLOBAL_KEY] = new ExperimentService({
+      passes: defaultPasses(env),
+      connections: defaultConnections(env),
+      sandboxAdmin: sandbox !== null ? { endpoint: sandbox.endpoint, secretAccessKey: sandbox.secretAccessKey } : null,
+    });
+  }
+  return g[GLOBAL_KEY];
+}

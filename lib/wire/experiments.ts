@@ -1,0 +1,209 @@
+import { z } from "zod";
+import { bucketNameSchema, connectionNameSchema, MAX_PAGE_SIZE } from "./index";
+
+// The race lab's contract: experiments, their mutation log, pages, verdicts and event stream.
+// Keys in this module are relative to the experiment's own prefix (`bucketscope-race/<id>/`).
+// Pages are numbered from 0 like page records; people read them as "page index + 1".
+// ./index re-exports this module, so what is borrowed from it is read lazily (at parse time).
+
+export const scenarioSchema = z.enum(["seed", "behind-ahead", "churn", "custom"]);
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+export const mutationOpSchema = z.enum(["put", "delete", "overwrite"]);
+export type MutationOp = z.infer<typeof mutationOpSchema>;
+
+export const VERDICTS = ["consistent", "missed", "phantom", "seen-new", "gone-early", "stale-version"] as const;
+export const verdictSchema = z.enum(VERDICTS);
+export type Verdict = z.infer<typeof verdictSchema>;
+
+export const truthMethodSchema = z.enum(["sandbox-snapshot", "quiescent-listing"]);
+export type TruthMethod = z.infer<typeof truthMethodSchema>;
+
+const MAX_KEYS = 20_000;
+const relativeKeySchema = z
+  .string()
+  .min(1, "a key must not be empty")
+  .max(900, "a key must be at most 900 characters (the experiment's prefix takes the rest of S3's 1024 bytes)");
+
+const keyCountSchema = z.number().int().min(1).max(MAX_KEYS, `an experiment holds at most ${MAX_KEYS} keys`);
+const pageSize = (fallback: number) =>
+  z.lazy(() => z.number().int().min(1).max(MAX_PAGE_SIZE, `the page size must be between 1 and ${MAX_PAGE_SIZE}`)).default(fallback);
+/** Sandbox only: delay added to every listing request of the bucket while the pass runs. */
+const latencySchema = z.number().int().min(0).max(10_000).default(0);
+
+const common = {
+  connection: z.lazy(() => connectionNameSchema),
+  bucket: z.lazy(() => bucketNameSchema),
+  /** Leave the experiment's objects in the bucket afterwards. */
+  keepData: z.boolean().default(false),
+};
+
+/** "After page N is received (1 = the first page)" or "t ms after the first page was requested". */
+export const customStepSchema = z
+  .object({
+    afterPage: z.number().int().min(1).optional(),
+    atMs: z.number().int().min(0).max(600_000).optional(),
+    op: mutationOpSchema,
+    key: relativeKeySchema,
+  })
+  .refine((s) => (s.afterPage === undefined) !== (s.atMs === undefined), "a step needs exactly one of afterPage or atMs");
+export type CustomStep = z.infer<typeof customStepSchema>;
+
+export const experimentParamsSchema = z.discriminatedUnion("scenario", [
+  z.object({ ...common, scenario: z.literal("seed"), latencyMs: latencySchema }),
+  z.object({ ...common, scenario: z.literal("behind-ahead"), latencyMs: latencySchema }),
+  z.object({
+    ...common,
+    scenario: z.literal("churn"),
+    keyCount: keyCountSchema.default(1000),
+    pageSize: pageSize(100),
+    /** Mutations per second, sent one at a time. */
+    rate: z.number().min(0.1).max(200).default(20),
+    /** Seed of the mutator's random choices; the same seed gives the same choices. */
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    latencyMs: latencySchema,
+  }),
+  z.object({
+    ...common,
+    scenario: z.literal("custom"),
+    keyCount: keyCountSchema.default(3000),
+    pageSize: pageSize(1000),
+    steps: z.array(customStepSchema).min(1, "a custom experiment needs at least one step").max(200),
+    latencyMs: latencySchema,
+  }),
+]);
+export type ExperimentParams = z.infer<typeof experimentParamsSchema>;
+export type ExperimentParamsInput = z.input<typeof experimentParamsSchema>;
+
+export const experimentStatusSchema = z.enum(["running", "complete", "failed", "interrupted"]);
+export type ExperimentStatus = z.infer<typeof experimentStatusSchema>;
+
+export const experimentResultSchema = z.object({
+  /** The listing held exactly the bucket's keys and ETags as they were just before the first page. */
+  equalsStart: z.boolean(),
+  equalsEnd: z.boolean(),
+  /** One sentence: did this pass equal the bucket at its start? at its end? */
+  line: z.string(),
+  counts: z.record(verdictSchema, z.number()),
+  startKeys: z.number(),
+  endKeys: z.number(),
+  listedKeys: z.number(),
+  pages: z.number(),
+  mutations: z.number(),
+});
+export type ExperimentResult = z.infer<typeof experimentResultSchema>;
+
+export const experimentSummarySchema = z.object({
+  id: z.string(),
+  scenario: scenarioSchema,
+  params: experimentParamsSchema,
+  connection: z.string(),
+  bucket: z.string(),
+  /** Everything the experiment writes lives under this prefix. */
+  prefix: z.string(),
+  status: experimentStatusSchema,
+  /** What the experiment is doing now, in words (seeding, listing, cleaning up). */
+  phase: z.string(),
+  createdAt: z.string(),
+  endedAt: z.string().nullable(),
+  /** The pass it recorded (also visible under /passes). */
+  passId: z.string().nullable(),
+  pageSize: z.number(),
+  truthMethod: truthMethodSchema,
+  /** true: the prefix was emptied afterwards; false: kept on request or cleanup failed; null: not yet. */
+  cleanedUp: z.boolean().nullable(),
+  result: experimentResultSchema.nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type ExperimentSummary = z.infer<typeof experimentSummarySchema>;
+
+export const experimentPageSchema = z.object({
+  index: z.number(),
+  requestedAt: z.string(),
+  receivedAt: z.string(),
+  keyCount: z.number(),
+  firstKey: z.string().nullable(),
+  lastKey: z.string().nullable(),
+  /** Positions in key order of the bucket at the start: a key that was there at index i is at i; a new key sits between its neighbours (i + 0.5). */
+  firstPosition: z.number().nullable(),
+  lastPosition: z.number().nullable(),
+  isTruncated: z.boolean(),
+  error: z.string().nullable(),
+});
+export type ExperimentPage = z.infer<typeof experimentPageSchema>;
+
+export const mutationTriggerSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("setup") }),
+  z.object({ kind: z.literal("after-page"), page: z.number() }),
+  z.object({ kind: z.literal("at"), ms: z.number() }),
+  z.object({ kind: z.literal("churn") }),
+]);
+export type MutationTrigger = z.infer<typeof mutationTriggerSchema>;
+
+export const mutationSchema = z.object({
+  seq: z.number(),
+  op: mutationOpSchema,
+  key: z.string(),
+  position: z.number(),
+  trigger: mutationTriggerSchema,
+  sentAt: z.string(),
+  ackedAt: z.string(),
+  ok: z.boolean(),
+  /** ETag of the object written (put, overwrite); null for a delete or a failure. */
+  etag: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type Mutation = z.infer<typeof mutationSchema>;
+
+export const keyStateSchema = z.object({ etag: z.string().nullable() }).nullable();
+
+export const keyVerdictSchema = z.object({
+  key: z.string(),
+  position: z.number(),
+  verdict: verdictSchema,
+  /** The object at the start, at the end, and as listed (null: absent / not listed). */
+  start: keyStateSchema,
+  end: keyStateSchema,
+  listed: z.object({ etag: z.string().nullable(), page: z.number() }).nullable(),
+  /** The page whose key range holds this key: the one request that decided what the pass saw of it. */
+  page: z.number().nullable(),
+  /** seq of every logged mutation of this key. */
+  mutations: z.array(z.number()),
+});
+export type KeyVerdict = z.infer<typeof keyVerdictSchema>;
+
+export const truthSnapshotSchema = z.object({
+  which: z.enum(["start", "end"]),
+  takenAt: z.string(),
+  method: truthMethodSchema,
+  count: z.number(),
+});
+export type TruthSnapshot = z.infer<typeof truthSnapshotSchema>;
+
+export const experimentDetailSchema = z.object({
+  experiment: experimentSummarySchema,
+  truth: z.array(truthSnapshotSchema),
+  pages: z.array(experimentPageSchema),
+  mutations: z.array(mutationSchema),
+  /** Every key, in key order; empty until the experiment has finished. */
+  verdicts: z.array(keyVerdictSchema),
+});
+export type ExperimentDetail = z.infer<typeof experimentDetailSchema>;
+
+export const experimentListResponseSchema = z.object({ experiments: z.array(experimentSummarySchema) });
+export type ExperimentListResponse = z.infer<typeof experimentListResponseSchema>;
+
+export const experimentCreatedSchema = z.object({ id: z.string() });
+export type ExperimentCreated = z.infer<typeof experimentCreatedSchema>;
+
+/** GET /api/experiments/{id}/events: NDJSON, pages and mutations in the order they happened. */
+export const experimentEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("experiment"), experiment: experimentSummarySchema }),
+  z.object({ type: z.literal("phase"), phase: z.string(), at: z.string() }),
+  z.object({ type: z.literal("truth"), truth: truthSnapshotSchema }),
+  z.object({ type: z.literal("page"), page: experimentPageSchema }),
+  z.object({ type: z.literal("mutation"), mutation: mutationSchema }),
+  z.object({ type: z.literal("end"), experiment: experimentSummarySchema }),
+  z.object({ type: z.literal("error"), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+export type ExperimentEvent = z.infer<typeof experimentEventSchema>;
