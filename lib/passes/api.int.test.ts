@@ -204,13 +204,14 @@ describe("the passes API", () => {
     const id = (created.json as { id: string }).id;
     const controller = new AbortController();
     const res = await fetch(`${app?.url}/api/passes/${id}/events`, { signal: controller.signal });
-    const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
     let buffered = "";
     const lines: PassEvent[] = [];
     while (lines.length < 4) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffered += value;
+      buffered += decoder.decode(value, { stream: true });
       const parts = buffered.split("\n");
       buffered = parts.pop() ?? "";
       for (const l of parts) if (l !== "") lines.push(passEventSchema.parse(JSON.parse(l)));
