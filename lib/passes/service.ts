@@ -186,9 +186,9 @@ export class PassService {
   }
 
   private async execute(run: Run, opts: Partial<ListOptions>): Promise<void> {
-    const row = this.mustRow(run.id);
     let error: PassError | null = null;
     try {
+      const row = this.mustRow(run.id);
       const conn = await this.connections.get(row.connection);
       const pages = listPages(
         conn.client,
@@ -218,7 +218,12 @@ export class PassService {
       error = { code, message, httpStatus: null, s3Code: null, requestId: null, retryable: false };
     }
     const status = run.controller.signal.aborted ? "cancelled" : error !== null ? "failed" : "complete";
-    this.store.finish(run.id, status, status === "cancelled" ? null : error);
+    try {
+      this.store.finish(run.id, status, status === "cancelled" ? null : error);
+    } catch (err) {
+      // Left `running` in the database: the next start marks it interrupted, and it can be resumed.
+      console.error(`[bucketscope] could not record the end of pass ${run.id}`, err);
+    }
   }
 
   /** Cancels a running pass, or deletes a finished one with everything recorded for it. */
