@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTes
 import { plainKey } from "@/components/browser/key-text";
 import { browseHref } from "@/components/browser/search-params";
 import { startSandbox, type Sandbox } from "@/lib/sandbox";
-import { UNICODE_DEMO_KEYS } from "@/lib/sandbox/seed";
+import { seedLarge, UNICODE_DEMO_KEYS } from "@/lib/sandbox/seed";
 import { startApp, type RunningApp } from "@/scripts/testing/app";
 import { launchBrowser, type Browser } from "@/scripts/testing/browser";
 
@@ -99,6 +99,7 @@ describe("the bucket browser", () => {
     await page.getByLabel("Go to page").selectOption({ value: "1" });
     await expect.poll(() => aroundBand(1)).toEqual(["obj_0999", "obj_1000"]);
     expect((await bands()).find((b) => b.page === 1)).toEqual({ page: 1, first: "obj_1000", last: "obj_1999" });
+    expect(await page.getByTestId("page-in-view").textContent()).toBe("page 2 of 3");
     await browser.screenshot("browse-demo-page-boundary");
     await page.getByLabel("Go to page").selectOption({ value: "2" });
     await expect.poll(() => aroundBand(2)).toEqual(["obj_1999", "obj_2000"]);
@@ -125,6 +126,43 @@ describe("the bucket browser", () => {
     await browser.screenshot("browse-demo-streaming");
     await waitForComplete();
     expect(await page.getByTestId("listing-figures").textContent()).toContain("6 pages · 3,000 objects");
+  });
+
+  it("keeps a 100k-key folder to a few dozen rows in the page and scrolls it end to end", async () => {
+    seedLarge(sandbox.store, "large", 100_000);
+    const started = Date.now();
+    await page.goto(url(browseHref("sandbox", "large", { prefix: "k/" })));
+    await page.locator('[data-testid="object-row"][data-key="k/0000000"]').waitFor();
+    const firstRowsMs = Date.now() - started;
+    await page.locator('[data-testid="listing-status"][data-phase="complete"]').waitFor({ timeout: 120_000 });
+    const listedMs = Date.now() - started;
+    expect(await page.getByTestId("listing-figures").textContent()).toMatch(/^100 pages · 100,000 objects/);
+    expect(await page.locator('[role="rowgroup"] [role="row"]').count()).toBeLessThan(80);
+
+    const scroll = await page.getByTestId("listing-scroller").evaluate(async (el) => {
+      const longTasks: number[] = [];
+      const observer = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) longTasks.push(Math.round(e.duration));
+      });
+      observer.observe({ type: "longtask" });
+      const t0 = performance.now();
+      const steps = 60;
+      for (let i = 1; i <= steps; i++) {
+        el.scrollTop = (el.scrollHeight * i) / steps;
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      observer.disconnect();
+      return { ms: Math.round(performance.now() - t0), longTasks };
+    });
+    await expect.poll(async () => (await objectKeysShown()).at(-1)).toBe("k/0099999");
+    expect(await page.getByTestId("page-in-view").textContent()).toBe("page 100 of 100");
+    expect(await page.locator('[role="rowgroup"] [role="row"]').count()).toBeLessThan(80);
+    console.log(
+      `100k-key folder: first rows ${firstRowsMs} ms after navigation, listed in ${listedMs} ms, ` +
+        `scrolled end to end in 60 frames in ${scroll.ms} ms, longest task ${Math.max(0, ...scroll.longTasks)} ms (${scroll.longTasks.length} over 50 ms)`,
+    );
+    await browser.screenshot("browse-large-folder-end");
   });
 
   it("walks photos folders with links and the back button, and opens an object's details", async () => {

@@ -184,6 +184,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
               ref={tableRef}
               rows={data?.rows ?? []}
               rowCount={data?.rowCount ?? 0}
+              bandRows={data?.bandRows ?? []}
               folder={folder}
               selectedKey={view.key}
               loadingPage={loadingPage}

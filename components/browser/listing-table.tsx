@@ -2,7 +2,8 @@
 
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useImperativeHandle, useRef, type Ref } from "react";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle } from "@/components/format";
+import { formatBytes, formatDuration, shortToken, utcTitle } from "@/components/format";
+import { fastCount, fastLocalTime } from "./formatting";
 import { KeyText, plainKey } from "./key-text";
 import type { ListingRow, PageBand } from "./listing";
 import { NavLink, type Navigate } from "./nav-link";
@@ -19,6 +20,8 @@ export interface ListingTableHandle {
 export interface ListingTableProps {
   rows: readonly ListingRow[];
   rowCount: number;
+  /** Row index of each page's band. */
+  bandRows: readonly number[];
   /** Names are shown relative to this folder. */
   folder: string;
   selectedKey: string | null;
@@ -32,11 +35,26 @@ export interface ListingTableProps {
   ref?: Ref<ListingTableHandle>;
 }
 
+/** The page a row belongs to: the last band at or above it. */
+function pageAt(bandRows: readonly number[], row: number): number | null {
+  let lo = 0;
+  let hi = bandRows.length - 1;
+  let found: number | null = null;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((bandRows[mid] ?? Infinity) <= row) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 function BandRow({ band }: { band: PageBand }) {
   const entries = band.objectCount + band.folderCount;
   return (
     <>
-      <span className={styles.bandPage}>Page {formatCount(band.index + 1)}</span>
+      <span className={styles.bandPage}>Page {fastCount(band.index + 1)}</span>
       <span className={styles.bandRange} title={band.firstKey !== null ? `${plainKey(band.firstKey)} … ${plainKey(band.lastKey ?? "")}` : undefined}>
         {band.firstKey !== null ? (
           band.lastKey === null || band.lastKey === band.firstKey ? (
@@ -51,8 +69,8 @@ function BandRow({ band }: { band: PageBand }) {
         )}
       </span>
       <span className={styles.bandFig}>
-        {formatCount(entries)} {entries === 1 ? "entry" : "entries"}
-        {band.folderCount > 0 ? ` (${formatCount(band.folderCount)} folders)` : ""}
+        {fastCount(entries)} {entries === 1 ? "entry" : "entries"}
+        {band.folderCount > 0 ? ` (${fastCount(band.folderCount)} folders)` : ""}
       </span>
       <span className={styles.bandFig} title="request latency">
         {formatDuration(band.durationMs)}
@@ -68,7 +86,7 @@ function BandRow({ band }: { band: PageBand }) {
 }
 
 export function ListingTable(props: ListingTableProps) {
-  const { rows, rowCount, folder, selectedKey, loadingPage, emptyMessage, ref } = props;
+  const { rows, rowCount, bandRows, folder, selectedKey, loadingPage, emptyMessage, ref } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const trailing = loadingPage !== null || (rowCount === 0 && emptyMessage !== null) ? 1 : 0;
   const count = rowCount + trailing;
@@ -79,7 +97,7 @@ export function ListingTable(props: ListingTableProps) {
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: (i) => (i < rowCount && rows[i]?.kind === "band" ? BAND_HEIGHT : ROW_HEIGHT),
-    overscan: 16,
+    overscan: 8,
   });
 
   useImperativeHandle(ref, () => ({ scrollToRow: (index: number) => virtualizer.scrollToIndex(index, { align: "start" }) }), [virtualizer]);
@@ -98,10 +116,19 @@ export function ListingTable(props: ListingTableProps) {
     }
   }, [rows, rowCount, selectedKey, virtualizer]);
 
+  const topPage = pageAt(bandRows, virtualizer.range?.startIndex ?? 0);
+
   return (
     <div className={styles.table} role="table" aria-label="Objects" aria-rowcount={rowCount}>
       <div className={`${styles.cols} ${styles.headerRow}`} role="row">
-        <span role="columnheader">Name</span>
+        <span role="columnheader" className={styles.nameHeader}>
+          Name
+          {topPage !== null && bandRows.length > 1 ? (
+            <span className={styles.pageHere} data-testid="page-in-view">
+              page {fastCount(topPage + 1)} of {fastCount(bandRows.length)}
+            </span>
+          ) : null}
+        </span>
         <span role="columnheader" className={styles.right}>
           Size
         </span>
@@ -119,7 +146,7 @@ export function ListingTable(props: ListingTableProps) {
                 <div key={item.key} className={styles.notice} style={style} role="row" data-testid="listing-notice">
                   {loadingPage !== null ? (
                     <>
-                      <span className={styles.spinner} aria-hidden /> loading page {formatCount(loadingPage)}…
+                      <span className={styles.spinner} aria-hidden /> loading page {fastCount(loadingPage)}…
                     </>
                   ) : (
                     emptyMessage
@@ -185,11 +212,11 @@ export function ListingTable(props: ListingTableProps) {
                     {entry.key === folder ? <span className={styles.marker}>(the folder&rsquo;s own key)</span> : <KeyText value={nameInFolder(entry.key, folder)} />}
                   </NavLink>
                 </span>
-                <span className={styles.num} role="cell" title={`${formatCount(entry.size)} bytes`}>
+                <span className={styles.num} role="cell" title={`${fastCount(entry.size)} bytes`}>
                   {formatBytes(entry.size)}
                 </span>
                 <span className={styles.time} role="cell" title={utcTitle(entry.lastModified)}>
-                  {formatLocalTime(entry.lastModified)}
+                  {fastLocalTime(entry.lastModified)}
                 </span>
                 <span className={styles.cls} role="cell">
                   {entry.storageClass ?? "—"}
