@@ -1,0 +1,141 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useCallback, useEffect, useMemo } from "react";
+import { formatLocalTime } from "@/components/format";
+import { useNdjsonStream } from "@/components/stream/use-ndjson-stream";
+import { experimentEventSchema, VERDICTS, type Verdict } from "@/lib/wire";
+import { emptyLive, foldEvent } from "./live";
+import { Presenter } from "./presenter";
+import { experimentDetailQuery, experimentEventsUrl } from "./queries";
+import { buildSpacetime } from "./spacetime";
+import { SpacetimeChart, SpacetimeLegend } from "./spacetime-chart";
+import { VerdictTable } from "./verdict-table";
+import styles from "./race.module.css";
+
+const ANOMALIES: Verdict[] = VERDICTS.filter((v) => v !== "consistent");
+
+function parseShown(param: string | null): Set<Verdict> {
+  if (param === null) return new Set(ANOMALIES);
+  return new Set(VERDICTS.filter((v) => param.split(",").includes(v)));
+}
+
+/** One experiment: live while it runs (events stream), complete from its detail once it has ended. */
+export function ExperimentContainer({ id }: { id: string }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const search = useSearchParams();
+  const client = useQueryClient();
+  const live = useNdjsonStream(experimentEventsUrl(id), experimentEventSchema, emptyLive, foldEvent);
+  const ended = live.state.ended;
+  const detail = useQuery(experimentDetailQuery(id));
+  useEffect(() => {
+    if (ended) void client.invalidateQueries({ queryKey: experimentDetailQuery(id).queryKey });
+  }, [ended, client, id]);
+
+  const finished = detail.data !== undefined && detail.data.experiment.status !== "running" ? detail.data : null;
+  const experiment = finished?.experiment ?? live.state.experiment ?? detail.data?.experiment ?? null;
+  const pages = finished?.pages ?? live.state.pages;
+  const mutations = finished?.mutations ?? live.state.mutations;
+  const truth = finished?.truth ?? live.state.truth;
+  const verdicts = useMemo(() => finished?.verdicts ?? [], [finished]);
+  const startCount = truth.find((t) => t.which === "start")?.count ?? 0;
+  const picture = useMemo(() => buildSpacetime({ pages, mutations, verdicts, startCount }), [pages, mutations, verdicts, startCount]);
+
+  const setParams = useCallback(
+    (change: Record<string, string | null>) => {
+      const next = new URLSearchParams(search.toString());
+      for (const [k, v] of Object.entries(change)) {
+        if (v === null) next.delete(k);
+        else next.set(k, v);
+      }
+      const q = next.toString();
+      router.replace(q === "" ? pathname : `${pathname}?${q}`, { scroll: false });
+    },
+    [router, pathname, search],
+  );
+  const shown = parseShown(search.get("verdicts"));
+  const toggle = (v: Verdict) => {
+    const next = new Set(shown);
+    if (next.has(v)) next.delete(v);
+    else next.add(v);
+    setParams({ verdicts: VERDICTS.filter((x) => next.has(x)).join(",") });
+  };
+  const presenting = search.get("present") === "1" && finished !== null;
+  const step = Number(search.get("step") ?? "0") || 0;
+  const onStep = useCallback((s: number) => setParams({ step: String(s) }), [setParams]);
+  const onExit = useCallback(() => setParams({ present: null, step: null }), [setParams]);
+
+  if (detail.error !== null && live.state.experiment === null) {
+    return <div className="error-box">{detail.error.message}</div>;
+  }
+  if (experiment === null) return <p className="muted">Loading the experiment…</p>;
+  const result = experiment.result;
+  const narration = { pages, mutations, startedAt: pages[0]?.requestedAt ?? null, endedAt: pages[pages.length - 1]?.receivedAt ?? null };
+
+  return (
+    <div className={styles.race}>
+      <div className={styles.head}>
+        <h1>
+          Experiment <code>{experiment.id}</code>: {experiment.scenario}
+        </h1>
+        <div className={styles.actions}>
+          <Link href="/race">All experiments</Link>
+          {experiment.passId !== null ? <Link href={`/passes/${encodeURIComponent(experiment.passId)}`}>Its pass</Link> : null}
+          <button type="button" className="primary" disabled={finished === null} onClick={() => setParams({ present: "1", step: "0" })}>
+            Presenter mode
+          </button>
+        </div>
+      </div>
+      <div className={styles.meta}>
+        <span>
+          status <span className={`badge ${experiment.status === "complete" ? "ok" : experiment.status === "running" ? "accent" : "bad"}`}>{experiment.status}</span>
+        </span>
+        {experiment.status === "running" ? <span data-testid="phase">{live.state.phase ?? experiment.phase}</span> : null}
+        <span>
+          <code>
+            {experiment.connection}/{experiment.bucket}/{experiment.prefix}
+          </code>
+        </span>
+        <span>page size {experiment.pageSize}</span>
+        <span>ground truth: {experiment.truthMethod === "sandbox-snapshot" ? "exact sandbox snapshot" : "quiescent listing"}</span>
+        <span>started {formatLocalTime(experiment.createdAt)}</span>
+        {experiment.cleanedUp !== null ? <span>{experiment.cleanedUp ? "prefix cleaned up" : "data kept"}</span> : null}
+      </div>
+      {experiment.error !== null ? <div className="error-box">{experiment.error.message}</div> : null}
+      {live.error !== null ? <div className="error-box">{live.error.message}</div> : null}
+      {result !== null ? (
+        <div className={`${styles.summaryLine} ${result.equalsStart && result.equalsEnd ? "" : styles.differs}`} data-testid="summary-line">
+          {result.line}
+        </div>
+      ) : null}
+      <div className="panel">
+        <SpacetimeLegend />
+        <SpacetimeChart picture={picture} height={460} />
+        <p className="muted">
+          Each black segment is a page: the keys it returned, drawn at the moment it was answered (the shading above it is the time its request was in flight). The dashed
+          staircase is the cursor. A mutation above its page&apos;s segment happened before the page was read and is reflected; one below happened after and is not.
+        </p>
+      </div>
+      {finished !== null ? (
+        <VerdictTable verdicts={verdicts} shown={shown} onToggle={toggle} narration={narration} />
+      ) : (
+        <p className="muted">Verdicts appear when the pass has ended and the bucket has been read again.</p>
+      )}
+      {presenting ? (
+        <Presenter
+          experiment={experiment}
+          truth={truth}
+          pages={pages}
+          mutations={mutations}
+          verdicts={verdicts}
+          step={step}
+          onStep={onStep}
+          onExit={onExit}
+        />
+      ) : null}
+    </div>
+  );
+}

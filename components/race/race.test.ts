@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import type { ExperimentPage, KeyVerdict, Mutation } from "@/lib/wire";
+import { foldEvent, emptyLive } from "./live";
+import { clockTime, narrate } from "./narrate";
+import { buildSpacetime, stepCount, visibleAt } from "./spacetime";
+import { PENDING_COLOR, VERDICT_STYLE } from "./verdicts";
+
+// The seed scenario as the API reports it: 3 pages, obj_1100 deleted after page 1.
+const page = (index: number, first: number, last: number, requestedAt: string, receivedAt: string, truncated = true): ExperimentPage => ({
+  index,
+  requestedAt,
+  receivedAt,
+  keyCount: last - first + 1,
+  firstKey: `obj_${String(first).padStart(4, "0")}`,
+  lastKey: `obj_${String(last).padStart(4, "0")}`,
+  firstPosition: first,
+  lastPosition: last,
+  isTruncated: truncated,
+  error: null,
+});
+const pages = [
+  page(0, 0, 999, "2026-01-01T12:00:00.918Z", "2026-01-01T12:00:01.020Z"),
+  page(1, 1000, 2000, "2026-01-01T12:00:01.304Z", "2026-01-01T12:00:01.400Z"),
+  page(2, 2001, 2999, "2026-01-01T12:00:01.410Z", "2026-01-01T12:00:01.500Z", false),
+];
+const del: Mutation = {
+  seq: 0,
+  op: "delete",
+  key: "obj_1100",
+  position: 1100,
+  trigger: { kind: "after-page", page: 0 },
+  sentAt: "2026-01-01T12:00:01.030Z",
+  ackedAt: "2026-01-01T12:00:01.104Z",
+  ok: true,
+  etag: null,
+  error: null,
+};
+const verdict: KeyVerdict = { key: "obj_1100", position: 1100, verdict: "gone-early", start: { etag: "a" }, end: null, listed: null, page: 1, mutations: [0] };
+
+describe("the spacetime picture", () => {
+  it("draws each page at its answer over its key range, the cursor's staircase, and each mutation coloured by verdict", () => {
+    const s = buildSpacetime({ pages, mutations: [del], verdicts: [verdict], startCount: 3000 });
+    expect(s.segments.map((g) => [g.index, g.x1, g.x2, g.y])).toEqual([
+      [0, 0, 999, 0.102],
+      [1, 1000, 2000, 0.482],
+      [2, 2001, 2999, 0.582],
+    ]);
+    expect(s.stairs).toEqual([
+      { x: -1, y: 0 },
+      { x: -1, y: 0.102 },
+      { x: 999, y: 0.102 },
+      { x: 999, y: 0.482 },
+      { x: 2000, y: 0.482 },
+      { x: 2000, y: 0.582 },
+      { x: 3001, y: 0.582 },
+    ]);
+    expect(s.points).toEqual([{ x: 1100, y: 0.186, seq: 0, key: "obj_1100", op: "delete", verdict: "gone-early", color: VERDICT_STYLE["gone-early"].color }]);
+    expect(s.ticks.map((t) => t.key)).toEqual(["obj_0000", "obj_0999", "obj_2000", "obj_2999"]);
+  });
+
+  it("reveals one page per presenter step, with the mutations sent before it and only the verdicts already decided", () => {
+    const input = { pages, mutations: [del], verdicts: [verdict], startCount: 3000 };
+    expect(stepCount(pages)).toBe(4);
+    expect(visibleAt([del], pages, 1)).toEqual([]);
+    expect(visibleAt([del], pages, 2)).toEqual([del]);
+    const step1 = buildSpacetime(input, 1);
+    expect([step1.segments.length, step1.points.length]).toEqual([1, 0]);
+    const step2 = buildSpacetime(input, 2);
+    expect(step2.segments.length).toBe(2);
+    expect(step2.points[0]).toMatchObject({ key: "obj_1100", verdict: "gone-early" });
+    const early = buildSpacetime({ ...input, verdicts: [{ ...verdict, page: 2 }] }, 2);
+    expect(early.points[0]).toMatchObject({ verdict: null, color: PENDING_COLOR });
+  });
+});
+
+describe("narration", () => {
+  it("explains gone-early with the page's request time, the gap after the delete and the pass's start", () => {
+    const text = narrate(verdict, { pages, mutations: [del], startedAt: pages[0]?.requestedAt ?? null, endedAt: null, timeZone: "UTC" });
+    expect(text).toBe(
+      "page 2 was requested at 12:00:01.304, 200 ms after obj_1100 was deleted, so no page contains it, although the bucket held it when the pass began at 12:00:00.918.",
+    );
+    expect(clockTime("2026-01-01T12:00:01.304Z", "UTC")).toBe("12:00:01.304");
+    expect(narrate({ ...verdict, verdict: "consistent" }, { pages, mutations: [], startedAt: null, endedAt: null })).toBeNull();
+  });
+});
+
+describe("the live fold", () => {
+  it("keeps pages in arrival order and mutations in log order", () => {
+    let s = emptyLive();
+    s = foldEvent(s, { type: "page", page: pages[0] as ExperimentPage });
+    s = foldEvent(s, { type: "mutation", mutation: { ...del, seq: 1 } });
+    s = foldEvent(s, { type: "mutation", mutation: del });
+    expect(s.pages).toHaveLength(1);
+    expect(s.mutations.map((m) => m.seq)).toEqual([0, 1]);
+  });
+});
+
+describe("the custom schedule as typed", () => {
+  it("reads 'after N' and 'at MS' steps, and names the lines it cannot read", async () => {
+    const { parseSteps, formatSteps } = await import("./steps");
+    const parsed = parseSteps("after 1 delete obj_1100\n\n# note\nat 1500 put obj_0500x\nlater delete x");
+    expect(parsed.steps).toEqual([
+      { afterPage: 1, op: "delete", key: "obj_1100" },
+      { atMs: 1500, op: "put", key: "obj_0500x" },
+    ]);
+    expect(parsed.errors).toEqual([expect.stringMatching(/^line 5:/)]);
+    expect(formatSteps(parsed.steps)).toBe("after 1 delete obj_1100\nat 1500 put obj_0500x");
+  });
+});

@@ -1,0 +1,114 @@
+import type { ExperimentPage, KeyVerdict, Mutation, Verdict } from "@/lib/wire";
+import { PENDING_COLOR, VERDICT_STYLE } from "./verdicts";
+
+// The spacetime picture as plain data: x = position in key order (of the bucket at the start),
+// y = seconds since the first page was requested (drawn downwards). Each page is a segment over the
+// keys it returned at the time it was answered; the cursor's staircase joins them; each mutation is a
+// point at (its key, its acknowledgement). A point above its page's segment was seen, below it missed.
+
+export interface PageSegment {
+  index: number;
+  x1: number;
+  x2: number;
+  /** When the page was answered. */
+  y: number;
+  /** When it was requested: the listing happened somewhere in [requested, y]. */
+  yRequested: number;
+  keyCount: number;
+  firstKey: string | null;
+  lastKey: string | null;
+}
+
+export interface MutationPoint {
+  x: number;
+  y: number;
+  seq: number;
+  key: string;
+  op: Mutation["op"];
+  /** Null while the page that decides the key has not been revealed. */
+  verdict: Verdict | null;
+  color: string;
+}
+
+export interface Spacetime {
+  segments: PageSegment[];
+  stairs: { x: number; y: number }[];
+  points: MutationPoint[];
+  xDomain: [number, number];
+  yDomain: [number, number];
+  ticks: { x: number; key: string }[];
+  /** Epoch ms of y = 0. */
+  origin: number;
+}
+
+export interface SpacetimeInput {
+  pages: readonly ExperimentPage[];
+  mutations: readonly Mutation[];
+  verdicts: readonly KeyVerdict[];
+  /** Keys in the bucket at the start (the x axis's length). */
+  startCount: number;
+}
+
+/**
+ * Steps of presenter mode: step 0 is the bucket before the pass; step k (1..n) reveals page k (index
+ * k-1) with the mutations sent before it was requested; the last step shows everything.
+ */
+export function stepCount(pages: readonly ExperimentPage[]): number {
+  return pages.length + 1;
+}
+
+export function visibleAt<T extends { sentAt: string }>(mutations: readonly T[], pages: readonly ExperimentPage[], step: number | null): T[] {
+  if (step === null || step >= pages.length) return [...mutations];
+  const latest = pages[step - 1];
+  if (latest === undefined) return [];
+  const before = Date.parse(latest.requestedAt);
+  return mutations.filter((m) => Date.parse(m.sentAt) < before);
+}
+
+export function buildSpacetime(input: SpacetimeInput, step: number | null = null): Spacetime {
+  const shownPages = step === null ? input.pages : input.pages.slice(0, step);
+  const complete = step === null || step >= input.pages.length;
+  const origin = input.pages[0] !== undefined ? Date.parse(input.pages[0].requestedAt) : Date.parse(input.mutations[0]?.sentAt ?? "") || 0;
+  const t = (iso: string) => (Date.parse(iso) - origin) / 1000;
+  const verdictOf = new Map(input.verdicts.map((v) => [v.key, v] as const));
+
+  const segments: PageSegment[] = shownPages.map((p) => ({
+    index: p.index,
+    x1: p.firstPosition ?? p.lastPosition ?? 0,
+    x2: p.lastPosition ?? p.firstPosition ?? 0,
+    y: t(p.receivedAt),
+    yRequested: t(p.requestedAt),
+    keyCount: p.keyCount,
+    firstKey: p.firstKey,
+    lastKey: p.lastKey,
+  }));
+
+  const maxPosition = Math.max(input.startCount - 0.5, ...input.mutations.map((m) => m.position), ...input.pages.map((p) => p.lastPosition ?? 0));
+  const xDomain: [number, number] = [-1, Math.ceil(maxPosition) + 1];
+
+  const stairs: { x: number; y: number }[] = [{ x: xDomain[0], y: 0 }];
+  let cursor = xDomain[0];
+  for (const s of segments) {
+    stairs.push({ x: cursor, y: s.y });
+    const page = input.pages[s.index];
+    cursor = page !== undefined && !page.isTruncated ? xDomain[1] : s.x2;
+    stairs.push({ x: cursor, y: s.y });
+  }
+
+  const points: MutationPoint[] = visibleAt(input.mutations, input.pages, step).map((m) => {
+    const v = verdictOf.get(m.key);
+    const decided = v !== undefined && (complete || (v.page !== null && v.page < shownPages.length));
+    const verdict = decided ? v.verdict : null;
+    return { x: m.position, y: t(m.ackedAt), seq: m.seq, key: m.key, op: m.op, verdict, color: verdict !== null ? VERDICT_STYLE[verdict].color : PENDING_COLOR };
+  });
+
+  const allTimes = [...input.pages.map((p) => t(p.receivedAt)), ...input.mutations.map((m) => t(m.ackedAt)), 0];
+  const yDomain: [number, number] = [0, Math.max(...allTimes) * 1.04 + 0.01];
+
+  const ticks: { x: number; key: string }[] = [];
+  const first = input.pages[0];
+  if (first?.firstKey != null && first.firstPosition !== null) ticks.push({ x: first.firstPosition, key: first.firstKey });
+  for (const p of input.pages) if (p.lastKey !== null && p.lastPosition !== null) ticks.push({ x: p.lastPosition, key: p.lastKey });
+
+  return { segments, stairs, points, xDomain, yDomain, ticks, origin };
+}
