@@ -277,3 +277,4 @@ export type EntriesResponse = z.infer<typeof entriesResponseSchema>;
 export * from "./browse";
 export * from "./pass-view";
 export * from "./experiments";
+export * from "./diff";

@@ -1,0 +1,347 @@
+import { z } from "zod";
+import {
+  bucketNameSchema,
+  connectionNameSchema,
+  errorBodySchema,
+  pageSizeSchema,
+  passStatusSchema,
+  passSummarySchema,
+  prefixSchema,
+} from "./index";
+import { exportFormatSchema } from "./pass-view";
+
+// Diff, history and watches: comparing two passes by key, the timeline of the passes of one
+// bucket/prefix, and passes scheduled to run every N seconds.
+//
+// index.ts re-exports this module, so when index is evaluated first its bindings are not yet
+// initialised here: everything taken from it is read lazily, at parse time.
+
+const late = <T extends z.ZodType>(get: () => T) => z.lazy(get);
+
+export const passIdSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? "a pass id is required" : "a pass id must be a string") })
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "a pass id is 1-64 letters, digits, '_' or '-'");
+
+/** Query-string switches: `true`/`1` turn them on; absent means off. */
+const flagSchema = z
+  .enum(["true", "false", "1", "0"], { error: "a switch is true or false" })
+  .transform((v) => v === "true" || v === "1")
+  .default(false);
+
+// --- diff ----------------------------------------------------------------------------------------
+
+export const diffKindSchema = z.enum(["added", "removed", "changed", "unchanged"]);
+export type DiffKind = z.infer<typeof diffKindSchema>;
+
+export const DIFF_FIELDS = ["etag", "size", "lastModified", "storageClass"] as const;
+export const diffFieldSchema = z.enum(DIFF_FIELDS);
+export type DiffField = z.infer<typeof diffFieldSchema>;
+
+export const diffOnlySchema = z.enum(["changes", "all"], { error: "only must be changes or all" });
+export type DiffOnly = z.infer<typeof diffOnlySchema>;
+
+/** The two passes to compare, and what the caller accepts beyond two complete passes of one bucket. */
+export const diffPairQuerySchema = z.object({
+  a: passIdSchema,
+  b: passIdSchema,
+  /** Compare a pass that is not complete (the comparison stops where it stopped, and says so). */
+  allowIncomplete: flagSchema,
+  /** Compare passes of different buckets or connections. */
+  allowDifferentBuckets: flagSchema,
+});
+export type DiffPairQuery = z.infer<typeof diffPairQuerySchema>;
+
+/** `GET /api/diff`: `only` defaults to changes (added, removed, changed keys). */
+export const diffQuerySchema = diffPairQuerySchema.extend({ only: diffOnlySchema.default("changes") });
+export type DiffQuery = z.infer<typeof diffQuerySchema>;
+
+export const diffExportQuerySchema = diffQuerySchema.extend({ format: late(() => exportFormatSchema).default(() => "csv" as const) });
+export type DiffExportQuery = z.infer<typeof diffExportQuerySchema>;
+
+/** One pass's side of a key. */
+export const diffSideSchema = z.object({
+  /** The page (0-based index) of the pass the key was listed on. */
+  page: z.number(),
+  size: z.number(),
+  etag: z.string().nullable(),
+  lastModified: z.string().nullable(),
+  storageClass: z.string().nullable(),
+});
+export type DiffSide = z.infer<typeof diffSideSchema>;
+
+export const diffRowSchema = z.object({
+  key: z.string(),
+  kind: diffKindSchema,
+  /** The fields that differ (changed keys only), in DIFF_FIELDS order. */
+  changed: z.array(diffFieldSchema),
+  /** The key in pass A; null when added. */
+  a: diffSideSchema.nullable(),
+  /** The key in pass B; null when removed. */
+  b: diffSideSchema.nullable(),
+});
+export type DiffRow = z.infer<typeof diffRowSchema>;
+
+/** The key range both passes cover: only keys inside it are compared. */
+export const diffCoverageSchema = z.object({
+  /** Keys beginning with this: the longer of the two prefixes. */
+  prefix: z.string(),
+  /** Keys strictly after this (the later start-after of the two), or null. */
+  startAfter: z.string().nullable(),
+  /** Keys up to and including this: where an incomplete pass stopped. Null: to the end. */
+  through: z.string().nullable(),
+  /** Keys with no further delimiter after the prefix: a pass rolled deeper keys up into common prefixes. */
+  delimiter: z.string().nullable(),
+  /** The range is narrower than what one of the passes listed (the notes say why). */
+  narrowed: z.boolean(),
+});
+export type DiffCoverage = z.infer<typeof diffCoverageSchema>;
+
+/** What is compared, decided before any key is read. */
+export const diffPlanSchema = z.object({
+  a: late(() => passSummarySchema),
+  b: late(() => passSummarySchema),
+  coverage: diffCoverageSchema,
+  /** A pass is not complete (compared on request): keys it never reached are outside the range. */
+  incomplete: z.boolean(),
+  /** The passes list different buckets or connections (compared on request). */
+  differentTargets: z.boolean(),
+  /** Plain sentences about anything that limits the comparison. */
+  notes: z.array(z.string()),
+});
+export type DiffPlan = z.infer<typeof diffPlanSchema>;
+
+export const diffCountsSchema = z.object({
+  added: z.number(),
+  removed: z.number(),
+  changed: z.number(),
+  unchanged: z.number(),
+  /** Keys of each pass inside the compared range. */
+  comparedA: z.number(),
+  comparedB: z.number(),
+  /** Changed keys by field (a key with several changed fields counts under each). */
+  fields: z.object({ etag: z.number(), size: z.number(), lastModified: z.number(), storageClass: z.number() }),
+  /** Keys in both passes that B listed on a different page index than A. */
+  pageShifts: z.number(),
+});
+export type DiffCounts = z.infer<typeof diffCountsSchema>;
+
+export const diffSummarySchema = diffPlanSchema.extend({ counts: diffCountsSchema });
+export type DiffSummary = z.infer<typeof diffSummarySchema>;
+
+/**
+ * `GET /api/diff` NDJSON: one `start` line (the plan), one `row` line per key in UTF-8 byte order,
+ * then the `summary` line last (its counts are known only at the end of the merge).
+ */
+export const diffEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("start"), plan: diffPlanSchema }),
+  z.object({ type: z.literal("row"), row: diffRowSchema }),
+  z.object({ type: z.literal("summary"), summary: diffSummarySchema }),
+  z.object({ type: z.literal("error"), error: late(() => errorBodySchema.shape.error) }),
+]);
+export type DiffEvent = z.infer<typeof diffEventSchema>;
+
+// --- the compare view's windows ------------------------------------------------------------------
+
+const offsetSchema = z.coerce
+  .number({ error: "offset must be a number" })
+  .int("offset must be a whole number")
+  .min(0, "offset must not be negative");
+
+/**
+ * `GET /api/diff/rows`: items `offset..offset+limit` of the aligned view (only=all) or of the changes
+ * (only=changes). Items are rows plus page bands, so a window is addressed exactly as it is drawn.
+ */
+export const diffWindowQuerySchema = diffQuerySchema.extend({
+  offset: offsetSchema.default(0),
+  limit: z.coerce
+    .number({ error: "limit must be a number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be between 1 and 1000")
+    .max(1000, "limit must be between 1 and 1000")
+    .default(200),
+});
+export type DiffWindowQuery = z.infer<typeof diffWindowQuerySchema>;
+
+/** One pass's page at a band: where it begins in this view. */
+export const diffBandSideSchema = z.object({
+  page: z.number(),
+  /** The band sits at the page's first key; false when the view enters the page part-way. */
+  begins: z.boolean(),
+  entryCount: z.number(),
+  firstKey: z.string().nullable(),
+  lastKey: z.string().nullable(),
+  durationMs: z.number(),
+});
+export type DiffBandSide = z.infer<typeof diffBandSideSchema>;
+
+export const diffItemSchema = z.discriminatedUnion("type", [
+  /** A page of A and/or of B begins with the next row (null: that side stays on its page). */
+  z.object({ type: z.literal("band"), a: diffBandSideSchema.nullable(), b: diffBandSideSchema.nullable() }),
+  diffRowSchema.extend({ type: z.literal("row"), row: z.number() }),
+]);
+export type DiffItem = z.infer<typeof diffItemSchema>;
+export type DiffRowItem = Extract<DiffItem, { type: "row" }>;
+export type DiffBandItem = Extract<DiffItem, { type: "band" }>;
+
+export const diffWindowSchema = z.object({
+  only: diffOnlySchema,
+  offset: z.number(),
+  /** Items (rows and bands) in this view. */
+  total: z.number(),
+  /** Rows in this view. */
+  rows: z.number(),
+  items: z.array(diffItemSchema),
+});
+export type DiffWindow = z.infer<typeof diffWindowSchema>;
+
+/** `GET /api/diff/seek`: the first row of the next (or previous) change after item `from`. */
+export const diffSeekQuerySchema = diffQuerySchema.extend({
+  from: z.coerce.number({ error: "from must be a number" }).int("from must be a whole number").min(-1, "from must be -1 or more"),
+  dir: z.enum(["next", "prev"], { error: "dir must be next or prev" }),
+});
+export type DiffSeekQuery = z.infer<typeof diffSeekQuerySchema>;
+
+export const diffSeekSchema = z.object({ item: z.number().nullable() });
+export type DiffSeek = z.infer<typeof diffSeekSchema>;
+
+// --- history -------------------------------------------------------------------------------------
+
+export const historyQuerySchema = z.object({
+  connection: late(() => connectionNameSchema),
+  bucket: late(() => bucketNameSchema),
+  prefix: late(() => prefixSchema).default(""),
+  /** The most recent passes, up to this many. */
+  limit: z.coerce.number().int().min(1, "limit must be between 1 and 1000").max(1000, "limit must be between 1 and 1000").default(200),
+});
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+
+export const historyChangesSchema = z.object({
+  added: z.number(),
+  removed: z.number(),
+  changed: z.number(),
+  unchanged: z.number(),
+  pageShifts: z.number(),
+});
+export type HistoryChanges = z.infer<typeof historyChangesSchema>;
+
+export const historyPointSchema = z.object({
+  pass: late(() => passSummarySchema),
+  /**
+   * The pass it is compared with: the latest complete pass before it of the same connection, bucket,
+   * prefix, delimiter and start-after.
+   */
+  previousId: z.string().nullable(),
+  /** Changes versus `previousId`; null unless `changesState` is ready. */
+  changes: historyChangesSchema.nullable(),
+  /** first: nothing to compare with; incomplete: not compared (it did not list everything); pending: being computed. */
+  changesState: z.enum(["ready", "pending", "first", "incomplete"]),
+});
+export type HistoryPoint = z.infer<typeof historyPointSchema>;
+
+export const historyResponseSchema = z.object({
+  connection: z.string(),
+  bucket: z.string(),
+  prefix: z.string(),
+  /** Oldest first. */
+  points: z.array(historyPointSchema),
+  /** Older passes exist beyond `limit`. */
+  truncated: z.boolean(),
+});
+export type HistoryResponse = z.infer<typeof historyResponseSchema>;
+
+// --- watches -------------------------------------------------------------------------------------
+
+export const MIN_WATCH_SECONDS = 1;
+export const MAX_WATCH_SECONDS = 30 * 24 * 3600;
+
+export const watchIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a watch id is 1-64 letters, digits, '_' or '-'");
+
+const everySecondsSchema = z
+  .number({ error: "everySeconds must be a number of seconds" })
+  .int("everySeconds must be a whole number of seconds")
+  .min(MIN_WATCH_SECONDS, `a watch runs at most every ${MIN_WATCH_SECONDS} s`)
+  .max(MAX_WATCH_SECONDS, "a watch runs at least every 30 days");
+const keepPassesSchema = z
+  .number({ error: "keepPasses must be a number" })
+  .int("keepPasses must be a whole number")
+  .min(1, "keepPasses must be between 1 and 100000")
+  .max(100_000, "keepPasses must be between 1 and 100000");
+const keepDaysSchema = z
+  .number({ error: "keepDays must be a number" })
+  .positive("keepDays must be more than 0")
+  .max(36_500, "keepDays must be at most 36500");
+
+/** Kept when a watch names no retention, so that its disk use stays bounded anyway. */
+export const DEFAULT_KEEP_PASSES = 100;
+
+export const watchCreateSchema = z
+  .object({
+    connection: late(() => connectionNameSchema),
+    bucket: late(() => bucketNameSchema),
+    prefix: late(() => prefixSchema).default(""),
+    delimiter: z.string().min(1, "the delimiter must not be empty").max(1024).optional(),
+    pageSize: late(() => pageSizeSchema).default(1000),
+    everySeconds: everySecondsSchema,
+    /** Keep the last K passes of the watch. */
+    keepPasses: keepPassesSchema.nullable().optional(),
+    /** Keep the passes of the last T days. */
+    keepDays: keepDaysSchema.nullable().optional(),
+    paused: z.boolean().default(false),
+  })
+  .strict()
+  .transform(({ keepPasses, keepDays, ...rest }) => ({
+    ...rest,
+    keepPasses: keepPasses ?? (keepDays == null ? DEFAULT_KEEP_PASSES : null),
+    keepDays: keepDays ?? null,
+  }));
+export type WatchCreate = z.infer<typeof watchCreateSchema>;
+export type WatchCreateInput = z.input<typeof watchCreateSchema>;
+
+export const watchPatchSchema = z
+  .object({
+    state: z.enum(["active", "paused"], { error: "state must be active or paused" }).optional(),
+    everySeconds: everySecondsSchema.optional(),
+    pageSize: late(() => pageSizeSchema).optional(),
+    keepPasses: keepPassesSchema.nullable().optional(),
+    keepDays: keepDaysSchema.nullable().optional(),
+  })
+  .strict()
+  .refine((p) => Object.values(p).some((v) => v !== undefined), "name at least one of state, everySeconds, pageSize, keepPasses, keepDays");
+export type WatchPatch = z.infer<typeof watchPatchSchema>;
+
+export const watchListQuerySchema = z.object({
+  connection: late(() => connectionNameSchema).optional(),
+  bucket: late(() => bucketNameSchema).optional(),
+  prefix: late(() => prefixSchema).optional(),
+});
+export type WatchListQuery = z.infer<typeof watchListQuerySchema>;
+
+export const watchSchema = z.object({
+  id: z.string(),
+  connection: z.string(),
+  bucket: z.string(),
+  prefix: z.string(),
+  delimiter: z.string().nullable(),
+  pageSize: z.number(),
+  everySeconds: z.number(),
+  keepPasses: z.number().nullable(),
+  keepDays: z.number().nullable(),
+  state: z.enum(["active", "paused"]),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** When the next pass is due (it starts once the running one, if any, has ended); null while paused. */
+  nextRunAt: z.string().nullable(),
+  runningPassId: z.string().nullable(),
+  lastPass: z.object({ id: z.string(), status: late(() => passStatusSchema), createdAt: z.string() }).nullable(),
+  /** Passes of this watch still kept. */
+  passCount: z.number(),
+  /** Why the last attempt to start a pass failed; cleared by the next pass that starts. */
+  lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).nullable(),
+});
+export type Watch = z.infer<typeof watchSchema>;
+
+export const watchListResponseSchema = z.object({ watches: z.array(watchSchema) });
+export type WatchListResponse = z.infer<typeof watchListResponseSchema>;
+
+export const watchDeletedSchema = z.object({ id: z.string(), deleted: z.literal(true), cancelledPassId: z.string().nullable() });
+export type WatchDeleted = z.infer<typeof watchDeletedSchema>;
