@@ -43,6 +43,7 @@ async function launch(dataDir: string): Promise<RunningApp> {
       BUCKETSCOPE_AWS: "off",
       BUCKETSCOPE_CONNECTIONS: JSON.stringify([
         { name: "wrong-secret", endpoint: sandbox.endpoint, accessKeyId: sandbox.accessKeyId, secretAccessKey: "not-the-secret" },
+        { name: "down", endpoint: "http://127.0.0.1:1", accessKeyId: "x", secretAccessKey: "y" },
       ]),
     },
   });
@@ -120,6 +121,7 @@ describe("the passes API", () => {
     expect(parsed.connections.map((c) => [c.name, c.kind, c.writable])).toEqual([
       ["sandbox", "sandbox", true],
       ["wrong-secret", "s3-compatible", false],
+      ["down", "s3-compatible", false],
     ]);
     expect(JSON.stringify(conns.json)).not.toContain(sandbox.secretAccessKey);
 
@@ -180,12 +182,21 @@ describe("the passes API", () => {
     ["DELETE", "/api/passes/nope", undefined, 404, "unknown_pass", /no pass/],
     ["GET", "/api/connections/nope/buckets", undefined, 404, "unknown_connection", /no connection named/],
     ["GET", "/api/connections/wrong-secret/buckets", undefined, 403, "access_denied", /signature/i],
+    ["GET", "/api/connections/down/buckets", undefined, 502, "upstream_unreachable", /Could not reach the S3 endpoint of connection "down" \(ECONNREFUSED\)/],
   ])("%s %s %j answers %i %s", async (method, path, body, status, code, message) => {
     const res = await call(method, path, body);
     expect(res.status).toBe(status);
     const err = errorBodySchema.parse(res.json);
     expect(err.error.code).toBe(code);
     expect(err.error.message).toMatch(message);
+  });
+
+  it("keeps a pass whose endpoint cannot be reached as failed and resumable (the request itself succeeds)", async () => {
+    const created = await call("POST", "/api/passes", { connection: "down", bucket: "demo" });
+    expect(created.status).toBe(201);
+    const s = await summary((created.json as { id: string }).id);
+    expect(s).toMatchObject({ status: "failed", resumable: true, error: { code: "upstream_unreachable", retryable: true }, totals: { failedPages: 1 } });
+    expect(s.totals.requests).toBeGreaterThan(4);
   });
 
   it("answers entries with a bad limit with 400, and resume of a complete pass with 409", async () => {
