@@ -128,6 +128,26 @@ describe("the bucket browser", () => {
     expect(await page.getByTestId("listing-figures").textContent()).toContain("6 pages · 3,000 objects");
   });
 
+  it("stops listing when asked: the server sends no more list requests", async () => {
+    sandbox.faults.configure({ latencyMs: 600, bucket: "demo" });
+    await page.goto(url(browseHref("sandbox", "demo", { pageSize: 100 })));
+    await page.locator('[data-testid="page-band"][data-page="0"]').waitFor();
+    await page.getByRole("button", { name: "Stop" }).click();
+    const status = page.getByTestId("listing-status");
+    await expect.poll(() => status.getAttribute("data-phase")).toBe("stopped");
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const sent = sandbox.faults.state.stats.listRequests;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(sandbox.faults.state.stats.listRequests).toBe(sent);
+    expect(await status.getAttribute("data-phase")).toBe("stopped");
+    expect(await objectKeysShown()).toContain("obj_0000");
+
+    sandbox.faults.clear();
+    await page.getByRole("button", { name: "List again" }).click();
+    await waitForComplete();
+    expect(await page.getByTestId("listing-figures").textContent()).toContain("30 pages · 3,000 objects");
+  });
+
   it("keeps a 100k-key folder to a few dozen rows in the page and scrolls it end to end", async () => {
     seedLarge(sandbox.store, "large", 100_000);
     const started = Date.now();
@@ -192,6 +212,15 @@ describe("the bucket browser", () => {
     await expect.poll(currentView).toMatchObject({ prefix: "" });
     await page.goto(url(browseHref("sandbox", "photos", { prefix: "2023/summer/beach/" })));
     await waitForComplete();
+
+    await page.getByLabel("Prefix filter").fill("IMG_001");
+    await expect.poll(currentView).toMatchObject({ prefix: "2023/summer/beach/IMG_001" });
+    await waitForComplete();
+    expect(await objectKeysShown()).toEqual(["2023/summer/beach/IMG_0010.jpg", "2023/summer/beach/IMG_0011.jpg", "2023/summer/beach/IMG_0012.jpg", "2023/summer/beach/IMG_0013.jpg", "2023/summer/beach/IMG_0014.jpg"]);
+    await page.getByLabel("Prefix filter").fill("");
+    await expect.poll(currentView).toMatchObject({ prefix: "2023/summer/beach/" });
+    await waitForComplete();
+    expect(await objectKeysShown()).toHaveLength(14);
 
     await page.locator('[data-testid="object-row"] a', { hasText: "IMG_0004.jpg" }).click();
     await expect.poll(currentView).toMatchObject({ prefix: "2023/summer/beach/", key: "2023/summer/beach/IMG_0004.jpg" });

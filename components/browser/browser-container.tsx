@@ -79,7 +79,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
   const ended = data?.end != null;
   const streaming = listing.isFetching && !ended;
   const loadingPage = streaming ? (data?.bands.length ?? 0) + 1 : null;
-  const failure = data?.end?.error ?? data?.streamError ?? (listing.error !== null && data !== undefined ? { message: listing.error.message } : null);
+  const failure = data?.end?.error ?? data?.streamError ?? (listing.error !== null ? { message: listing.error.message } : null);
   const phase: ListingPhase =
     failure !== null
       ? { kind: "failed", message: failure.message }
@@ -98,7 +98,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
           : "This folder is empty."
       : null;
 
-  const startError = listing.error !== null && data === undefined ? describeError(listing.error) : null;
+  const startError = listing.error !== null && (data === undefined || data.bands.length === 0) ? describeError(listing.error) : null;
 
   return (
     <div className={styles.browser}>

@@ -35,6 +35,8 @@ async function streamListing(url: string, signal: AbortSignal, publish: (listing
       Math.max(0, lastPublished + publishGapMs(listing.rows.length) - performance.now()),
     );
   };
+  // A listing again starts from nothing: the rows of the last one are not this one's.
+  publish(snapshotListing(listing));
   try {
     const res = await ensureOk(await fetch(url, { signal, headers: { Accept: "application/x-ndjson" } }));
     if (!res.body) throw new Error("The server sent no body.");
