@@ -18,6 +18,7 @@ export function clockTime(iso: string, timeZone?: string): string {
 
 export function gap(fromIso: string, toIso: string): string {
   const ms = Math.abs(Date.parse(toIso) - Date.parse(fromIso));
+  if (ms === 0) return "less than 1 ms";
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 

@@ -24,21 +24,37 @@ const STAIRS_COLOR = "#2f5bd3";
 
 const OP_LABEL: Record<MutationPoint["op"], string> = { put: "put", delete: "delete", overwrite: "overwrite" };
 
-function MutationShape(props: ScatterShapeProps, large: boolean) {
+/** Few enough mutations to name each one on the picture without covering it. */
+const LABELLED_POINTS = 30;
+
+function MutationShape(props: ScatterShapeProps, large: boolean, labelled: boolean) {
   const p = props.payload as MutationPoint | undefined;
   if (p === undefined || props.cx === undefined || props.cy === undefined) return <g />;
   const r = large ? 9 : 6;
   const { cx, cy } = props;
+  const label = labelled ? (
+    <text x={cx + r + 5} y={cy + (large ? 6 : 4)} fontSize={large ? 17 : 12} fontWeight={600} fill={p.color} stroke="#fff" strokeWidth={3} paintOrder="stroke">
+      {p.key}
+    </text>
+  ) : null;
   // Deletes are crosses, writes are discs: the shape says what happened, the colour what it did to the pass.
   if (p.op === "delete") {
     return (
-      <g stroke={p.color} strokeWidth={large ? 4 : 3} strokeLinecap="round">
-        <line x1={cx - r} y1={cy - r} x2={cx + r} y2={cy + r} />
-        <line x1={cx - r} y1={cy + r} x2={cx + r} y2={cy - r} />
+      <g>
+        <g stroke={p.color} strokeWidth={large ? 4 : 3} strokeLinecap="round">
+          <line x1={cx - r} y1={cy - r} x2={cx + r} y2={cy + r} />
+          <line x1={cx - r} y1={cy + r} x2={cx + r} y2={cy - r} />
+        </g>
+        {label}
       </g>
     );
   }
-  return <circle cx={cx} cy={cy} r={r} fill={p.color} stroke="#fff" strokeWidth={1.5} />;
+  return (
+    <g>
+      <circle cx={cx} cy={cy} r={r} fill={p.color} stroke="#fff" strokeWidth={1.5} />
+      {label}
+    </g>
+  );
 }
 
 function PointTooltip({ active, payload }: TooltipContentProps) {
@@ -151,7 +167,11 @@ export const SpacetimeChart = memo(function SpacetimeChart({ picture, height, la
               label={{ value: `page ${s.index + 1}`, position: "top", fontSize: large ? 18 : 12, fontWeight: 650, fill: PAGE_COLOR }}
             />
           ))}
-          <Scatter data={picture.points} shape={(props: ScatterShapeProps) => MutationShape(props, large)} isAnimationActive={false} />
+          <Scatter
+            data={picture.points}
+            shape={(props: ScatterShapeProps) => MutationShape(props, large, picture.points.length <= LABELLED_POINTS)}
+            isAnimationActive={false}
+          />
           <Tooltip content={PointTooltip} isAnimationActive={false} cursor={false} />
         </ScatterChart>
       </ResponsiveContainer>

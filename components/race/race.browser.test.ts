@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
+import { freePort, startApp, type RunningApp } from "@/scripts/testing/app";
+import { launchBrowser, type Browser } from "@/scripts/testing/browser";
+
+// The race lab in Chromium: the seed scenario run from /race, its spacetime picture and verdicts,
+// and presenter mode stepped with the keyboard. The app embeds its own sandbox, as `npm start` does.
+
+let dataDir: string;
+let app: RunningApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "bucketscope-race-ui-"));
+  const sandboxPort = await freePort();
+  const emptyAwsConfig = path.join(dataDir, "aws-config");
+  writeFileSync(emptyAwsConfig, "");
+  app = await startApp({
+    dataDir: path.join(dataDir, "app"),
+    sandbox: null,
+    env: {
+      BUCKETSCOPE_SANDBOX: "on",
+      BUCKETSCOPE_SANDBOX_PORT: String(sandboxPort),
+      BUCKETSCOPE_AWS: "off",
+      AWS_CONFIG_FILE: emptyAwsConfig,
+      AWS_SHARED_CREDENTIALS_FILE: emptyAwsConfig,
+      AWS_EC2_METADATA_DISABLED: "true",
+      // A read-only view of the same sandbox: never offered for experiments.
+      BUCKETSCOPE_CONNECTIONS: JSON.stringify([
+        { name: "readonly", endpoint: `http://127.0.0.1:${sandboxPort}`, accessKeyId: "bucketscope", secretAccessKey: "bucketscope-sandbox-secret" },
+      ]),
+    },
+  });
+  browser = await launchBrowser({ timeZone: "UTC" });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  onTestFailed(() => console.error(`app output (tail):\n${app.output().slice(-4000)}`));
+});
+
+describe("the race lab", () => {
+  it("runs the seed scenario from /race: the spacetime picture, the summary and obj_1100 gone-early with its reason", async () => {
+    const { page } = browser;
+    await page.goto(`${app.url}/race`);
+    await page.getByRole("link", { name: "Race lab" }).waitFor();
+    await page.getByLabel("bucket").locator("option", { hasText: "demo" }).waitFor({ state: "attached" });
+    expect(await page.getByLabel("connection").locator("option").allTextContents()).toEqual(["sandbox"]);
+    expect(await page.getByLabel("bucket").inputValue()).toBe("demo");
+    await page.getByRole("button", { name: /The seed/ }).click();
+    await page.getByRole("button", { name: "Run experiment" }).click();
+    await page.waitForURL(/\/race\/[0-9a-f]{12}$/);
+
+    const summary = page.getByTestId("summary-line");
+    await summary.waitFor({ timeout: 90_000 });
+    expect(await summary.textContent()).toBe(
+      "The pass differs from the bucket at its start (1 key: obj_1100) and matches the bucket at its end.",
+    );
+    const picture = page.getByTestId("spacetime");
+    for (const label of ["page 1", "page 2", "page 3"]) await picture.getByText(label, { exact: true }).waitFor();
+    const row = page.locator('[data-testid="verdict-table"] tr[data-key="obj_1100"]');
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/gone-early/);
+    expect(await row.textContent()).toMatch(/page 2 was requested at \d\d:\d\d:\d\d\.\d{3}, (\d+ ms|less than 1 ms) after obj_1100 was deleted, so no page contains it/);
+    expect(await page.locator('[data-testid="verdict-table"] tbody tr').count()).toBe(1);
+    await browser.screenshot("race-seed");
+  });
+
+  it("steps through the pass in presenter mode with the keyboard", async () => {
+    const { page } = browser;
+    await page.getByRole("button", { name: "Presenter mode" }).click();
+    const title = page.getByTestId("presenter-title");
+    const notes = page.getByTestId("presenter-notes");
+    await title.getByText("Before the pass").waitFor();
+    expect(await notes.textContent()).toMatch(/The bucket holds 3000 keys/);
+    await browser.screenshot("race-presenter-0");
+
+    await page.keyboard.press("Space");
+    await title.getByText("Page 1 of 3").waitFor();
+    await page.keyboard.press("ArrowRight");
+    await title.getByText("Page 2 of 3").waitFor();
+    expect(await notes.textContent()).toMatch(/delete obj_1100/);
+    expect(await notes.textContent()).toMatch(/gone-early/);
+    expect(page.url()).toMatch(/present=1&step=2/);
+    await browser.screenshot("race-presenter-2");
+
+    await page.keyboard.press("ArrowLeft");
+    await title.getByText("Page 1 of 3").waitFor();
+    await page.keyboard.press("End");
+    await title.getByText("Page 3 of 3").waitFor();
+    await notes.getByText(/differs from the bucket at its start/).waitFor();
+    await browser.screenshot("race-presenter-end");
+
+    // The permalink replays the same step.
+    await page.reload();
+    await title.getByText("Page 3 of 3").waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByTestId("presenter").waitFor({ state: "detached" });
+  });
+
+  it("draws a churn experiment (fixed seed, injected latency) as a picture a room can read", async () => {
+    const res = await fetch(`${app.url}/api/experiments`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 300, pageSize: 30, rate: 12, seed: 3, latencyMs: 150 }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const refused = await fetch(`${app.url}/api/experiments`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ connection: "readonly", bucket: "demo", scenario: "seed" }),
+    });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: "read_only_connection" } });
+
+    const { page } = browser;
+    await page.goto(`${app.url}/race/${id}`);
+    await page.getByTestId("summary-line").waitFor({ timeout: 90_000 });
+    await page.getByTestId("verdict-table").waitFor();
+    await browser.screenshot("race-churn");
+  });
+});
