@@ -56,6 +56,8 @@ describe("the spacetime picture", () => {
     ]);
     expect(s.points).toEqual([{ x: 1100, y: 0.186, seq: 0, key: "obj_1100", op: "delete", verdict: "gone-early", color: VERDICT_STYLE["gone-early"].color }]);
     expect(s.ticks.map((t) => t.key)).toEqual(["obj_0000", "obj_0999", "obj_2000", "obj_2999"]);
+    expect(s.yTicks).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
+    expect([s.yDomain, s.yDecimals]).toEqual([[0, 0.6], 1]);
   });
 
   it("reveals one page per presenter step, with the mutations sent before it and only the verdicts already decided", () => {

@@ -126,7 +126,8 @@ export const SpacetimeChart = memo(function SpacetimeChart({ picture, height, la
             dataKey="y"
             reversed
             domain={picture.yDomain}
-            tickFormatter={(y: number) => `${y.toFixed(y >= 10 ? 0 : 1)} s`}
+            ticks={picture.yTicks}
+            tickFormatter={(y: number) => `${y.toFixed(picture.yDecimals)} s`}
             tick={{ fontSize: font, fill: "var(--muted)" }}
             width={large ? 70 : 52}
             allowDataOverflow

@@ -36,6 +36,9 @@ export interface Spacetime {
   points: MutationPoint[];
   xDomain: [number, number];
   yDomain: [number, number];
+  yTicks: number[];
+  /** Decimals of the time labels, from the tick step. */
+  yDecimals: number;
   ticks: { x: number; key: string }[];
   /** Epoch ms of y = 0. */
   origin: number;
@@ -103,12 +106,25 @@ export function buildSpacetime(input: SpacetimeInput, step: number | null = null
   });
 
   const allTimes = [...input.pages.map((p) => t(p.receivedAt)), ...input.mutations.map((m) => t(m.ackedAt)), 0];
-  const yDomain: [number, number] = [0, Math.max(...allTimes) * 1.04 + 0.01];
+  const yStep = niceStep(Math.max(...allTimes) / 6);
+  const yTicks: number[] = [0];
+  while ((yTicks[yTicks.length - 1] ?? 0) < Math.max(...allTimes)) yTicks.push(round(yTicks.length * yStep));
+  const yDomain: [number, number] = [0, yTicks[yTicks.length - 1] ?? yStep];
 
   const ticks: { x: number; key: string }[] = [];
   const first = input.pages[0];
   if (first?.firstKey != null && first.firstPosition !== null) ticks.push({ x: first.firstPosition, key: first.firstKey });
   for (const p of input.pages) if (p.lastKey !== null && p.lastPosition !== null) ticks.push({ x: p.lastPosition, key: p.lastKey });
 
-  return { segments, stairs, points, xDomain, yDomain, ticks, origin };
+  return { segments, stairs, points, xDomain, yDomain, yTicks, yDecimals: yStep >= 1 ? 0 : yStep >= 0.1 ? 1 : 2, ticks, origin };
+}
+
+const round = (n: number) => Math.round(n * 1e6) / 1e6;
+
+/** 1, 2 or 5 times a power of ten: time ticks a room reads at a glance. */
+export function niceStep(raw: number): number {
+  if (!(raw > 0)) return 0.1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const m = raw / power;
+  return round((m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionRegistry } from "@/lib/connections";
 import type { PassService } from "@/lib/passes";
-import { registryFor, serviceFor, startTestSandbox, tempDir } from "@/lib/passes/testing/harness";
+import { putKeys, registryFor, serviceFor, startTestSandbox, tempDir } from "@/lib/passes/testing/harness";
 import type { Sandbox } from "@/lib/sandbox";
 import { experimentEventSchema, experimentParamsSchema, type ExperimentDetail, type ExperimentEvent, type ExperimentParamsInput, type Mutation } from "@/lib/wire";
 import { ExperimentService } from "./service";
@@ -201,6 +201,19 @@ describe("safety", () => {
     expect(anomalies(d).map((v) => [v.key, v.verdict])).toEqual([["obj_0150", "gone-early"]]);
     expect(keysUnder(d.experiment.prefix)).toEqual([]);
   }, 120_000);
+
+  it("empties the prefix of an experiment a previous process left interrupted", async () => {
+    const id = "0123456789ab";
+    const prefix = `bucketscope-race/${id}/`;
+    lab.store.create({ id, params: experimentParamsSchema.parse({ connection: "sandbox", bucket: "demo", scenario: "seed" }), prefix, pageSize: 1000, truthMethod: "sandbox-snapshot" });
+    putKeys(sandbox, "demo", [`${prefix}obj_0000`, `${prefix}obj_0001`]);
+    const next = new ExperimentService({ passes, connections: registryFor(sandbox), sandboxAdmin: null });
+    expect(next.summary(id).status).toBe("interrupted");
+    expect(await next.cleanUpInterrupted()).toBe(1);
+    expect(keysUnder(prefix)).toEqual([]);
+    expect(next.summary(id).cleanedUp).toBe(true);
+    expect(await next.cleanUpInterrupted()).toBe(0);
+  });
 
   it("refuses an unknown bucket before recording anything", async () => {
     await expect(lab.create(experimentParamsSchema.parse({ connection: "sandbox", bucket: "no-such-bucket", scenario: "seed" }))).rejects.toMatchObject({

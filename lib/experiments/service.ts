@@ -104,6 +104,31 @@ export class ExperimentService {
     this.store.interruptOrphans();
   }
 
+  /**
+   * Empties the prefixes of experiments a previous process left half done (it stopped before its own
+   * cleanup), unless they were to be kept. Failures are logged and left for the next start.
+   */
+  async cleanUpInterrupted(): Promise<number> {
+    let cleaned = 0;
+    for (const e of this.store.leftovers()) {
+      if (e.params.keepData) {
+        this.store.setCleanedUp(e.id, false);
+        continue;
+      }
+      try {
+        const scope = new Scope(await this.opts.connections.get(e.connection), e.bucket, e.prefix);
+        const empty = await scope.empty(new AbortController().signal);
+        if (empty) {
+          this.store.setCleanedUp(e.id, true);
+          cleaned++;
+        }
+      } catch (err) {
+        console.error(`[bucketscope] could not clean up interrupted experiment ${e.id}`, err);
+      }
+    }
+    return cleaned;
+  }
+
   summary(id: string): ExperimentSummary {
     const s = this.store.summary(id);
     if (s === null) throw new AppError("unknown_experiment", `There is no experiment with id "${id}".`);
@@ -352,11 +377,13 @@ export function experiments(env: Record<string, string | undefined> = process.en
   const g = globalThis as GlobalWithExperiments;
   if (g[GLOBAL_KEY] === undefined) {
     const sandbox = loadSettings(env).sandbox;
-    g[GLOBAL_KEY] = new ExperimentService({
+    const service = new ExperimentService({
       passes: defaultPasses(env),
       connections: defaultConnections(env),
       sandboxAdmin: sandbox !== null ? { endpoint: sandbox.endpoint, secretAccessKey: sandbox.secretAccessKey } : null,
     });
+    void service.cleanUpInterrupted();
+    g[GLOBAL_KEY] = service;
   }
   return g[GLOBAL_KEY];
 }

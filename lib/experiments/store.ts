@@ -115,6 +115,7 @@ export class ExperimentStore {
       finish: db.prepare<[{ id: string; status: ExperimentStatus; error: string | null; now: number }]>(
         `UPDATE experiments SET status = @status, error = @error, ended_at = @now, phase = 'finished' WHERE id = @id AND status = 'running'`,
       ),
+      leftovers: db.prepare<[], ExperimentRow>(`SELECT * FROM experiments WHERE status = 'interrupted' AND cleaned_up IS NULL ORDER BY seq`),
       interruptAll: db.prepare<[number]>(
         `UPDATE experiments SET status = 'interrupted', phase = 'interrupted', ended_at = ? WHERE status = 'running'`,
       ),
@@ -128,6 +129,11 @@ export class ExperimentStore {
   /** Experiments a previous process left running were cut off: their pass and mutations stopped. */
   interruptOrphans(): number {
     return this.stmt.interruptAll.run(Date.now()).changes;
+  }
+
+  /** Interrupted experiments whose prefix has not been emptied (nor kept on purpose). */
+  leftovers(): ExperimentSummary[] {
+    return this.stmt.leftovers.all().map(toSummary);
   }
 
   create(e: NewExperiment): ExperimentSummary {
