@@ -394,6 +394,6 @@ describe("the history of a prefix", () => {
     ]);
     expect(timeline.truncated).toBe(false);
     // Stored: the next load reads the counts without comparing again.
-    expect(diff.storedCounts(diff.plan(second, third, {}))).toMatchObject({ removed: 2, pageShifts: expect.any(Number) });
+    expect(diff.storedCounts(diff.plan(second, third, {}))?.removed).toBe(2);
   });
 });

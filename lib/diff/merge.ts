@@ -5,15 +5,21 @@ import { DIFF_FIELDS, type DiffField, type DiffKind } from "@/lib/wire";
 import { rolledUp, type KeyRange, type ResolvedPlan } from "./plan";
 
 // The streaming merge. Both passes are read in UTF-8 byte order (keys are BLOBs, so ORDER BY key is
-// memcmp order) by two iterating cursors over the (pass, key) index, which hold only the row at hand.
-// The cursors carry rowid and key alone: the index covers them, so no table row is touched and no
-// field crosses into JavaScript for the great majority of keys that did not change.
+// memcmp order) by iterating cursors over the (pass, key) index, which hold only the row at hand, and
+// merged into runs: stretches of consecutive keys of one kind (unchanged, added, removed, changed with
+// the same fields) whose entries are consecutive rowids in each pass and stay on one page of each. A
+// run never crosses a page boundary of either pass, so page bands fall between runs.
 //
-// Matched keys are gathered into runs: consecutive keys whose rowids advance by one in both passes
-// and that stay on one page of each. A run's fields are then compared by SQLite in one statement
-// (rowid a+i against rowid b+i), which returns only the rows that differ. Added and removed keys form
-// runs the same way. A run never crosses a page boundary of either pass, so page bands fall between
-// runs, and a run is at most one page long.
+// Two ways to the same runs:
+// - "differences" (the usual case): each cursor carries only the keys of its pass that differ, and
+//   SQLite decides that while walking the index (a key of A is looked up in B's index and its fields
+//   compared there; B's keys missing from A likewise). Unchanged keys never cross into JavaScript:
+//   between two differences they are the same keys in both passes, so their stretch is known from the
+//   differences' positions. That needs each pass's rowid order to be its key order, which holds when
+//   the lister found no key out of order or repeated (its anomaly count is 0).
+// - "keys": both cursors carry every key (rowid and key only, from the covering index); matched keys
+//   are gathered into runs whose fields SQLite compares in one statement per run. Used for passes with
+//   anomalies and when one pass rolls keys up by a delimiter and the other does not.
 
 export const RUN_KIND = { unchanged: 0, added: 1, removed: 2, changed: 3 } as const satisfies Record<DiffKind, number>;
 export type RunKindCode = (typeof RUN_KIND)[DiffKind];
@@ -38,21 +44,38 @@ export interface DiffRun {
 
 type KeyTuple = [rowid: number, key: string];
 type FieldDiffTuple = [offset: number, mask: number];
+/** A key of A that differs from B: removed (no rowid in B) or changed (the fields' bits). */
+type DifferenceTuple = [aRowid: number, bRowid: number | null, key: string, mask: number];
+export type EntryTuple = [key: string, size: number, etag: string | null, lastModified: string | null, storageClass: string | null];
 
-/** The pages of a pass as rowid ranges, to find the page of any of its entries. */
-class PageSpans {
+const MASK = `(a.etag IS NOT b.etag) | ((a.size IS NOT b.size) << 1) | ((a.last_modified IS NOT b.last_modified) << 2) | ((a.storage_class IS NOT b.storage_class) << 3)`;
+
+/**
+ * The pages of a pass as rowid ranges (pages with entries only, in page order), to find the page of
+ * an entry and, when rowid order is key order, its rank (position among the pass's keys) and back.
+ */
+export class PageSpans {
   private at = 0;
+  /** Rank of each span's first entry. */
+  private readonly before: Float64Array;
 
   constructor(
     private readonly firstRows: Float64Array,
     private readonly rowCounts: Float64Array,
     private readonly pages: Int32Array,
-  ) {}
+  ) {
+    this.before = new Float64Array(firstRows.length);
+    let n = 0;
+    for (let i = 0; i < firstRows.length; i++) {
+      this.before[i] = n;
+      n += rowCounts[i] as number;
+    }
+  }
 
-  pageOf(rowid: number): number {
+  private spanOfRowid(rowid: number): number {
     const i = this.at;
     if (i < this.firstRows.length && rowid >= (this.firstRows[i] as number) && rowid < (this.firstRows[i] as number) + (this.rowCounts[i] as number)) {
-      return this.pages[i] as number;
+      return i;
     }
     let lo = 0;
     let hi = this.firstRows.length - 1;
@@ -61,16 +84,55 @@ class PageSpans {
       if ((this.firstRows[mid] as number) <= rowid) lo = mid + 1;
       else hi = mid - 1;
     }
-    if (hi < 0) return -1;
-    this.at = hi;
-    return this.pages[hi] as number;
+    if (hi >= 0) this.at = hi;
+    return hi;
   }
+
+  pageOf(rowid: number): number {
+    const i = this.spanOfRowid(rowid);
+    return i < 0 ? -1 : (this.pages[i] as number);
+  }
+
+  rankOf(rowid: number): number {
+    const i = this.spanOfRowid(rowid);
+    return i < 0 ? 0 : (this.before[i] as number) + rowid - (this.firstRows[i] as number);
+  }
+
+  /** The entry at a rank: its rowid and page, and how many entries of its page follow from there (itself included). */
+  entryAt(rank: number): { rowid: number; page: number; left: number } {
+    let lo = 0;
+    let hi = this.before.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.before[mid] as number) <= rank) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    const i = Math.max(0, hi);
+    const offset = rank - (this.before[i] as number);
+    return { rowid: (this.firstRows[i] as number) + offset, page: this.pages[i] as number, left: (this.rowCounts[i] as number) - offset };
+  }
+}
+
+function rangeClauses(column: string, range: KeyRange): { sql: string; args: Buffer[] } {
+  const clauses: string[] = [];
+  const args: Buffer[] = [];
+  const bound = (op: string, value: Buffer | null) => {
+    if (value === null) return;
+    clauses.push(`${column} ${op} ?`);
+    args.push(value);
+  };
+  bound(">=", range.from);
+  bound("<", range.below);
+  bound(">", range.after);
+  bound("<=", range.through);
+  return { sql: clauses.map((c) => ` AND ${c}`).join(""), args };
 }
 
 /**
  * A read-only connection of its own for one comparison: its iterators may stay open across awaits
  * (a slow NDJSON reader) without blocking the pass recorder's writes on the main connection, and it
- * sees one snapshot of the database from the first row to the last.
+ * sees one snapshot of the database from the first row to the last. Statements are prepared per
+ * cursor: a statement iterates one cursor at a time.
  */
 export class DiffReader {
   readonly db: Database.Database;
@@ -83,8 +145,7 @@ export class DiffReader {
     this.db.pragma("busy_timeout = 5000");
     this.fieldDiffs = this.db
       .prepare<[{ a: number; b: number; last: number }], FieldDiffTuple>(
-        `SELECT a.rowid - @a,
-           (a.etag IS NOT b.etag) | ((a.size IS NOT b.size) << 1) | ((a.last_modified IS NOT b.last_modified) << 2) | ((a.storage_class IS NOT b.storage_class) << 3) AS mask
+        `SELECT a.rowid - @a, ${MASK} AS mask
          FROM entries a JOIN entries b ON b.rowid = a.rowid - @a + @b
          WHERE a.rowid BETWEEN @a AND @last AND mask <> 0
          ORDER BY a.rowid`,
@@ -113,21 +174,54 @@ export class DiffReader {
     return new PageSpans(firstRows, rowCounts, pages);
   }
 
-  /** A fresh cursor over one pass's keys in the range (a statement iterates one cursor at a time). */
+  /** Every key of one pass in the range. */
   keys(seq: number, range: KeyRange): IterableIterator<KeyTuple> {
-    const where = ["pass = ?"];
-    const args: (number | Buffer)[] = [seq];
-    const bound = (sql: string, value: Buffer | null) => {
-      if (value === null) return;
-      where.push(sql);
-      args.push(value);
-    };
-    bound("key >= ?", range.from);
-    bound("key < ?", range.below);
-    bound("key > ?", range.after);
-    bound("key <= ?", range.through);
-    const sql = `SELECT rowid, CAST(key AS TEXT) FROM entries WHERE ${where.join(" AND ")} ORDER BY key, rowid`;
-    return this.db.prepare<unknown[], KeyTuple>(sql).raw().iterate(...args);
+    const r = rangeClauses("key", range);
+    return this.db
+      .prepare<unknown[], KeyTuple>(`SELECT rowid, CAST(key AS TEXT) FROM entries WHERE pass = ?${r.sql} ORDER BY key, rowid`)
+      .raw()
+      .iterate(seq, ...r.args);
+  }
+
+  /** A's keys in the range that B lacks or lists with other fields. */
+  differences(aSeq: number, bSeq: number, range: KeyRange): IterableIterator<DifferenceTuple> {
+    const r = rangeClauses("a.key", range);
+    return this.db
+      .prepare<unknown[], DifferenceTuple>(
+        `SELECT a.rowid, b.rowid, CAST(a.key AS TEXT), ${MASK} AS mask
+         FROM entries a LEFT JOIN entries b ON b.pass = ? AND b.key = a.key
+         WHERE a.pass = ?${r.sql} AND (b.rowid IS NULL OR mask <> 0)
+         ORDER BY a.key`,
+      )
+      .raw()
+      .iterate(bSeq, aSeq, ...r.args);
+  }
+
+  /** B's keys in the range that A lacks. */
+  additions(aSeq: number, bSeq: number, range: KeyRange): IterableIterator<KeyTuple> {
+    const r = rangeClauses("b.key", range);
+    return this.db
+      .prepare<unknown[], KeyTuple>(
+        `SELECT b.rowid, CAST(b.key AS TEXT) FROM entries b
+         WHERE b.pass = ?${r.sql} AND NOT EXISTS (SELECT 1 FROM entries a WHERE a.pass = ? AND a.key = b.key)
+         ORDER BY b.key`,
+      )
+      .raw()
+      .iterate(bSeq, ...r.args, aSeq);
+  }
+
+  /** Ranks [start, end) of the pass's keys inside the range (rowid order being key order). */
+  rankBounds(seq: number, range: KeyRange, spans: PageSpans): { start: number; end: number } {
+    const r = rangeClauses("key", range);
+    const edge = (dir: "ASC" | "DESC") =>
+      this.db
+        .prepare<unknown[], number>(`SELECT rowid FROM entries WHERE pass = ?${r.sql} ORDER BY key ${dir} LIMIT 1`)
+        .pluck()
+        .get(seq, ...r.args);
+    const first = edge("ASC");
+    const last = edge("DESC");
+    if (first === undefined || last === undefined) return { start: 0, end: 0 };
+    return { start: spans.rankOf(first), end: spans.rankOf(last) + 1 };
   }
 
   close(): void {
@@ -135,9 +229,109 @@ export class DiffReader {
   }
 }
 
-export type EntryTuple = [key: string, size: number, etag: string | null, lastModified: string | null, storageClass: string | null];
+/** Joins runs that continue one another (same kind, fields and pages, next rowids) into one. */
+class RunJoiner {
+  private open: DiffRun | null = null;
 
-/** One pass's cursor: the current key, its rowid and page; keys the other pass cannot cover are skipped. */
+  /** The run that can no longer grow, if `run` does not continue it. */
+  push(run: DiffRun): DiffRun | null {
+    const o = this.open;
+    if (
+      o !== null &&
+      o.kind === run.kind &&
+      o.fields === run.fields &&
+      o.aPage === run.aPage &&
+      o.bPage === run.bPage &&
+      (o.aRow === null ? run.aRow === null : run.aRow === o.aRow + o.length) &&
+      (o.bRow === null ? run.bRow === null : run.bRow === o.bRow + o.length)
+    ) {
+      o.length += run.length;
+      return null;
+    }
+    this.open = run;
+    return o;
+  }
+
+  flush(): DiffRun | null {
+    const o = this.open;
+    this.open = null;
+    return o;
+  }
+}
+
+/** The differences strategy (see the top of this file). */
+function* differenceRuns(reader: DiffReader, resolved: ResolvedPlan): Generator<DiffRun, void, undefined> {
+  const { range } = resolved;
+  const spansA = reader.spans(resolved.a.seq);
+  const spansB = reader.spans(resolved.b.seq);
+  const boundsA = reader.rankBounds(resolved.a.seq, range, spansA);
+  const boundsB = reader.rankBounds(resolved.b.seq, range, spansB);
+  const differences = reader.differences(resolved.a.seq, resolved.b.seq, range);
+  const additions = reader.additions(resolved.a.seq, resolved.b.seq, range);
+  const joiner = new RunJoiner();
+  let rankA = boundsA.start;
+  let rankB = boundsB.start;
+
+  /** `n` unchanged keys from the current ranks, cut where a page of A or B ends. */
+  function* unchanged(n: number): Generator<DiffRun, void, undefined> {
+    while (n > 0) {
+      const a = spansA.entryAt(rankA);
+      const b = spansB.entryAt(rankB);
+      const length = Math.min(n, a.left, b.left);
+      const closed = joiner.push({ kind: RUN_KIND.unchanged, fields: 0, length, aRow: a.rowid, bRow: b.rowid, aPage: a.page, bPage: b.page });
+      if (closed !== null) yield closed;
+      rankA += length;
+      rankB += length;
+      n -= length;
+    }
+  }
+
+  function* emit(run: DiffRun): Generator<DiffRun, void, undefined> {
+    const closed = joiner.push(run);
+    if (closed !== null) yield closed;
+  }
+
+  const inconsistent = () =>
+    new Error(`passes ${resolved.a.id} and ${resolved.b.id}: the unchanged keys between two differences do not line up`);
+
+  try {
+    let d = differences.next();
+    let added = additions.next();
+    while (d.done !== true || added.done !== true) {
+      // A key is never both: additions are keys A lacks, differences are keys A has.
+      const fromA = added.done === true || (d.done !== true && compareKeys(d.value[2], added.value[1]) < 0);
+      if (fromA && d.done !== true) {
+        const [aRowid, bRowid, , mask] = d.value;
+        const at = spansA.rankOf(aRowid);
+        yield* unchanged(at - rankA);
+        if (bRowid === null) {
+          yield* emit({ kind: RUN_KIND.removed, fields: 0, length: 1, aRow: aRowid, bRow: null, aPage: spansA.pageOf(aRowid), bPage: null });
+        } else {
+          if (spansB.rankOf(bRowid) !== rankB) throw inconsistent();
+          yield* emit({ kind: RUN_KIND.changed, fields: mask, length: 1, aRow: aRowid, bRow: bRowid, aPage: spansA.pageOf(aRowid), bPage: spansB.pageOf(bRowid) });
+          rankB++;
+        }
+        rankA++;
+        d = differences.next();
+      } else if (added.done !== true) {
+        const [bRowid] = added.value;
+        yield* unchanged(spansB.rankOf(bRowid) - rankB);
+        yield* emit({ kind: RUN_KIND.added, fields: 0, length: 1, aRow: null, bRow: bRowid, aPage: null, bPage: spansB.pageOf(bRowid) });
+        rankB++;
+        added = additions.next();
+      }
+    }
+    if (boundsA.end - rankA !== boundsB.end - rankB) throw inconsistent();
+    yield* unchanged(boundsA.end - rankA);
+    const last = joiner.flush();
+    if (last !== null) yield last;
+  } finally {
+    differences.return?.();
+    additions.return?.();
+  }
+}
+
+/** One pass's cursor for the keys strategy: the current key, its rowid and page; keys the other pass cannot cover are skipped. */
 class SideCursor {
   rowid = 0;
   key = "";
@@ -183,11 +377,8 @@ interface OpenRun {
   bPage: number;
 }
 
-/**
- * The comparison as runs in key order. Synchronous: the caller decides when to pause (an async
- * consumer yields to the event loop between runs); the cursors are closed when it stops early.
- */
-export function* mergeRuns(reader: DiffReader, resolved: ResolvedPlan): Generator<DiffRun, void, undefined> {
+/** The keys strategy (see the top of this file). */
+function* keyRuns(reader: DiffReader, resolved: ResolvedPlan): Generator<DiffRun, void, undefined> {
   const { range } = resolved;
   const a = new SideCursor(reader.keys(resolved.a.seq, range), reader.spans(resolved.a.seq), range);
   const b = new SideCursor(reader.keys(resolved.b.seq, range), reader.spans(resolved.b.seq), range);
@@ -274,4 +465,19 @@ export function* mergeRuns(reader: DiffReader, resolved: ResolvedPlan): Generato
     a.close();
     b.close();
   }
+}
+
+export type MergeStrategy = "differences" | "keys";
+
+/** Which strategy a comparison can use: differences unless rowid order may not be key order in a pass, or rollups filter keys. */
+export function strategyFor(resolved: ResolvedPlan): MergeStrategy {
+  return resolved.a.anomalies === 0 && resolved.b.anomalies === 0 && resolved.range.rollups.length === 0 ? "differences" : "keys";
+}
+
+/**
+ * The comparison as runs in key order. Synchronous: the caller decides when to pause (an async
+ * consumer yields to the event loop between runs); the cursors are closed when it stops early.
+ */
+export function mergeRuns(reader: DiffReader, resolved: ResolvedPlan, strategy: MergeStrategy = strategyFor(resolved)): Generator<DiffRun, void, undefined> {
+  return strategy === "differences" ? differenceRuns(reader, resolved) : keyRuns(reader, resolved);
 }

@@ -22,6 +22,8 @@ export interface SideRef {
   seq: number;
   /** Page records written when planned: the pass's entries change exactly when this does. */
   pageRecords: number;
+  /** Keys out of order or repeated: the pass's rowid order is then not its key order. */
+  anomalies: number;
 }
 
 /** The compared key range as SQL bounds on the BLOB key, plus the delimiter rules SQL cannot express. */
@@ -187,8 +189,8 @@ export function planDiff(store: PassStore, aId: string, bId: string, opts: DiffO
   };
   return {
     plan,
-    a: { id: a.id, seq: a.seq, pageRecords: a.page_records },
-    b: { id: b.id, seq: b.seq, pageRecords: b.page_records },
+    a: { id: a.id, seq: a.seq, pageRecords: a.page_records, anomalies: a.anomalies },
+    b: { id: b.id, seq: b.seq, pageRecords: b.page_records, anomalies: b.anomalies },
     range: {
       from: prefix !== "" ? Buffer.from(prefix, "utf8") : null,
       below: prefixUpperBound(prefix),
