@@ -97,8 +97,10 @@ function ExperimentForm() {
                 setKeyCount(3000);
                 setPageSize(1000);
               } else if (s.id === "churn") {
+                // Slow pages let a room watch the mutations land between them.
                 setKeyCount(1000);
                 setPageSize(100);
+                setLatencyMs(300);
               }
             }}
           >

@@ -67,6 +67,7 @@ describe("the spacetime picture", () => {
     expect(visibleAt([del], pages, 2)).toEqual([del]);
     const step1 = buildSpacetime(input, 1);
     expect([step1.segments.length, step1.points.length]).toEqual([1, 0]);
+    expect(step1.ticks.map((t) => t.key)).toEqual(["obj_0000", "obj_0999", "obj_2999"]);
     const step2 = buildSpacetime(input, 2);
     expect(step2.segments.length).toBe(2);
     expect(step2.points[0]).toMatchObject({ key: "obj_1100", verdict: "gone-early" });

@@ -111,10 +111,15 @@ export function buildSpacetime(input: SpacetimeInput, step: number | null = null
   while ((yTicks[yTicks.length - 1] ?? 0) < Math.max(...allTimes)) yTicks.push(round(yTicks.length * yStep));
   const yDomain: [number, number] = [0, yTicks[yTicks.length - 1] ?? yStep];
 
+  // Boundaries of the pages shown so far, and the ends of the axis: presenter mode does not give
+  // away where later pages will end.
   const ticks: { x: number; key: string }[] = [];
   const first = input.pages[0];
+  const final = input.pages[input.pages.length - 1];
   if (first?.firstKey != null && first.firstPosition !== null) ticks.push({ x: first.firstPosition, key: first.firstKey });
-  for (const p of input.pages) if (p.lastKey !== null && p.lastPosition !== null) ticks.push({ x: p.lastPosition, key: p.lastKey });
+  for (const p of [...shownPages, ...(final !== undefined ? [final] : [])]) {
+    if (p.lastKey !== null && p.lastPosition !== null && !ticks.some((t) => t.x === p.lastPosition)) ticks.push({ x: p.lastPosition, key: p.lastKey });
+  }
 
   return { segments, stairs, points, xDomain, yDomain, yTicks, yDecimals: yStep >= 1 ? 0 : yStep >= 0.1 ? 1 : 2, ticks, origin };
 }

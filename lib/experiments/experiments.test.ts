@@ -159,6 +159,33 @@ describe("churn with a fixed seed", () => {
   }, 120_000);
 });
 
+describe("a custom schedule", () => {
+  it("sends an 'at t' step t ms after the first request, and its verdict follows from when it landed", async () => {
+    const d = await run(lab, {
+      connection: "sandbox",
+      bucket: "demo",
+      scenario: "custom",
+      keyCount: 300,
+      pageSize: 30,
+      latencyMs: 40,
+      steps: [
+        { atMs: 150, op: "delete", key: "obj_0250" },
+        { afterPage: 2, op: "overwrite", key: "obj_0100" },
+      ],
+    });
+    const at = d.mutations.find((m) => m.trigger.kind === "at");
+    const first = d.pages[0];
+    expect(at).toMatchObject({ op: "delete", key: "obj_0250", ok: true });
+    expect(Date.parse(at?.sentAt ?? "") - Date.parse(first?.requestedAt ?? "")).toBeGreaterThanOrEqual(145);
+    const v = d.verdicts.find((k) => k.key === "obj_0250");
+    const page = d.pages.find((p) => p.index === v?.page);
+    if (Date.parse(at?.ackedAt ?? "") < Date.parse(page?.requestedAt ?? "")) expect(v?.verdict).toBe("gone-early");
+    else if (Date.parse(at?.sentAt ?? "") > Date.parse(page?.receivedAt ?? "")) expect(v?.verdict).toBe("phantom");
+    expect(d.verdicts.find((k) => k.key === "obj_0100")?.verdict).toBe("seen-new");
+    expect(d.mutations.find((m) => m.key === "obj_0100")?.trigger).toEqual({ kind: "after-page", page: 1 });
+  }, 120_000);
+});
+
 describe("safety", () => {
   it("refuses a read-only connection with 403 read_only_connection and writes nothing", async () => {
     const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;

@@ -244,9 +244,15 @@ export class ExperimentService {
       const passStartedAt = Date.now();
       const churn = plan.churn !== null ? startChurn(plan.churn.rate, new ChurnChooser(seededRandom(plan.churn.seed), initial, plan.keyCount), (op, key) => mutate(op, key, { kind: "churn" })) : null;
       const timed: Promise<void>[] = [];
+      let stepsRun = 0;
       const timers = plan.steps
         .filter((s) => s.atMs !== undefined)
-        .map((s) => setTimeout(() => timed.push(mutate(s.op, s.key, { kind: "at", ms: s.atMs ?? 0 })), Math.max(0, passStartedAt + (s.atMs ?? 0) - Date.now())));
+        .map((s) =>
+          setTimeout(() => {
+            stepsRun++;
+            timed.push(mutate(s.op, s.key, { kind: "at", ms: s.atMs ?? 0 }));
+          }, Math.max(0, passStartedAt + (s.atMs ?? 0) - Date.now())),
+        );
 
       const listed = new Map<string, { etag: string | null; page: number }>();
       const ranges: PageRange[] = [];
@@ -285,7 +291,9 @@ export class ExperimentService {
           }
           if (!r.isTruncated) break;
           for (const step of plan.steps) {
-            if (step.afterPage === r.index + 1) await mutate(step.op, step.key, { kind: "after-page", page: r.index });
+            if (step.afterPage !== r.index + 1) continue;
+            stepsRun++;
+            await mutate(step.op, step.key, { kind: "after-page", page: r.index });
           }
         }
       } finally {
@@ -295,6 +303,8 @@ export class ExperimentService {
         passStore.finish(passId, signal.aborted ? "cancelled" : passError !== null ? "failed" : "complete", signal.aborted ? null : passError);
       }
       if (signal.aborted) throw new AppError("conflict", "The experiment was stopped.");
+      const skipped = plan.steps.length - stepsRun;
+      if (skipped > 0) phase(`${skipped} scheduled step${skipped === 1 ? "" : "s"} did not run: the pass ended first`);
 
       phase("reading the bucket after the last page");
       const end = await readTruth(scope, admin, signal);
