@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { plainKey } from "@/components/browser/key-text";
-import { browseHref } from "@/components/browser/search-params";
+import { browseApiUrl, browseHref, listingTarget, parseBrowseView } from "@/components/browser/search-params";
 import { startSandbox, type Sandbox } from "@/lib/sandbox";
 import { seedLarge, UNICODE_DEMO_KEYS } from "@/lib/sandbox/seed";
 import { startApp, type RunningApp } from "@/scripts/testing/app";
@@ -57,8 +57,21 @@ function currentView() {
   return { path: u.pathname, prefix: u.searchParams.get("prefix") ?? "", key: u.searchParams.get("key") };
 }
 
-async function waitForComplete() {
-  await page.locator('[data-testid="listing-status"][data-phase="complete"]').waitFor({ timeout: 30_000 });
+/** The listing the current URL asks for is complete (not the previous one, still drawn). */
+async function waitForComplete(timeout = 30_000) {
+  const u = new URL(page.url());
+  const [, , connection = "", bucket = ""] = u.pathname.split("/");
+  const expected = browseApiUrl(listingTarget(connection, bucket, parseBrowseView(u.searchParams).view));
+  const status = page.getByTestId("listing-status");
+  await expect
+    .poll(async () => (await status.getAttribute("data-phase")) === "complete" && (await status.getAttribute("data-listing")) === expected, { timeout })
+    .toBe(true);
+}
+
+/** The figures line once the listing of the current URL is complete. */
+async function completedFigures(): Promise<string | null> {
+  await waitForComplete();
+  return page.getByTestId("listing-figures").textContent();
 }
 
 async function bands() {
@@ -88,13 +101,11 @@ describe("the bucket browser", () => {
 
     await page.getByLabel("Page size").selectOption("100");
     await page.waitForURL(/pageSize=100/);
-    await waitForComplete();
-    expect(await page.getByTestId("listing-figures").textContent()).toContain("30 pages · 3,000 objects");
+    await expect.poll(completedFigures, { timeout: 30_000 }).toMatch(/^30 pages · 3,000 objects/);
 
     await page.getByLabel("Page size").selectOption("1000");
     await page.waitForURL((u) => !u.search.includes("pageSize"));
-    await waitForComplete();
-    expect(await page.getByTestId("listing-figures").textContent()).toContain("3 pages · 3,000 objects · 0 folders");
+    await expect.poll(completedFigures, { timeout: 30_000 }).toMatch(/^3 pages · 3,000 objects · 0 folders/);
 
     await page.getByLabel("Go to page").selectOption({ value: "1" });
     await expect.poll(() => aroundBand(1)).toEqual(["obj_0999", "obj_1000"]);
@@ -154,7 +165,7 @@ describe("the bucket browser", () => {
     await page.goto(url(browseHref("sandbox", "large", { prefix: "k/" })));
     await page.locator('[data-testid="object-row"][data-key="k/0000000"]').waitFor();
     const firstRowsMs = Date.now() - started;
-    await page.locator('[data-testid="listing-status"][data-phase="complete"]').waitFor({ timeout: 120_000 });
+    await waitForComplete(120_000);
     const listedMs = Date.now() - started;
     expect(await page.getByTestId("listing-figures").textContent()).toMatch(/^100 pages · 100,000 objects/);
     expect(await page.locator('[role="rowgroup"] [role="row"]').count()).toBeLessThan(80);

@@ -12,7 +12,7 @@ import { ListingToolbar } from "./listing-toolbar";
 import { ObjectPanel } from "./object-panel";
 import { PageStrip } from "./page-strip";
 import { listingQuery, objectDetailsQuery, useRecordListing } from "./queries";
-import { breadcrumbs, browseHref, FOLDER_DELIMITER, listingTarget, parseBrowseView, splitPrefix, type BrowseView } from "./search-params";
+import { breadcrumbs, browseApiUrl, browseHref, FOLDER_DELIMITER, listingTarget, parseBrowseView, splitPrefix, type BrowseView } from "./search-params";
 import styles from "./browser.module.css";
 
 // Moving around inside the browser only changes the query string: history.pushState keeps this
@@ -169,7 +169,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
       ) : (
         <>
           <div className={styles.summary}>
-            <ListingStatus phase={phase} figures={figures} />
+            <ListingStatus phase={phase} figures={figures} listing={browseApiUrl(target)} />
             <PageStrip
               bands={data?.bands ?? []}
               loadingPage={loadingPage}

@@ -39,9 +39,10 @@ function headline(phase: ListingPhase): string {
   }
 }
 
-export function ListingStatus({ phase, figures }: { phase: ListingPhase; figures: ListingFigures }) {
+/** `listing` names the request the figures belong to (tests wait on it after the URL changes). */
+export function ListingStatus({ phase, figures, listing }: { phase: ListingPhase; figures: ListingFigures; listing: string }) {
   return (
-    <div className={styles.status} role="status" data-testid="listing-status" data-phase={phase.kind}>
+    <div className={styles.status} role="status" data-testid="listing-status" data-phase={phase.kind} data-listing={listing}>
       <div className={styles.statusLine}>
         <span className={`${styles.dot} ${DOT[phase.kind]}`} aria-hidden />
         {headline(phase)}

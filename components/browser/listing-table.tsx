@@ -100,7 +100,8 @@ export function ListingTable(props: ListingTableProps) {
     overscan: 8,
   });
 
-  useImperativeHandle(ref, () => ({ scrollToRow: (index: number) => virtualizer.scrollToIndex(index, { align: "start" }) }), [virtualizer]);
+  // A couple of rows of the page before stay in view, so a jump lands on the boundary itself.
+  useImperativeHandle(ref, () => ({ scrollToRow: (index: number) => virtualizer.scrollToIndex(Math.max(0, index - 2), { align: "start" }) }), [virtualizer]);
 
   // A deep link to an object scrolls to its row once, when the row has arrived.
   const scrolledTo = useRef<string | null>(null);
@@ -116,7 +117,8 @@ export function ListingTable(props: ListingTableProps) {
     }
   }, [rows, rowCount, selectedKey, virtualizer]);
 
-  const topPage = pageAt(bandRows, virtualizer.range?.startIndex ?? 0);
+  const range = virtualizer.range;
+  const topPage = pageAt(bandRows, range !== null ? Math.floor((range.startIndex + range.endIndex) / 2) : 0);
 
   return (
     <div className={styles.table} role="table" aria-label="Objects" aria-rowcount={rowCount}>
