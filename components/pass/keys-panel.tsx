@@ -133,6 +133,7 @@ export function KeysPanel({ id, view, pages, liveKeys, anomalies, running, onVie
     searchTimer.current = window.setTimeout(() => onView({ q: value }, "replace"), SEARCH_DEBOUNCE_MS);
   };
 
+  const selectPage = useCallback((page: number) => onView({ page }, "push"), [onView]);
   const choice = `${sort}:${order}`;
   const loading = !listing && probe.isPending;
   return (
@@ -196,7 +197,7 @@ export function KeysPanel({ id, view, pages, liveKeys, anomalies, running, onVie
         entryAt={entryAt}
         q={q}
         selectedPage={view.page}
-        onSelectPage={(page) => onView({ page }, "push")}
+        onSelectPage={selectPage}
         onItemsShown={onItemsShown}
         scrollTo={layout !== null ? scroll.request : null}
         height={TABLE_HEIGHT}

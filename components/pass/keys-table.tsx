@@ -9,7 +9,7 @@ import { pageErrorLabel } from "./explain";
 import styles from "./pass.module.css";
 
 export const KEY_ROW_HEIGHT = 28;
-const OVERSCAN = 24;
+const CHUNK_ITEMS = 16;
 
 /** The key with the searched substring marked; React text only, control characters made visible. */
 function KeyText({ value, q }: { value: string; q: string }) {
@@ -57,6 +57,53 @@ const PageBand = memo(function PageBand({ page, selected, onSelect }: { page: Pa
   );
 });
 
+const KeyRow = memo(function KeyRow({
+  row,
+  entry,
+  q,
+  selected,
+  onSelectPage,
+}: {
+  row: number;
+  entry: PagedEntry | undefined;
+  q: string;
+  selected: boolean;
+  onSelectPage: (page: number) => void;
+}) {
+  return (
+    <div role="row" data-testid="key-row" data-row={row} data-key={entry?.key} className={`${styles.keyRow} ${styles.keysCols} ${selected ? styles.rowSelected : ""}`}>
+      <span className={styles.rowNumber}>{formatCount(row + 1)}</span>
+      {entry === undefined ? (
+        <>
+          <span>
+            <span className={styles.placeholder} style={{ display: "block" }} />
+          </span>
+          <span />
+          <span />
+          <span />
+          <span />
+        </>
+      ) : (
+        <>
+          <span className={styles.key} title={visibleKey(entry.key)}>
+            <KeyText value={entry.key} q={q} />
+          </span>
+          <span className={styles.num} title={`${formatCount(entry.size)} bytes`}>
+            {formatBytes(entry.size)}
+          </span>
+          <span title={utcTitle(entry.lastModified)}>{formatLocalTime(entry.lastModified)}</span>
+          <span className="muted">{entry.storageClass ?? "—"}</span>
+          <span className={styles.num}>
+            <button type="button" className={styles.pageLink} onClick={() => onSelectPage(entry.page)}>
+              {entry.page}
+            </button>
+          </span>
+        </>
+      )}
+    </div>
+  );
+});
+
 export interface KeysTableProps {
   itemCount: number;
   itemAt: (index: number) => TableItem;
@@ -64,35 +111,45 @@ export interface KeysTableProps {
   q: string;
   selectedPage: number | null;
   onSelectPage: (page: number) => void;
-  /** Called with the first and last virtual item index rendered (overscan included). */
+  /** Called with the first and last item index rendered (overscan included). */
   onItemsShown: (first: number, last: number) => void;
   /** A request to scroll an item to the top; a new `seq` asks again for the same index. */
   scrollTo: { index: number; seq: number } | null;
   height: number;
 }
 
-/** The whole pass in one virtualized table: fixed row height, rows fetched by the caller. */
+/**
+ * The whole pass in one virtualized table, rows fetched by the caller. The virtualizer works on
+ * chunks of CHUNK_ITEMS fixed-height items: it keeps one measurement per virtual item and redoes
+ * them all when the count changes, which for a million single rows costs a million objects per page
+ * that arrives.
+ */
 export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelectPage, onItemsShown, scrollTo, height }: KeysTableProps) {
   const viewport = useRef<HTMLDivElement>(null);
+  const chunks = Math.ceil(itemCount / CHUNK_ITEMS);
   // The virtualizer is read fresh on every render (no React Compiler memoization here).
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
-    count: itemCount,
+    count: chunks,
     getScrollElement: () => viewport.current,
-    estimateSize: () => KEY_ROW_HEIGHT,
-    overscan: OVERSCAN,
+    estimateSize: (chunk) => Math.min(CHUNK_ITEMS, itemCount - chunk * CHUNK_ITEMS) * KEY_ROW_HEIGHT,
+    overscan: 1,
   });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? -1;
+  const visible = virtualizer.getVirtualItems();
+  const first = (visible[0]?.index ?? 0) * CHUNK_ITEMS;
+  const last = Math.min(itemCount, ((visible[visible.length - 1]?.index ?? -1) + 1) * CHUNK_ITEMS) - 1;
   useEffect(() => {
     onItemsShown(first, last);
   }, [first, last, onItemsShown]);
   useEffect(() => {
-    if (scrollTo !== null) virtualizer.scrollToIndex(scrollTo.index, { align: "start" });
+    if (scrollTo !== null) virtualizer.scrollToOffset(scrollTo.index * KEY_ROW_HEIGHT, { align: "start" });
     // The request's seq is what asks for a scroll; the virtualizer instance is stable.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [scrollTo?.seq]);
+  useEffect(() => {
+    // Chunk sizes are estimates: the last chunk grows while a pass runs.
+    virtualizer.measure();
+  }, [itemCount, virtualizer]);
 
   return (
     <div className={styles.grid} data-testid="keys-table">
@@ -107,64 +164,42 @@ export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelec
       <div ref={viewport} className={styles.viewport} style={{ height }} data-testid="keys-viewport">
         {itemCount === 0 ? <div className={styles.empty}>{q !== "" ? "No key contains this text." : "No keys recorded yet."}</div> : null}
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
-          {items.map((v) => {
-            const item = itemAt(v.index);
-            const style = { height: KEY_ROW_HEIGHT, transform: `translateY(${v.start}px)` };
-            if (item.kind === "band") {
-              const selected = item.page.index === selectedPage;
-              return (
-                <div
-                  key={v.key}
-                  role="row"
-                  data-testid="page-band"
-                  data-page={item.page.index}
-                  className={`${styles.band} ${selected ? styles.bandSelected : ""} ${item.page.error !== null ? styles.bandFailed : ""}`}
-                  style={style}
-                >
-                  <PageBand page={item.page} selected={selected} onSelect={onSelectPage} />
-                </div>
-              );
+          {visible.map((chunk) => {
+            const from = chunk.index * CHUNK_ITEMS;
+            const to = Math.min(itemCount, from + CHUNK_ITEMS);
+            const rows = [];
+            for (let index = from; index < to; index++) {
+              const item = itemAt(index);
+              if (item.kind === "band") {
+                const selected = item.page.index === selectedPage;
+                rows.push(
+                  <div
+                    key={index}
+                    role="row"
+                    data-testid="page-band"
+                    data-page={item.page.index}
+                    className={`${styles.band} ${selected ? styles.bandSelected : ""} ${item.page.error !== null ? styles.bandFailed : ""}`}
+                  >
+                    <PageBand page={item.page} selected={selected} onSelect={onSelectPage} />
+                  </div>,
+                );
+              } else {
+                const entry = entryAt(item.row);
+                rows.push(
+                  <KeyRow
+                    key={index}
+                    row={item.row}
+                    entry={entry}
+                    q={q}
+                    selected={entry !== undefined && entry.page === selectedPage}
+                    onSelectPage={onSelectPage}
+                  />,
+                );
+              }
             }
-            const entry = entryAt(item.row);
-            const rowSelected = entry !== undefined && entry.page === selectedPage;
             return (
-              <div
-                key={v.key}
-                role="row"
-                data-testid="key-row"
-                data-row={item.row}
-                data-key={entry?.key}
-                className={`${styles.gridRow} ${styles.keysCols} ${rowSelected ? styles.rowSelected : ""}`}
-                style={style}
-              >
-                <span className={styles.rowNumber}>{formatCount(item.row + 1)}</span>
-                {entry === undefined ? (
-                  <>
-                    <span>
-                      <span className={styles.placeholder} style={{ display: "block" }} />
-                    </span>
-                    <span />
-                    <span />
-                    <span />
-                    <span />
-                  </>
-                ) : (
-                  <>
-                    <span className={styles.key} title={visibleKey(entry.key)}>
-                      <KeyText value={entry.key} q={q} />
-                    </span>
-                    <span className={styles.num} title={`${formatCount(entry.size)} bytes`}>
-                      {formatBytes(entry.size)}
-                    </span>
-                    <span title={utcTitle(entry.lastModified)}>{formatLocalTime(entry.lastModified)}</span>
-                    <span className="muted">{entry.storageClass ?? "—"}</span>
-                    <span className={styles.num}>
-                      <button type="button" className={styles.pageLink} onClick={() => onSelectPage(entry.page)}>
-                        {entry.page}
-                      </button>
-                    </span>
-                  </>
-                )}
+              <div key={chunk.key} className={styles.chunk} style={{ transform: `translateY(${chunk.start}px)` }}>
+                {rows}
               </div>
             );
           })}

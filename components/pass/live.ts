@@ -1,8 +1,18 @@
-import type { PageRecord, PassEvent, PassStatus, PassSummary, PassTotals } from "@/lib/wire";
+import { z } from "zod";
+import { passEventSchema, type PageRecord, type PassStatus, type PassSummary, type PassTotals } from "@/lib/wire";
 
 // What the pass view keeps of the events stream: the summary, every page record and running totals.
 // The entries that come with each page are dropped at once (the whole-pass table reads them from the
 // server in windows), so a million-key pass costs a few MB of page records in the browser.
+
+const [startEventSchema, pageEventSchema, endEventSchema, errorEventSchema] = passEventSchema.options;
+
+/**
+ * The events stream as the pass view reads it: page lines without their entries, which zod then
+ * neither validates nor copies (a page of 1000 entries is most of a line's cost).
+ */
+export const liveEventSchema = z.discriminatedUnion("type", [startEventSchema, pageEventSchema.omit({ entries: true }), endEventSchema, errorEventSchema]);
+export type LiveEvent = z.infer<typeof liveEventSchema>;
 
 export interface LivePass {
   /** The summary at attach time, replaced by the one on the end line. */
@@ -36,7 +46,7 @@ function addPage(t: PassTotals, p: PageRecord): PassTotals {
   };
 }
 
-export function foldPassEvent(state: LivePass, event: PassEvent, now: number = Date.now()): LivePass {
+export function foldPassEvent(state: LivePass, event: LiveEvent, now: number = Date.now()): LivePass {
   switch (event.type) {
     case "pass":
       return { ...emptyLivePass(), pass: event.pass, status: event.pass.status, attachedAt: now };

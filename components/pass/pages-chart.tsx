@@ -54,7 +54,7 @@ export interface PagesChartProps {
 }
 
 /** Per-page latency (line) and size (bars); retried, anomalous and failed pages marked on the line. */
-export const PagesChart = memo(function PagesChart({ points, selectedPage, onSelectPage, height = 220 }: PagesChartProps) {
+export const PagesChart = memo(function PagesChart({ points, selectedPage, onSelectPage, height = 190 }: PagesChartProps) {
   const selected = selectedPage === null ? undefined : points.find((p) => p.page <= selectedPage && selectedPage <= p.lastPage);
   const hasPrefixes = points.some((p) => p.prefixes > 0);
   const renderDot = ({ cx, cy, index }: DotItemDotProps) => {

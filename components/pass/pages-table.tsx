@@ -1,7 +1,7 @@
 "use client";
 
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef } from "react";
+import { memo, useEffect, useRef } from "react";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle, visibleKey } from "@/components/format";
 import type { PageRecord } from "@/lib/wire";
 import { explainPass, pageErrorLabel } from "./explain";
@@ -37,6 +37,31 @@ function PageStatus({ page }: { page: PageRecord }) {
     </span>
   );
 }
+
+const PageRow = memo(function PageRow({ page, start, selected, onSelect }: { page: PageRecord; start: number; selected: boolean; onSelect: (page: number) => void }) {
+  return (
+    <div
+      role="row"
+      data-page={page.index}
+      className={`${styles.gridRow} ${styles.pagesCols} ${styles.clickable} ${selected ? styles.rowSelected : ""}`}
+      style={{ height: ROW_HEIGHT, transform: `translateY(${start}px)` }}
+      onClick={() => onSelect(page.index)}
+    >
+      <span className={styles.num}>{page.index}</span>
+      <KeyRange page={page} />
+      <span className={styles.num}>{formatCount(page.entryCount)}</span>
+      <span className={styles.num}>{formatCount(page.commonPrefixCount)}</span>
+      <span className={styles.num}>{formatDuration(page.durationMs)}</span>
+      <span className={styles.num} style={page.attempts > 1 ? { color: "var(--warn)", fontWeight: 600 } : undefined}>
+        {page.attempts}
+      </span>
+      <PageStatus page={page} />
+      <span className={styles.tokens} title={`in: ${page.request.continuationToken ?? "—"}\nout: ${page.nextContinuationToken ?? "—"}`}>
+        {shortToken(page.request.continuationToken)} → {shortToken(page.nextContinuationToken)}
+      </span>
+    </div>
+  );
+});
 
 export interface PagesTableProps {
   pages: readonly PageRecord[];
@@ -78,30 +103,7 @@ export function PagesTable({ pages, selectedPage, onSelectPage }: PagesTableProp
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => {
             const page = pages[item.index] as PageRecord;
-            const selected = page.index === selectedPage;
-            return (
-              <div
-                key={item.key}
-                role="row"
-                data-page={page.index}
-                className={`${styles.gridRow} ${styles.pagesCols} ${styles.clickable} ${selected ? styles.rowSelected : ""}`}
-                style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
-                onClick={() => onSelectPage(page.index)}
-              >
-                <span className={styles.num}>{page.index}</span>
-                <KeyRange page={page} />
-                <span className={styles.num}>{formatCount(page.entryCount)}</span>
-                <span className={styles.num}>{formatCount(page.commonPrefixCount)}</span>
-                <span className={styles.num}>{formatDuration(page.durationMs)}</span>
-                <span className={styles.num} style={page.attempts > 1 ? { color: "var(--warn)", fontWeight: 600 } : undefined}>
-                  {page.attempts}
-                </span>
-                <PageStatus page={page} />
-                <span className={styles.tokens} title={`in: ${page.request.continuationToken ?? "—"}\nout: ${page.nextContinuationToken ?? "—"}`}>
-                  {shortToken(page.request.continuationToken)} → {shortToken(page.nextContinuationToken)}
-                </span>
-              </div>
-            );
+            return <PageRow key={item.key} page={page} start={item.start} selected={page.index === selectedPage} onSelect={onSelectPage} />;
           })}
         </div>
       </div>

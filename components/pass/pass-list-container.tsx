@@ -134,7 +134,7 @@ function NewPassForm() {
         Page size
         <input name="pageSize" type="number" min={1} max={MAX_PAGE_SIZE} value={pageSize} onChange={(e) => setPageSize(e.target.value)} style={{ width: 100, minWidth: 0 }} />
       </label>
-      <label className={styles.field} style={{ flexDirection: "row", alignItems: "center", gap: 6, paddingBottom: 6 }}>
+      <label className={`${styles.field} ${styles.checkField}`}>
         <input type="checkbox" checked={byFolder} onChange={(e) => setByFolder(e.target.checked)} name="byFolder" />
         roll up folders by “/”
       </label>

@@ -49,7 +49,8 @@ function take<T>(params: RawParams, name: string, schema: SafeParser<T>, problem
   if (raw === undefined || raw === "") return undefined;
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  problems.push(`${name}: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+  const message = parsed.error.issues.map((i) => i.message).join("; ");
+  problems.push(message.startsWith(name) ? message : `${name}: ${message}`);
   return undefined;
 }
 

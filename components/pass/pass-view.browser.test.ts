@@ -1,0 +1,317 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
+// eslint-disable-next-line no-restricted-imports -- the test drives a real sandbox, not client code
+import { startSandbox, type Sandbox } from "@/lib/sandbox";
+import { entriesWindowSchema, passCreatedSchema, passSummarySchema, type PagedEntry, type PassSummary } from "@/lib/wire";
+import { startApp, type RunningApp } from "@/scripts/testing/app";
+import { launchBrowser, type Browser } from "@/scripts/testing/browser";
+import { passHref } from "./search-params";
+
+// The pass view in Chromium against the built app (as `npm start` runs it) and a seeded sandbox.
+
+let dataDir: string;
+let sandbox: Sandbox;
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+const shots: string[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "bucketscope-pass-ui-"));
+  sandbox = await startSandbox({ dataDir: path.join(dataDir, "sandbox"), port: 0, seed: true });
+  const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;
+  app = await startApp({ dataDir: path.join(dataDir, "app"), sandbox: { endpoint, accessKeyId, secretAccessKey, region }, env: { BUCKETSCOPE_AWS: "off" } });
+  browser = await launchBrowser();
+  page = browser.page;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await sandbox?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  if (shots.length > 0) console.log(`screenshots:\n  ${shots.join("\n  ")}`);
+});
+
+beforeEach(() => {
+  onTestFailed(() => console.error(`app output (tail):\n${app.output().slice(-4000)}`));
+});
+
+afterEach(() => {
+  sandbox.faults.clear();
+});
+
+const url = (href: string) => `${app.url}${href}`;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function shot(name: string) {
+  shots.push(await browser.screenshot(name));
+}
+
+async function api<T>(href: string, schema: { parse(v: unknown): T }, init?: RequestInit): Promise<T> {
+  const res = await fetch(url(href), init);
+  if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${href}: ${res.status} ${await res.text()}`);
+  return schema.parse(await res.json());
+}
+
+async function startPass(bucket: string, pageSize: number): Promise<string> {
+  const { id } = await api("/api/passes", passCreatedSchema, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ connection: "sandbox", bucket, pageSize }),
+  });
+  return id;
+}
+
+async function settled(id: string): Promise<PassSummary> {
+  for (;;) {
+    const s = await api(`/api/passes/${id}`, passSummarySchema);
+    if (s.status !== "running") return s;
+    await sleep(100);
+  }
+}
+
+async function allEntries(id: string): Promise<PagedEntry[]> {
+  const out: PagedEntry[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const w = await api(`/api/passes/${id}/entries?offset=${offset}&limit=1000`, entriesWindowSchema);
+    out.push(...w.entries);
+    if (offset + 1000 >= w.total) return out;
+  }
+}
+
+async function stat(name: string): Promise<number> {
+  const text = await page.locator(`[data-testid="stat-${name}"]`).innerText();
+  return Number(text.replaceAll(",", ""));
+}
+
+async function status(): Promise<string | null> {
+  return page.locator('[data-testid="pass-view"]').getAttribute("data-status");
+}
+
+async function waitForStatus(s: string, timeout = 30_000) {
+  await page.locator(`[data-testid="pass-view"][data-status="${s}"]`).waitFor({ timeout });
+}
+
+/** Rows drawn in the whole-pass table: virtual row index and key. */
+async function rowsShown(): Promise<{ row: number; key: string | null }[]> {
+  return page.$$eval('[data-testid="key-row"]', (els) =>
+    els.map((el) => ({ row: Number(el.getAttribute("data-row")), key: el.getAttribute("data-key") })),
+  );
+}
+
+/** The keys of the rows drawn just before and after a page's band (document order). */
+async function aroundBand(pageIndex: number): Promise<(string | null)[]> {
+  return page.evaluate((i) => {
+    const band = document.querySelector(`[data-testid="page-band"][data-page="${i}"]`);
+    if (band === null) return [];
+    const rows = [...document.querySelectorAll('[data-testid="key-row"], [data-testid="page-band"]')];
+    const at = rows.indexOf(band);
+    const keyOf = (el: Element | undefined) => (el?.getAttribute("data-testid") === "key-row" ? el.getAttribute("data-key") : null);
+    return [keyOf(rows[at - 1]), keyOf(rows[at + 1])];
+  }, pageIndex);
+}
+
+async function scrollKeysTo(position: "top" | "bottom") {
+  await page.locator('[data-testid="keys-viewport"]').evaluate((el, where) => {
+    el.scrollTop = where === "top" ? 0 : el.scrollHeight;
+  }, position);
+}
+
+describe("a running pass", () => {
+  it("shows pages arriving while it runs, then 30 pages and 3000 keys", async () => {
+    sandbox.faults.configure({ latencyMs: 150, bucket: "demo" });
+    await page.goto(url("/passes"));
+    await shot("pass-list-empty");
+    const form = page.locator('[data-testid="new-pass-form"]');
+    await form.locator('select[name="connection"]').selectOption("sandbox");
+    await form.locator('input[name="bucket"]').fill("demo");
+    await form.locator('input[name="pageSize"]').fill("100");
+    await page.locator('[data-testid="start-pass"]').click();
+    await page.waitForURL(/\/passes\/[A-Za-z0-9_-]+$/, { timeout: 30_000 });
+    await page.locator('[data-testid="stat-pages"]').waitFor();
+
+    const seen: number[] = [];
+    let shotTaken = false;
+    while ((await status()) === "running") {
+      const n = await stat("pages");
+      if (seen.at(-1) !== n) seen.push(n);
+      if (!shotTaken && n >= 12) {
+        await shot("pass-live-running");
+        shotTaken = true;
+      }
+      await sleep(80);
+    }
+    // Grew step by step while running, never past the end.
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(Math.max(...seen)).toBeLessThanOrEqual(30);
+
+    await waitForStatus("complete");
+    expect(await stat("pages")).toBe(30);
+    expect(await stat("keys")).toBe(3000);
+    await page.locator('[data-testid="keys-count"][data-total="3000"]').waitFor();
+    await shot("pass-complete-keys");
+
+    await page.locator('[data-testid="tab-pages"]').click();
+    await page.locator('[data-testid="pages-table"] [role="row"][data-page="3"]').click();
+    expect(new URL(page.url()).searchParams.get("page")).toBe("3");
+    await page.locator('[data-testid="page-detail"]').getByText("Page 3").waitFor();
+    await shot("pass-pages-tab");
+
+    await page.goto(url("/passes"));
+    await page.locator('[data-testid="pass-list"] tr[data-pass]').first().waitFor();
+    await shot("pass-list");
+  });
+
+  it("is cancelled and resumed from the page, ending with every key once", async () => {
+    sandbox.faults.configure({ latencyMs: 250, bucket: "demo" });
+    const id = await startPass("demo", 100);
+    await page.goto(url(passHref(id)));
+    await page.locator('[data-testid="cancel-pass"]').waitFor();
+    while ((await stat("pages")) < 4) await sleep(50);
+    await page.locator('[data-testid="cancel-pass"]').click();
+    await waitForStatus("cancelled");
+    await page.locator('[data-testid="pass-explanation"]').getByText("Cancelled before the listing reached its end").waitFor();
+    const pagesAtCancel = await stat("pages");
+    expect(pagesAtCancel).toBeGreaterThanOrEqual(4);
+    expect(pagesAtCancel).toBeLessThan(30);
+    await shot("pass-cancelled");
+
+    sandbox.faults.configure({ latencyMs: 20 });
+    await page.locator('[data-testid="resume-pass"]').click();
+    await waitForStatus("complete");
+    expect(await stat("keys")).toBe(3000);
+    await page.getByText("2 runs").waitFor();
+    const keys = (await allEntries(id)).map((e) => e.key);
+    expect(keys).toEqual(Array.from({ length: 3000 }, (_, i) => `obj_${String(i).padStart(4, "0")}`));
+    await page.locator('[data-testid="keys-count"][data-total="3000"]').waitFor();
+    await shot("pass-resumed-complete");
+  });
+});
+
+describe("the whole-pass table", () => {
+  it("draws page bands where pages begin, searches the whole pass and exports it", async () => {
+    const id = await startPass("demo", 1000);
+    await settled(id);
+    await page.goto(url(passHref(id)));
+    await waitForStatus("complete");
+    await page.locator('[data-testid="keys-count"][data-total="3000"]').waitFor();
+    await page.locator('[data-testid="key-row"][data-key="obj_0000"]').waitFor();
+    expect(await aroundBand(0)).toEqual([null, "obj_0000"]);
+
+    // A selected page (a link) scrolls its band into view.
+    for (const [p, before, after] of [
+      [1, "obj_0999", "obj_1000"],
+      [2, "obj_1999", "obj_2000"],
+    ] as const) {
+      await page.goto(url(passHref(id, { page: p })));
+      await page.locator(`[data-testid="key-row"][data-key="${after}"]`).waitFor();
+      await page.locator(`[data-testid="key-row"][data-key="${before}"]`).waitFor();
+      expect(await aroundBand(p)).toEqual([before, after]);
+    }
+    await shot("pass-band-selected");
+
+    await page.goto(url(passHref(id)));
+    await page.locator('[data-testid="key-row"][data-key="obj_0000"]').waitFor();
+    await page.locator('[data-testid="keys-search"]').fill("obj_11");
+    await page.locator('[data-testid="keys-count"][data-total="100"]').waitFor();
+    await page.waitForURL(/[?&]q=obj_11/);
+    await page.locator('[data-testid="key-row"][data-row="0"][data-key="obj_1100"]').waitFor();
+    await shot("pass-keys-search");
+    await scrollKeysTo("bottom");
+    await page.locator('[data-testid="key-row"][data-row="99"][data-key="obj_1199"]').waitFor();
+    const matched = await rowsShown();
+    expect(matched.every((r) => r.key?.includes("obj_11"))).toBe(true);
+    expect(Math.max(...matched.map((r) => r.row))).toBe(99);
+    expect(await page.locator('[data-testid="page-band"]').count()).toBe(0);
+
+    const csv = page.waitForEvent("download");
+    await page.locator('[data-testid="export-csv"]').click();
+    const download = await csv;
+    expect(download.suggestedFilename()).toBe(`demo-${id}.csv`);
+    const lines = readFileSync(await download.path(), "utf8").split("\r\n");
+    expect(lines[0]).toBe("key,size,last_modified,etag,storage_class,page");
+    expect(lines.at(-1)).toBe("");
+    expect(lines.slice(1, -1)).toHaveLength(3000);
+    expect(lines[1]?.startsWith("obj_0000,9,")).toBe(true);
+
+    const ndjson = page.waitForEvent("download");
+    await page.locator('[data-testid="export-ndjson"]').click();
+    const ndLines = readFileSync(await (await ndjson).path(), "utf8").trimEnd().split("\n");
+    expect(ndLines).toHaveLength(3000);
+    expect(JSON.parse(ndLines[2999] ?? "{}")).toMatchObject({ key: "obj_2999", page: 2 });
+  });
+
+  it("sorts photos by size and LastModified across the whole pass", async () => {
+    const id = await startPass("photos", 17);
+    await settled(id);
+    const entries = await allEntries(id);
+    const largest = entries.reduce((a, b) => (b.size > a.size ? b : a));
+    const newest = [...entries].sort((a, b) => ((a.lastModified ?? "") < (b.lastModified ?? "") ? 1 : -1))[0];
+    const oldest = [...entries].sort((a, b) => ((a.lastModified ?? "") < (b.lastModified ?? "") ? -1 : 1))[0];
+
+    await page.goto(url(passHref(id)));
+    await waitForStatus("complete");
+    await page.locator('[data-testid="key-row"][data-row="0"][data-key]').waitFor();
+    await page.locator('[data-testid="keys-sort"]').selectOption("size:desc");
+    await page.waitForURL(/sort=size&order=desc/);
+    await page.locator(`[data-testid="key-row"][data-row="0"][data-key="${largest.key}"]`).waitFor();
+    await shot("pass-sorted-size");
+    const sizes = await page.$$eval('[data-testid="key-row"]', (els) => els.map((el) => el.querySelector("[title$=' bytes']")?.getAttribute("title") ?? ""));
+    const bytes = sizes.map((t) => Number(t.replace(/[^0-9]/g, "")));
+    expect(bytes).toEqual([...bytes].sort((a, b) => b - a));
+
+    await page.locator('[data-testid="keys-sort"]').selectOption("lastModified:desc");
+    await page.locator(`[data-testid="key-row"][data-row="0"][data-key="${newest?.key}"]`).waitFor();
+    await page.goto(url(passHref(id, { sort: "lastModified", order: "asc" })));
+    await page.locator(`[data-testid="key-row"][data-row="0"][data-key="${oldest?.key}"]`).waitFor();
+    await page.goBack();
+    await page.locator(`[data-testid="key-row"][data-row="0"][data-key="${newest?.key}"]`).waitFor();
+
+    await page.goto(url(passHref(id, { tab: "prefixes", depth: 2 })));
+    await page.locator('[data-testid="prefixes-depth-2"] tr[data-prefix="2021/wedding/"]').waitFor();
+    const wedding = await page.locator('[data-testid="prefixes-depth-2"] tr[data-prefix="2021/wedding/"] td').nth(1).innerText();
+    expect(wedding).toBe("21");
+    await page.locator('[data-testid="prefixes-depth-1"] tr[data-prefix="thumbnails/"]').waitFor();
+    await shot("pass-prefixes");
+  });
+});
+
+describe("bad input", () => {
+  it("explains an unknown pass and unusable link settings in place, and the API answers 4xx in one shape", async () => {
+    await page.goto(url("/passes/no-such-pass"));
+    await page.locator('[data-testid="unknown-pass"]').getByText("There is no pass with id “no-such-pass”").waitFor();
+    await shot("pass-unknown");
+
+    const id = await startPass("demo", 1000);
+    await settled(id);
+    await page.goto(url(`/passes/${id}?sort=colour&page=x&depth=99`));
+    await page.locator('[data-testid="view-problems"]').waitFor();
+    expect(await page.locator('[data-testid="view-problems"]').innerText()).toMatch(/sort must be one of key, size, lastModified/);
+    await page.locator('[data-testid="key-row"][data-key="obj_0000"]').waitFor();
+    await shot("pass-bad-params");
+
+    for (const [href, code, status] of [
+      [`/api/passes/${id}/entries?offset=-1`, "bad_request", 400],
+      [`/api/passes/${id}/entries?sort=colour`, "bad_request", 400],
+      [`/api/passes/${id}/entries?offset=0&after=obj_0001`, "bad_request", 400],
+      [`/api/passes/${id}/prefixes?delimiter=ab`, "bad_request", 400],
+      [`/api/passes/${id}/export?format=xlsx`, "bad_request", 400],
+      ["/api/passes/nope/export", "unknown_pass", 404],
+      ["/api/passes/nope/prefixes", "unknown_pass", 404],
+      ["/api/passes/nope/entries?offset=0", "unknown_pass", 404],
+    ] as const) {
+      const res = await fetch(url(href));
+      expect(res.status, href).toBe(status);
+      expect(((await res.json()) as { error: { code: string } }).error.code, href).toBe(code);
+    }
+    // The keyset form of the entries API is unchanged.
+    const keyset = (await (await fetch(url(`/api/passes/${id}/entries?after=obj_0997&limit=2`))).json()) as { entries: { key: string }[]; nextAfter: string | null };
+    expect(keyset.entries.map((e) => e.key)).toEqual(["obj_0998", "obj_0999"]);
+    expect(keyset.nextAfter).toBe("obj_0999");
+  });
+});

@@ -1,0 +1,223 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { Page } from "playwright-core";
+import { SANDBOX_DEFAULTS } from "../lib/config/index";
+import { startApp } from "./testing/app";
+import { launchBrowser } from "./testing/browser";
+import buildIfStale from "./testing/build-app";
+
+// `npm run bench:ui`: the pass view in Chromium on a 1M-key pass. Times the first rows after the
+// first page event (while the pass runs, and again on the finished pass), a scroll to the last row,
+// a search, and reads the page's JS heap; long tasks are recorded while scrolling.
+// Goals: first rows <= 300 ms after the first page, heap <= 300 MB, no long task > 200 ms scrolling.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const { values: args } = parseArgs({
+  options: {
+    keys: { type: "string", default: "1000000" },
+    "data-dir": { type: "string" },
+    search: { type: "string", default: "12345" },
+  },
+});
+const KEYS = Number(args.keys);
+const BUCKET = `large-${KEYS}`;
+const FIRST_PAGE_MARK = "bucketscope:first-page";
+const GOALS = { firstRowsMs: 300, heapMb: 300, longTaskMs: 200 };
+
+async function startSandboxChild(dataDir: string): Promise<{ endpoint: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "lib", "sandbox", "cli.ts"), "--port", "0", "--data-dir", dataDir, "--no-seed", "--seed-large", String(KEYS), "--seed-large-bucket", BUCKET],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: process.env },
+  );
+  let out = "";
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`sandbox exited (${code}):\n${out}`)));
+  });
+  const seeded = /seeded .*/.exec(out)?.[0];
+  if (seeded !== undefined) console.log(`sandbox: ${seeded}`);
+  return { endpoint, child };
+}
+
+/**
+ * Runs in every page before its scripts: records long tasks, and the first frame in which a key row
+ * with data exists. A string, not a function: tsx would wrap a function's inner helpers in a
+ * `__name` call that does not exist in the page.
+ */
+const INSTRUMENT = `
+  window.__bench = { longTasks: [], firstRowsAt: null };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__bench.longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: "longtask", buffered: true });
+  const look = () => {
+    if (document.querySelector('[data-testid="key-row"][data-key]') !== null) window.__bench.firstRowsAt = performance.now();
+    else requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+`;
+
+interface PageTimings {
+  firstPageAt: number;
+  firstRowsAt: number;
+}
+
+async function firstRows(page: Page): Promise<PageTimings> {
+  try {
+    await page.waitForFunction(
+      (mark) => performance.getEntriesByName(mark).length > 0 && (window as unknown as { __bench: { firstRowsAt: number | null } }).__bench.firstRowsAt !== null,
+      FIRST_PAGE_MARK,
+      { timeout: 120_000, polling: 50 },
+    );
+  } catch (err) {
+    const state = await page.evaluate((mark) => ({ marks: performance.getEntriesByName(mark).length, bench: JSON.stringify((window as unknown as { __bench?: unknown }).__bench) }), FIRST_PAGE_MARK);
+    console.error(`no first rows: ${JSON.stringify(state)}; see ${await page.screenshot({ path: path.join(root, "test-results", "bench-ui-failure.png") }).then(() => "test-results/bench-ui-failure.png")}`);
+    throw err;
+  }
+  return await page.evaluate((mark) => {
+    const first = performance.getEntriesByName(mark)[0];
+    return { firstPageAt: first?.startTime ?? Number.NaN, firstRowsAt: (window as unknown as { __bench: { firstRowsAt: number } }).__bench.firstRowsAt };
+  }, FIRST_PAGE_MARK);
+}
+
+async function heapMb(page: Page): Promise<{ used: number; afterGc: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const read = async () => {
+    const { metrics } = await cdp.send("Performance.getMetrics");
+    return (metrics.find((m) => m.name === "JSHeapUsedSize")?.value ?? Number.NaN) / 1024 / 1024;
+  };
+  const used = await read();
+  await cdp.send("HeapProfiler.collectGarbage");
+  const afterGc = await read();
+  await cdp.detach();
+  return { used, afterGc };
+}
+
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
+
+async function main(): Promise<void> {
+  buildIfStale();
+  const dataDir = path.resolve(args["data-dir"] ?? path.join(root, ".data", "bench-ui"));
+  fs.mkdirSync(dataDir, { recursive: true });
+  const appDir = fs.mkdtempSync(path.join(os.tmpdir(), "bucketscope-bench-ui-"));
+  const children: ChildProcess[] = [];
+  process.on("exit", () => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+    fs.rmSync(appDir, { recursive: true, force: true });
+  });
+
+  console.log(`bench:ui: ${KEYS.toLocaleString("en-US")} keys in bucket "${BUCKET}" (sandbox data in ${dataDir})`);
+  const t0 = performance.now();
+  const sandbox = await startSandboxChild(path.join(dataDir, "sandbox"));
+  children.push(sandbox.child);
+  console.log(`sandbox ready in ${ms(performance.now() - t0)}`);
+  const app = await startApp({
+    dataDir: appDir,
+    sandbox: { endpoint: sandbox.endpoint, accessKeyId: SANDBOX_DEFAULTS.accessKeyId, secretAccessKey: SANDBOX_DEFAULTS.secretAccessKey, region: SANDBOX_DEFAULTS.region },
+    env: { BUCKETSCOPE_AWS: "off" },
+  });
+  const browser = await launchBrowser();
+  const page = browser.page;
+  await page.addInitScript({ content: INSTRUMENT });
+  try {
+    // 1. Live: the view opens as the pass starts.
+    const created = await fetch(`${app.url}/api/passes`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ connection: "sandbox", bucket: BUCKET, pageSize: 1000 }),
+    });
+    if (!created.ok) throw new Error(`starting the pass: ${created.status} ${await created.text()}`);
+    const { id } = (await created.json()) as { id: string };
+    const passUrl = `${app.url}/passes/${encodeURIComponent(id)}`;
+    await page.goto(passUrl);
+    const live = await firstRows(page);
+    const liveFirstRows = live.firstRowsAt - live.firstPageAt;
+    console.log(`live pass:     first rows ${ms(liveFirstRows)} after the first page event`);
+
+    const listStart = performance.now();
+    await page.locator('[data-testid="pass-view"][data-status="complete"]').waitFor({ timeout: 600_000 });
+    const summary = (await (await fetch(`${app.url}/api/passes/${id}`)).json()) as { activeMs: number; totals: { keys: number; pages: number } };
+    console.log(
+      `pass complete: ${summary.totals.keys.toLocaleString("en-US")} keys, ${summary.totals.pages} pages, listed in ${ms(summary.activeMs)} (watched for ${ms(performance.now() - listStart)} more)`,
+    );
+    const liveHeap = await heapMb(page);
+
+    // 2. The finished pass opened afresh: its pages are replayed from the store.
+    await page.goto(passUrl);
+    const done = await firstRows(page);
+    const doneFirstRows = done.firstRowsAt - done.firstPageAt;
+    console.log(`finished pass: first rows ${ms(doneFirstRows)} after the first page event`);
+    await page.locator(`[data-testid="keys-count"][data-total="${summary.totals.keys}"]`).waitFor({ timeout: 120_000 });
+
+    // 3. Scrolling: wheel through rows, then jump to the last row; long tasks recorded meanwhile.
+    const viewport = page.locator('[data-testid="keys-viewport"]');
+    const box = await viewport.boundingBox();
+    if (box === null) throw new Error("the keys table is not on screen");
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const scrollFrom = await page.evaluate(() => performance.now());
+    for (let i = 0; i < 60; i++) {
+      await page.mouse.wheel(0, 1200);
+      await page.waitForTimeout(16);
+    }
+    const wheelEnd = await page.evaluate(() => performance.now());
+    const lastRow = summary.totals.keys - 1;
+    const jumpStart = await page.evaluate(() => performance.now());
+    await viewport.evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await page.locator(`[data-testid="key-row"][data-row="${lastRow}"][data-key]`).waitFor({ timeout: 60_000 });
+    const scrollEnd = await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now()))));
+    const lastKey = await page.locator(`[data-testid="key-row"][data-row="${lastRow}"]`).getAttribute("data-key");
+    const scrollToEnd = scrollEnd - jumpStart;
+    for (let i = 0; i < 30; i++) {
+      await page.mouse.wheel(0, -900);
+      await page.waitForTimeout(16);
+    }
+    const scrollTo = await page.evaluate(() => performance.now());
+    const longTasks = await page.evaluate(
+      ([from, to]) => (window as unknown as { __bench: { longTasks: { start: number; duration: number }[] } }).__bench.longTasks.filter((t) => t.start >= (from as number) && t.start <= (to as number)),
+      [scrollFrom, scrollTo],
+    );
+    const worstLongTask = Math.max(0, ...longTasks.map((t) => t.duration));
+    console.log(`scroll:        wheel ${ms(wheelEnd - scrollFrom)} (60 steps), jump to row ${lastRow.toLocaleString("en-US")} (${lastKey}) painted in ${ms(scrollToEnd)}`);
+    console.log(`               ${longTasks.length} long tasks while scrolling, longest ${ms(worstLongTask)}`);
+
+    // 4. Search over the whole pass.
+    const searchStart = await page.evaluate(() => performance.now());
+    await page.locator('[data-testid="keys-search"]').fill(args.search);
+    await page.locator('[data-testid="keys-count"][data-total]:not([data-total="' + summary.totals.keys + '"])').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="key-row"][data-row="0"][data-key]').waitFor({ timeout: 60_000 });
+    const searchEnd = await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now()))));
+    const matches = await page.locator('[data-testid="keys-count"]').getAttribute("data-total");
+    console.log(`search:        "${args.search}" → ${matches} keys, rows painted ${ms(searchEnd - searchStart)} after typing (250 ms of it is the input debounce)`);
+
+    const heap = await heapMb(page);
+    console.log(`heap:          ${heap.used.toFixed(1)} MB used (${heap.afterGc.toFixed(1)} MB after GC); while watching the live pass ${liveHeap.used.toFixed(1)} MB`);
+    const worstHeap = Math.max(heap.used, liveHeap.used);
+
+    console.log("\ngoals:");
+    console.log(`  first rows <= ${GOALS.firstRowsMs} ms after the first page: live ${ms(liveFirstRows)}, finished ${ms(doneFirstRows)}  ${verdict(Math.max(liveFirstRows, doneFirstRows) <= GOALS.firstRowsMs)}`);
+    console.log(`  heap <= ${GOALS.heapMb} MB: ${worstHeap.toFixed(1)} MB  ${verdict(worstHeap <= GOALS.heapMb)}`);
+    console.log(`  no long task > ${GOALS.longTaskMs} ms while scrolling: longest ${ms(worstLongTask)}  ${verdict(worstLongTask <= GOALS.longTaskMs)}`);
+    await browser.screenshot("bench-ui-search");
+  } finally {
+    await browser.close();
+    await app.stop();
+    sandbox.child.kill("SIGTERM");
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
