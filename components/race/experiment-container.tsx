@@ -10,6 +10,7 @@ import { experimentEventSchema, VERDICTS, type Verdict } from "@/lib/wire";
 import { emptyLive, foldEvent } from "./live";
 import { Presenter } from "./presenter";
 import { experimentDetailQuery, experimentEventsUrl } from "./queries";
+import { SideBySide } from "./side-by-side";
 import { buildSpacetime } from "./spacetime";
 import { SpacetimeChart, SpacetimeLegend } from "./spacetime-chart";
 import { VerdictTable } from "./verdict-table";
@@ -120,7 +121,17 @@ export function ExperimentContainer({ id }: { id: string }) {
         </p>
       </div>
       {finished !== null ? (
-        <VerdictTable verdicts={verdicts} shown={shown} onToggle={toggle} narration={narration} />
+        <>
+          <h2>Every key</h2>
+          <VerdictTable verdicts={verdicts} shown={shown} onToggle={toggle} narration={narration} />
+          <h2>Side by side: the bucket at the start, the pass, the bucket at the end</h2>
+          <SideBySide
+            verdicts={verdicts}
+            startCount={result?.startKeys ?? 0}
+            endCount={result?.endKeys ?? 0}
+            listedCount={result?.listedKeys ?? 0}
+          />
+        </>
       ) : (
         <p className="muted">Verdicts appear when the pass has ended and the bucket has been read again.</p>
       )}

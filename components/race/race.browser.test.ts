@@ -71,6 +71,12 @@ describe("the race lab", () => {
     expect(await row.textContent()).toMatch(/page 2 was requested at \d\d:\d\d:\d\d\.\d{3}, (\d+ ms|less than 1 ms) after obj_1100 was deleted, so no page contains it/);
     expect(await page.locator('[data-testid="verdict-table"] tbody tr').count()).toBe(1);
     await browser.screenshot("race-seed");
+    const sideBySide = page.getByTestId("side-by-side");
+    expect(await sideBySide.locator("tbody tr").count()).toBe(1);
+    expect(await sideBySide.locator("tbody tr").textContent()).toMatch(/obj_1100.*present.*not listed.*—.*gone-early/);
+    await sideBySide.scrollIntoViewIfNeeded();
+    await browser.screenshot("race-seed-side-by-side");
+    await page.evaluate(() => window.scrollTo(0, 0));
   });
 
   it("steps through the pass in presenter mode with the keyboard", async () => {
