@@ -115,7 +115,7 @@ describe("the race lab", () => {
     const res = await fetch(`${app.url}/api/experiments`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 300, pageSize: 30, rate: 12, seed: 3, latencyMs: 150 }),
+      body: JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 300, pageSize: 30, rate: 12, seed: 3, latencyMs: 300 }),
     });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
@@ -129,6 +129,11 @@ describe("the race lab", () => {
 
     const { page } = browser;
     await page.goto(`${app.url}/race/${id}`);
+    // Live: pages are drawn while the pass is still running.
+    await page.getByTestId("phase").getByText("listing", { exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByTestId("spacetime").getByText("page 2", { exact: true }).waitFor();
+    expect(await page.getByTestId("phase").isVisible()).toBe(true);
+    await browser.screenshot("race-churn-live");
     await page.getByTestId("summary-line").waitFor({ timeout: 90_000 });
     await page.getByTestId("verdict-table").waitFor();
     await browser.screenshot("race-churn");
