@@ -7,6 +7,7 @@ import { checkToken, decide, safeNextPath, SESSION_COOKIE, sessionValue, SIGNIN_
 import { loadSettings, sandboxPortFrom, SettingsError, type AppSettings } from "../lib/config/index";
 import { ConnectionConfigError, validateConnectionsConfig } from "../lib/connections/config";
 import { buildIsStale } from "./build-state";
+import { startWatchSchedule } from "./start-watches";
 
 // `npm start`: the embedded sandbox (unless BUCKETSCOPE_SANDBOX_ENDPOINT names one, or
 // BUCKETSCOPE_SANDBOX=off), a production build when the sources are newer than it, and the dashboard
@@ -145,6 +146,7 @@ async function main() {
     console.log(`bucketscope: dashboard at http://${host}:${port}${token ? " (access token required)" : ""}`);
     if (settings.sandbox) console.log(`bucketscope: sandbox S3 at ${settings.sandbox.endpoint}`);
     console.log(`bucketscope: data in ${settings.dataDir}`);
+    void startWatchSchedule(settings.host, port, token);
   });
 
   const shutdown = () => {

@@ -1,0 +1,254 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
+import { diffs as defaultDiffs, history, type DiffService } from "@/lib/diff";
+import { AppError } from "@/lib/http";
+import { passes as defaultPasses, type PassService } from "@/lib/passes";
+import type { Watch, WatchCreate, WatchDeleted, WatchListQuery, WatchPatch } from "@/lib/wire";
+import { DAY_MS, WatchStore, type StoredError, type WatchRow } from "./store";
+
+// The scheduler: one timer for the whole process, armed for the earliest due watch. A due watch
+// starts a pass unless one of its passes is still running (here, or per the database in another
+// process): it never runs two at once, and when a pass outlasts the interval the next one starts as
+// soon as it ends, once. After each pass: its diff counts against the previous complete pass are
+// computed for the history timeline, and the watch's retention prunes its oldest passes.
+
+/** Longest sleep between two looks at the schedule (a safety net; changes re-arm the timer at once). */
+const MAX_SLEEP_MS = 60_000;
+
+export interface WatchServiceOptions {
+  passes: PassService;
+  diffs: DiffService;
+  connections: ConnectionRegistry;
+}
+
+interface Running {
+  passId: string | null;
+  done: Promise<void>;
+}
+
+function newWatchId(): string {
+  return `w${randomBytes(6).toString("base64url")}`;
+}
+
+function describe(err: unknown, at: number): StoredError {
+  if (err instanceof AppError) return { code: err.code, message: err.message, at: new Date(at).toISOString() };
+  return { code: "internal", message: "The pass could not start because of a server error; it has been logged.", at: new Date(at).toISOString() };
+}
+
+export class WatchService {
+  readonly store: WatchStore;
+  private readonly passes: PassService;
+  private readonly diffs: DiffService;
+  private readonly connections: ConnectionRegistry;
+  private readonly running = new Map<string, Running>();
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  private closed = false;
+
+  constructor(opts: WatchServiceOptions) {
+    this.passes = opts.passes;
+    this.diffs = opts.diffs;
+    this.connections = opts.connections;
+    this.store = new WatchStore(opts.passes.store.db);
+  }
+
+  /** Starts the schedule (idempotent): overdue watches run now, retention is applied to every watch. */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.store.unlinkMissing();
+    for (const w of this.store.list()) void this.prune(w.id);
+    this.tick();
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  private mustRow(id: string): WatchRow {
+    const row = this.store.get(id);
+    if (row === undefined) throw new AppError("unknown_watch", `There is no watch with id "${id}".`);
+    return row;
+  }
+
+  private view(row: WatchRow): Watch {
+    return this.store.view(row, this.running.get(row.id)?.passId ?? null);
+  }
+
+  list(q: WatchListQuery = {}): Watch[] {
+    return this.store.list(q).map((w) => this.view(w));
+  }
+
+  get(id: string): Watch {
+    return this.view(this.mustRow(id));
+  }
+
+  async create(input: WatchCreate): Promise<Watch> {
+    const conn = await this.connections.get(input.connection);
+    const now = Date.now();
+    const row: WatchRow = {
+      id: newWatchId(),
+      connection: conn.name,
+      bucket: input.bucket,
+      prefix: input.prefix,
+      delimiter: input.delimiter ?? null,
+      page_size: input.pageSize,
+      every_ms: input.everySeconds * 1000,
+      keep_passes: input.keepPasses,
+      keep_ms: input.keepDays !== null ? Math.round(input.keepDays * DAY_MS) : null,
+      paused: input.paused ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+      next_run_at: now,
+      last_error: null,
+    };
+    this.store.insert(row);
+    this.tick();
+    return this.get(row.id);
+  }
+
+  update(id: string, patch: WatchPatch): Watch {
+    const row = { ...this.mustRow(id) };
+    const now = Date.now();
+    const wasPaused = row.paused === 1;
+    if (patch.state !== undefined) row.paused = patch.state === "paused" ? 1 : 0;
+    if (patch.pageSize !== undefined) row.page_size = patch.pageSize;
+    if (patch.keepPasses !== undefined) row.keep_passes = patch.keepPasses;
+    if (patch.keepDays !== undefined) row.keep_ms = patch.keepDays !== null ? Math.round(patch.keepDays * DAY_MS) : null;
+    if (row.keep_passes === null && row.keep_ms === null) {
+      throw new AppError("bad_request", "A watch keeps its last passes or its recent days (keepPasses or keepDays): both cannot be removed.");
+    }
+    if (patch.everySeconds !== undefined) {
+      row.every_ms = patch.everySeconds * 1000;
+      row.next_run_at = Math.min(row.next_run_at, now + row.every_ms);
+    }
+    // Resuming runs at once: the schedule restarts from now.
+    if (wasPaused && row.paused === 0) row.next_run_at = now;
+    row.updated_at = now;
+    this.store.save(row);
+    if (patch.keepPasses !== undefined || patch.keepDays !== undefined) void this.prune(id);
+    this.tick();
+    return this.get(id);
+  }
+
+  /** Deletes the watch and cancels its running pass; the passes it recorded stay. */
+  async remove(id: string): Promise<WatchDeleted> {
+    this.mustRow(id);
+    this.store.remove(id);
+    const run = this.running.get(id);
+    let cancelledPassId: string | null = null;
+    if (run?.passId != null) {
+      cancelledPassId = run.passId;
+      await this.passes.remove(run.passId).catch((err: unknown) => console.error(`[bucketscope] cancelling pass ${cancelledPassId} failed`, err));
+    }
+    this.tick();
+    return { id, deleted: true, cancelledPassId };
+  }
+
+  /** Resolves when the watch's current pass (if any) and its follow-up work are done. */
+  async idle(id: string): Promise<void> {
+    await this.running.get(id)?.done;
+  }
+
+  private tick(): void {
+    if (!this.started || this.closed) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const w of this.store.list()) {
+      if (w.paused === 1 || this.running.has(w.id)) continue;
+      if (w.next_run_at <= now) this.launch(w, now);
+      else next = Math.min(next, w.next_run_at);
+    }
+    const sleep = Math.max(10, Math.min(MAX_SLEEP_MS, next - now));
+    this.timer = setTimeout(() => this.tick(), sleep);
+    // The schedule alone must not keep a process alive (tests, scripts); the server's socket does.
+    this.timer.unref();
+  }
+
+  private launch(w: WatchRow, now: number): void {
+    this.store.setNextRun(w.id, now + w.every_ms);
+    // A pass of this watch still running per the database belongs to another process.
+    if (this.store.latestPass(w.id)?.status === "running") return;
+    const run: Running = { passId: null, done: Promise.resolve() };
+    this.running.set(w.id, run);
+    run.done = this.runOnce(w, run, now).finally(() => {
+      this.running.delete(w.id);
+      this.tick();
+    });
+  }
+
+  private async runOnce(w: WatchRow, run: Running, now: number): Promise<void> {
+    let id: string;
+    try {
+      id = await this.passes.create({ connection: w.connection, bucket: w.bucket, prefix: w.prefix, delimiter: w.delimiter ?? undefined, pageSize: w.page_size });
+    } catch (err) {
+      if (!(err instanceof AppError)) console.error(`[bucketscope] watch ${w.id} could not start a pass`, err);
+      if (this.store.get(w.id) !== undefined) this.store.setError(w.id, describe(err, Date.now()));
+      return;
+    }
+    run.passId = id;
+    const seq = this.passes.store.row(id)?.seq;
+    if (this.closed || this.store.get(w.id) === undefined || seq === undefined) {
+      // Deleted (or shutting down) while its first page was on the way.
+      await this.passes.remove(id).catch(() => undefined);
+      return;
+    }
+    this.store.link(w.id, seq, id, now);
+    this.store.setError(w.id, null);
+    await this.passes.settled(id);
+    try {
+      await history(this.diffs).precompute(id);
+    } catch (err) {
+      console.error(`[bucketscope] watch ${w.id}: comparing pass ${id} with the previous one failed`, err);
+    }
+    await this.prune(w.id);
+  }
+
+  /** Deletes the watch's passes beyond its retention (never a running one). */
+  private async prune(id: string): Promise<void> {
+    const w = this.store.get(id);
+    if (w === undefined) return;
+    const now = Date.now();
+    const doomed = this.store
+      .passesOf(id)
+      .filter((p, i) => p.status !== "running" && ((w.keep_passes !== null && i >= w.keep_passes) || (w.keep_ms !== null && p.created_at < now - w.keep_ms)));
+    for (const p of doomed) {
+      this.diffs.forgetPass(p.seq);
+      try {
+        await this.passes.remove(p.id);
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === "unknown_pass")) {
+          console.error(`[bucketscope] watch ${id}: pruning pass ${p.id} failed`, err);
+          continue;
+        }
+      }
+      this.store.unlink(id, p.seq);
+    }
+  }
+
+  /** Stops the schedule and waits for running passes of watches to end (they are cancelled). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    const runs = [...this.running.values()];
+    await Promise.all(runs.map(async (r) => (r.passId !== null ? this.passes.remove(r.passId).catch(() => undefined) : undefined)));
+    await Promise.all(runs.map((r) => r.done.catch(() => undefined)));
+  }
+}
+
+const GLOBAL_KEY = Symbol.for("bucketscope.watches");
+type GlobalWithWatches = typeof globalThis & { [GLOBAL_KEY]?: WatchService };
+
+/**
+ * The process-wide watch service, its schedule started. On globalThis like the pass service: Next
+ * may load this module once per route bundle, and there must be one schedule per process.
+ */
+export function watches(): WatchService {
+  const g = globalThis as GlobalWithWatches;
+  g[GLOBAL_KEY] ??= new WatchService({ passes: defaultPasses(), diffs: defaultDiffs(), connections: defaultConnections() });
+  g[GLOBAL_KEY].start();
+  return g[GLOBAL_KEY];
+}
