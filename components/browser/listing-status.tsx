@@ -1,5 +1,4 @@
-import { formatBytes, formatDuration } from "@/components/format";
-import { fastCount } from "./formatting";
+import { formatBytes, formatCount, formatDuration } from "@/components/format";
 import styles from "./browser.module.css";
 
 export type ListingPhase =
@@ -23,13 +22,13 @@ const DOT: Record<ListingPhase["kind"], string> = {
 };
 
 function plural(n: number, noun: string): string {
-  return `${fastCount(n)} ${noun}${n === 1 ? "" : "s"}`;
+  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function headline(phase: ListingPhase): string {
   switch (phase.kind) {
     case "listing":
-      return `Listing · loading page ${fastCount(phase.loadingPage)}…`;
+      return `Listing · loading page ${formatCount(phase.loadingPage)}…`;
     case "complete":
       return `Complete in ${formatDuration(phase.durationMs)}`;
     case "stopped":

@@ -2,8 +2,7 @@
 
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useImperativeHandle, useRef, type Ref } from "react";
-import { formatBytes, formatDuration, shortToken, utcTitle } from "@/components/format";
-import { fastCount, fastLocalTime } from "./formatting";
+import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle } from "@/components/format";
 import { KeyText, plainKey } from "./key-text";
 import type { ListingRow, PageBand } from "./listing";
 import { NavLink, type Navigate } from "./nav-link";
@@ -54,7 +53,7 @@ function BandRow({ band }: { band: PageBand }) {
   const entries = band.objectCount + band.folderCount;
   return (
     <>
-      <span className={styles.bandPage}>Page {fastCount(band.index + 1)}</span>
+      <span className={styles.bandPage}>Page {formatCount(band.index + 1)}</span>
       <span className={styles.bandRange} title={band.firstKey !== null ? `${plainKey(band.firstKey)} … ${plainKey(band.lastKey ?? "")}` : undefined}>
         {band.firstKey !== null ? (
           band.lastKey === null || band.lastKey === band.firstKey ? (
@@ -69,8 +68,8 @@ function BandRow({ band }: { band: PageBand }) {
         )}
       </span>
       <span className={styles.bandFig}>
-        {fastCount(entries)} {entries === 1 ? "entry" : "entries"}
-        {band.folderCount > 0 ? ` (${fastCount(band.folderCount)} folders)` : ""}
+        {formatCount(entries)} {entries === 1 ? "entry" : "entries"}
+        {band.folderCount > 0 ? ` (${formatCount(band.folderCount)} folders)` : ""}
       </span>
       <span className={styles.bandFig} title="request latency">
         {formatDuration(band.durationMs)}
@@ -127,7 +126,7 @@ export function ListingTable(props: ListingTableProps) {
           Name
           {topPage !== null && bandRows.length > 1 ? (
             <span className={styles.pageHere} data-testid="page-in-view">
-              page {fastCount(topPage + 1)} of {fastCount(bandRows.length)}
+              page {formatCount(topPage + 1)} of {formatCount(bandRows.length)}
             </span>
           ) : null}
         </span>
@@ -148,7 +147,7 @@ export function ListingTable(props: ListingTableProps) {
                 <div key={item.key} className={styles.notice} style={style} role="row" data-testid="listing-notice">
                   {loadingPage !== null ? (
                     <>
-                      <span className={styles.spinner} aria-hidden /> loading page {fastCount(loadingPage)}…
+                      <span className={styles.spinner} aria-hidden /> loading page {formatCount(loadingPage)}…
                     </>
                   ) : (
                     emptyMessage
@@ -214,11 +213,11 @@ export function ListingTable(props: ListingTableProps) {
                     {entry.key === folder ? <span className={styles.marker}>(the folder&rsquo;s own key)</span> : <KeyText value={nameInFolder(entry.key, folder)} />}
                   </NavLink>
                 </span>
-                <span className={styles.num} role="cell" title={`${fastCount(entry.size)} bytes`}>
+                <span className={styles.num} role="cell" title={`${formatCount(entry.size)} bytes`}>
                   {formatBytes(entry.size)}
                 </span>
                 <span className={styles.time} role="cell" title={utcTitle(entry.lastModified)}>
-                  {fastLocalTime(entry.lastModified)}
+                  {formatLocalTime(entry.lastModified)}
                 </span>
                 <span className={styles.cls} role="cell">
                   {entry.storageClass ?? "—"}

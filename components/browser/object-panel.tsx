@@ -1,8 +1,7 @@
 "use client";
 
 import type { ReactNode } from "react";
-import { formatBytes, utcTitle } from "@/components/format";
-import { fastCount, fastLocalTime } from "./formatting";
+import { formatBytes, formatCount, formatLocalTime, utcTitle } from "@/components/format";
 import type { ObjectDetails } from "@/lib/wire";
 import { KeyText } from "./key-text";
 import { NavLink, type Navigate } from "./nav-link";
@@ -69,15 +68,15 @@ function ObjectDetailsView({ details, bucket }: { details: ObjectDetails; bucket
         Download
       </a>
       <div className={styles.hint} title={utcTitle(details.download.expiresAt)}>
-        presigned on the server · valid until {fastLocalTime(details.download.expiresAt)}
+        presigned on the server · valid until {formatLocalTime(details.download.expiresAt)}
       </div>
       <div className={styles.panelSection}>HEAD</div>
       <dl className={styles.props} data-testid="object-head">
         <Prop label="Size">
-          {formatBytes(details.size)} <span className="muted">({fastCount(details.size)} bytes)</span>
+          {formatBytes(details.size)} <span className="muted">({formatCount(details.size)} bytes)</span>
         </Prop>
         <Prop label="Last modified">
-          <span title={utcTitle(details.lastModified)}>{fastLocalTime(details.lastModified)}</span>
+          <span title={utcTitle(details.lastModified)}>{formatLocalTime(details.lastModified)}</span>
         </Prop>
         <Prop label="ETag" mono>
           {details.etag ?? "—"}

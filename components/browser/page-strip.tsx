@@ -1,8 +1,7 @@
 "use client";
 
 import { Bar, BarChart, ResponsiveContainer, Tooltip, YAxis, type TooltipContentProps } from "recharts";
-import { formatBytes, formatDuration } from "@/components/format";
-import { fastCount } from "./formatting";
+import { formatBytes, formatCount, formatDuration } from "@/components/format";
 import type { PageBand } from "./listing";
 import styles from "./browser.module.css";
 
@@ -45,16 +44,16 @@ export function stripData(bands: readonly PageBand[], loadingPage: number | null
 function StripTooltip({ active, activeIndex, data }: Pick<TooltipContentProps, "active" | "activeIndex"> & { data: StripDatum[] }) {
   const d = active && activeIndex != null ? data[Number(activeIndex)] : undefined;
   if (d === undefined || d.page === null) return null;
-  if (d.loadingMs > 0) return <div className={styles.tooltip}>Page {fastCount(d.page)} loading…</div>;
+  if (d.loadingMs > 0) return <div className={styles.tooltip}>Page {formatCount(d.page)} loading…</div>;
   return (
     <div className={styles.tooltip}>
-      <strong>Page {fastCount(d.page)}</strong>
+      <strong>Page {formatCount(d.page)}</strong>
       <div>
         {formatDuration(d.failed ? d.failedMs : d.okMs)}
         {d.failed ? " · failed" : ""}
       </div>
       <div>
-        {fastCount(d.entries)} entries · {formatBytes(d.bytes)}
+        {formatCount(d.entries)} entries · {formatBytes(d.bytes)}
       </div>
     </div>
   );
@@ -67,8 +66,8 @@ export function PageStrip({ bands, loadingPage, onSelectPage }: { bands: readonl
   };
   const label =
     loadingPage !== null
-      ? `${fastCount(bands.length)} pages · request latency (ms) · loading page ${fastCount(loadingPage)}…`
-      : `${fastCount(bands.length)} ${bands.length === 1 ? "page" : "pages"} · request latency (ms)`;
+      ? `${formatCount(bands.length)} pages · request latency (ms) · loading page ${formatCount(loadingPage)}…`
+      : `${formatCount(bands.length)} ${bands.length === 1 ? "page" : "pages"} · request latency (ms)`;
   return (
     <div className={styles.strip} data-testid="page-strip" aria-label={label}>
       <span className={styles.stripLabel}>{label}</span>

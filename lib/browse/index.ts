@@ -16,21 +16,6 @@ function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(errorStatus, code);
 }
 
-// The registry is process-wide (globalThis) and may have been built by another route's bundle, whose
-// AppError class is not this bundle's: recognise its errors by shape so they keep their status.
-function sameBundleError(err: unknown): unknown {
-  if (err instanceof AppError || !(err instanceof Error) || err.name !== "AppError") return err;
-  const code: unknown = "code" in err ? err.code : undefined;
-  return typeof code === "string" && isErrorCode(code) ? new AppError(code, err.message, { cause: err }) : err;
-}
-
-async function connectionFor(registry: ConnectionRegistry, name: string) {
-  try {
-    return await registry.get(name);
-  } catch (err) {
-    throw sameBundleError(err);
-  }
-}
 
 function appErrorOf(error: PassError): AppError {
   return new AppError(isErrorCode(error.code) ? error.code : "upstream_error", error.message);
@@ -43,7 +28,7 @@ function appErrorOf(error: PassError): AppError {
  * 200. Listing stops as soon as `signal` aborts.
  */
 export async function* browseEvents(query: BrowseQuery, opts: BrowseOptions): AsyncGenerator<BrowseEvent, void, undefined> {
-  const conn = await connectionFor(opts.connections ?? defaultConnections(), query.connection);
+  const conn = await (opts.connections ?? defaultConnections()).get(query.connection);
   const startedAt = Date.now();
   const pages = listPages(
     conn.client,
@@ -130,7 +115,7 @@ function isNotFound(err: unknown): boolean {
 
 /** HEAD of one object plus a presigned GET made here, so the browser never holds credentials. */
 export async function objectDetails(query: ObjectQuery, opts: { connections?: ConnectionRegistry } = {}): Promise<ObjectDetails> {
-  const conn = await connectionFor(opts.connections ?? defaultConnections(), query.connection);
+  const conn = await (opts.connections ?? defaultConnections()).get(query.connection);
   const ctx = { connection: conn.name, bucket: query.bucket };
   let head: HeadObjectCommandOutput;
   try {

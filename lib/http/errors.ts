@@ -27,8 +27,18 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
+// Next bundles each route separately, so one process can hold several copies of this class, while
+// process-wide singletons (connections, the pass runner) throw whichever copy built them. A global
+// brand makes `instanceof AppError` true for all copies.
+const APP_ERROR = Symbol.for("bucketscope.AppError");
+
 export class AppError extends Error {
   readonly code: ErrorCode;
+  readonly [APP_ERROR] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && APP_ERROR in value;
+  }
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

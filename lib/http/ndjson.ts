@@ -24,10 +24,11 @@ export async function ndjsonResponse<T>(
     return errorResponse(err);
   }
 
-  let closed = false;
+  let stopped = false;
+  let cancelled = false;
   const stop = () => {
-    if (closed) return;
-    closed = true;
+    if (stopped) return;
+    stopped = true;
     void events.return?.();
   };
   signal.addEventListener("abort", stop, { once: true });
@@ -35,25 +36,31 @@ export async function ndjsonResponse<T>(
   let pending: IteratorResult<T> | null = first;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      let next: IteratorResult<T>;
       try {
-        const next = pending ?? (await events.next());
+        next = pending ?? (await events.next());
         pending = null;
-        if (next.done || closed) {
-          closed = true;
-          signal.removeEventListener("abort", stop);
-          controller.close();
-          return;
-        }
-        controller.enqueue(ndjsonLine(next.value));
       } catch (err) {
         console.error("[bucketscope] stream failed after it started", err);
+        if (cancelled) return;
         const message = err instanceof Error ? err.message : String(err);
         controller.enqueue(ndjsonLine({ type: "error", error: { code: "internal", message } }));
-        closed = true;
+        stopped = true;
         controller.close();
+        return;
       }
+      // A cancelled stream is already closed: touching its controller again would throw.
+      if (cancelled) return;
+      if (next.done || stopped) {
+        stopped = true;
+        signal.removeEventListener("abort", stop);
+        controller.close();
+        return;
+      }
+      controller.enqueue(ndjsonLine(next.value));
     },
     cancel() {
+      cancelled = true;
       stop();
     },
   });
