@@ -140,11 +140,52 @@ export async function readTruth(scope: Scope, admin: SandboxAdmin | null, signal
 
 const latencyStateSchema = z.object({ latencyMs: z.number(), latencyJitterMs: z.number(), bucket: z.string().nullable() });
 
-/** Adds list latency on the sandbox for one bucket; the returned function puts the previous settings back. */
-export async function injectLatency(admin: SandboxAdmin, bucket: string, latencyMs: number): Promise<() => Promise<void>> {
-  const before = latencyStateSchema.parse(await adminFetch(admin, "/_bucketscope/faults"));
-  await adminFetch(admin, "/_bucketscope/faults", { method: "PUT", body: JSON.stringify({ latencyMs, latencyJitterMs: 0, bucket }) });
-  return async () => {
-    await adminFetch(admin, "/_bucketscope/faults", { method: "PUT", body: JSON.stringify(before) });
-  };
+type LatencyState = z.infer<typeof latencyStateSchema>;
+
+// Experiments may overlap: the sandbox's settings from before the first one are kept until the
+// last one ends, and while several run the slowest latency applies (to every bucket when their
+// buckets differ, since the sandbox scopes latency to at most one bucket).
+interface LatencyHold {
+  before: LatencyState;
+  holders: Map<number, { bucket: string; latencyMs: number }>;
+}
+const holds = new Map<string, LatencyHold>();
+let queue: Promise<unknown> = Promise.resolve();
+let nextHolder = 0;
+
+function serially<T>(fn: () => Promise<T>): Promise<T> {
+  const run = queue.then(fn, fn);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function applyHold(admin: SandboxAdmin, hold: LatencyHold): Promise<void> {
+  const active = [...hold.holders.values()];
+  if (active.length === 0) {
+    holds.delete(admin.endpoint);
+    await adminFetch(admin, "/_bucketscope/faults", { method: "PUT", body: JSON.stringify(hold.before) });
+    return;
+  }
+  const buckets = new Set(active.map((h) => h.bucket));
+  const settings = { latencyMs: Math.max(...active.map((h) => h.latencyMs)), latencyJitterMs: 0, bucket: buckets.size === 1 ? [...buckets][0] : null };
+  await adminFetch(admin, "/_bucketscope/faults", { method: "PUT", body: JSON.stringify(settings) });
+}
+
+/** Adds list latency on the sandbox for one bucket; the returned function takes it away again. */
+export function injectLatency(admin: SandboxAdmin, bucket: string, latencyMs: number): Promise<() => Promise<void>> {
+  return serially(async () => {
+    let hold = holds.get(admin.endpoint);
+    if (hold === undefined) {
+      hold = { before: latencyStateSchema.parse(await adminFetch(admin, "/_bucketscope/faults")), holders: new Map() };
+      holds.set(admin.endpoint, hold);
+    }
+    const held = hold;
+    const id = nextHolder++;
+    held.holders.set(id, { bucket, latencyMs });
+    await applyHold(admin, held);
+    return () =>
+      serially(async () => {
+        if (held.holders.delete(id)) await applyHold(admin, held);
+      });
+  });
 }

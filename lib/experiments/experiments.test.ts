@@ -4,6 +4,7 @@ import type { PassService } from "@/lib/passes";
 import { putKeys, registryFor, serviceFor, startTestSandbox, tempDir } from "@/lib/passes/testing/harness";
 import type { Sandbox } from "@/lib/sandbox";
 import { experimentEventSchema, experimentParamsSchema, type ExperimentDetail, type ExperimentEvent, type ExperimentParamsInput, type Mutation } from "@/lib/wire";
+import { injectLatency } from "./bucket-ops";
 import { ExperimentService } from "./service";
 
 let sandbox: Sandbox;
@@ -184,6 +185,22 @@ describe("a custom schedule", () => {
     expect(d.verdicts.find((k) => k.key === "obj_0100")?.verdict).toBe("seen-new");
     expect(d.mutations.find((m) => m.key === "obj_0100")?.trigger).toEqual({ kind: "after-page", page: 1 });
   }, 120_000);
+});
+
+describe("injected latency", () => {
+  it("keeps the sandbox's own settings until the last of overlapping experiments ends", async () => {
+    const admin = { endpoint: sandbox.endpoint, secretAccessKey: sandbox.secretAccessKey };
+    sandbox.faults.configure({ latencyMs: 0, bucket: null });
+    const releaseA = await injectLatency(admin, "demo", 300);
+    expect(sandbox.faults.state).toMatchObject({ latencyMs: 300, bucket: "demo" });
+    const releaseB = await injectLatency(admin, "photos", 500);
+    expect(sandbox.faults.state).toMatchObject({ latencyMs: 500, bucket: null });
+    await releaseA();
+    expect(sandbox.faults.state).toMatchObject({ latencyMs: 500, bucket: "photos" });
+    await releaseB();
+    await releaseB();
+    expect(sandbox.faults.state).toMatchObject({ latencyMs: 0, latencyJitterMs: 0, bucket: null });
+  });
 });
 
 describe("safety", () => {
