@@ -9,7 +9,7 @@ import { useNdjsonStream } from "@/components/stream/use-ndjson-stream";
 import { experimentEventSchema, VERDICTS, type Verdict } from "@/lib/wire";
 import { emptyLive, foldEvent } from "./live";
 import { Presenter } from "./presenter";
-import { experimentDetailQuery, experimentEventsUrl } from "./queries";
+import { experimentDetailQuery, experimentEventsUrl, useStopExperiment } from "./queries";
 import { SideBySide } from "./side-by-side";
 import { buildSpacetime } from "./spacetime";
 import { SpacetimeChart, SpacetimeLegend } from "./spacetime-chart";
@@ -32,6 +32,7 @@ export function ExperimentContainer({ id }: { id: string }) {
   const live = useNdjsonStream(experimentEventsUrl(id), experimentEventSchema, emptyLive, foldEvent);
   const ended = live.state.ended;
   const detail = useQuery(experimentDetailQuery(id));
+  const stop = useStopExperiment(id);
   useEffect(() => {
     if (ended) void client.invalidateQueries({ queryKey: experimentDetailQuery(id).queryKey });
   }, [ended, client, id]);
@@ -85,6 +86,11 @@ export function ExperimentContainer({ id }: { id: string }) {
         <div className={styles.actions}>
           <Link href="/race">All experiments</Link>
           {experiment.passId !== null ? <Link href={`/passes/${encodeURIComponent(experiment.passId)}`}>Its pass</Link> : null}
+          {experiment.status === "running" ? (
+            <button type="button" onClick={() => stop.mutate()} disabled={stop.isPending}>
+              {stop.isPending ? "Stopping…" : "Stop"}
+            </button>
+          ) : null}
           <button type="button" className="primary" disabled={finished === null} onClick={() => setParams({ present: "1", step: "0" })}>
             Presenter mode
           </button>
@@ -107,6 +113,7 @@ export function ExperimentContainer({ id }: { id: string }) {
       </div>
       {experiment.error !== null ? <div className="error-box">{experiment.error.message}</div> : null}
       {live.error !== null ? <div className="error-box">{live.error.message}</div> : null}
+      {stop.error !== null ? <div className="error-box">{stop.error.message}</div> : null}
       {result !== null ? (
         <div className={`${styles.summaryLine} ${result.equalsStart && result.equalsEnd ? "" : styles.differs}`} data-testid="summary-line">
           {result.line}

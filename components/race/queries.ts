@@ -4,6 +4,7 @@ import {
   experimentCreatedSchema,
   experimentDetailSchema,
   experimentListResponseSchema,
+  experimentSummarySchema,
   type ExperimentParamsInput,
 } from "@/lib/wire";
 
@@ -37,5 +38,14 @@ export function useCreateExperiment() {
         body: JSON.stringify(params),
       }),
     onSuccess: () => client.invalidateQueries({ queryKey: ["experiments"] }),
+  });
+}
+
+/** Stops a running experiment; it still cleans up, and its events stream ends. */
+export function useStopExperiment(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => fetchJson(experimentPath(id), experimentSummarySchema, { method: "DELETE" }),
+    onSettled: () => Promise.all([client.invalidateQueries({ queryKey: ["experiment", id] }), client.invalidateQueries({ queryKey: ["experiments"] })]),
   });
 }

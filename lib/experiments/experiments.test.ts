@@ -187,6 +187,20 @@ describe("a custom schedule", () => {
   }, 120_000);
 });
 
+describe("stopping", () => {
+  it("stops a running experiment, which still cleans its prefix up; a finished one cannot be stopped", async () => {
+    const id = await lab.create(
+      experimentParamsSchema.parse({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 200, pageSize: 10, rate: 20, latencyMs: 200 }),
+    );
+    for (let i = 0; i < 200 && lab.summary(id).phase !== "listing"; i++) await new Promise((r) => setTimeout(r, 50));
+    const stopped = await lab.stop(id);
+    expect(stopped).toMatchObject({ status: "cancelled", error: null, cleanedUp: true });
+    expect(keysUnder(stopped.prefix)).toEqual([]);
+    expect(sandbox.faults.state.latencyMs).toBe(0);
+    await expect(lab.stop(id)).rejects.toMatchObject({ code: "conflict" });
+  }, 60_000);
+});
+
 describe("injected latency", () => {
   it("keeps the sandbox's own settings until the last of overlapping experiments ends", async () => {
     const admin = { endpoint: sandbox.endpoint, secretAccessKey: sandbox.secretAccessKey };

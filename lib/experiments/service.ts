@@ -183,6 +183,18 @@ export class ExperimentService {
     return id;
   }
 
+  /** Stops a running experiment; it still puts the sandbox's latency back and cleans its prefix up. */
+  async stop(id: string): Promise<ExperimentSummary> {
+    const run = this.runs.get(id);
+    if (run === undefined) {
+      const s = this.summary(id);
+      throw new AppError("conflict", `Experiment "${id}" is ${s.status}; only a running experiment can be stopped.`);
+    }
+    run.controller.abort();
+    await run.done;
+    return this.summary(id);
+  }
+
   /** Resolves with the experiment's summary once it is no longer running here. */
   async settled(id: string): Promise<ExperimentSummary> {
     await this.runs.get(id)?.done;
@@ -317,8 +329,9 @@ export class ExperimentService {
         error = { code: passError.code, message: `The pass stopped at a failed page: ${passError.message}` };
       }
     } catch (err) {
-      status = "failed";
-      if (err instanceof AppError) error = { code: err.code, message: err.message };
+      status = signal.aborted ? "cancelled" : "failed";
+      if (signal.aborted) error = null;
+      else if (err instanceof AppError) error = { code: err.code, message: err.message };
       else {
         console.error(`[bucketscope] experiment ${id} failed unexpectedly`, err);
         error = { code: "internal", message: "The experiment stopped on an unexpected server error; it has been logged." };

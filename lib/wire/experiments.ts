@@ -75,7 +75,7 @@ export const experimentParamsSchema = z.discriminatedUnion("scenario", [
 export type ExperimentParams = z.infer<typeof experimentParamsSchema>;
 export type ExperimentParamsInput = z.input<typeof experimentParamsSchema>;
 
-export const experimentStatusSchema = z.enum(["running", "complete", "failed", "interrupted"]);
+export const experimentStatusSchema = z.enum(["running", "complete", "failed", "cancelled", "interrupted"]);
 export type ExperimentStatus = z.infer<typeof experimentStatusSchema>;
 
 export const experimentResultSchema = z.object({
