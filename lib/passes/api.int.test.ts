@@ -280,5 +280,6 @@ describe("a server killed mid-pass", () => {
 
     expect(await summary(doneId)).toMatchObject({ status: "complete", totals: doneBefore.totals });
     expect(await allKeys(doneId)).toEqual(photos);
+    expect(app.output()).not.toMatch(/checkpoint|unexpected error/);
   });
 });

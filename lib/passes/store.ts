@@ -2,6 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { startCheckpointer, type Checkpointer } from "./checkpointer";
 import { compareKeys, type ListCursor, type ListedPage } from "@/lib/lister";
 import type {
   EntriesResponse,
@@ -185,6 +186,7 @@ function toEntry(r: EntryTuple | PagedEntryTuple): Entry {
 export class PassStore {
   readonly db: Database.Database;
   private readonly stmt;
+  private readonly checkpointer: Checkpointer;
   private readonly recordPageTx: (seq: number, page: ListedPage) => void;
   private readonly listStatements = new Map<string, Database.Statement<(string | number)[], PassRow>>();
   private readonly insertStatements = new Map<number, Database.Statement<(number | string | null)[]>>();
@@ -195,6 +197,11 @@ export class PassStore {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
+    this.db.pragma("journal_size_limit = 67108864");
+    this.db.pragma("wal_autocheckpoint = 0");
+    this.checkpointer = startCheckpointer(file, () => {
+      if (this.db.open) this.db.pragma("wal_autocheckpoint = 1000");
+    });
     this.db.exec(SCHEMA);
     const db = this.db;
     this.stmt = {
@@ -431,6 +438,7 @@ export class PassStore {
   }
 
   close(): void {
+    void this.checkpointer.close();
     this.db.close();
   }
 }
