@@ -158,6 +158,9 @@ async function main(): Promise<void> {
     const doneFirstRows = done.firstRowsAt - done.firstPageAt;
     console.log(`finished pass: first rows ${ms(doneFirstRows)} after the first page event`);
     await page.locator(`[data-testid="keys-count"][data-total="${summary.totals.keys}"]`).waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="pass-view"][data-stream="done"]').waitFor({ timeout: 300_000 });
+    const replayed = await page.evaluate((mark) => performance.now() - (performance.getEntriesByName(mark)[0]?.startTime ?? 0), FIRST_PAGE_MARK);
+    console.log(`               all ${summary.totals.pages} page records replayed ${ms(replayed)} after the first`);
 
     // 3. Scrolling: wheel through rows, then jump to the last row; long tasks recorded meanwhile.
     const viewport = page.locator('[data-testid="keys-viewport"]');
@@ -195,11 +198,25 @@ async function main(): Promise<void> {
     // 4. Search over the whole pass.
     const searchStart = await page.evaluate(() => performance.now());
     await page.locator('[data-testid="keys-search"]').fill(args.search);
-    await page.locator('[data-testid="keys-count"][data-total]:not([data-total="' + summary.totals.keys + '"])').waitFor({ timeout: 60_000 });
-    await page.locator('[data-testid="key-row"][data-row="0"][data-key]').waitFor({ timeout: 60_000 });
+    await page.locator(`[data-testid="keys-table"][data-view="key:asc:${args.search}"] [data-testid="key-row"][data-row="0"][data-key]`).waitFor({ timeout: 60_000 });
     const searchEnd = await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now()))));
     const matches = await page.locator('[data-testid="keys-count"]').getAttribute("data-total");
     console.log(`search:        "${args.search}" → ${matches} keys, rows painted ${ms(searchEnd - searchStart)} after typing (250 ms of it is the input debounce)`);
+
+    // 5. Sorts over the whole pass: the first ranks the finished pass in SQLite, later ones read the ranking.
+    await page.locator('[data-testid="keys-search"]').fill("");
+    await page.locator(`[data-testid="keys-count"][data-total="${summary.totals.keys}"]`).waitFor({ timeout: 60_000 });
+    for (const [choice, label] of [
+      ["size:desc", "size, largest first"],
+      ["lastModified:desc", "LastModified, newest first"],
+      ["size:asc", "size, smallest first (ranked already)"],
+    ] as const) {
+      const sortStart = await page.evaluate(() => performance.now());
+      await page.locator('[data-testid="keys-sort"]').selectOption(choice);
+      await page.locator(`[data-testid="keys-table"][data-view="${choice}:"] [data-testid="key-row"][data-row="0"][data-key]`).waitFor({ timeout: 120_000 });
+      const sortEnd = await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now()))));
+      console.log(`sort:          by ${label}: first rows painted ${ms(sortEnd - sortStart)} after choosing it`);
+    }
 
     const heap = await heapMb(page);
     console.log(`heap:          ${heap.used.toFixed(1)} MB used (${heap.afterGc.toFixed(1)} MB after GC); while watching the live pass ${liveHeap.used.toFixed(1)} MB`);

@@ -41,13 +41,15 @@ export interface KeysPanelProps {
   pages: readonly PageRecord[];
   /** Keys recorded so far (the summary's count until the stream's replay catches up). */
   liveKeys: number;
+  /** Page records of the pass (the summary's count until the replay catches up). */
+  pageRecords: number;
   anomalies: number;
   running: boolean;
   onView: (patch: Partial<PassView>, how: "push" | "replace") => void;
 }
 
 /** The whole pass: search, sort, page bands; rows fetched in blocks for what is on screen. */
-export function KeysPanel({ id, view, pages, liveKeys, anomalies, running, onView }: KeysPanelProps) {
+export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, running, onView }: KeysPanelProps) {
   const { sort, order, q } = view;
   // In key order without anomalies the rows are the pages' rows in sequence: the row count is
   // known from the stream, and a band can be drawn where each page begins.
@@ -56,9 +58,10 @@ export function KeysPanel({ id, view, pages, liveKeys, anomalies, running, onVie
   const viewKey = `${sort}:${order}:${q}`;
 
   const probe = useQuery({ ...entriesWindowQuery(id, { sort, order, q, offset: 0, limit: BLOCK_ROWS }), enabled: !listing });
-  // Rows of pages the stream has not replayed yet follow the last band; their bands slot in as they arrive.
+  // Rows of pages the stream has not replayed yet follow the last band and their bands slot in as
+  // they arrive; counting those bands from the start keeps the table's length steady meanwhile.
   const total = layout !== null ? Math.max(layout.rows, liveKeys) : (probe.data?.total ?? 0);
-  const itemCount = layout !== null ? total + layout.pages.length : total;
+  const itemCount = layout !== null ? total + Math.max(layout.pages.length, pageRecords) : total;
   const item = useCallback((index: number): TableItem => (layout !== null ? itemAt(layout, index) : { kind: "row", row: index }), [layout]);
 
   const [fetchRange, setFetchRange] = useState({ viewKey, first: 0, last: 60 });
@@ -192,6 +195,7 @@ export function KeysPanel({ id, view, pages, liveKeys, anomalies, running, onVie
       ) : null}
       <KeysTable
         key={viewKey}
+        viewName={viewKey}
         itemCount={itemCount}
         itemAt={item}
         entryAt={entryAt}

@@ -116,6 +116,8 @@ export interface KeysTableProps {
   /** A request to scroll an item to the top; a new `seq` asks again for the same index. */
   scrollTo: { index: number; seq: number } | null;
   height: number;
+  /** Names the ordering shown (sort, order, search), for tests and the benchmark. */
+  viewName: string;
 }
 
 /**
@@ -124,7 +126,7 @@ export interface KeysTableProps {
  * them all when the count changes, which for a million single rows costs a million objects per page
  * that arrives.
  */
-export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelectPage, onItemsShown, scrollTo, height }: KeysTableProps) {
+export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelectPage, onItemsShown, scrollTo, height, viewName }: KeysTableProps) {
   const viewport = useRef<HTMLDivElement>(null);
   const chunks = Math.ceil(itemCount / CHUNK_ITEMS);
   // The virtualizer is read fresh on every render (no React Compiler memoization here).
@@ -152,7 +154,7 @@ export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelec
   }, [itemCount, virtualizer]);
 
   return (
-    <div className={styles.grid} data-testid="keys-table">
+    <div className={styles.grid} data-testid="keys-table" data-view={viewName}>
       <div className={`${styles.gridHead} ${styles.keysCols}`} role="row">
         <span className={styles.num}>#</span>
         <span>Key</span>

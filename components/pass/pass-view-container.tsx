@@ -92,7 +92,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
   };
 
   return (
-    <div data-testid="pass-view" data-status={status}>
+    <div data-testid="pass-view" data-status={status} data-stream={stream.status}>
       {problems.length > 0 ? (
         <div className={styles.notice} data-testid="view-problems">
           Some settings in this link could not be used, so their defaults are shown: {problems.join("; ")}.
@@ -150,7 +150,16 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
       </nav>
 
       {view.tab === "keys" ? (
-        <KeysPanel id={id} view={view} pages={live.pages} liveKeys={totals.keys} anomalies={totals.anomalies} running={running} onView={onView} />
+        <KeysPanel
+          id={id}
+          view={view}
+          pages={live.pages}
+          liveKeys={totals.keys}
+          pageRecords={totals.pages + totals.failedPages}
+          anomalies={totals.anomalies}
+          running={running}
+          onView={onView}
+        />
       ) : null}
       {view.tab === "pages" ? (
         <div className={styles.split}>

@@ -1,39 +1,59 @@
 import "server-only";
 import type Database from "better-sqlite3";
 import { AppError } from "@/lib/http";
-import type { EntriesWindow, EntriesWindowQuery, EntrySort, PagedEntry } from "@/lib/wire";
+import type { EntriesWindow, EntriesWindowQuery, EntrySort, PagedEntry, PassStatus } from "@/lib/wire";
 import type { PassStore } from "./store";
 
 // Random access by row index into a whole pass, in any of its orderings, without OFFSET scans:
 // - key order of a pass without anomalies is the order the pages delivered their keys, so a row
 //   index maps to (page, position) through the pages' row counts and then to a rowid;
-// - other orderings walk an index (pass, column, rowid): "anchors" remember where every ANCHOR_EVERY-th
-//   row is, so a window costs one seek and at most ANCHOR_EVERY index steps;
-// - searches (and the rare NULL LastModified) are ordered by SQLite once and kept as a rowid list.
-// Everything is cached per pass and dropped as soon as the pass records another page.
+// - key order with anomalies walks the key index (pass, key, rowid); "anchors" remember where every
+//   ANCHOR_EVERY-th row is, so a window costs one seek and at most ANCHOR_EVERY index steps;
+// - size and LastModified order of a finished pass are ranked once by SQLite into `entry_order`, a
+//   row-number table whose primary key (pass, sort, pos) answers any window with one range read.
+//   Global indexes on those columns would do too, but every later pass would pay for them on every
+//   insert (values arrive in random order: about 4x the recording time, measured);
+// - searches, and sorts of a pass still running, are ordered by SQLite into an in-memory rowid list.
+// Everything cached is dropped when the pass records another page.
 
 const ANCHOR_EVERY = 1000;
 const MAX_CACHED_PASSES = 8;
-/** Rowids kept across all cached search orderings (8 bytes each). */
-const MAX_CACHED_MATCH_ROWS = 4_000_000;
+/** Rowids kept across all cached in-memory orderings (8 bytes each). */
+const MAX_CACHED_ORDERED_ROWS = 4_000_000;
+/** A running pass's sorted view is ordered again at most this often. */
+const RUNNING_REORDER_MS = 2000;
+/** Ranked rows written per transaction, so recording is never held up for long. */
+const RANK_ROWS_PER_TRANSACTION = 20_000;
 
-const SORT_INDEXES = `
-CREATE INDEX IF NOT EXISTS entries_by_size ON entries (pass, size);
-CREATE INDEX IF NOT EXISTS entries_by_last_modified ON entries (pass, last_modified);
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS entry_order (
+  pass INTEGER NOT NULL,
+  sort INTEGER NOT NULL,
+  pos INTEGER NOT NULL,
+  entry INTEGER NOT NULL,
+  PRIMARY KEY (pass, sort, pos)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entry_order_built (
+  pass INTEGER NOT NULL,
+  sort INTEGER NOT NULL,
+  page_records INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  PRIMARY KEY (pass, sort)
+) WITHOUT ROWID;
+DROP INDEX IF EXISTS entries_by_size;
+DROP INDEX IF EXISTS entries_by_last_modified;
 `;
 
-const COLUMN: Record<EntrySort, "key" | "size" | "last_modified"> = {
-  key: "key",
-  size: "size",
-  lastModified: "last_modified",
+type RankedSort = Exclude<EntrySort, "key">;
+const RANKED: Record<RankedSort, { column: string; code: number }> = {
+  size: { column: "size", code: 0 },
+  lastModified: { column: "last_modified", code: 1 },
 };
 
-type SortValue = Buffer | number | string | null;
+/** A position in key order: the key and its rowid (the tie-breaker). */
+type Cursor = [key: string, rowid: number];
 
-/** A position in one ordering: the row's sort value and its rowid (the tie-breaker). */
-type Cursor = [value: SortValue, rowid: number];
-
-interface PageSpan {
+export interface PageSpan {
   page: number;
   firstRow: number;
   rowCount: number;
@@ -41,18 +61,11 @@ interface PageSpan {
   before: number;
 }
 
-interface EntryRow {
-  id: number;
-  key: Buffer;
-  size: number;
-  etag: string | null;
-  last_modified: string | null;
-  storage_class: string | null;
-  page: number;
-}
+type EntryTuple = [id: number, key: string, size: number, etag: string | null, lastModified: string | null, storageClass: string | null, page: number];
 
 export interface PassRef {
   seq: number;
+  status: PassStatus;
   /** Page records written so far: the pass's data changes exactly when this does. */
   pageRecords: number;
   keys: number;
@@ -60,78 +73,92 @@ export interface PassRef {
   prefix: string;
 }
 
+interface OrderedRows {
+  ids: Float64Array;
+  /** Made while the pass ran: it may serve RUNNING_REORDER_MS after newer pages arrive. */
+  whileRunning: boolean;
+  madeAt: number;
+}
+
 class PassViewCache {
   spans: PageSpan[] | null = null;
   readonly anchors = new Map<string, Cursor[]>();
-  readonly matches = new Map<string, Float64Array>();
-  hasNullLastModified: boolean | null = null;
+  readonly ordered = new Map<string, OrderedRows>();
 
   constructor(readonly pageRecords: number) {}
 }
 
+const ENTRY_COLUMNS = `rowid, CAST(key AS TEXT), size, etag, last_modified, storage_class, page`;
+
 function statementsFor(db: Database.Database) {
-  const ordered = (column: string, desc: boolean) => {
+  const keyOrder = (desc: boolean) => {
     const dir = desc ? "DESC" : "ASC";
-    const beyond = desc ? "<" : ">";
-    const sameBeyond = desc ? "<=" : ">=";
     return {
-      head: db
-        .prepare<[number, number, number]>(`SELECT ${column}, rowid FROM entries WHERE pass = ? ORDER BY ${column} ${dir}, rowid ${dir} LIMIT ? OFFSET ?`)
-        .raw(),
+      head: db.prepare<[number, number, number]>(`SELECT CAST(key AS TEXT), rowid FROM entries WHERE pass = ? ORDER BY key ${dir}, rowid ${dir} LIMIT ? OFFSET ?`).raw(),
+      // Two index ranges instead of a row-value comparison: SQLite seeks (key, rowid) only on
+      // equality of the key, and a row value would scan every duplicate of the anchor's key.
       same: db
-        .prepare<[number, SortValue, number, number]>(
-          `SELECT ${column}, rowid FROM entries WHERE pass = ? AND ${column} = ? AND rowid ${sameBeyond} ? ORDER BY rowid ${dir} LIMIT ?`,
+        .prepare<[number, string, number, number]>(
+          `SELECT CAST(key AS TEXT), rowid FROM entries WHERE pass = ? AND key = CAST(? AS BLOB) AND rowid ${desc ? "<=" : ">="} ? ORDER BY rowid ${dir} LIMIT ?`,
         )
         .raw(),
       after: db
-        .prepare<[number, SortValue, number, number]>(
-          `SELECT ${column}, rowid FROM entries WHERE pass = ? AND ${column} ${beyond} ? ORDER BY ${column} ${dir}, rowid ${dir} LIMIT ? OFFSET ?`,
+        .prepare<[number, string, number, number]>(
+          `SELECT CAST(key AS TEXT), rowid FROM entries WHERE pass = ? AND key ${desc ? "<" : ">"} CAST(? AS BLOB) ORDER BY key ${dir}, rowid ${dir} LIMIT ? OFFSET ?`,
         )
         .raw(),
-      matching: db
-        .prepare<[number, Buffer]>(
-          // The search runs over the key index alone; only the matches are looked up and sorted.
-          `SELECT rowid FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE pass = ? AND instr(key, ?) > 0)
-           ORDER BY ${column} ${dir}, rowid ${dir}`,
-        )
-        .pluck(),
-      all: db.prepare<[number]>(`SELECT rowid FROM entries WHERE pass = ? ORDER BY ${column} ${dir}, rowid ${dir}`).pluck(),
     };
   };
-  const orderings = new Map<string, ReturnType<typeof ordered>>();
-  for (const sort of Object.keys(COLUMN) as EntrySort[]) {
-    for (const desc of [false, true]) orderings.set(`${sort}:${desc ? "desc" : "asc"}`, ordered(COLUMN[sort], desc));
-  }
+  const byColumn = (column: string) => ({
+    // The rows of one pass lie in its rowid span; "+pass" keeps SQLite on that range scan.
+    inOrder: db.prepare<[number, number, number]>(`SELECT rowid FROM entries WHERE rowid BETWEEN ? AND ? AND +pass = ? ORDER BY ${column}, rowid`).pluck(),
+    // The search runs over the key index alone; only the matches are looked up and sorted.
+    matchingInOrder: db
+      .prepare<[number, string]>(
+        `SELECT rowid FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE pass = ? AND instr(key, CAST(? AS BLOB)) > 0) ORDER BY ${column}, rowid`,
+      )
+      .pluck(),
+  });
   return {
-    orderings,
+    keyAsc: keyOrder(false),
+    keyDesc: keyOrder(true),
+    byColumn: { key: byColumn("key"), size: byColumn("size"), lastModified: byColumn("last_modified") } satisfies Record<EntrySort, unknown>,
     spans: db.prepare<[number], { page: number; firstRow: number; rowCount: number }>(
       `SELECT idx AS page, first_row AS firstRow, row_count AS rowCount FROM pages WHERE pass = ? ORDER BY idx`,
     ),
-    rowRange: db.prepare<[number, number], EntryRow>(
-      `SELECT rowid AS id, key, size, etag, last_modified, storage_class, page FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
+    rowRange: db.prepare<[number, number]>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`).raw(),
+    rowsById: db.prepare<[string]>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE rowid IN (SELECT value FROM json_each(?))`).raw(),
+    ranked: db
+      .prepare<[number, number, number, number]>(
+        `SELECT e.rowid, CAST(e.key AS TEXT), e.size, e.etag, e.last_modified, e.storage_class, e.page
+         FROM entry_order o JOIN entries e ON e.rowid = o.entry
+         WHERE o.pass = ? AND o.sort = ? AND o.pos BETWEEN ? AND ? ORDER BY o.pos`,
+      )
+      .raw(),
+    rankBuilt: db.prepare<[number, number], { page_records: number; rows: number }>(`SELECT page_records, rows FROM entry_order_built WHERE pass = ? AND sort = ?`),
+    rankClear: db.prepare<[number, number]>(`DELETE FROM entry_order WHERE pass = ? AND sort = ?`),
+    rankClearBuilt: db.prepare<[number, number]>(`DELETE FROM entry_order_built WHERE pass = ? AND sort = ?`),
+    rankInsert: db.prepare<[number, number, number, number]>(`INSERT INTO entry_order (pass, sort, pos, entry) VALUES (?, ?, ?, ?)`),
+    rankMarkBuilt: db.prepare<[number, number, number, number]>(
+      `INSERT INTO entry_order_built (pass, sort, page_records, rows) VALUES (?, ?, ?, ?)
+       ON CONFLICT (pass, sort) DO UPDATE SET page_records = excluded.page_records, rows = excluded.rows`,
     ),
-    rowsById: db.prepare<[string], EntryRow>(
-      `SELECT rowid AS id, key, size, etag, last_modified, storage_class, page FROM entries WHERE rowid IN (SELECT value FROM json_each(?))`,
-    ),
-    nullLastModified: db.prepare<[number], number>(`SELECT 1 FROM entries WHERE pass = ? AND last_modified IS NULL LIMIT 1`).pluck(),
+    rankOrphans: db.prepare<[], number>(`SELECT DISTINCT pass FROM entry_order_built WHERE pass NOT IN (SELECT seq FROM passes)`).pluck(),
+    rankDropPass: db.prepare<[number]>(`DELETE FROM entry_order WHERE pass = ?`),
+    rankDropPassBuilt: db.prepare<[number]>(`DELETE FROM entry_order_built WHERE pass = ?`),
   };
 }
 
 type Statements = ReturnType<typeof statementsFor>;
-type Ordering = Statements["orderings"] extends Map<string, infer O> ? O : never;
+type KeyOrder = Statements["keyAsc"];
 
-function toPagedEntry(r: EntryRow): PagedEntry {
-  return {
-    key: r.key.toString("utf8"),
-    size: r.size,
-    etag: r.etag,
-    lastModified: r.last_modified,
-    storageClass: r.storage_class,
-    page: r.page,
-  };
+function toPagedEntry(r: EntryTuple): PagedEntry {
+  return { key: r[1], size: r[2], etag: r[3], lastModified: r[4], storageClass: r[5], page: r[6] };
 }
 
-/** The first span whose rows include listing position `row` (binary search over `before`). */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The span whose rows include listing position `row`, or -1 past the last row. */
 export function spanIndexAt(spans: readonly PageSpan[], row: number): number {
   let lo = 0;
   let hi = spans.length - 1;
@@ -152,13 +179,14 @@ export function spanIndexAt(spans: readonly PageSpan[], row: number): number {
 export class EntryQueries {
   private readonly stmt: Statements;
   private readonly caches = new Map<number, PassViewCache>();
-  private cachedMatchRows = 0;
+  /** The ranking being written per (pass, sort), one at a time: a rebuild waits for the last one. */
+  private readonly rankBuilds = new Map<string, { pageRecords: number; done: Promise<void> }>();
+  private cachedOrderedRows = 0;
 
   constructor(private readonly db: Database.Database) {
-    // The sort orders read these indexes; created on first use so a store that never shows a pass
-    // view pays nothing for them on insert.
-    db.exec(SORT_INDEXES);
+    db.exec(SCHEMA);
     this.stmt = statementsFor(db);
+    this.dropOrphanRanks();
   }
 
   static for(store: PassStore): EntryQueries {
@@ -170,30 +198,55 @@ export class EntryQueries {
     return q;
   }
 
+  /** Rankings of passes deleted since (the pass store does not know this table). */
+  private dropOrphanRanks(): void {
+    for (const seq of this.stmt.rankOrphans.all()) {
+      this.db.transaction(() => {
+        this.stmt.rankDropPass.run(seq);
+        this.stmt.rankDropPassBuilt.run(seq);
+      })();
+    }
+  }
+
   /** Cached state for the pass as it is now; a newly recorded page starts afresh. */
-  cacheFor(pass: PassRef): PassViewCache {
+  private cacheFor(pass: PassRef): PassViewCache {
     let c = this.caches.get(pass.seq);
-    if (c === undefined || c.pageRecords !== pass.pageRecords) {
-      if (c !== undefined) this.forget(pass.seq);
+    if (c !== undefined && c.pageRecords !== pass.pageRecords) {
+      // Orderings of a running pass may serve a little longer; everything else is recomputed.
+      const keep = c.ordered;
+      this.forget(pass.seq);
+      c = new PassViewCache(pass.pageRecords);
+      for (const [name, o] of keep) if (o.whileRunning) this.keepOrdered(c, name, o);
+      this.caches.set(pass.seq, c);
+    } else if (c === undefined) {
       c = new PassViewCache(pass.pageRecords);
       this.caches.set(pass.seq, c);
-      while (this.caches.size > MAX_CACHED_PASSES) {
-        const oldest = this.caches.keys().next().value as number;
-        this.forget(oldest);
-      }
     } else {
       // Most recently used last.
       this.caches.delete(pass.seq);
       this.caches.set(pass.seq, c);
     }
+    while (this.caches.size > MAX_CACHED_PASSES) this.forget(this.caches.keys().next().value as number);
     return c;
   }
 
   private forget(seq: number): void {
     const c = this.caches.get(seq);
     if (c === undefined) return;
-    for (const m of c.matches.values()) this.cachedMatchRows -= m.length;
+    for (const o of c.ordered.values()) this.cachedOrderedRows -= o.ids.length;
     this.caches.delete(seq);
+  }
+
+  private keepOrdered(cache: PassViewCache, name: string, o: OrderedRows): void {
+    cache.ordered.set(name, o);
+    this.cachedOrderedRows += o.ids.length;
+    // Drop the orderings of the least recently used passes until the budget holds.
+    for (const c of this.caches.values()) {
+      if (this.cachedOrderedRows <= MAX_CACHED_ORDERED_ROWS) return;
+      if (c === cache) continue;
+      for (const other of c.ordered.values()) this.cachedOrderedRows -= other.ids.length;
+      c.ordered.clear();
+    }
   }
 
   spans(pass: PassRef): PageSpan[] {
@@ -209,33 +262,43 @@ export class EntryQueries {
     return cache.spans;
   }
 
-  window(pass: PassRef, query: EntriesWindowQuery): EntriesWindow {
+  /** The pass's rowid span: every row of the pass lies in it (rows of other passes may too). */
+  private rowidSpan(pass: PassRef): [number, number] {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = 0;
+    for (const s of this.spans(pass)) {
+      if (s.rowCount === 0) continue;
+      lo = Math.min(lo, s.firstRow);
+      hi = Math.max(hi, s.firstRow + s.rowCount - 1);
+    }
+    return lo <= hi ? [lo, hi] : [1, 0];
+  }
+
+  async window(pass: PassRef, query: EntriesWindowQuery): Promise<EntriesWindow> {
     const q = query.q !== undefined && query.q !== "" ? query.q : null;
     const desc = query.order === "desc";
+    const { offset, limit } = query;
     const listingOrder = query.sort === "key" && q === null && pass.anomalies === 0;
-    if (listingOrder) {
-      const total = pass.keys;
-      return { offset: query.offset, total, listingOrder, entries: this.listingRows(pass, query.offset, query.limit, desc) };
+    const window = (total: number, entries: PagedEntry[]): EntriesWindow => ({ offset, total, listingOrder, entries });
+    if (listingOrder) return window(pass.keys, this.listingRows(pass, offset, limit, desc));
+    if (q === null && query.sort === "key") {
+      const ids = this.anchoredIds(pass, desc, offset, Math.min(limit, pass.keys - offset));
+      return window(pass.keys, this.rowsByIds(ids));
     }
-    const cache = this.cacheFor(pass);
-    const ordering = this.ordering(query.sort, desc);
-    if (q === null && !(query.sort === "lastModified" && this.hasNullLastModified(pass, cache))) {
-      const total = pass.keys;
-      const ids = this.anchoredIds(pass, cache, ordering, `${query.sort}:${query.order}`, query.offset, Math.min(query.limit, total - query.offset));
-      return { offset: query.offset, total, listingOrder, entries: this.rowsByIds(ids) };
+    if (q === null && pass.status !== "running") {
+      const sort = query.sort as RankedSort;
+      const rows = await this.ranked(pass, sort);
+      const count = Math.max(0, Math.min(limit, rows - offset));
+      if (count === 0) return window(rows, []);
+      const first = desc ? rows - offset - count : offset;
+      const entries = (this.stmt.ranked.all(pass.seq, RANKED[sort].code, first, first + count - 1) as EntryTuple[]).map(toPagedEntry);
+      return window(rows, desc ? entries.reverse() : entries);
     }
-    const ids = this.matches(pass, cache, ordering, `${query.sort}:${query.order}:${q ?? ""}`, q);
-    const slice = Array.from(ids.subarray(Math.min(query.offset, ids.length), Math.min(query.offset + query.limit, ids.length)));
-    return { offset: query.offset, total: ids.length, listingOrder, entries: this.rowsByIds(slice) };
-  }
-
-  private ordering(sort: EntrySort, desc: boolean): Ordering {
-    return this.stmt.orderings.get(`${sort}:${desc ? "desc" : "asc"}`) as Ordering;
-  }
-
-  private hasNullLastModified(pass: PassRef, cache: PassViewCache): boolean {
-    cache.hasNullLastModified ??= this.stmt.nullLastModified.get(pass.seq) !== undefined;
-    return cache.hasNullLastModified;
+    const ids = this.ordered(pass, query.sort, q);
+    const count = Math.max(0, Math.min(limit, ids.length - offset));
+    const slice: number[] = [];
+    for (let i = 0; i < count; i++) slice.push(ids[desc ? ids.length - 1 - offset - i : offset + i] as number);
+    return window(ids.length, this.rowsByIds(slice));
   }
 
   /** Rows `offset..offset+limit` in listing order (or from its end, for descending key order). */
@@ -252,28 +315,29 @@ export class EntryQueries {
       const s = spans[i] as PageSpan;
       const from = s.firstRow + (row - s.before);
       const to = Math.min(s.firstRow + s.rowCount - 1, from + (count - out.length) - 1);
-      if (to >= from) for (const r of this.stmt.rowRange.all(from, to)) out.push(toPagedEntry(r));
+      if (to >= from) for (const r of this.stmt.rowRange.all(from, to) as EntryTuple[]) out.push(toPagedEntry(r));
       row = s.before + s.rowCount;
       i++;
     }
     return desc ? out.reverse() : out;
   }
 
-  /** Rows at and after `from` (inclusive) in an ordering, skipping `skip` and taking `take`. */
-  private scan(seq: number, o: Ordering, from: Cursor | null, skip: number, take: number): Cursor[] {
+  /** Rows at and after `from` (inclusive) in key order, skipping `skip` and taking `take`. */
+  private scan(seq: number, o: KeyOrder, from: Cursor | null, skip: number, take: number): Cursor[] {
     if (take <= 0) return [];
     if (from === null) return o.head.all(seq, take, skip) as Cursor[];
-    // Two index ranges instead of a row-value comparison: SQLite seeks (column, rowid) only on
-    // equality of the column, and a row value would scan every duplicate of the anchor's value.
     const same = o.same.all(seq, from[0], from[1], skip + take) as Cursor[];
     if (same.length === skip + take) return same.slice(skip);
     const out = same.slice(skip);
     return out.concat(o.after.all(seq, from[0], take - out.length, Math.max(0, skip - same.length)) as Cursor[]);
   }
 
-  private anchoredIds(pass: PassRef, cache: PassViewCache, o: Ordering, name: string, offset: number, limit: number): number[] {
+  private anchoredIds(pass: PassRef, desc: boolean, offset: number, limit: number): number[] {
     if (limit <= 0) return [];
+    const o = desc ? this.stmt.keyDesc : this.stmt.keyAsc;
     if (offset < ANCHOR_EVERY) return this.scan(pass.seq, o, null, offset, limit).map((c) => c[1]);
+    const cache = this.cacheFor(pass);
+    const name = desc ? "desc" : "asc";
     let anchors = cache.anchors.get(name);
     if (anchors === undefined) {
       anchors = [];
@@ -293,31 +357,71 @@ export class EntryQueries {
     return this.scan(pass.seq, o, anchors[want] as Cursor, offset - want * ANCHOR_EVERY, limit).map((c) => c[1]);
   }
 
-  private matches(pass: PassRef, cache: PassViewCache, o: Ordering, name: string, q: string | null): Float64Array {
-    let ids = cache.matches.get(name);
-    if (ids !== undefined) return ids;
-    const rowids = (q === null ? o.all.all(pass.seq) : o.matching.all(pass.seq, Buffer.from(q, "utf8"))) as number[];
-    ids = Float64Array.from(rowids);
-    cache.matches.set(name, ids);
-    this.cachedMatchRows += ids.length;
-    this.evictMatches(cache);
-    return ids;
+  /** Ranks a finished pass by `sort` into entry_order once; returns its row count. */
+  private async ranked(pass: PassRef, sort: RankedSort): Promise<number> {
+    const code = RANKED[sort].code;
+    const built = this.stmt.rankBuilt.get(pass.seq, code);
+    if (built !== undefined && built.page_records === pass.pageRecords) return built.rows;
+    const name = `${pass.seq}:${code}`;
+    let build = this.rankBuilds.get(name);
+    if (build === undefined || build.pageRecords !== pass.pageRecords) {
+      const previous = build?.done ?? Promise.resolve();
+      const done: Promise<void> = previous
+        .catch(() => undefined)
+        .then(() => this.buildRank(pass, sort))
+        .finally(() => {
+          if (this.rankBuilds.get(name)?.done === done) this.rankBuilds.delete(name);
+        });
+      build = { pageRecords: pass.pageRecords, done };
+      this.rankBuilds.set(name, build);
+    }
+    await build.done;
+    return this.stmt.rankBuilt.get(pass.seq, code)?.rows ?? 0;
   }
 
-  /** Drops the search orderings of the least recently used passes until the budget holds. */
-  private evictMatches(keep: PassViewCache): void {
-    for (const c of this.caches.values()) {
-      if (this.cachedMatchRows <= MAX_CACHED_MATCH_ROWS) return;
-      if (c === keep) continue;
-      for (const m of c.matches.values()) this.cachedMatchRows -= m.length;
-      c.matches.clear();
+  private async buildRank(pass: PassRef, sort: RankedSort): Promise<void> {
+    const code = RANKED[sort].code;
+    const [lo, hi] = this.rowidSpan(pass);
+    const ids = this.stmt.byColumn[sort].inOrder.all(lo, hi, pass.seq) as number[];
+    this.db.transaction(() => {
+      this.stmt.rankClearBuilt.run(pass.seq, code);
+      this.stmt.rankClear.run(pass.seq, code);
+    })();
+    for (let start = 0; start < ids.length; start += RANK_ROWS_PER_TRANSACTION) {
+      this.db.transaction(() => {
+        const end = Math.min(ids.length, start + RANK_ROWS_PER_TRANSACTION);
+        for (let pos = start; pos < end; pos++) this.stmt.rankInsert.run(pass.seq, code, pos, ids[pos] as number);
+      })();
+      await yieldToEventLoop();
     }
+    this.stmt.rankMarkBuilt.run(pass.seq, code, pass.pageRecords, ids.length);
+  }
+
+  /** Searches, and sorts of a running pass: the rowids in order, ordered by SQLite and kept here. */
+  private ordered(pass: PassRef, sort: EntrySort, q: string | null): Float64Array {
+    const cache = this.cacheFor(pass);
+    const name = `${sort}\u0000${q ?? ""}`;
+    const hit = cache.ordered.get(name);
+    if (hit !== undefined && (!hit.whileRunning || Date.now() - hit.madeAt < RUNNING_REORDER_MS)) return hit.ids;
+    if (hit !== undefined) {
+      cache.ordered.delete(name);
+      this.cachedOrderedRows -= hit.ids.length;
+    }
+    const statements = this.stmt.byColumn[sort];
+    let rowids: number[];
+    if (q === null) {
+      const [lo, hi] = this.rowidSpan(pass);
+      rowids = statements.inOrder.all(lo, hi, pass.seq) as number[];
+    } else rowids = statements.matchingInOrder.all(pass.seq, q) as number[];
+    const ordered = { ids: Float64Array.from(rowids), whileRunning: pass.status === "running", madeAt: Date.now() };
+    this.keepOrdered(cache, name, ordered);
+    return ordered.ids;
   }
 
   private rowsByIds(ids: readonly number[]): PagedEntry[] {
     if (ids.length === 0) return [];
-    const byId = new Map<number, EntryRow>();
-    for (const r of this.stmt.rowsById.all(JSON.stringify(ids))) byId.set(r.id, r);
+    const byId = new Map<number, EntryTuple>();
+    for (const r of this.stmt.rowsById.all(JSON.stringify(ids)) as EntryTuple[]) byId.set(r[0], r);
     const out: PagedEntry[] = [];
     for (const id of ids) {
       const r = byId.get(id);
@@ -332,10 +436,10 @@ const instances = new WeakMap<Database.Database, EntryQueries>();
 export function passRef(store: PassStore, id: string): PassRef {
   const row = store.row(id);
   if (row === undefined) throw new AppError("unknown_pass", `There is no pass with id "${id}".`);
-  return { seq: row.seq, pageRecords: row.page_records, keys: row.keys, anomalies: row.anomalies, prefix: row.prefix };
+  return { seq: row.seq, status: row.status, pageRecords: row.page_records, keys: row.keys, anomalies: row.anomalies, prefix: row.prefix };
 }
 
 /** `GET /api/passes/{id}/entries?offset=…`: one window of rows of one ordering of the pass. */
-export function entriesWindow(store: PassStore, id: string, query: EntriesWindowQuery): EntriesWindow {
+export async function entriesWindow(store: PassStore, id: string, query: EntriesWindowQuery): Promise<EntriesWindow> {
   return EntryQueries.for(store).window(passRef(store, id), query);
 }

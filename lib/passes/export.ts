@@ -11,7 +11,7 @@ const ROWS_PER_PULL = 5000;
 const CSV_HEADER = ["key", "size", "last_modified", "etag", "storage_class", "page"] as const;
 
 interface ExportRow {
-  key: Buffer;
+  key: string;
   size: number;
   etag: string | null;
   last_modified: string | null;
@@ -20,7 +20,7 @@ interface ExportRow {
 }
 
 function encodeRow(format: ExportFormat, r: ExportRow): string {
-  const key = r.key.toString("utf8");
+  const key = r.key;
   if (format === "csv") return csvRow([key, r.size, r.last_modified, r.etag, r.storage_class, r.page]);
   const entry: PagedEntry = { key, size: r.size, etag: r.etag, lastModified: r.last_modified, storageClass: r.storage_class, page: r.page };
   return `${JSON.stringify(entry)}\n`;
@@ -38,7 +38,7 @@ export function exportPass(store: PassStore, id: string, format: ExportFormat): 
   const bucket = store.row(id)?.bucket ?? "pass";
   const spans = EntryQueries.for(store).spans(pass);
   const rows = store.db.prepare<[number, number], ExportRow>(
-    `SELECT key, size, etag, last_modified, storage_class, page FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
+    `SELECT CAST(key AS TEXT) AS key, size, etag, last_modified, storage_class, page FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
   );
   const encoder = new TextEncoder();
   let next = 0;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "@/lib/sandbox";
 import type { EntriesWindowQuery, Entry, PageRecord, PagedEntry } from "@/lib/wire";
 import { csvCell, csvRow } from "./csv";
-import { EntryQueries, entriesWindow } from "./entry-queries";
+import { entriesWindow } from "./entry-queries";
 import { exportPass } from "./export";
 import { prefixSummary, rollUp } from "./prefix-summary";
 import type { PassService } from "./service";
@@ -33,10 +33,10 @@ const windowOf = (id: string, q: Partial<EntriesWindowQuery>) =>
   entriesWindow(passes.store, id, { offset: 0, limit: 100, sort: "key", order: "asc", ...q });
 
 /** Every row of one ordering, read window by window. */
-function allRows(id: string, q: Partial<EntriesWindowQuery>, limit = 250): PagedEntry[] {
+async function allRows(id: string, q: Partial<EntriesWindowQuery>, limit = 250): Promise<PagedEntry[]> {
   const out: PagedEntry[] = [];
   for (let offset = 0; ; offset += limit) {
-    const w = windowOf(id, { ...q, offset, limit });
+    const w = await windowOf(id, { ...q, offset, limit });
     out.push(...w.entries);
     if (offset + limit >= w.total) return out;
   }
@@ -52,79 +52,109 @@ function reference(rows: PagedEntry[], compare: (a: PagedEntry, b: PagedEntry) =
 }
 
 describe("whole-pass entries by row index", () => {
-  it("reads any window of key order, ascending and descending, with each row's page", () => {
-    const asc = allRows(demo, {});
+  it("reads any window of key order, ascending and descending, with each row's page", async () => {
+    const asc = await allRows(demo, {});
     expect(asc).toHaveLength(3000);
     expect(asc.map((e) => e.key)).toEqual(Array.from({ length: 3000 }, (_, i) => `obj_${String(i).padStart(4, "0")}`));
     expect(asc.map((e) => e.page)).toEqual(Array.from({ length: 3000 }, (_, i) => Math.floor(i / 700)));
 
-    const w = windowOf(demo, { offset: 695, limit: 10 });
+    const w = await windowOf(demo, { offset: 695, limit: 10 });
     expect(w).toMatchObject({ offset: 695, total: 3000, listingOrder: true });
     expect(w.entries.map((e) => [e.key, e.page])).toEqual(
       Array.from({ length: 10 }, (_, i) => [`obj_${String(695 + i).padStart(4, "0")}`, 695 + i < 700 ? 0 : 1]),
     );
-    const desc = windowOf(demo, { order: "desc", offset: 0, limit: 3 });
+    const desc = await windowOf(demo, { order: "desc", offset: 0, limit: 3 });
     expect(desc.entries.map((e) => e.key)).toEqual(["obj_2999", "obj_2998", "obj_2997"]);
-    expect(windowOf(demo, { order: "desc", offset: 2998, limit: 10 }).entries.map((e) => e.key)).toEqual(["obj_0001", "obj_0000"]);
-    expect(windowOf(demo, { offset: 3000 }).entries).toEqual([]);
+    expect((await windowOf(demo, { order: "desc", offset: 2998, limit: 10 })).entries.map((e) => e.key)).toEqual(["obj_0001", "obj_0000"]);
+    expect((await windowOf(demo, { offset: 3000 })).entries).toEqual([]);
   });
 
-  it("sorts by size and LastModified across the whole pass, ties in listing order, past the anchor grid", () => {
-    const listed = allRows(photos, {});
+  it("sorts by size and LastModified across the whole pass, ties in listing order, from a ranking written once", async () => {
+    const listed = await allRows(photos, {});
     const bySize = (a: PagedEntry, b: PagedEntry) => a.size - b.size;
     const byModified = (a: PagedEntry, b: PagedEntry) => ((a.lastModified ?? "") < (b.lastModified ?? "") ? -1 : (a.lastModified ?? "") > (b.lastModified ?? "") ? 1 : 0);
     for (const desc of [false, true]) {
       const order = desc ? "desc" : "asc";
-      expect(allRows(photos, { sort: "size", order }, 7).map((e) => e.key)).toEqual(reference(listed, bySize, desc));
-      expect(allRows(photos, { sort: "lastModified", order }, 7).map((e) => e.key)).toEqual(reference(listed, byModified, desc));
+      expect((await allRows(photos, { sort: "size", order }, 7)).map((e) => e.key)).toEqual(reference(listed, bySize, desc));
+      expect((await allRows(photos, { sort: "lastModified", order }, 7)).map((e) => e.key)).toEqual(reference(listed, byModified, desc));
     }
-    const newest = windowOf(photos, { sort: "lastModified", order: "desc", limit: 1 }).entries[0];
+    const newest = (await windowOf(photos, { sort: "lastModified", order: "desc", limit: 1 })).entries[0];
     expect(newest?.lastModified).toBe(listed.map((e) => e.lastModified ?? "").sort().at(-1));
 
-    // Every demo object has the same size: the anchors must step through 3000 equal values.
-    const demoListed = allRows(demo, {});
+    // Every demo object has the same size: ties keep listing order.
+    const demoListed = await allRows(demo, {});
     for (const desc of [false, true]) {
       const order = desc ? "desc" : "asc";
-      const rows = allRows(demo, { sort: "size", order }, 333);
+      const rows = await allRows(demo, { sort: "size", order }, 333);
       expect(rows.map((e) => e.key)).toEqual(reference(demoListed, bySize, desc));
-      const far = windowOf(demo, { sort: "size", order, offset: 2345, limit: 20 });
+      const far = await windowOf(demo, { sort: "size", order, offset: 2345, limit: 20 });
       expect(far.entries.map((e) => e.key)).toEqual(rows.slice(2345, 2365).map((e) => e.key));
       expect(far.listingOrder).toBe(false);
     }
-    expect(windowOf(demo, { sort: "lastModified", order: "desc", limit: 1 }).entries[0]?.key).toBe("obj_2999");
+    expect((await windowOf(demo, { sort: "lastModified", order: "desc", limit: 1 })).entries[0]?.key).toBe("obj_2999");
   });
 
-  it("searches by substring over the whole pass and orders the matches", () => {
-    const w = windowOf(demo, { q: "obj_11", limit: 1000 });
+  it("searches by substring over the whole pass and orders the matches", async () => {
+    const w = await windowOf(demo, { q: "obj_11", limit: 1000 });
     expect(w.total).toBe(100);
     expect(w.listingOrder).toBe(false);
     expect(w.entries.map((e) => e.key)).toEqual(Array.from({ length: 100 }, (_, i) => `obj_${1100 + i}`));
-    expect(windowOf(demo, { q: "obj_11", order: "desc", offset: 98, limit: 5 }).entries.map((e) => e.key)).toEqual(["obj_1101", "obj_1100"]);
-    const big = allRows(photos, { q: "IMG", sort: "size", order: "desc" }, 9);
+    expect((await windowOf(demo, { q: "obj_11", order: "desc", offset: 98, limit: 5 })).entries.map((e) => e.key)).toEqual(["obj_1101", "obj_1100"]);
+    const big = await allRows(photos, { q: "IMG", sort: "size", order: "desc" }, 9);
     const sizes = big.map((e) => e.size);
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
     expect(big.every((e) => e.key.includes("IMG"))).toBe(true);
-    expect(windowOf(unicode, { q: "\n" }).entries.map((e) => e.key)).toEqual(["line\nbreak.txt"]);
-    expect(windowOf(demo, { q: "nothing" })).toMatchObject({ total: 0, entries: [] });
+    expect((await windowOf(unicode, { q: "\n" })).entries.map((e) => e.key)).toEqual(["line\nbreak.txt"]);
+    expect(await windowOf(demo, { q: "nothing" })).toMatchObject({ total: 0, entries: [] });
   });
 
-  it("sorts with the indexes alone: no temporary sort over the pass", () => {
+  it("ranks a finished pass once into a row-number table and reads windows through its primary key", async () => {
     const db = passes.store.db;
-    EntryQueries.for(passes.store);
-    for (const column of ["key", "size", "last_modified"]) {
-      for (const dir of ["ASC", "DESC"]) {
-        const plan = db
-          .prepare(`EXPLAIN QUERY PLAN SELECT ${column}, rowid FROM entries WHERE pass = ? ORDER BY ${column} ${dir}, rowid ${dir} LIMIT 10`)
-          .all(1)
-          .map((r) => (r as { detail: string }).detail)
-          .join(" | ");
-        expect(plan).toMatch(/USING COVERING INDEX/);
-        expect(plan).not.toMatch(/TEMP B-TREE/);
-      }
+    await windowOf(photos, { sort: "size", offset: 50 });
+    const seq = passes.store.row(photos)?.seq;
+    expect(db.prepare("SELECT rows FROM entry_order_built WHERE pass = ? AND sort = 0").pluck().get(seq)).toBe((await allRows(photos, {})).length);
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT e.key FROM entry_order o JOIN entries e ON e.rowid = o.entry WHERE o.pass = ? AND o.sort = ? AND o.pos BETWEEN ? AND ? ORDER BY o.pos`,
+      )
+      .all(1, 0, 0, 9)
+      .map((r) => (r as { detail: string }).detail)
+      .join(" | ");
+    expect(plan).toMatch(/SEARCH o USING PRIMARY KEY \(pass=\? AND sort=\? AND pos>\? AND pos<\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+    // Recording pays for no index on size or LastModified.
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries'").pluck().all();
+    expect(indexes).not.toContain("entries_by_size");
+    expect(indexes).not.toContain("entries_by_last_modified");
+  });
+
+  it("orders a running pass anew as pages arrive, and ranks it again once it has more pages", async () => {
+    const store = new PassStore(`${tempDir("growing")}/bucketscope.db`);
+    try {
+      store.create({ id: "g", connection: "sandbox", bucket: "b", prefix: "", delimiter: null, pageSize: 2, startAfter: null });
+      const seq = store.row("g")?.seq as number;
+      const page = (index: number, sizes: number[]) => {
+        const entries: Entry[] = sizes.map((size, i) => ({ key: `k${index}-${i}`, size, etag: null, lastModified: null, storageClass: null }));
+        const record = { index, answered: true, error: null, isTruncated: true, nextContinuationToken: "t", entryCount: sizes.length, bytes: 0, anomalyCount: 0, attempts: 1, lastKey: entries.at(-1)?.key ?? null } as unknown as PageRecord;
+        store.recordPage(seq, { record, entries, commonPrefixes: [] });
+      };
+      const bySize = async () => (await entriesWindow(store, "g", { offset: 0, limit: 10, sort: "size", order: "desc" })).entries.map((e) => e.size);
+      page(0, [5, 1]);
+      expect(await bySize()).toEqual([5, 1]);
+      store.finish("g", "cancelled", null);
+      expect(await bySize()).toEqual([5, 1]);
+      expect(store.db.prepare("SELECT page_records FROM entry_order_built WHERE pass = ?").pluck().get(seq)).toBe(1);
+      store.markResumed("g");
+      page(1, [9, 3]);
+      store.finish("g", "complete", null);
+      expect(await bySize()).toEqual([9, 5, 3, 1]);
+      expect(store.db.prepare("SELECT page_records FROM entry_order_built WHERE pass = ?").pluck().get(seq)).toBe(2);
+    } finally {
+      store.close();
     }
   });
 
-  it("falls back from listing order to the key index when keys arrived out of order", () => {
+  it("falls back from listing order to the key index when keys arrived out of order", async () => {
     const store = new PassStore(`${tempDir("anomalies")}/bucketscope.db`);
     try {
       store.create({ id: "p1", connection: "sandbox", bucket: "b", prefix: "", delimiter: null, pageSize: 3, startAfter: null });
@@ -136,18 +166,19 @@ describe("whole-pass entries by row index", () => {
       };
       page(0, ["a", "c", "e"], 0);
       page(1, ["b", "d", "f"], 2);
-      const w = entriesWindow(store, "p1", { offset: 1, limit: 4, sort: "key", order: "asc" });
+      const w = await entriesWindow(store, "p1", { offset: 1, limit: 4, sort: "key", order: "asc" });
       expect(w.listingOrder).toBe(false);
       expect(w.entries.map((e) => [e.key, e.page])).toEqual([["b", 1], ["c", 0], ["d", 1], ["e", 0]]);
       // LastModified is NULL everywhere: ordered by SQLite once instead of through anchors.
-      expect(entriesWindow(store, "p1", { offset: 0, limit: 10, sort: "lastModified", order: "desc" }).entries.map((e) => e.key)).toEqual(["f", "d", "b", "e", "c", "a"]);
+      const byModified = await entriesWindow(store, "p1", { offset: 0, limit: 10, sort: "lastModified", order: "desc" });
+      expect(byModified.entries.map((e) => e.key)).toEqual(["f", "d", "b", "e", "c", "a"]);
     } finally {
       store.close();
     }
   });
 
-  it("answers unknown_pass for a pass that does not exist", () => {
-    expect(() => windowOf("nope", {})).toThrow(expect.objectContaining({ code: "unknown_pass" }));
+  it("answers unknown_pass for a pass that does not exist", async () => {
+    await expect(windowOf("nope", {})).rejects.toMatchObject({ code: "unknown_pass" });
   });
 });
 
@@ -178,7 +209,7 @@ describe("the prefix summary", () => {
   });
 
   it("counts keys and bytes per folder of the photos pass", async () => {
-    const all = allRows(photos, {});
+    const all = await allRows(photos, {});
     const top = await prefixSummary(passes.store, photos, { depth: 1, delimiter: "/", limit: 100 });
     expect(top.totalKeys).toBe(all.length);
     expect(top.totalBytes).toBe(all.reduce((s, e) => s + e.size, 0));
@@ -263,7 +294,7 @@ describe("the export", () => {
     expect(file.filename).toBe(`unicode-${unicode}.csv`);
     const rows = parseCsv(await text(file.body));
     expect(rows[0]).toEqual(["key", "size", "last_modified", "etag", "storage_class", "page"]);
-    const keys = allRows(unicode, {}).map((e) => e.key);
+    const keys = (await allRows(unicode, {})).map((e) => e.key);
     expect(rows.slice(1).map((r) => r[0])).toEqual(keys.map((k) => (/^[=+\-@\t\r]/.test(k) ? `'${k}` : k)));
     expect(rows.slice(1).every((r) => r.length === 6)).toBe(true);
   });

@@ -13,7 +13,7 @@ export const GET = handle(async (request: Request, ctx: { params: Promise<{ id: 
   const params = searchParamsObject(request.url);
   if (WINDOW_PARAMS.some((p) => p in params)) {
     if ("after" in params) throw new AppError("bad_request", "after cannot be combined with offset, sort or order.");
-    const window: EntriesWindow = entriesWindow(passes().store, id, parseFields(entriesWindowQuerySchema, params));
+    const window: EntriesWindow = await entriesWindow(passes().store, id, parseFields(entriesWindowQuerySchema, params));
     return Response.json(window, { headers: { "Cache-Control": "no-store" } });
   }
   const query = parseFields(entriesQuerySchema, params);
