@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, type ReactNode } from "react";
+import { HistoryLink } from "@/components/history/history-link";
 import { ApiError } from "@/components/stream/api-error";
 import { Breadcrumbs, type BreadcrumbItem } from "./breadcrumbs";
 import { ListingStatus, type ListingPhase } from "./listing-status";
@@ -105,6 +106,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
       <div className={styles.head}>
         <Breadcrumbs connection={connection} items={crumbs} onNavigate={pushUrl} />
         <div className={styles.actions}>
+          <HistoryLink connection={connection} bucket={bucket} />
           {record.error !== null ? (
             <span className={styles.actionError} role="alert">
               {record.error.message}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import type { DiffRow } from "@/lib/wire";
+import { changeText, pageShift, shortEtag, signedShift } from "./cells";
+
+const side = (page: number, size: number, etag: string, lastModified: string, storageClass = "STANDARD") => ({ page, size, etag, lastModified, storageClass });
+
+describe("compare cells", () => {
+  it("shortens ETags to their first characters without quotes", () => {
+    expect(shortEtag('"0123456789abcdef0123456789abcdef"')).toBe("01234567…");
+    expect(shortEtag('"abc-2"')).toBe("abc-2");
+    expect(shortEtag(null)).toBe("—");
+  });
+
+  it("says which fields changed, old → new, in the viewer's time zone", () => {
+    const row: DiffRow = {
+      key: "k",
+      kind: "changed",
+      changed: ["size", "lastModified", "storageClass"],
+      a: side(0, 9, '"a"', "2025-01-01T00:00:00.000Z"),
+      b: side(1, 2048, '"b"', "2025-02-01T12:30:00.000Z", "GLACIER"),
+    };
+    expect(changeText(row, "UTC")).toBe(
+      "size 9 B → 2.00 KiB; last modified 2025-01-01 00:00:00 → 2025-02-01 12:30:00; storage class STANDARD → GLACIER",
+    );
+    expect(pageShift(row)).toBe(1);
+    expect(signedShift(1)).toBe("+1");
+    expect(changeText({ ...row, kind: "added", changed: [], a: null }, "UTC")).toBe("only in B (added)");
+    expect(pageShift({ ...row, a: null })).toBeNull();
+  });
+});

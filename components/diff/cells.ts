@@ -1,0 +1,50 @@
+import { formatBytes, formatLocalTime } from "@/components/format";
+import type { DiffField, DiffKind, DiffRow, DiffSide } from "@/lib/wire";
+
+// How a compared key reads, as plain functions: the compare table, its titles and the tests share them.
+
+export const KIND_MARK: Record<DiffKind, string> = { added: "+", removed: "−", changed: "~", unchanged: "" };
+
+export const FIELD_LABEL: Record<DiffField, string> = {
+  etag: "ETag",
+  size: "size",
+  lastModified: "last modified",
+  storageClass: "storage class",
+};
+
+/** An ETag without its quotes, cut to its first 8 characters (enough to tell two apart at a glance). */
+export function shortEtag(etag: string | null): string {
+  if (etag === null) return "—";
+  const bare = etag.replace(/^"|"$/g, "");
+  return bare.length > 10 ? `${bare.slice(0, 8)}…` : bare;
+}
+
+export function fieldText(field: DiffField, side: DiffSide, timeZone?: string): string {
+  switch (field) {
+    case "etag":
+      return side.etag ?? "—";
+    case "size":
+      return formatBytes(side.size);
+    case "lastModified":
+      return formatLocalTime(side.lastModified, timeZone);
+    case "storageClass":
+      return side.storageClass ?? "—";
+  }
+}
+
+/** "size 9 B → 25 B; ETag "a" → "b"": the changed fields of a key, old → new. */
+export function changeText(row: DiffRow, timeZone?: string): string {
+  const { a, b } = row;
+  if (a === null || b === null) return row.kind === "added" ? "only in B (added)" : "only in A (removed)";
+  return row.changed.map((f) => `${FIELD_LABEL[f]} ${fieldText(f, a, timeZone)} → ${fieldText(f, b, timeZone)}`).join("; ");
+}
+
+/** The key sits on another page index in B than in A. */
+export function pageShift(row: DiffRow): number | null {
+  return row.a !== null && row.b !== null && row.a.page !== row.b.page ? row.b.page - row.a.page : null;
+}
+
+/** A page shift as a signed number of pages. */
+export function signedShift(shift: number): string {
+  return shift > 0 ? `+${shift}` : String(shift);
+}

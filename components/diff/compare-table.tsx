@@ -1,0 +1,255 @@
+"use client";
+
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { memo, useEffect, useImperativeHandle, useRef, type ReactNode, type Ref } from "react";
+import { KeyText, plainKey } from "@/components/browser/key-text";
+import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle } from "@/components/format";
+import type { DiffBandItem, DiffBandSide, DiffField, DiffItem, DiffRowItem, DiffSide } from "@/lib/wire";
+import { changeText, KIND_MARK, pageShift, shortEtag, signedShift } from "./cells";
+import styles from "./compare.module.css";
+
+// Both passes in one virtual list, so they scroll together by construction: each row holds a key in A
+// (left) and in B (right), aligned; a band row marks where a page of A (left half) or of B (right
+// half) begins, so each side shows its own page boundaries and a shift reads as bands out of step.
+
+export const ITEM_HEIGHT = 26;
+
+export interface ItemRange {
+  first: number;
+  last: number;
+}
+
+export interface CompareTableHandle {
+  scrollToItem(index: number, align: "start" | "center"): void;
+}
+
+export interface CompareTableProps {
+  total: number;
+  /** The aligned view of every key: a band says where a page begins; in the changes only, which page the changes below are on. */
+  aligned: boolean;
+  itemAt: (index: number) => DiffItem | undefined;
+  /** The row a jump landed on, outlined. */
+  currentItem: number | null;
+  /** Item shown at the top on first render (deep link). */
+  initialItem: number;
+  /** Items drawn (overscan included: what to fetch) and items in view (what the user sees). */
+  onRangeChange: (drawn: ItemRange, shown: ItemRange) => void;
+  ref?: Ref<CompareTableHandle>;
+}
+
+const KIND_CLASS = { added: styles.markAdded, removed: styles.markRemoved, changed: styles.markChanged, unchanged: "" } as const;
+
+function BandHalf({ side, label, aligned }: { side: DiffBandSide | null; label: "A" | "B"; aligned: boolean }) {
+  if (side === null) return <div className={`${styles.bandHalf} ${styles.bandOff}`} />;
+  return (
+    <div className={`${styles.bandHalf} ${styles.bandOn}`} title={side.firstKey !== null ? `${plainKey(side.firstKey)} … ${plainKey(side.lastKey ?? "")}` : undefined}>
+      <b>
+        {label} · page {side.page}
+      </b>
+      {aligned ? <span>{side.begins ? "begins" : "continues"}</span> : null}
+      <span className={styles.bandKeys}>
+        {side.firstKey !== null ? (
+          <>
+            <KeyText value={side.firstKey} /> … <KeyText value={side.lastKey ?? ""} />
+          </>
+        ) : (
+          "no keys"
+        )}
+      </span>
+      <span className={styles.bandFig}>{formatCount(side.entryCount)} keys</span>
+      <span className={styles.bandFig}>{formatDuration(side.durationMs)}</span>
+    </div>
+  );
+}
+
+const Band = memo(function Band({ item, aligned }: { item: DiffBandItem; aligned: boolean }) {
+  return (
+    <>
+      <BandHalf side={item.a} label="A" aligned={aligned} />
+      <div className={styles.bandGutter} />
+      <BandHalf side={item.b} label="B" aligned={aligned} />
+    </>
+  );
+});
+
+function Cell({ field, row, which, children, className }: { field: DiffField; row: DiffRowItem; which: "a" | "b"; children: ReactNode; className?: string }) {
+  const marked = row.changed.includes(field) ? (which === "a" ? styles.cellOld : styles.cellNew) : "";
+  return (
+    <span className={className}>
+      <span className={marked}>{children}</span>
+    </span>
+  );
+}
+
+function Half({ row, which }: { row: DiffRowItem; which: "a" | "b" }) {
+  const side: DiffSide | null = row[which];
+  const tone =
+    side === null
+      ? styles.absent
+      : row.kind === "added"
+        ? styles.addedB
+        : row.kind === "removed"
+          ? styles.removedA
+          : row.kind === "changed"
+            ? styles.changedHalf
+            : "";
+  if (side === null) return <div className={`${styles.half} ${tone}`} data-side={which} />;
+  const shifted = pageShift(row) !== null;
+  return (
+    <div className={`${styles.half} ${tone}`} data-side={which}>
+      <span className={`${styles.page} ${shifted ? styles.pageShifted : ""}`} title={`page ${side.page} of pass ${which.toUpperCase()}`}>
+        p{side.page}
+      </span>
+      <span className={styles.key} title={plainKey(row.key)}>
+        <KeyText value={row.key} />
+      </span>
+      <Cell field="size" row={row} which={which} className={styles.num}>
+        <span title={`${formatCount(side.size)} bytes`}>{formatBytes(side.size)}</span>
+      </Cell>
+      <Cell field="lastModified" row={row} which={which} className={styles.time}>
+        <span title={utcTitle(side.lastModified)}>{formatLocalTime(side.lastModified)}</span>
+      </Cell>
+      <Cell field="storageClass" row={row} which={which} className={styles.cls}>
+        {side.storageClass ?? "—"}
+      </Cell>
+      <Cell field="etag" row={row} which={which} className={styles.etag}>
+        <span title={side.etag ?? undefined}>{shortEtag(side.etag)}</span>
+      </Cell>
+    </div>
+  );
+}
+
+const Row = memo(function Row({ row }: { row: DiffRowItem }) {
+  const shift = pageShift(row);
+  const title = row.kind === "unchanged" ? (shift !== null ? `page ${row.a?.page} in A, ${row.b?.page} in B` : undefined) : changeText(row);
+  return (
+    <>
+      <Half row={row} which="a" />
+      <div className={`${styles.gutter} ${KIND_CLASS[row.kind]}`} title={title}>
+        {KIND_MARK[row.kind] !== "" ? KIND_MARK[row.kind] : shift !== null ? <span className={styles.markShift}>{signedShift(shift)}</span> : null}
+      </div>
+      <Half row={row} which="b" />
+    </>
+  );
+});
+
+function Placeholder() {
+  return (
+    <>
+      <div className={styles.half}>
+        <span />
+        <span className={styles.placeholder} />
+      </div>
+      <div className={styles.gutter} />
+      <div className={styles.half}>
+        <span />
+        <span className={styles.placeholder} />
+      </div>
+    </>
+  );
+}
+
+function HeadHalf({ label }: { label: string }) {
+  return (
+    <div className={styles.half} role="row">
+      <span role="columnheader" className={styles.num}>
+        Page
+      </span>
+      <span role="columnheader">Key in {label}</span>
+      <span role="columnheader" className={styles.num}>
+        Size
+      </span>
+      <span role="columnheader">Last modified</span>
+      <span role="columnheader">Class</span>
+      <span role="columnheader">ETag</span>
+    </div>
+  );
+}
+
+export function CompareTable({ total, aligned, itemAt, currentItem, initialItem, onRangeChange, ref }: CompareTableProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // TanStack Virtual keeps its own mutable state; its result is read fresh on every render.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ITEM_HEIGHT,
+    overscan: 20,
+    initialOffset: initialItem * ITEM_HEIGHT,
+  });
+  useImperativeHandle(ref, () => ({ scrollToItem: (index, align) => virtualizer.scrollToIndex(index, { align }) }), [virtualizer]);
+
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  const offset = virtualizer.scrollOffset ?? 0;
+  const viewport = virtualizer.scrollRect?.height ?? 0;
+  const firstShown = Math.max(0, Math.min(total - 1, Math.floor(offset / ITEM_HEIGHT)));
+  const lastShown = Math.max(firstShown, Math.min(total - 1, Math.ceil((offset + viewport) / ITEM_HEIGHT) - 1));
+  const onRange = useRef(onRangeChange);
+  useEffect(() => {
+    onRange.current = onRangeChange;
+  });
+  useEffect(() => {
+    onRange.current({ first, last }, { first: firstShown, last: lastShown });
+  }, [first, last, firstShown, lastShown]);
+
+  return (
+    <div className={styles.table} role="table" aria-label="Keys of pass A and pass B, aligned" aria-rowcount={total}>
+      <div className={styles.headRow}>
+        <HeadHalf label="A" />
+        <div className={styles.gutter} />
+        <HeadHalf label="B" />
+      </div>
+      <div className={styles.scroller} style={{ height: total * ITEM_HEIGHT + 2 }} ref={scrollRef} data-testid="compare-scroller">
+        <div className={styles.rows} style={{ height: virtualizer.getTotalSize() }} role="rowgroup">
+          {items.map((v) => {
+            const item = itemAt(v.index);
+            const style = { transform: `translateY(${v.start}px)` };
+            if (item === undefined) {
+              return (
+                <div key={v.key} className={styles.row} style={style} role="row" data-testid="diff-placeholder">
+                  <Placeholder />
+                </div>
+              );
+            }
+            if (item.type === "band") {
+              return (
+                <div
+                  key={v.key}
+                  className={styles.band}
+                  style={style}
+                  role="row"
+                  data-testid="diff-band"
+                  data-item={v.index}
+                  data-a-page={item.a?.page ?? ""}
+                  data-b-page={item.b?.page ?? ""}
+                >
+                  <Band item={item} aligned={aligned} />
+                </div>
+              );
+            }
+            return (
+              <div
+                key={v.key}
+                className={`${styles.row} ${v.index === currentItem ? styles.current : ""}`}
+                style={style}
+                role="row"
+                data-testid="diff-row"
+                data-item={v.index}
+                data-current={v.index === currentItem ? "true" : undefined}
+                data-kind={item.kind}
+                data-key={item.key}
+                data-changed={item.changed.join(" ")}
+                data-a-page={item.a?.page ?? ""}
+                data-b-page={item.b?.page ?? ""}
+              >
+                <Row row={item} />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
