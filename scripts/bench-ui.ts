@@ -142,7 +142,9 @@ async function main(): Promise<void> {
     await page.goto(passUrl);
     const live = await firstRows(page);
     const liveFirstRows = live.firstRowsAt - live.firstPageAt;
-    console.log(`live pass:     first rows ${ms(liveFirstRows)} after the first page event`);
+    console.log(
+      `live pass:     first rows ${ms(liveFirstRows)} after the first page event (page event at ${ms(live.firstPageAt)}, rows at ${ms(live.firstRowsAt)} after navigation; a negative figure means the rows came first, from the summary the page loaded with)`,
+    );
 
     const listStart = performance.now();
     await page.locator('[data-testid="pass-view"][data-status="complete"]').waitFor({ timeout: 600_000 });
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
     await page.goto(passUrl);
     const done = await firstRows(page);
     const doneFirstRows = done.firstRowsAt - done.firstPageAt;
-    console.log(`finished pass: first rows ${ms(doneFirstRows)} after the first page event`);
+    console.log(`finished pass: first rows ${ms(doneFirstRows)} after the first page event (page event at ${ms(done.firstPageAt)}, rows at ${ms(done.firstRowsAt)} after navigation)`);
     await page.locator(`[data-testid="keys-count"][data-total="${summary.totals.keys}"]`).waitFor({ timeout: 120_000 });
     await page.locator('[data-testid="pass-view"][data-stream="done"]').waitFor({ timeout: 300_000 });
     const replayed = await page.evaluate((mark) => performance.now() - (performance.getEntriesByName(mark)[0]?.startTime ?? 0), FIRST_PAGE_MARK);
@@ -216,6 +218,21 @@ async function main(): Promise<void> {
       await page.locator(`[data-testid="keys-table"][data-view="${choice}:"] [data-testid="key-row"][data-row="0"][data-key]`).waitFor({ timeout: 120_000 });
       const sortEnd = await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now()))));
       console.log(`sort:          by ${label}: first rows painted ${ms(sortEnd - sortStart)} after choosing it`);
+    }
+
+    // 6. Server side: the prefix summary and the export of the whole pass.
+    for (const depth of [1, 2]) {
+      const t = performance.now();
+      const res = await fetch(`${app.url}/api/passes/${id}/prefixes?depth=${depth}`);
+      const body = (await res.json()) as { groupCount: number };
+      console.log(`prefixes:      depth ${depth}: ${body.groupCount} groups in ${ms(performance.now() - t)}`);
+    }
+    for (const format of ["csv", "ndjson"] as const) {
+      const t = performance.now();
+      const res = await fetch(`${app.url}/api/passes/${id}/export?format=${format}`);
+      let bytes = 0;
+      for await (const chunk of res.body ?? []) bytes += (chunk as Uint8Array).byteLength;
+      console.log(`export:        ${format}: ${(bytes / 1024 / 1024).toFixed(1)} MB streamed in ${ms(performance.now() - t)}`);
     }
 
     const heap = await heapMb(page);
