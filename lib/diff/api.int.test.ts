@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
+import { putKeys, sleep, startTestSandbox, tempDir } from "@/lib/passes/testing/harness";
+import type { Sandbox } from "@/lib/sandbox";
+import {
+  diffEventSchema,
+  diffSeekSchema,
+  diffSummarySchema,
+  diffWindowSchema,
+  errorBodySchema,
+  historyResponseSchema,
+  passSummarySchema,
+  watchListResponseSchema,
+  watchSchema,
+  type DiffEvent,
+} from "@/lib/wire";
+import { startApp, type RunningApp } from "@/scripts/testing/app";
+
+// The diff, history and watches API of the built app (scripts/start.ts, as `npm start` runs it):
+// NDJSON streaming, refusals before the first byte, and a clear error for every bad input.
+
+let sandbox: Sandbox;
+let app: RunningApp;
+let a = "";
+let b = "";
+let elsewhere = "";
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown; text: string; type: string }> {
+  const res = await fetch(`${app.url}${path}`, {
+    method,
+    headers: body !== undefined ? { "Content-Type": "application/json" } : {},
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch {
+    // NDJSON, CSV or empty: kept as text
+  }
+  return { status: res.status, json, text, type: res.headers.get("content-type") ?? "" };
+}
+
+async function recordPass(bucket: string, pageSize = 1000): Promise<string> {
+  const created = await call("POST", "/api/passes", { connection: "sandbox", bucket, pageSize });
+  expect(created.status).toBe(201);
+  const id = (created.json as { id: string }).id;
+  for (;;) {
+    const s = passSummarySchema.parse((await call("GET", `/api/passes/${id}`)).json);
+    if (s.status !== "running") return id;
+    await sleep(100);
+  }
+}
+
+function expectError(r: { status: number; json: unknown }, status: number, code: string, message?: RegExp): void {
+  expect(r.status).toBe(status);
+  const body = errorBodySchema.parse(r.json);
+  expect(body.error.code).toBe(code);
+  if (message !== undefined) expect(body.error.message).toMatch(message);
+}
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  sandbox.store.createBucket("diff-api");
+  putKeys(sandbox, "diff-api", ["a", "b", "c", "d"]);
+  const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;
+  app = await startApp({ dataDir: tempDir("diff-api"), sandbox: { endpoint, accessKeyId, secretAccessKey, region }, env: { BUCKETSCOPE_AWS: "off" } });
+  a = await recordPass("diff-api", 2);
+  sandbox.store.deleteObject("diff-api", "b");
+  putKeys(sandbox, "diff-api", ["bb"]);
+  b = await recordPass("diff-api", 2);
+  elsewhere = await recordPass("photos");
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await sandbox?.close();
+});
+
+beforeEach(() => {
+  onTestFailed(() => console.error(`app output (tail):\n${app.output().slice(-4000)}`));
+});
+
+describe("GET /api/diff", () => {
+  it("streams NDJSON: the plan first, the changed keys in byte order, the summary last", async () => {
+    const r = await call("GET", `/api/diff?a=${a}&b=${b}`);
+    expect(r.status).toBe(200);
+    expect(r.type).toMatch(/application\/x-ndjson/);
+    const events: DiffEvent[] = r.text
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => diffEventSchema.parse(JSON.parse(l)));
+    expect(events.map((e) => e.type)).toEqual(["start", "row", "row", "summary"]);
+    expect(events.flatMap((e) => (e.type === "row" ? [[e.row.key, e.row.kind, e.row.a?.page ?? null, e.row.b?.page ?? null]] : []))).toEqual([
+      ["b", "removed", 0, null],
+      ["bb", "added", null, 0],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: "summary", summary: { counts: { added: 1, removed: 1, unchanged: 3, pageShifts: 0 } } });
+
+    const all = await call("GET", `/api/diff?a=${a}&b=${b}&only=all`);
+    expect(all.text.trim().split("\n")).toHaveLength(1 + 5 + 1);
+  });
+
+  it("answers summaries, windows, seeks and exports", async () => {
+    const summary = diffSummarySchema.parse((await call("GET", `/api/diff/summary?a=${a}&b=${b}`)).json);
+    expect(summary.counts).toMatchObject({ added: 1, removed: 1, changed: 0, comparedA: 4, comparedB: 4 });
+    const w = diffWindowSchema.parse((await call("GET", `/api/diff/rows?a=${a}&b=${b}&only=all&offset=0&limit=100`)).json);
+    expect(w.items.filter((i) => i.type === "row").map((i) => (i.type === "row" ? i.key : ""))).toEqual(["a", "b", "bb", "c", "d"]);
+    const seek = diffSeekSchema.parse((await call("GET", `/api/diff/seek?a=${a}&b=${b}&only=all&from=-1&dir=next`)).json);
+    expect(seek.item).not.toBeNull();
+    const csv = await call("GET", `/api/diff/export?a=${a}&b=${b}&format=csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.type).toMatch(/text\/csv/);
+    expect(csv.text.split("\r\n").slice(1, 3).map((l) => l.split(",").slice(0, 2).join(","))).toEqual(["b,removed", "bb,added"]);
+  });
+
+  it("refuses other buckets with 409 before the first line, and compares them on request", async () => {
+    expectError(await call("GET", `/api/diff?a=${a}&b=${elsewhere}`), 409, "incomparable_passes", /different buckets.*allowDifferentBuckets=true/);
+    expectError(await call("GET", `/api/diff/summary?a=${a}&b=${elsewhere}`), 409, "incomparable_passes");
+    const r = await call("GET", `/api/diff/summary?a=${a}&b=${elsewhere}&allowDifferentBuckets=true`);
+    expect(r.status).toBe(200);
+    expect(diffSummarySchema.parse(r.json)).toMatchObject({ differentTargets: true });
+  });
+
+  it("refuses an incomplete pass with 409 unless asked, and labels the comparison when asked", async () => {
+    sandbox.faults.configure({ latencyMs: 300, bucket: "diff-api" });
+    const created = await call("POST", "/api/passes", { connection: "sandbox", bucket: "diff-api", pageSize: 1 });
+    const running = (created.json as { id: string }).id;
+    try {
+      expectError(await call("GET", `/api/diff?a=${a}&b=${running}`), 409, "incomplete_pass", /running, not complete/);
+      const r = await call("GET", `/api/diff/summary?a=${a}&b=${running}&allowIncomplete=1`);
+      expect(r.status).toBe(200);
+      const s = diffSummarySchema.parse(r.json);
+      expect(s.incomplete).toBe(true);
+      expect(s.notes.join(" ")).toMatch(/Pass B is running, not complete/);
+    } finally {
+      sandbox.faults.clear();
+      await call("DELETE", `/api/passes/${running}`);
+    }
+  });
+
+  it("answers every bad input with a 4xx and a message", async () => {
+    expectError(await call("GET", `/api/diff?b=${b}`), 400, "bad_request", /a: a pass id is required/);
+    expectError(await call("GET", `/api/diff?a=../etc&b=${b}`), 400, "bad_request", /pass id/);
+    expectError(await call("GET", `/api/diff?a=${a}&b=nopenope`), 404, "unknown_pass", /nopenope/);
+    expectError(await call("GET", `/api/diff?a=${a}&b=${b}&only=some`), 400, "bad_request", /only must be changes or all/);
+    expectError(await call("GET", `/api/diff?a=${a}&b=${b}&allowIncomplete=maybe`), 400, "bad_request");
+    expectError(await call("GET", `/api/diff/export?a=${a}&b=${b}&format=xml`), 400, "bad_request", /format must be csv or ndjson/);
+    expectError(await call("GET", `/api/diff/rows?a=${a}&b=${b}&limit=0`), 400, "bad_request", /limit/);
+    expectError(await call("GET", `/api/diff/rows?a=${a}&b=${b}&offset=-3`), 400, "bad_request", /offset/);
+    expectError(await call("GET", `/api/diff/seek?a=${a}&b=${b}&from=0&dir=up`), 400, "bad_request", /dir must be next or prev/);
+    expectError(await call("GET", `/api/history?connection=sandbox&bucket=Bad_Bucket`), 400, "invalid_bucket_name");
+    expectError(await call("GET", `/api/history?bucket=demo`), 400, "bad_request", /connection/);
+  });
+});
+
+describe("GET /api/history", () => {
+  it("lists the passes of a bucket/prefix oldest first with their changes", async () => {
+    const h = historyResponseSchema.parse((await call("GET", "/api/history?connection=sandbox&bucket=diff-api")).json);
+    const complete = h.points.filter((p) => p.pass.status === "complete");
+    expect(complete.slice(0, 2).map((p) => [p.pass.id, p.changesState, p.changes?.added ?? null])).toEqual([
+      [a, "first", null],
+      [b, "ready", 1],
+    ]);
+  });
+});
+
+describe("the watches API", () => {
+  it("creates, lists, pauses and deletes a watch", async () => {
+    const created = await call("POST", "/api/watches", { connection: "sandbox", bucket: "diff-api", everySeconds: 3600, paused: true, keepDays: 7 });
+    expect(created.status).toBe(201);
+    const w = watchSchema.parse(created.json);
+    expect(w).toMatchObject({ state: "paused", keepDays: 7, keepPasses: null, everySeconds: 3600, nextRunAt: null });
+    const list = watchListResponseSchema.parse((await call("GET", "/api/watches?bucket=diff-api")).json);
+    expect(list.watches.map((x) => x.id)).toContain(w.id);
+    expect(watchSchema.parse((await call("PATCH", `/api/watches/${w.id}`, { everySeconds: 7200 })).json)).toMatchObject({ everySeconds: 7200, state: "paused" });
+    expect((await call("DELETE", `/api/watches/${w.id}`)).json).toEqual({ id: w.id, deleted: true, cancelledPassId: null });
+    expectError(await call("GET", `/api/watches/${w.id}`), 404, "unknown_watch");
+  });
+
+  it("answers bad watch requests with a 4xx and a message", async () => {
+    expectError(await call("POST", "/api/watches", "{not json"), 400, "bad_request", /JSON/);
+    expectError(await call("POST", "/api/watches", { connection: "sandbox", bucket: "diff-api", everySeconds: 0 }), 400, "bad_request", /at most every 1 s/);
+    expectError(await call("POST", "/api/watches", { connection: "sandbox", bucket: "diff-api" }), 400, "bad_request", /everySeconds/);
+    expectError(await call("POST", "/api/watches", { connection: "sandbox", bucket: "Not A Bucket", everySeconds: 5 }), 400, "invalid_bucket_name");
+    expectError(await call("POST", "/api/watches", { connection: "sandbox", bucket: "diff-api", everySeconds: 5, pageSize: 5000 }), 400, "invalid_page_size");
+    expectError(await call("POST", "/api/watches", { connection: "nowhere", bucket: "diff-api", everySeconds: 5 }), 404, "unknown_connection");
+    expectError(await call("POST", "/api/watches", { connection: "sandbox", bucket: "diff-api", everySeconds: 5, extra: 1 }), 400, "bad_request");
+    expectError(await call("PATCH", "/api/watches/wnope", { state: "paused" }), 404, "unknown_watch");
+    const w = watchSchema.parse((await call("POST", "/api/watches", { connection: "sandbox", bucket: "diff-api", everySeconds: 3600, paused: true })).json);
+    expectError(await call("PATCH", `/api/watches/${w.id}`, {}), 400, "bad_request", /at least one/);
+    expectError(await call("PATCH", `/api/watches/${w.id}`, { state: "sleeping" }), 400, "bad_request", /active or paused/);
+    expectError(await call("PATCH", `/api/watches/${w.id}`, { keepPasses: null }), 400, "bad_request", /both cannot be removed/);
+    expectError(await call("DELETE", "/api/watches/wnope"), 404, "unknown_watch");
+    await call("DELETE", `/api/watches/${w.id}`);
+  });
+});
