@@ -87,10 +87,6 @@ export function compareHref(v: Pick<CompareView, "a" | "b"> & Partial<CompareVie
 
 export type DiffPair = Pick<CompareView, "a" | "b" | "allowIncomplete" | "allowDifferentBuckets">;
 
-export function pairOf(v: CompareView): DiffPair {
-  return { a: v.a, b: v.b, allowIncomplete: v.allowIncomplete, allowDifferentBuckets: v.allowDifferentBuckets };
-}
-
 export function diffSummaryUrl(p: DiffPair): string {
   return `/api/diff/summary?${query(pairParams(p))}`;
 }
