@@ -3,7 +3,6 @@ import { fetchJson } from "@/components/stream/api-error";
 import {
   entriesWindowSchema,
   passCreatedSchema,
-  passDeletedSchema,
   passListResponseSchema,
   passSummarySchema,
   prefixSummarySchema,
@@ -80,11 +79,11 @@ export async function invalidatePass(client: QueryClient, id: string): Promise<v
   ]);
 }
 
-/** DELETE on a running pass cancels it (its recorded pages stay). */
+/** Cancels a running pass (its recorded pages stay); never deletes one that has just finished. */
 export function useCancelPass(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => fetchJson(passPath(id), passDeletedSchema, { method: "DELETE" }),
+    mutationFn: () => fetchJson(`${passPath(id)}/cancel`, passSummarySchema, { method: "POST" }),
     onSettled: () => invalidatePass(client, id),
   });
 }

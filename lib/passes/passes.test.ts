@@ -311,6 +311,21 @@ describe("viewers, cancel and restarts", () => {
     expect(passes.entries.bind(passes, id, { limit: 1 })).toThrow(/no pass/);
   });
 
+  it("cancels only a running pass: cancelling a finished one is a conflict and keeps it", async () => {
+    const passes = service();
+    sandbox.faults.configure({ latencyMs: 40, bucket: "demo" });
+    const id = await passes.create({ connection: "sandbox", bucket: "demo", prefix: "", pageSize: 100 });
+    await sleep(100);
+    expect(await passes.cancel(id)).toMatchObject({ id, status: "cancelled", resumable: true });
+    await expect(passes.cancel(id)).rejects.toMatchObject({ code: "conflict", message: /not running \(it is cancelled\)/ });
+    sandbox.faults.clear();
+    const done = await passes.create({ connection: "sandbox", bucket: "demo", prefix: "obj_0", pageSize: 1000 });
+    expect((await passes.settled(done)).status).toBe("complete");
+    await expect(passes.cancel(done)).rejects.toMatchObject({ code: "conflict" });
+    expect(passes.summary(done)).toMatchObject({ status: "complete" });
+    expect(passKeys(passes, done)).toHaveLength(1000);
+  });
+
   it("resumes a cancelled pass to exactly the bucket's keys", async () => {
     const passes = service();
     sandbox.faults.configure({ latencyMs: 30, bucket: "demo" });

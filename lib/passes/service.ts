@@ -226,6 +226,21 @@ export class PassService {
     }
   }
 
+  /**
+   * Cancels a running pass and nothing else: a pass that finished a moment before the click must not
+   * be deleted by it (as `remove` would).
+   */
+  async cancel(id: string): Promise<PassSummary> {
+    const row = this.mustRow(id);
+    const run = this.runs.get(id);
+    if (run === undefined) {
+      throw new AppError("conflict", `This pass is not running (it is ${row.status}); there is nothing to cancel.`);
+    }
+    run.controller.abort();
+    await run.done;
+    return this.summary(id);
+  }
+
   /** Cancels a running pass, or deletes a finished one with everything recorded for it. */
   async remove(id: string): Promise<PassDeleted> {
     const row = this.mustRow(id);
