@@ -11,7 +11,9 @@ import type { Entry, PageRecord } from "../lib/wire/index";
 // recorded pass would be; then, in a fresh process so that its RSS is the diff's alone:
 //   1. the counts (the streaming merge: what the history timeline needs),
 //   2. the changes as NDJSON rows (GET /api/diff),
-//   3. the runs built for the compare view, and a window in the middle of the aligned view.
+//   3. the runs built for the compare view, and a window in the middle of the aligned view,
+//   4. for reference, the same merge by the strategies used when changes are dense (differences) and
+//      for passes with anomalies or mixed delimiters (keys).
 // Wall time, CPU time (this machine is shared: CPU time is the steadier figure) and peak RSS growth
 // over the process's RSS before each step. Goals: <= 2 s and <= 100 MB of RSS growth.
 
@@ -153,7 +155,7 @@ async function measure<T>(work: () => Promise<T>): Promise<Measured<T>> {
 function line(label: string, m: Measured<unknown>, extra = ""): void {
   const verdict = m.wallMs <= 2000 && m.rssGrowth <= 100 * 1024 * 1024 ? "within goals" : "OVER a goal";
   console.log(
-    `  ${label.padEnd(34)} wall ${(m.wallMs / 1000).toFixed(2)} s   CPU ${(m.cpuMs / 1000).toFixed(2)} s   peak RSS growth ${mb(m.rssGrowth).padStart(9)}   ${verdict}${extra}`,
+    `  ${label.padEnd(38)} wall ${(m.wallMs / 1000).toFixed(2)} s   CPU ${(m.cpuMs / 1000).toFixed(2)} s   peak RSS growth ${mb(m.rssGrowth).padStart(9)}   ${verdict}${extra}`,
   );
 }
 
@@ -196,6 +198,21 @@ async function diffPhase(): Promise<void> {
     `  then a 200-item window at item ${middle.toLocaleString("en")}: ${(t1 - t0).toFixed(1)} ms (${w.items.length} items); ` +
       `in the changes view at 5,000: ${(t2 - t1).toFixed(1)} ms (${changes.items.length} items)`,
   );
+  const { DiffReader, mergeRuns } = await import("@/lib/diff/merge");
+  const { planDiff } = await import("@/lib/diff");
+  for (const strategy of ["differences", "keys"] as const) {
+    const m = await measure(() => {
+      const reader = new DiffReader(store.file);
+      try {
+        let runs = 0;
+        for (const _ of mergeRuns(reader, planDiff(store, A_ID, B_ID), strategy)) runs++;
+        return Promise.resolve(runs);
+      } finally {
+        reader.close();
+      }
+    });
+    line(`4. merge by the ${strategy} strategy`, m, `   (reference: ${m.value.toLocaleString("en")} runs)`);
+  }
   console.log(`  peak RSS of the whole process (kernel): ${mb(process.resourceUsage().maxRSS * 1024)}`);
   console.log(`  machine load average: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
   store.close();

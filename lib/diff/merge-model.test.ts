@@ -7,7 +7,7 @@ import { DiffReader, mergeRuns, strategyFor, type DiffRun } from "./merge";
 import { planDiff } from "./plan";
 import { rowsOfRun } from "./rows";
 
-// The merge against a model: random buckets of hostile keys, random page sizes, random changes; both
+// The merge against a model: random buckets of hostile keys, random page sizes, random changes; all
 // merge strategies must produce the same runs, and the runs must read back as exactly the diff a
 // plain in-memory comparison of the bucket before and after gives.
 
@@ -82,7 +82,7 @@ async function recordPass(bucket: string, pageSize: number, prefix = ""): Promis
 
 describe("the merge against a model", () => {
   for (const seed of [1, 7, 42, 2024]) {
-    it(`seed ${seed}: both strategies give the same runs, and the rows are the model's diff`, async () => {
+    it(`seed ${seed}: every strategy gives the same runs, and the rows are the model's diff`, async () => {
       passes = serviceFor(sandbox);
       const random = prng(seed);
       const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)] as T;
@@ -116,12 +116,15 @@ describe("the merge against a model", () => {
       const b = await recordPass(bucket, pageB);
 
       const resolved = planDiff(passes.store, a, b);
-      expect(strategyFor(resolved)).toBe("differences");
+      expect(strategyFor(resolved)).toBe("aligned");
       const reader = new DiffReader(passes.store.file);
       try {
         const byDifferences: DiffRun[] = [...mergeRuns(reader, resolved, "differences")];
         const byKeys: DiffRun[] = [...mergeRuns(reader, resolved, "keys")];
         expect(byDifferences).toEqual(byKeys);
+        expect([...mergeRuns(reader, resolved, "aligned")]).toEqual(byKeys);
+        // Handing over to the differences strategy part-way gives the same runs.
+        expect([...mergeRuns(reader, resolved, "aligned", { mismatchBudget: () => 5 })]).toEqual(byKeys);
         const read = (first: number, last: number) => reader.entryRange.all(first, last);
         const rows = byDifferences.flatMap((run) => rowsOfRun(read, run));
         expect(rows).toEqual(modelDiff(before, after, pageA, pageB));
@@ -132,6 +135,8 @@ describe("the merge against a model", () => {
         const narrowed = planDiff(passes.store, a, narrow);
         const inPrefix = [...mergeRuns(reader, narrowed, "differences")];
         expect(inPrefix).toEqual([...mergeRuns(reader, narrowed, "keys")]);
+        expect([...mergeRuns(reader, narrowed, "aligned")]).toEqual(inPrefix);
+        expect([...mergeRuns(reader, narrowed, "aligned", { mismatchBudget: () => 2 })]).toEqual(inPrefix);
         expect(inPrefix.flatMap((run) => rowsOfRun(read, run)).map((r) => r.key)).toEqual(
           byteOrder(new Set([...before.keys(), ...after.keys()])).filter((k) => k.startsWith("a")),
         );

@@ -10,13 +10,18 @@ import { rolledUp, type KeyRange, type ResolvedPlan } from "./plan";
 // the same fields) whose entries are consecutive rowids in each pass and stay on one page of each. A
 // run never crosses a page boundary of either pass, so page bands fall between runs.
 //
-// Two ways to the same runs:
-// - "differences" (the usual case): each cursor carries only the keys of its pass that differ, and
-//   SQLite decides that while walking the index (a key of A is looked up in B's index and its fields
-//   compared there; B's keys missing from A likewise). Unchanged keys never cross into JavaScript:
-//   between two differences they are the same keys in both passes, so their stretch is known from the
-//   differences' positions. That needs each pass's rowid order to be its key order, which holds when
-//   the lister found no key out of order or repeated (its anomaly count is 0).
+// Three ways to the same runs (merge-model.test.ts holds them to it):
+// - "aligned" (the usual case): between two differences both passes list the same keys, so the
+//   entries at the same position in A and in B are compared by SQLite, a page-pair stretch at a time,
+//   reading both tables in rowid order; only differing entries come back, with their keys when the
+//   keys differ, and the smaller of two mismatching keys is in one pass only. Unchanged keys never
+//   cross into JavaScript. Each mismatch costs one statement, so when they grow dense it hands over.
+// - "differences": each cursor carries only the keys of its pass that differ, and SQLite decides
+//   that while walking the index (a key of A is looked up in B's index and its fields compared
+//   there; B's keys missing from A likewise); the unchanged stretches in between follow from the
+//   differences' positions. Constant cost per key whatever the number of differences.
+//   Both need each pass's rowid order to be its key order, which holds when the lister found no key
+//   out of order or repeated (anomaly count 0): positions are then ranks in key order.
 // - "keys": both cursors carry every key (rowid and key only, from the covering index); matched keys
 //   are gathered into runs whose fields SQLite compares in one statement per run. Used for passes with
 //   anomalies and when one pass rolls keys up by a delimiter and the other does not.
@@ -44,6 +49,7 @@ export interface DiffRun {
 
 type KeyTuple = [rowid: number, key: string];
 type FieldDiffTuple = [offset: number, mask: number];
+type AlignedTuple = [offset: number, sameKey: number, aKey: string | null, bKey: string | null, mask: number];
 /** A key of A that differs from B: removed (no rowid in B) or changed (the fields' bits). */
 type DifferenceTuple = [aRowid: number, bRowid: number | null, key: string, mask: number];
 export type EntryTuple = [key: string, size: number, etag: string | null, lastModified: string | null, storageClass: string | null];
@@ -156,6 +162,18 @@ export class DiffReader {
         `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
       )
       .raw();
+    this.alignedDiffs = this.db
+      .prepare<[{ a: number; b: number; last: number }], AlignedTuple>(
+        `SELECT a.rowid - @a, a.key = b.key AS same_key,
+           CASE WHEN a.key = b.key THEN NULL ELSE CAST(a.key AS TEXT) END,
+           CASE WHEN a.key = b.key THEN NULL ELSE CAST(b.key AS TEXT) END,
+           ${MASK} AS mask
+         FROM entries a JOIN entries b ON b.rowid = a.rowid - @a + @b
+         WHERE a.rowid BETWEEN @a AND @last AND (a.key <> b.key OR mask <> 0)
+         ORDER BY a.rowid`,
+      )
+      .raw();
+    this.keyOf = this.db.prepare<[number], string>(`SELECT CAST(key AS TEXT) FROM entries WHERE rowid = ?`).pluck();
     this.spanRows = this.db
       .prepare<[number], [number, number, number]>(`SELECT first_row, row_count, idx FROM pages WHERE pass = ? AND row_count > 0 ORDER BY first_row`)
       .raw();
@@ -210,6 +228,18 @@ export class DiffReader {
       .iterate(bSeq, ...r.args, aSeq);
   }
 
+  /**
+   * Entries of A from rowid `a` and of B from rowid `b`, position by position up to `last` in A:
+   * those whose key or fields differ, in order (the keys only for a key mismatch).
+   */
+  readonly alignedDiffs: Database.Statement<[{ a: number; b: number; last: number }], AlignedTuple>;
+
+  private readonly keyOf: Database.Statement<[number], string>;
+
+  keyAt(rowid: number): string {
+    return this.keyOf.get(rowid) ?? "";
+  }
+
   /** Ranks [start, end) of the pass's keys inside the range (rowid order being key order). */
   rankBounds(seq: number, range: KeyRange, spans: PageSpans): { start: number; end: number } {
     const r = rangeClauses("key", range);
@@ -260,17 +290,28 @@ class RunJoiner {
 }
 
 /** The differences strategy (see the top of this file). */
-function* differenceRuns(reader: DiffReader, resolved: ResolvedPlan): Generator<DiffRun, void, undefined> {
+/** Where a comparison already went: the ranks reached, the last key compared, the run still open. */
+interface Resume {
+  rankA: number;
+  rankB: number;
+  after: string;
+  joiner: RunJoiner;
+  spansA: PageSpans;
+  spansB: PageSpans;
+}
+
+function* differenceRuns(reader: DiffReader, resolved: ResolvedPlan, resume?: Resume): Generator<DiffRun, void, undefined> {
   const { range } = resolved;
-  const spansA = reader.spans(resolved.a.seq);
-  const spansB = reader.spans(resolved.b.seq);
+  const spansA = resume?.spansA ?? reader.spans(resolved.a.seq);
+  const spansB = resume?.spansB ?? reader.spans(resolved.b.seq);
   const boundsA = reader.rankBounds(resolved.a.seq, range, spansA);
   const boundsB = reader.rankBounds(resolved.b.seq, range, spansB);
-  const differences = reader.differences(resolved.a.seq, resolved.b.seq, range);
-  const additions = reader.additions(resolved.a.seq, resolved.b.seq, range);
-  const joiner = new RunJoiner();
-  let rankA = boundsA.start;
-  let rankB = boundsB.start;
+  const rest: KeyRange = resume !== undefined ? { ...range, after: Buffer.from(resume.after, "utf8") } : range;
+  const differences = reader.differences(resolved.a.seq, resolved.b.seq, rest);
+  const additions = reader.additions(resolved.a.seq, resolved.b.seq, rest);
+  const joiner = resume?.joiner ?? new RunJoiner();
+  let rankA = resume?.rankA ?? boundsA.start;
+  let rankB = resume?.rankB ?? boundsB.start;
 
   /** `n` unchanged keys from the current ranks, cut where a page of A or B ends. */
   function* unchanged(n: number): Generator<DiffRun, void, undefined> {
@@ -467,17 +508,112 @@ function* keyRuns(reader: DiffReader, resolved: ResolvedPlan): Generator<DiffRun
   }
 }
 
-export type MergeStrategy = "differences" | "keys";
+/** Mismatches tolerated in the aligned strategy: this many, plus one per this many keys compared. */
+const ALIGNED_MISMATCH_BASE = 256;
+const ALIGNED_KEYS_PER_MISMATCH = 64;
 
-/** Which strategy a comparison can use: differences unless rowid order may not be key order in a pass, or rollups filter keys. */
-export function strategyFor(resolved: ResolvedPlan): MergeStrategy {
-  return resolved.a.anomalies === 0 && resolved.b.anomalies === 0 && resolved.range.rollups.length === 0 ? "differences" : "keys";
+/** The aligned strategy (see the top of this file). */
+function* alignedRuns(reader: DiffReader, resolved: ResolvedPlan, mismatchBudget: (compared: number) => number): Generator<DiffRun, void, undefined> {
+  const { range } = resolved;
+  const spansA = reader.spans(resolved.a.seq);
+  const spansB = reader.spans(resolved.b.seq);
+  const boundsA = reader.rankBounds(resolved.a.seq, range, spansA);
+  const boundsB = reader.rankBounds(resolved.b.seq, range, spansB);
+  const joiner = new RunJoiner();
+  let rankA = boundsA.start;
+  let rankB = boundsB.start;
+  let compared = 0;
+  let mismatches = 0;
+
+  function* emit(run: DiffRun): Generator<DiffRun, void, undefined> {
+    const closed = joiner.push(run);
+    if (closed !== null) yield closed;
+  }
+
+  while (rankA < boundsA.end && rankB < boundsB.end) {
+    if (mismatches > mismatchBudget(compared)) {
+      // Dense differences cost a statement each here: the differences strategy takes over.
+      const lastA = rankA > boundsA.start ? reader.keyAt(spansA.entryAt(rankA - 1).rowid) : "";
+      const lastB = rankB > boundsB.start ? reader.keyAt(spansB.entryAt(rankB - 1).rowid) : "";
+      const after = compareKeys(lastA, lastB) >= 0 ? lastA : lastB;
+      if (after !== "") {
+        yield* differenceRuns(reader, resolved, { rankA, rankB, after, joiner, spansA, spansB });
+        return;
+      }
+    }
+    const a = spansA.entryAt(rankA);
+    const b = spansB.entryAt(rankB);
+    const length = Math.min(a.left, b.left, boundsA.end - rankA, boundsB.end - rankB);
+    let at = 0;
+    let mismatch: { offset: number; aKey: string; bKey: string } | null = null;
+    for (const [offset, sameKey, aKey, bKey, mask] of reader.alignedDiffs.iterate({ a: a.rowid, b: b.rowid, last: a.rowid + length - 1 })) {
+      if (sameKey !== 1) {
+        mismatch = { offset, aKey: aKey ?? "", bKey: bKey ?? "" };
+        break;
+      }
+      if (offset > at) yield* emit({ kind: RUN_KIND.unchanged, fields: 0, length: offset - at, aRow: a.rowid + at, bRow: b.rowid + at, aPage: a.page, bPage: b.page });
+      yield* emit({ kind: RUN_KIND.changed, fields: mask, length: 1, aRow: a.rowid + offset, bRow: b.rowid + offset, aPage: a.page, bPage: b.page });
+      at = offset + 1;
+    }
+    const alignedTo = mismatch?.offset ?? length;
+    if (alignedTo > at) yield* emit({ kind: RUN_KIND.unchanged, fields: 0, length: alignedTo - at, aRow: a.rowid + at, bRow: b.rowid + at, aPage: a.page, bPage: b.page });
+    rankA += alignedTo;
+    rankB += alignedTo;
+    compared += alignedTo;
+    if (mismatch === null) continue;
+    // The keys before the mismatch are equal in both passes, so the smaller of the two mismatching
+    // keys is in one pass only.
+    mismatches++;
+    compared++;
+    if (compareKeys(mismatch.aKey, mismatch.bKey) < 0) {
+      yield* emit({ kind: RUN_KIND.removed, fields: 0, length: 1, aRow: a.rowid + alignedTo, bRow: null, aPage: a.page, bPage: null });
+      rankA++;
+    } else {
+      yield* emit({ kind: RUN_KIND.added, fields: 0, length: 1, aRow: null, bRow: b.rowid + alignedTo, aPage: null, bPage: b.page });
+      rankB++;
+    }
+  }
+  // Whatever is left is in one pass only.
+  for (; rankA < boundsA.end; ) {
+    const a = spansA.entryAt(rankA);
+    const length = Math.min(a.left, boundsA.end - rankA);
+    yield* emit({ kind: RUN_KIND.removed, fields: 0, length, aRow: a.rowid, bRow: null, aPage: a.page, bPage: null });
+    rankA += length;
+  }
+  for (; rankB < boundsB.end; ) {
+    const b = spansB.entryAt(rankB);
+    const length = Math.min(b.left, boundsB.end - rankB);
+    yield* emit({ kind: RUN_KIND.added, fields: 0, length, aRow: null, bRow: b.rowid, aPage: null, bPage: b.page });
+    rankB += length;
+  }
+  const last = joiner.flush();
+  if (last !== null) yield last;
 }
+
+export type MergeStrategy = "aligned" | "differences" | "keys";
+
+/** Which strategy a comparison can use: aligned unless rowid order may not be key order in a pass, or rollups filter keys. */
+export function strategyFor(resolved: ResolvedPlan): MergeStrategy {
+  return resolved.a.anomalies === 0 && resolved.b.anomalies === 0 && resolved.range.rollups.length === 0 ? "aligned" : "keys";
+}
+
+export interface MergeOptions {
+  /** Mismatches the aligned strategy tolerates after comparing `compared` keys before it hands over. */
+  mismatchBudget?: (compared: number) => number;
+}
+
+const defaultBudget = (compared: number) => ALIGNED_MISMATCH_BASE + compared / ALIGNED_KEYS_PER_MISMATCH;
 
 /**
  * The comparison as runs in key order. Synchronous: the caller decides when to pause (an async
  * consumer yields to the event loop between runs); the cursors are closed when it stops early.
  */
-export function mergeRuns(reader: DiffReader, resolved: ResolvedPlan, strategy: MergeStrategy = strategyFor(resolved)): Generator<DiffRun, void, undefined> {
+export function mergeRuns(
+  reader: DiffReader,
+  resolved: ResolvedPlan,
+  strategy: MergeStrategy = strategyFor(resolved),
+  opts: MergeOptions = {},
+): Generator<DiffRun, void, undefined> {
+  if (strategy === "aligned") return alignedRuns(reader, resolved, opts.mismatchBudget ?? defaultBudget);
   return strategy === "differences" ? differenceRuns(reader, resolved) : keyRuns(reader, resolved);
 }
