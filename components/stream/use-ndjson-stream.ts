@@ -30,10 +30,24 @@ function reducer<State>(prev: StreamState<State>, action: Action<State>): Stream
   }
 }
 
+/** Reading stops to let the browser paint and handle input after this much work. */
+const SLICE_MS = 12;
+
+/** A macrotask boundary without setTimeout's 4 ms clamp. */
+function yieldToBrowser(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
 /**
  * Follows an NDJSON endpoint and folds its events into state with `fold`. Events are applied to a
  * local copy as they arrive and committed to React at most once per animation frame, so thousands of
- * lines do not mean thousands of renders. The request is aborted on unmount or when `url` changes.
+ * lines do not mean thousands of renders. A replay arrives all at once (a finished pass sends every
+ * page immediately), so reading yields to the browser every SLICE_MS instead of blocking it for
+ * seconds. The request is aborted on unmount or when `url` changes.
  */
 export function useNdjsonStream<S extends z.ZodType, State>(
   url: string | null,
@@ -69,9 +83,15 @@ export function useNdjsonStream<S extends z.ZodType, State>(
           await fetch(url, { signal: controller.signal, headers: { Accept: "application/x-ndjson" } }),
         );
         if (!res.body) throw new Error("The server sent no body.");
+        let sliceStart = performance.now();
         for await (const event of readNdjson(res.body, schema)) {
           local = foldRef.current(local, event);
           frame ??= requestAnimationFrame(flush);
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await yieldToBrowser();
+            if (controller.signal.aborted) return;
+            sliceStart = performance.now();
+          }
         }
         if (frame !== null) cancelAnimationFrame(frame);
         flush();
