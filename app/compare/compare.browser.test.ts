@@ -233,6 +233,10 @@ describe("the history of a prefix", () => {
 
     await page.getByTestId("toggle-watch").click();
     await page.locator('[data-testid="watch-list"] tr[data-state="paused"]').waitFor();
+    await page.goto(url("/watches"));
+    await page.locator('[data-testid="watch-list"] tr[data-state="paused"]').waitFor();
+    expect(await page.locator('[data-testid="watch-list"] tbody tr').first().textContent()).toContain(`${BUCKET}/`);
+    await browser.screenshot("watches-page");
     await page.getByRole("button", { name: "Delete", exact: true }).click();
     await page.getByTestId("confirm-delete-watch").click();
     await page.getByText("No watches yet").waitFor();

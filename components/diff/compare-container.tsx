@@ -165,10 +165,19 @@ function CompareRows({ pair, view, live }: { pair: DiffPair; view: CompareView; 
   );
 
   const urlTimer = useRef<number | undefined>(undefined);
+  /** The item a jump is scrolling to, until it is in view: scrolling on the way does not let go of it. */
+  const landing = useRef<number | null>(null);
   const onRangeChange = useCallback(
     (drawn: ItemRange, inView: ItemRange) => {
       setRange(drawn);
       setShown(inView);
+      const within = (item: number) => item >= inView.first && item <= inView.last;
+      if (landing.current !== null) {
+        if (within(landing.current)) landing.current = null;
+      } else {
+        // Scrolled away from the change it jumped to: the next jump starts from what is in view.
+        setCurrent((c) => (c !== null && !within(c) ? null : c));
+      }
       window.clearTimeout(urlTimer.current);
       urlTimer.current = window.setTimeout(() => replaceUrl(compareHref({ ...view, row: inView.first })), URL_SETTLE_MS);
     },
@@ -178,8 +187,7 @@ function CompareRows({ pair, view, live }: { pair: DiffPair; view: CompareView; 
 
   const seek = useCallback(
     async (dir: "prev" | "next") => {
-      const visible = current !== null && current >= shown.first && current <= shown.last;
-      const from = visible ? current : dir === "next" ? shown.first - 1 : shown.first;
+      const from = current ?? (dir === "next" ? shown.first - 1 : shown.first);
       setSeeking(true);
       try {
         const { item } = await seekChange(pair, only, from, dir);
@@ -189,6 +197,7 @@ function CompareRows({ pair, view, live }: { pair: DiffPair; view: CompareView; 
         }
         setSeekNote(null);
         setCurrent(item);
+        landing.current = item;
         tableRef.current?.scrollToItem(item, "center");
       } catch (err) {
         setSeekNote(err instanceof Error ? err.message : String(err));
@@ -196,7 +205,7 @@ function CompareRows({ pair, view, live }: { pair: DiffPair; view: CompareView; 
         setSeeking(false);
       }
     },
-    [current, shown.first, shown.last, pair, only],
+    [current, shown.first, pair, only],
   );
 
   const seekRef = useRef(seek);

@@ -154,7 +154,7 @@ export const HistoryCharts = memo(function HistoryCharts({ points, selected, onS
             <YAxis yAxisId="keys" {...AXIS} axisLine={false} width={64} tickFormatter={(v: number) => formatCount(v)} />
             <YAxis yAxisId="bytes" orientation="right" {...AXIS} axisLine={false} width={72} tickFormatter={(v: number) => formatBytes(v)} />
             <Tooltip content={PassTooltip} isAnimationActive={false} cursor={{ stroke: "var(--accent)", strokeOpacity: 0.3 }} />
-            <Bar yAxisId="bytes" dataKey="bytes" fill={SIZE.bytes.color} fillOpacity={0.18} isAnimationActive={false} />
+            <Bar yAxisId="bytes" dataKey="bytes" fill={SIZE.bytes.color} fillOpacity={0.18} isAnimationActive={false} maxBarSize={56} />
             <Line yAxisId="keys" dataKey="keys" stroke={SIZE.keys.color} strokeWidth={2} dot={statusDot} activeDot={{ r: 5 }} isAnimationActive={false} />
             <Selection points={points} selected={selected} yAxisId="keys" />
           </ComposedChart>
@@ -172,9 +172,9 @@ export const HistoryCharts = memo(function HistoryCharts({ points, selected, onS
             <YAxis yAxisId="keys" {...AXIS} axisLine={false} width={64} tickFormatter={(v: number) => formatCount(v)} allowDecimals={false} />
             <YAxis yAxisId="shifts" orientation="right" {...AXIS} axisLine={false} width={72} tickFormatter={(v: number) => formatCount(v)} allowDecimals={false} />
             <Tooltip content={PassTooltip} isAnimationActive={false} cursor={{ fill: "rgb(47 91 211 / 0.06)" }} />
-            <Bar yAxisId="keys" dataKey="added" stackId="c" fill={CHANGES.added.color} isAnimationActive={false} />
-            <Bar yAxisId="keys" dataKey="removed" stackId="c" fill={CHANGES.removed.color} isAnimationActive={false} />
-            <Bar yAxisId="keys" dataKey="changed" stackId="c" fill={CHANGES.changed.color} isAnimationActive={false} />
+            <Bar yAxisId="keys" dataKey="added" stackId="c" fill={CHANGES.added.color} isAnimationActive={false} maxBarSize={56} />
+            <Bar yAxisId="keys" dataKey="removed" stackId="c" fill={CHANGES.removed.color} isAnimationActive={false} maxBarSize={56} />
+            <Bar yAxisId="keys" dataKey="changed" stackId="c" fill={CHANGES.changed.color} isAnimationActive={false} maxBarSize={56} />
             <Line yAxisId="shifts" dataKey="pageShifts" stroke={CHANGES.pageShifts.color} strokeWidth={1.5} dot={{ r: 2 }} connectNulls={false} isAnimationActive={false} />
             <Selection points={points} selected={selected} yAxisId="keys" />
           </ComposedChart>
@@ -192,7 +192,7 @@ export const HistoryCharts = memo(function HistoryCharts({ points, selected, onS
             <YAxis yAxisId="pages" {...AXIS} axisLine={false} width={64} tickFormatter={(v: number) => formatCount(v)} allowDecimals={false} />
             <YAxis yAxisId="ms" orientation="right" {...AXIS} axisLine={false} width={72} tickFormatter={(v: number) => formatDuration(v)} />
             <Tooltip content={PassTooltip} isAnimationActive={false} cursor={{ fill: "rgb(47 91 211 / 0.06)" }} />
-            <Bar yAxisId="pages" dataKey="pages" fill={COST.pages.color} fillOpacity={0.35} isAnimationActive={false} />
+            <Bar yAxisId="pages" dataKey="pages" fill={COST.pages.color} fillOpacity={0.35} isAnimationActive={false} maxBarSize={56} />
             <Line yAxisId="ms" dataKey="durationMs" stroke={COST.duration.color} strokeWidth={2} dot={{ r: 2 }} isAnimationActive={false} />
             <Selection points={points} selected={selected} yAxisId="pages" />
           </ComposedChart>
