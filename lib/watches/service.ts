@@ -138,9 +138,16 @@ export class WatchService {
     this.store.remove(id);
     const run = this.running.get(id);
     let cancelledPassId: string | null = null;
-    if (run?.passId != null) {
-      cancelledPassId = run.passId;
-      await this.passes.remove(run.passId).catch((err: unknown) => console.error(`[bucketscope] cancelling pass ${cancelledPassId} failed`, err));
+    const passId = run?.passId ?? null;
+    if (passId !== null) {
+      // cancel, never remove: a pass that has just finished must not be deleted by this.
+      cancelledPassId = await this.passes.cancel(passId).then(
+        () => passId,
+        (err: unknown) => {
+          if (!(err instanceof AppError && err.code === "conflict")) console.error(`[bucketscope] cancelling pass ${passId} failed`, err);
+          return null;
+        },
+      );
     }
     this.tick();
     return { id, deleted: true, cancelledPassId };
@@ -193,7 +200,7 @@ export class WatchService {
     const seq = this.passes.store.row(id)?.seq;
     if (this.closed || this.store.get(w.id) === undefined || seq === undefined) {
       // Deleted (or shutting down) while its first page was on the way.
-      await this.passes.remove(id).catch(() => undefined);
+      await this.passes.cancel(id).catch(() => undefined);
       return;
     }
     this.store.link(w.id, seq, id, now);
@@ -234,7 +241,7 @@ export class WatchService {
     this.closed = true;
     if (this.timer !== null) clearTimeout(this.timer);
     const runs = [...this.running.values()];
-    await Promise.all(runs.map(async (r) => (r.passId !== null ? this.passes.remove(r.passId).catch(() => undefined) : undefined)));
+    await Promise.all(runs.map(async (r) => (r.passId !== null ? this.passes.cancel(r.passId).catch(() => undefined) : undefined)));
     await Promise.all(runs.map((r) => r.done.catch(() => undefined)));
   }
 }
