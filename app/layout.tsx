@@ -22,6 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav>
             <Link href="/">Connections</Link>
             <Link href="/passes">Passes</Link>
+            <Link href="/watches">Watches</Link>
             <Link href="/race">Race lab</Link>
           </nav>
         </header>
