@@ -1,49 +1,42 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
-import { startSandbox, type Sandbox } from "@/lib/sandbox";
+import type { Sandbox } from "@/lib/sandbox";
 import { passCreatedSchema } from "@/lib/wire";
-import { startApp, type RunningApp } from "@/scripts/testing/app";
-import { launchBrowser, type Browser } from "@/scripts/testing/browser";
+import type { RunningApp } from "@/scripts/testing/app";
+import type { Browser } from "@/scripts/testing/browser";
+import { startStack, type Stack } from "@/scripts/testing/stack";
 
 // The home page in Chromium: connections with their buckets, each connection's failure shown in its
 // own card, and the recent passes.
 
-let dataDir: string;
+let stack: Stack | undefined;
 let sandbox: Sandbox;
 let app: RunningApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), "bucketscope-home-ui-"));
-  sandbox = await startSandbox({ dataDir: path.join(dataDir, "sandbox"), port: 0, seed: true });
-  const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;
-  const emptyAwsConfig = path.join(dataDir, "aws-config");
-  writeFileSync(emptyAwsConfig, "");
-  app = await startApp({
-    dataDir: path.join(dataDir, "app"),
-    sandbox: { endpoint, accessKeyId, secretAccessKey, region },
-    env: {
-      BUCKETSCOPE_AWS: "off",
-      AWS_CONFIG_FILE: emptyAwsConfig,
-      AWS_SHARED_CREDENTIALS_FILE: emptyAwsConfig,
-      AWS_EC2_METADATA_DISABLED: "true",
-      BUCKETSCOPE_CONNECTIONS: JSON.stringify([
-        { name: "wrong-secret", endpoint, accessKeyId, secretAccessKey: "not-the-secret" },
-        { name: "endpoint-down", endpoint: "http://127.0.0.1:9", accessKeyId: "x", secretAccessKey: "y" },
-        { name: "no-credentials", endpoint, profile: "missing-profile" },
-      ]),
+  stack = await startStack("home-ui", {
+    env: ({ endpoint, accessKeyId }, dataDir) => {
+      const emptyAwsConfig = path.join(dataDir, "aws-config");
+      writeFileSync(emptyAwsConfig, "");
+      return {
+        AWS_CONFIG_FILE: emptyAwsConfig,
+        AWS_SHARED_CREDENTIALS_FILE: emptyAwsConfig,
+        AWS_EC2_METADATA_DISABLED: "true",
+        BUCKETSCOPE_CONNECTIONS: JSON.stringify([
+          { name: "wrong-secret", endpoint, accessKeyId, secretAccessKey: "not-the-secret" },
+          { name: "endpoint-down", endpoint: "http://127.0.0.1:9", accessKeyId: "x", secretAccessKey: "y" },
+          { name: "no-credentials", endpoint, profile: "missing-profile" },
+        ]),
+      };
     },
   });
-  browser = await launchBrowser();
+  ({ sandbox, app, browser } = stack);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await sandbox?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 beforeEach(() => {

@@ -1,18 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { plainKey } from "@/components/browser/key-text";
 import { browseApiUrl, browseHref, listingTarget, parseBrowseView } from "@/components/browser/search-params";
-import { startSandbox, type Sandbox } from "@/lib/sandbox";
+import type { Sandbox } from "@/lib/sandbox";
 import { seedLarge, UNICODE_DEMO_KEYS } from "@/lib/sandbox/seed";
-import { startApp, type RunningApp } from "@/scripts/testing/app";
-import { launchBrowser, type Browser } from "@/scripts/testing/browser";
+import type { RunningApp } from "@/scripts/testing/app";
+import type { Browser } from "@/scripts/testing/browser";
+import { startStack, type Stack } from "@/scripts/testing/stack";
 
 // The bucket browser in Chromium against the built app (as `npm start` runs it) and a seeded sandbox.
 
-let dataDir: string;
+let stack: Stack | undefined;
 let sandbox: Sandbox;
 let app: RunningApp;
 let browser: Browser;
@@ -21,25 +19,21 @@ let page: Page;
 const HOSTILE_DEEP_KEY = "deep/a #b?c%d+e f\ng\tz.txt";
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), "bucketscope-browse-ui-"));
-  sandbox = await startSandbox({ dataDir: path.join(dataDir, "sandbox"), port: 0, seed: true });
-  sandbox.store.putObject({
-    bucket: "unicode",
-    key: HOSTILE_DEEP_KEY,
-    body: Buffer.from("deep hostile body\n"),
-    meta: { contentType: "text/plain", userMetadata: { purpose: "deep-link" }, storageClass: "STANDARD" },
+  stack = await startStack("browse-ui", {
+    prepare: (s) => {
+      s.store.putObject({
+        bucket: "unicode",
+        key: HOSTILE_DEEP_KEY,
+        body: Buffer.from("deep hostile body\n"),
+        meta: { contentType: "text/plain", userMetadata: { purpose: "deep-link" }, storageClass: "STANDARD" },
+      });
+    },
   });
-  const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;
-  app = await startApp({ dataDir: path.join(dataDir, "app"), sandbox: { endpoint, accessKeyId, secretAccessKey, region }, env: { BUCKETSCOPE_AWS: "off" } });
-  browser = await launchBrowser();
-  page = browser.page;
+  ({ sandbox, app, browser, page } = stack);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await sandbox?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 beforeEach(() => {

@@ -1,17 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
-import { startSandbox, type Sandbox } from "@/lib/sandbox";
+import type { Sandbox } from "@/lib/sandbox";
 import { passSummarySchema } from "@/lib/wire";
-import { startApp, type RunningApp } from "@/scripts/testing/app";
-import { launchBrowser, type Browser } from "@/scripts/testing/browser";
+import type { RunningApp } from "@/scripts/testing/app";
+import type { Browser } from "@/scripts/testing/browser";
+import { startStack, type Stack } from "@/scripts/testing/stack";
 
 // The compare view, the history page and its watches in Chromium against the built app (as
 // `npm start` runs it) and a sandbox whose bucket is changed between two recorded passes.
 
-let dataDir: string;
+let stack: Stack | undefined;
 let sandbox: Sandbox;
 let app: RunningApp;
 let browser: Browser;
@@ -45,14 +43,15 @@ async function recordPass(bucket: string, pageSize: number): Promise<string> {
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), "bucketscope-compare-ui-"));
-  sandbox = await startSandbox({ dataDir: path.join(dataDir, "sandbox"), port: 0, seed: true });
-  sandbox.store.createBucket(BUCKET);
-  sandbox.store.writeAt(T0, () => {
-    for (const key of KEYS) sandbox.store.putObject({ bucket: BUCKET, key, body: Buffer.from(`v1 ${key}`), meta: meta() });
+  stack = await startStack("compare-ui", {
+    prepare: (s) => {
+      s.store.createBucket(BUCKET);
+      s.store.writeAt(T0, () => {
+        for (const key of KEYS) s.store.putObject({ bucket: BUCKET, key, body: Buffer.from(`v1 ${key}`), meta: meta() });
+      });
+    },
   });
-  const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;
-  app = await startApp({ dataDir: path.join(dataDir, "app"), sandbox: { endpoint, accessKeyId, secretAccessKey, region }, env: { BUCKETSCOPE_AWS: "off" } });
+  ({ sandbox, app, browser, page } = stack);
 
   passA = await recordPass(BUCKET, 10);
   // A key before all others moves B's first page boundaries one key earlier; a deletion on page 1
@@ -63,16 +62,10 @@ beforeAll(async () => {
   sandbox.store.writeAt(T0, () => sandbox.store.putObject({ bucket: BUCKET, key: "k-033", body: Buffer.from("v1 k-033"), meta: meta("STANDARD_IA") }));
   passB = await recordPass(BUCKET, 10);
   otherBucketPass = await recordPass("demo", 1000);
-
-  browser = await launchBrowser();
-  page = browser.page;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await sandbox?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 beforeEach(() => {

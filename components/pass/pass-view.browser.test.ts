@@ -1,18 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
-// eslint-disable-next-line no-restricted-imports -- the test drives a real sandbox, not client code
-import { startSandbox, type Sandbox } from "@/lib/sandbox";
+import type { Sandbox } from "@/lib/sandbox";
 import { entriesWindowSchema, passCreatedSchema, passSummarySchema, type PagedEntry, type PassSummary } from "@/lib/wire";
-import { startApp, type RunningApp } from "@/scripts/testing/app";
-import { launchBrowser, type Browser } from "@/scripts/testing/browser";
+import type { RunningApp } from "@/scripts/testing/app";
+import type { Browser } from "@/scripts/testing/browser";
+import { startStack, type Stack } from "@/scripts/testing/stack";
 import { passHref } from "./search-params";
 
 // The pass view in Chromium against the built app (as `npm start` runs it) and a seeded sandbox.
 
-let dataDir: string;
+let stack: Stack | undefined;
 let sandbox: Sandbox;
 let app: RunningApp;
 let browser: Browser;
@@ -20,19 +18,12 @@ let page: Page;
 const shots: string[] = [];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), "bucketscope-pass-ui-"));
-  sandbox = await startSandbox({ dataDir: path.join(dataDir, "sandbox"), port: 0, seed: true });
-  const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;
-  app = await startApp({ dataDir: path.join(dataDir, "app"), sandbox: { endpoint, accessKeyId, secretAccessKey, region }, env: { BUCKETSCOPE_AWS: "off" } });
-  browser = await launchBrowser();
-  page = browser.page;
+  stack = await startStack("pass-ui");
+  ({ sandbox, app, browser, page } = stack);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await sandbox?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.close();
   if (shots.length > 0) console.log(`screenshots:\n  ${shots.join("\n  ")}`);
 });
 
