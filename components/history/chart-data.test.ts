@@ -6,6 +6,7 @@ function pass(id: string, status: PassSummary["status"], keys: number): PassSumm
   return {
     id,
     kind: "list",
+    snapshot: null,
     connection: "sandbox",
     bucket: "demo",
     prefix: "",

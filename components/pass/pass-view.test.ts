@@ -40,6 +40,7 @@ function summary(over: Partial<PassSummary> = {}): PassSummary {
   return {
     id: "p1",
     kind: "list",
+    snapshot: null,
     connection: "sandbox",
     bucket: "demo",
     prefix: "",

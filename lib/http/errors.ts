@@ -19,6 +19,7 @@ export const errorStatus = {
   conflict: 409,
   incomparable_passes: 409,
   incomplete_pass: 409,
+  not_versioned: 409,
   throttled: 503,
   upstream_error: 502,
   upstream_unreachable: 502,

@@ -1,13 +1,15 @@
 import "server-only";
 
+export { listPages, compareKeys, formDecode, type ListParams, type ListOptions, type ListCursor, type ListedPage } from "./list-pages";
+export { DEFAULT_RETRY, type RetryPolicy } from "./send";
 export {
-  listPages,
-  compareKeys,
-  formDecode,
-  DEFAULT_RETRY,
-  type ListParams,
-  type ListOptions,
-  type ListCursor,
-  type ListedPage,
-  type RetryPolicy,
-} from "./list-pages";
+  listVersionPages,
+  mergeVersionRows,
+  clockOffset,
+  readVersioning,
+  type VersionListParams,
+  type VersionListOptions,
+  type ListedVersionPage,
+  type ServerClockSample,
+} from "./list-versions";
+export { AsOfFold, asOfPage, entryOf, type SettledKey } from "./as-of";

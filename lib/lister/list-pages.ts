@@ -1,6 +1,6 @@
 import "server-only";
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from "@aws-sdk/client-s3";
-import { describeS3Error, isAbortError } from "@/lib/connections";
+import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy, type Sent } from "./send";
 import type { Anomaly, Entry, PageRecord, PageRequest, PassError } from "@/lib/wire";
 
 export interface ListParams {
@@ -18,13 +18,6 @@ export interface ListCursor {
   keyPage: number;
   prefix: string | null;
   prefixPage: number;
-}
-
-export interface RetryPolicy {
-  /** Extra tries of the same page after the SDK's own retries gave up. */
-  passRetries: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
 }
 
 export interface ListOptions {
@@ -53,7 +46,6 @@ export interface ListedPage {
   commonPrefixes: string[];
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { passRetries: 3, baseDelayMs: 500, maxDelayMs: 10_000 };
 const MAX_RECORDED_ANOMALIES = 20;
 const RECENT_TOKENS = 64;
 
@@ -83,30 +75,7 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
-type Fetched =
-  | { ok: true; res: ListObjectsV2CommandOutput; requestedAt: number; receivedAt: number; attempts: number }
-  | { ok: false; aborted: boolean; error: PassError; requestedAt: number; receivedAt: number; attempts: number };
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-function attemptsOf(x: unknown): number {
-  if (x !== null && typeof x === "object" && "$metadata" in x) {
-    const meta = x.$metadata;
-    if (meta !== null && typeof meta === "object" && "attempts" in meta && typeof meta.attempts === "number") return meta.attempts;
-  }
-  return 1;
-}
+type Fetched = Sent<ListObjectsV2CommandOutput>;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -138,13 +107,11 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
   const signal = controller.signal;
   const ctx = { connection: params.connection, bucket: params.bucket };
 
-  const fetchPage = async (req: PageRequest): Promise<Fetched> => {
-    const requestedAt = Date.now();
-    let attempts = 0;
-    for (let tryIndex = 0; ; tryIndex++) {
-      try {
-        // A fresh input object per request: the SDK (and its paginator) may write into it.
-        const res = await client.send(
+  const fetchPage = (req: PageRequest): Promise<Fetched> =>
+    sendWithRetry(
+      // A fresh input object per request: the SDK (and its paginator) may write into it.
+      (abortSignal) =>
+        client.send(
           new ListObjectsV2Command({
             Bucket: params.bucket,
             Prefix: req.prefix === "" ? undefined : req.prefix,
@@ -154,23 +121,12 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
             StartAfter: req.startAfter === null || req.startAfter === "" ? undefined : req.startAfter,
             EncodingType: "url",
           }),
-          { abortSignal: signal },
-        );
-        attempts += attemptsOf(res);
-        return { ok: true, res, requestedAt, receivedAt: Date.now(), attempts };
-      } catch (err) {
-        attempts += attemptsOf(err);
-        const aborted = signal.aborted || isAbortError(err);
-        const error = describeS3Error(err, ctx);
-        if (aborted || !error.retryable || tryIndex >= retry.passRetries) {
-          return { ok: false, aborted, error, requestedAt, receivedAt: Date.now(), attempts };
-        }
-        const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** tryIndex);
-        await sleep(cap / 2 + Math.random() * (cap / 2), signal);
-        if (signal.aborted) return { ok: false, aborted: true, error, requestedAt, receivedAt: Date.now(), attempts };
-      }
-    }
-  };
+          { abortSignal },
+        ),
+      ctx,
+      retry,
+      signal,
+    );
 
   const prev: ListCursor = opts.previous ? { ...opts.previous } : { key: null, keyPage: -1, prefix: null, prefixPage: -1 };
   const recentTokens: string[] = [];

@@ -82,6 +82,9 @@ function newPassId(): string {
 
 const REPOLL_MS = 250;
 
+/** What creating a pass takes: the API's parsed params, where `kind` defaults to "list". */
+export type NewPassParams = Omit<PassParams, "kind"> & { kind?: PassParams["kind"] };
+
 export class PassService {
   readonly store: PassStore;
   private readonly runs = new Map<string, Run>();
@@ -115,7 +118,7 @@ export class PassService {
    * Starts a pass and answers once its first page is recorded, so a bucket that does not exist or
    * cannot be read is an error of the request instead of a pass that fails at once.
    */
-  async create(params: PassParams): Promise<string> {
+  async create(params: NewPassParams): Promise<string> {
     const conn = await this.connections.get(params.connection);
     const p: NewPass = {
       id: newPassId(),

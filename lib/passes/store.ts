@@ -176,6 +176,7 @@ function toSummary(r: PassRow): PassSummary {
     },
     error: r.error !== null ? (JSON.parse(r.error) as PassError) : null,
     resumable: RESUMABLE.has(r.status),
+    snapshot: null,
   };
 }
 

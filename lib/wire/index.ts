@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { instantSchema, snapshotInfoSchema, versionsPageSchema } from "./point-in-time";
 
 // The contract between the API and the browser: zod schemas and their inferred types, nothing else.
 // Timestamps are ISO 8601 UTC strings; durations are milliseconds.
@@ -77,21 +78,37 @@ export const pageSizeSchema = z.coerce
   .min(1, `the page size must be between 1 and ${MAX_PAGE_SIZE}`)
   .max(MAX_PAGE_SIZE, `the page size must be between 1 and ${MAX_PAGE_SIZE}`);
 
-export const passParamsSchema = z.object({
-  connection: connectionNameSchema,
-  bucket: bucketNameSchema,
-  prefix: prefixSchema.default(""),
-  /** Rolls keys up into common prefixes, usually "/". */
-  delimiter: keyLikeSchema("the delimiter").pipe(z.string().min(1, "the delimiter must not be empty")).optional(),
-  pageSize: pageSizeSchema.default(MAX_PAGE_SIZE),
-  /** The listing begins strictly after this key. */
-  startAfter: keyLikeSchema("startAfter").optional(),
-});
+export const passKindSchema = z.enum(["list", "snapshot"]);
+export type PassKind = z.infer<typeof passKindSchema>;
+
+export const passParamsSchema = z
+  .object({
+    /** "snapshot" walks ListObjectVersions and records the bucket as of `asOf` (default: the pass's start). */
+    kind: passKindSchema.default("list"),
+    asOf: instantSchema.optional(),
+    connection: connectionNameSchema,
+    bucket: bucketNameSchema,
+    prefix: prefixSchema.default(""),
+    /** Rolls keys up into common prefixes, usually "/". */
+    delimiter: keyLikeSchema("the delimiter").pipe(z.string().min(1, "the delimiter must not be empty")).optional(),
+    pageSize: pageSizeSchema.default(MAX_PAGE_SIZE),
+    /** The listing begins strictly after this key. */
+    startAfter: keyLikeSchema("startAfter").optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.kind !== "snapshot" && p.asOf !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["asOf"], message: "asOf is for snapshot passes: send kind \"snapshot\" with it" });
+    }
+    if (p.kind === "snapshot" && p.delimiter !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["delimiter"],
+        message: "a snapshot pass lists every key: whether a folder existed at T depends on the keys under it, so it takes no delimiter",
+      });
+    }
+  });
 export type PassParams = z.infer<typeof passParamsSchema>;
 export type PassParamsInput = z.input<typeof passParamsSchema>;
-
-export const passKindSchema = z.enum(["list"]);
-export type PassKind = z.infer<typeof passKindSchema>;
 
 export const passStatusSchema = z.enum(["running", "complete", "cancelled", "failed", "interrupted"]);
 export type PassStatus = z.infer<typeof passStatusSchema>;
@@ -142,6 +159,8 @@ export const passSummarySchema = z.object({
   totals: passTotalsSchema,
   error: passErrorSchema.nullable(),
   resumable: z.boolean(),
+  /** Set for snapshot passes: the moment rebuilt, the clock offset, ties and warnings. */
+  snapshot: snapshotInfoSchema.nullable(),
 });
 export type PassSummary = z.infer<typeof passSummarySchema>;
 
@@ -170,6 +189,8 @@ export const entrySchema = z.object({
   etag: z.string().nullable(),
   lastModified: z.string().nullable(),
   storageClass: z.string().nullable(),
+  /** Snapshot passes and as-of listings: the version that was current at T. */
+  versionId: z.string().nullable().optional(),
 });
 export type Entry = z.infer<typeof entrySchema>;
 
@@ -222,6 +243,8 @@ export const pageRecordSchema = z.object({
   anomalies: z.array(anomalySchema),
   anomalyCount: z.number(),
   error: passErrorSchema.nullable(),
+  /** ListObjectVersions pages (snapshot passes, as-of listings): markers, counts and ties. */
+  versions: versionsPageSchema.optional(),
 });
 export type PageRecord = z.infer<typeof pageRecordSchema>;
 
@@ -278,3 +301,4 @@ export * from "./browse";
 export * from "./pass-view";
 export * from "./experiments";
 export * from "./diff";
+export * from "./point-in-time";
