@@ -44,6 +44,11 @@ export function PassesTable({ passes }: { passes: PassSummary[] }) {
                 <Link href={`/passes/${encodeURIComponent(p.id)}`} prefetch={false}>
                   {p.id}
                 </Link>
+                {p.kind === "snapshot" ? (
+                  <span className="badge accent" style={{ marginLeft: 6 }} title={p.snapshot !== null ? `Snapshot as of ${p.snapshot.asOf} (server clock)` : "Snapshot"}>
+                    snapshot
+                  </span>
+                ) : null}
               </td>
               <td className={styles.where} title={where(p)}>
                 {where(p)}

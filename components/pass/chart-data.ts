@@ -17,6 +17,9 @@ export interface PagePoint {
   attempts: number;
   anomalies: number;
   failed: number;
+  /** ListObjectVersions pages: versions and delete markers read (mean per page), null otherwise. */
+  versions: number | null;
+  deleteMarkers: number | null;
   /** What the latency dot says about these pages, worst first. */
   mark: PageMark;
 }
@@ -42,7 +45,13 @@ export function pagePoints(pages: readonly PageRecord[], maxPoints: number = DEF
     let attempts = 0;
     let anomalies = 0;
     let failed = 0;
+    let versions: number | null = null;
+    let deleteMarkers: number | null = null;
     for (const p of group) {
+      if (p.versions !== undefined) {
+        versions = (versions ?? 0) + p.versions.versions;
+        deleteMarkers = (deleteMarkers ?? 0) + p.versions.deleteMarkers;
+      }
       latencyMs = Math.max(latencyMs, p.durationMs);
       keys += p.entryCount;
       prefixes += p.commonPrefixCount;
@@ -64,6 +73,8 @@ export function pagePoints(pages: readonly PageRecord[], maxPoints: number = DEF
       attempts,
       anomalies,
       failed,
+      versions: versions === null ? null : Math.round(versions / n),
+      deleteMarkers: deleteMarkers === null ? null : Math.round(deleteMarkers / n),
       mark: markOf(failed, anomalies, attempts, n),
     });
   }

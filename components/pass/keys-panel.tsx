@@ -45,11 +45,13 @@ export interface KeysPanelProps {
   pageRecords: number;
   anomalies: number;
   running: boolean;
+  /** A snapshot pass: show each key's version id at T. */
+  versions?: boolean;
   onView: (patch: Partial<PassView>, how: "push" | "replace") => void;
 }
 
 /** The whole pass: search, sort, page bands; rows fetched in blocks for what is on screen. */
-export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, running, onView }: KeysPanelProps) {
+export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, running, versions = false, onView }: KeysPanelProps) {
   const { sort, order, q } = view;
   // In key order without anomalies the rows are the pages' rows in sequence: the row count is
   // known from the stream, and a band can be drawn where each page begins.
@@ -205,6 +207,7 @@ export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, r
         onItemsShown={onItemsShown}
         scrollTo={layout !== null ? scroll.request : null}
         height={TABLE_HEIGHT}
+        versions={versions}
       />
     </section>
   );

@@ -45,7 +45,16 @@ const PageBand = memo(function PageBand({ page, selected, onSelect }: { page: Pa
           <span>{formatDuration(page.durationMs)}</span>
           {page.attempts > 1 ? <span className="badge warn">{page.attempts} attempts</span> : null}
           {page.anomalyCount > 0 ? <span className="badge bad">{page.anomalyCount} anomalies</span> : null}
-          <span className={styles.tokens}>token {shortToken(page.request.continuationToken)}</span>
+          {page.versions !== undefined ? (
+            <>
+              <span>
+                {formatCount(page.versions.versions)} versions · {formatCount(page.versions.deleteMarkers)} delete markers
+              </span>
+              <span className={styles.tokens}>key marker {page.versions.keyMarker === null ? "—" : visibleKey(page.versions.keyMarker)}</span>
+            </>
+          ) : (
+            <span className={styles.tokens}>token {shortToken(page.request.continuationToken)}</span>
+          )}
         </>
       )}
       {!selected ? (
@@ -62,16 +71,25 @@ const KeyRow = memo(function KeyRow({
   entry,
   q,
   selected,
+  versions,
   onSelectPage,
 }: {
   row: number;
   entry: PagedEntry | undefined;
   q: string;
   selected: boolean;
+  versions: boolean;
   onSelectPage: (page: number) => void;
 }) {
   return (
-    <div role="row" data-testid="key-row" data-row={row} data-key={entry?.key} className={`${styles.keyRow} ${styles.keysCols} ${selected ? styles.rowSelected : ""}`}>
+    <div
+      role="row"
+      data-testid="key-row"
+      data-row={row}
+      data-key={entry?.key}
+      data-version={versions ? (entry?.versionId ?? undefined) : undefined}
+      className={`${styles.keyRow} ${versions ? styles.keysColsVersion : styles.keysCols} ${selected ? styles.rowSelected : ""}`}
+    >
       <span className={styles.rowNumber}>{formatCount(row + 1)}</span>
       {entry === undefined ? (
         <>
@@ -82,12 +100,18 @@ const KeyRow = memo(function KeyRow({
           <span />
           <span />
           <span />
+          {versions ? <span /> : null}
         </>
       ) : (
         <>
           <span className={styles.key} title={visibleKey(entry.key)}>
             <KeyText value={entry.key} q={q} />
           </span>
+          {versions ? (
+            <span className={styles.mono} title={entry.versionId ?? undefined}>
+              {entry.versionId ?? "—"}
+            </span>
+          ) : null}
           <span className={styles.num} title={`${formatCount(entry.size)} bytes`}>
             {formatBytes(entry.size)}
           </span>
@@ -118,6 +142,8 @@ export interface KeysTableProps {
   height: number;
   /** Names the ordering shown (sort, order, search), for tests and the benchmark. */
   viewName: string;
+  /** A snapshot pass: each key's version id at T gets a column. */
+  versions?: boolean;
 }
 
 /**
@@ -126,7 +152,7 @@ export interface KeysTableProps {
  * them all when the count changes, which for a million single rows costs a million objects per page
  * that arrives.
  */
-export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelectPage, onItemsShown, scrollTo, height, viewName }: KeysTableProps) {
+export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelectPage, onItemsShown, scrollTo, height, viewName, versions = false }: KeysTableProps) {
   const viewport = useRef<HTMLDivElement>(null);
   const chunks = Math.ceil(itemCount / CHUNK_ITEMS);
   // The virtualizer is read fresh on every render (no React Compiler memoization here).
@@ -155,9 +181,10 @@ export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelec
 
   return (
     <div className={styles.grid} data-testid="keys-table" data-view={viewName}>
-      <div className={`${styles.gridHead} ${styles.keysCols}`} role="row">
+      <div className={`${styles.gridHead} ${versions ? styles.keysColsVersion : styles.keysCols}`} role="row">
         <span className={styles.num}>#</span>
         <span>Key</span>
+        {versions ? <span>Version at T</span> : null}
         <span className={styles.num}>Size</span>
         <span>Last modified</span>
         <span>Storage class</span>
@@ -194,6 +221,7 @@ export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelec
                     entry={entry}
                     q={q}
                     selected={entry !== undefined && entry.page === selectedPage}
+                    versions={versions}
                     onSelectPage={onSelectPage}
                   />,
                 );

@@ -38,6 +38,11 @@ function ChartTooltip({ active, payload }: TooltipContentProps) {
         {formatCount(point.keys)} keys{point.prefixes > 0 ? `, ${formatCount(point.prefixes)} prefixes` : ""}
         {many ? " per page" : ""}
       </div>
+      {point.versions !== null ? (
+        <div>
+          {formatCount(point.versions)} versions, {formatCount(point.deleteMarkers ?? 0)} delete markers read{many ? " per page" : ""}
+        </div>
+      ) : null}
       <div>{formatBytes(point.bytes)}{many ? " per page" : ""}</div>
       {point.attempts > point.lastPage - point.page + 1 ? <div>{point.attempts} requests (retries)</div> : null}
       {point.anomalies > 0 ? <div>{point.anomalies} anomalies</div> : null}

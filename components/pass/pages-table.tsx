@@ -3,8 +3,9 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef } from "react";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle, visibleKey } from "@/components/format";
-import type { PageRecord } from "@/lib/wire";
+import type { PageRecord, VersionsPage } from "@/lib/wire";
 import { explainPass, pageErrorLabel } from "./explain";
+import { markerText } from "./snapshot";
 import styles from "./pass.module.css";
 
 const ROW_HEIGHT = 30;
@@ -50,27 +51,45 @@ const PageRow = memo(function PageRow({ page, start, selected, onSelect }: { pag
       <span className={styles.num}>{page.index}</span>
       <KeyRange page={page} />
       <span className={styles.num}>{formatCount(page.entryCount)}</span>
-      <span className={styles.num}>{formatCount(page.commonPrefixCount)}</span>
+      {page.versions !== undefined ? (
+        <span className={styles.num} title={`${formatCount(page.versions.versions)} versions, ${formatCount(page.versions.deleteMarkers)} delete markers`}>
+          {formatCount(page.versions.versions)} · {formatCount(page.versions.deleteMarkers)}
+        </span>
+      ) : (
+        <span className={styles.num}>{formatCount(page.commonPrefixCount)}</span>
+      )}
       <span className={styles.num}>{formatDuration(page.durationMs)}</span>
       <span className={styles.num} style={page.attempts > 1 ? { color: "var(--warn)", fontWeight: 600 } : undefined}>
         {page.attempts}
       </span>
       <PageStatus page={page} />
-      <span className={styles.tokens} title={`in: ${page.request.continuationToken ?? "—"}\nout: ${page.nextContinuationToken ?? "—"}`}>
-        {shortToken(page.request.continuationToken)} → {shortToken(page.nextContinuationToken)}
-      </span>
+      {page.versions !== undefined ? (
+        <span
+          className={styles.tokens}
+          data-testid="page-markers"
+          title={`from: ${markerText(page.versions.keyMarker, page.versions.versionIdMarker)}\nnext: ${markerText(page.versions.nextKeyMarker, page.versions.nextVersionIdMarker)}`}
+        >
+          {page.versions.keyMarker === null ? "—" : visibleKey(page.versions.keyMarker)} → {page.versions.nextKeyMarker === null ? "—" : visibleKey(page.versions.nextKeyMarker)}
+        </span>
+      ) : (
+        <span className={styles.tokens} title={`in: ${page.request.continuationToken ?? "—"}\nout: ${page.nextContinuationToken ?? "—"}`}>
+          {shortToken(page.request.continuationToken)} → {shortToken(page.nextContinuationToken)}
+        </span>
+      )}
     </div>
   );
 });
 
 export interface PagesTableProps {
   pages: readonly PageRecord[];
+  /** ListObjectVersions pages: versions and delete markers instead of prefixes, markers instead of tokens. */
+  versions?: boolean;
   selectedPage: number | null;
   onSelectPage: (page: number) => void;
 }
 
 /** Every page of the pass, one row each, virtualized (a pass can have thousands of pages). */
-export function PagesTable({ pages, selectedPage, onSelectPage }: PagesTableProps) {
+export function PagesTable({ pages, versions = false, selectedPage, onSelectPage }: PagesTableProps) {
   const viewport = useRef<HTMLDivElement>(null);
   // The virtualizer is read fresh on every render (no React Compiler memoization here).
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -91,12 +110,14 @@ export function PagesTable({ pages, selectedPage, onSelectPage }: PagesTableProp
       <div className={`${styles.gridHead} ${styles.pagesCols}`} role="row">
         <span className={styles.num}>Page</span>
         <span>Key range (first … last)</span>
-        <span className={styles.num}>Keys</span>
-        <span className={styles.num}>Prefixes</span>
+        <span className={styles.num}>{versions ? "Keys at T" : "Keys"}</span>
+        <span className={styles.num} title={versions ? "versions · delete markers read on the page" : undefined}>
+          {versions ? "Vers. · DMs" : "Prefixes"}
+        </span>
         <span className={styles.num}>Latency</span>
         <span className={styles.num}>Attempts</span>
         <span>Status / request id</span>
-        <span>Token in → out</span>
+        <span>{versions ? "Key marker → next" : "Token in → out"}</span>
       </div>
       <div ref={viewport} className={styles.viewport} style={{ height: Math.min(VIEWPORT_HEIGHT, Math.max(1, pages.length) * ROW_HEIGHT + 2) }}>
         {pages.length === 0 ? <div className={styles.empty}>No pages recorded yet.</div> : null}
@@ -108,6 +129,31 @@ export function PagesTable({ pages, selectedPage, onSelectPage }: PagesTableProp
         </div>
       </div>
     </div>
+  );
+}
+
+function VersionsFacts({ page, versions }: { page: PageRecord; versions: VersionsPage }) {
+  return (
+    <>
+      <dt>Key marker in</dt>
+      <dd className={styles.mono} data-testid="detail-key-marker">
+        {markerText(versions.keyMarker, versions.versionIdMarker)}
+      </dd>
+      <dt>Next marker</dt>
+      <dd className={styles.mono}>
+        {versions.nextKeyMarker === null ? (page.isTruncated ? "—" : "— (last page)") : markerText(versions.nextKeyMarker, versions.nextVersionIdMarker)}
+      </dd>
+      <dt>Read</dt>
+      <dd>
+        {formatCount(versions.versions)} versions ({formatCount(versions.nullVersions)} null), {formatCount(versions.deleteMarkers)} delete markers
+      </dd>
+      <dt>At T</dt>
+      <dd>
+        {formatCount(page.entryCount)} keys present, {formatCount(versions.absentKeys)} absent, {formatCount(versions.tieCount)} ties
+      </dd>
+      <dt>Server Date</dt>
+      <dd title={utcTitle(versions.serverDate)}>{versions.serverDate ?? "—"}</dd>
+    </>
   );
 }
 
@@ -146,14 +192,20 @@ export function PageDetail({ page }: { page: PageRecord | undefined }) {
             <dd className={styles.mono}>{visibleKey(page.request.startAfter)}</dd>
           </>
         ) : null}
-        <dt>Token in</dt>
-        <dd className={styles.mono}>{page.request.continuationToken ?? "— (first page)"}</dd>
-        <dt>Token out</dt>
-        <dd className={styles.mono}>{page.nextContinuationToken ?? (page.isTruncated ? "—" : "— (last page)")}</dd>
-        <dt>KeyCount</dt>
-        <dd>
-          {page.keyCount ?? "—"} ({formatCount(page.entryCount)} keys, {formatCount(page.commonPrefixCount)} prefixes)
-        </dd>
+        {page.versions !== undefined ? (
+          <VersionsFacts page={page} versions={page.versions} />
+        ) : (
+          <>
+            <dt>Token in</dt>
+            <dd className={styles.mono}>{page.request.continuationToken ?? "— (first page)"}</dd>
+            <dt>Token out</dt>
+            <dd className={styles.mono}>{page.nextContinuationToken ?? (page.isTruncated ? "—" : "— (last page)")}</dd>
+            <dt>KeyCount</dt>
+            <dd>
+              {page.keyCount ?? "—"} ({formatCount(page.entryCount)} keys, {formatCount(page.commonPrefixCount)} prefixes)
+            </dd>
+          </>
+        )}
         <dt>Bytes</dt>
         <dd>{formatBytes(page.bytes)}</dd>
         <dt>IsTruncated</dt>

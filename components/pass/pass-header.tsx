@@ -1,13 +1,14 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { browseHref } from "@/components/browser/search-params";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
 import type { PassStatus, PassSummary, PassTotals } from "@/lib/wire";
 import type { Explanation } from "./explain";
 import { keysPerSecond } from "./live";
 import { exportHref } from "./queries";
+import { asOfSourceText, snapshotTitle } from "./snapshot";
 import styles from "./pass.module.css";
 
 export const STATUS_BADGE: Record<PassStatus, string> = {
@@ -26,7 +27,17 @@ export interface PassActions {
   error: string | null;
 }
 
-export function PassHeader({ pass, status, actions }: { pass: PassSummary; status: PassStatus; actions: PassActions }) {
+/** A snapshot pass says so wherever it is listed: what it rebuilt, on whose clock, and why that T. */
+export function SnapshotLabel({ pass }: { pass: PassSummary }) {
+  if (pass.kind !== "snapshot") return null;
+  return (
+    <span className={styles.snapshotLabel} data-testid="snapshot-label" title={pass.snapshot !== null ? asOfSourceText(pass.snapshot.asOfSource) : undefined}>
+      {pass.snapshot !== null ? snapshotTitle(pass.snapshot) : "Snapshot"}
+    </span>
+  );
+}
+
+export function PassHeader({ pass, status, actions, extraActions }: { pass: PassSummary; status: PassStatus; actions: PassActions; extraActions?: ReactNode }) {
   const running = status === "running";
   const resumable = !running && status !== "complete" && pass.resumable;
   return (
@@ -41,7 +52,14 @@ export function PassHeader({ pass, status, actions }: { pass: PassSummary; statu
             <span className={STATUS_BADGE[status]} data-testid="pass-status">
               {status}
             </span>
+            {pass.kind === "snapshot" ? <span className="badge accent">snapshot</span> : null}
           </div>
+          {pass.kind === "snapshot" ? (
+            <div className={styles.snapshotLine}>
+              <SnapshotLabel pass={pass} />
+              {pass.snapshot !== null ? <span className="muted"> · {asOfSourceText(pass.snapshot.asOfSource)}</span> : null}
+            </div>
+          ) : null}
           <div className={styles.target}>
             <span>
               <b>{pass.connection}</b> ·{" "}
@@ -50,13 +68,14 @@ export function PassHeader({ pass, status, actions }: { pass: PassSummary; statu
               </Link>
             </span>
             <span>page size {formatCount(pass.pageSize)}</span>
-            <span>delimiter {pass.delimiter === null ? "none" : `“${visibleKey(pass.delimiter)}”`}</span>
+            {pass.kind === "snapshot" ? <span>ListObjectVersions</span> : <span>delimiter {pass.delimiter === null ? "none" : `“${visibleKey(pass.delimiter)}”`}</span>}
             {pass.startAfter !== null ? <span>start after {visibleKey(pass.startAfter)}</span> : null}
             <span title={utcTitle(pass.createdAt)}>started {formatLocalTime(pass.createdAt)}</span>
             {pass.runs > 1 ? <span>{pass.runs} runs</span> : null}
           </div>
         </div>
         <div className={styles.actions}>
+          {extraActions}
           <a className={styles.button} href={exportHref(pass.id, "csv")} download data-testid="export-csv">
             Export CSV
           </a>

@@ -6,11 +6,23 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
-import { MAX_PAGE_SIZE, type PassSummary } from "@/lib/wire";
+import { MAX_PAGE_SIZE, type PassKind, type PassParamsInput, type PassSummary } from "@/lib/wire";
 import { STATUS_BADGE } from "./pass-header";
+import { asOfSourceText, utcInstant } from "./snapshot";
 import { PASS_LIST_LIMIT, passListQuery, useCreatePass } from "./queries";
 import { parsePassListFilters, passHref, passListHref, type PassListFilters } from "./search-params";
 import styles from "./pass.module.css";
+
+function KindCell({ pass }: { pass: PassSummary }) {
+  if (pass.kind === "list") return <span className="muted">list</span>;
+  if (pass.snapshot === null) return <span className="badge accent">snapshot</span>;
+  return (
+    <span title={`${asOfSourceText(pass.snapshot.asOfSource)}; T is on the server's clock`}>
+      <span className="badge accent">snapshot</span> <span className={styles.mono}>as of {utcInstant(pass.snapshot.asOf)}</span>
+      <span className="muted"> ({pass.snapshot.asOfSource === "start" ? "pass start" : "chosen"})</span>
+    </span>
+  );
+}
 
 export function PassListTable({ passes, filterHref }: { passes: readonly PassSummary[]; filterHref: (f: PassListFilters) => string }) {
   if (passes.length === 0) return <div className={`${styles.tableWrap} ${styles.empty}`}>No passes match. Start one above, or record a listing from the bucket browser.</div>;
@@ -21,6 +33,7 @@ export function PassListTable({ passes, filterHref }: { passes: readonly PassSum
           <tr>
             <th>Status</th>
             <th>Pass</th>
+            <th>Kind</th>
             <th>Connection · bucket / prefix</th>
             <th className={styles.num}>Page size</th>
             <th className={styles.num}>Pages</th>
@@ -33,7 +46,7 @@ export function PassListTable({ passes, filterHref }: { passes: readonly PassSum
         </thead>
         <tbody>
           {passes.map((p) => (
-            <tr key={p.id} data-pass={p.id}>
+            <tr key={p.id} data-pass={p.id} data-kind={p.kind}>
               <td>
                 <span className={STATUS_BADGE[p.status]} title={p.error?.message}>
                   {p.status}
@@ -43,6 +56,9 @@ export function PassListTable({ passes, filterHref }: { passes: readonly PassSum
                 <Link href={passHref(p.id)} prefetch={false}>
                   {p.id}
                 </Link>
+              </td>
+              <td data-testid="pass-kind">
+                <KindCell pass={p} />
               </td>
               <td className={styles.whereCell}>
                 <Link href={filterHref({ connection: p.connection })} className="muted" prefetch={false}>
@@ -86,15 +102,18 @@ function NewPassForm() {
   const [prefix, setPrefix] = useState("");
   const [pageSize, setPageSize] = useState(String(MAX_PAGE_SIZE));
   const [byFolder, setByFolder] = useState(false);
+  const [kind, setKind] = useState<PassKind>("list");
+  const [asOf, setAsOf] = useState("");
   const create = useCreatePass();
   const bucketNames = buckets.data?.buckets.map((b) => b.name) ?? [];
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate(
-      { connection: chosen, bucket, prefix, pageSize: Number(pageSize), ...(byFolder ? { delimiter: "/" } : {}) },
-      { onSuccess: ({ id }) => router.push(passHref(id)) },
-    );
+    const params: PassParamsInput =
+      kind === "snapshot"
+        ? { kind, connection: chosen, bucket, prefix, pageSize: Number(pageSize), ...(asOf.trim() !== "" ? { asOf: asOf.trim() } : {}) }
+        : { connection: chosen, bucket, prefix, pageSize: Number(pageSize), ...(byFolder ? { delimiter: "/" } : {}) };
+    create.mutate(params, { onSuccess: ({ id }) => router.push(passHref(id)) });
   };
 
   return (
@@ -134,10 +153,24 @@ function NewPassForm() {
         Page size
         <input name="pageSize" type="number" min={1} max={MAX_PAGE_SIZE} value={pageSize} onChange={(e) => setPageSize(e.target.value)} style={{ width: 100, minWidth: 0 }} />
       </label>
-      <label className={`${styles.field} ${styles.checkField}`}>
-        <input type="checkbox" checked={byFolder} onChange={(e) => setByFolder(e.target.checked)} name="byFolder" />
-        roll up folders by “/”
+      <label className={styles.field}>
+        Kind
+        <select value={kind} onChange={(e) => setKind(e.target.value === "snapshot" ? "snapshot" : "list")} name="kind" style={{ minWidth: 0 }}>
+          <option value="list">list (ListObjectsV2)</option>
+          <option value="snapshot">snapshot as of T (versions)</option>
+        </select>
       </label>
+      {kind === "snapshot" ? (
+        <label className={styles.field} title="An ISO 8601 instant with a zone, on the server's clock. Blank: the moment the pass starts.">
+          As of (ISO time, server clock)
+          <input name="asOf" value={asOf} onChange={(e) => setAsOf(e.target.value)} placeholder="blank = now, e.g. 2024-03-01T12:00:00Z" spellCheck={false} style={{ minWidth: 270 }} />
+        </label>
+      ) : (
+        <label className={`${styles.field} ${styles.checkField}`}>
+          <input type="checkbox" checked={byFolder} onChange={(e) => setByFolder(e.target.checked)} name="byFolder" />
+          roll up folders by “/”
+        </label>
+      )}
       <button type="submit" className="primary" disabled={create.isPending || chosen === ""} data-testid="start-pass">
         {create.isPending ? "Starting…" : "Start pass"}
       </button>

@@ -2,8 +2,9 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useSearchParams } from "next/navigation";
+import { useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useDeferredValue, useEffect, useMemo, useState, type MouseEvent } from "react";
+import { compareHref } from "@/components/diff/search-params";
 import { formatCount, formatDuration } from "@/components/format";
 import { ApiError } from "@/components/stream/api-error";
 import { latencyStats, pagePoints } from "./chart-data";
@@ -14,7 +15,9 @@ import { PagesChart } from "./pages-chart";
 import { PageDetail, PagesTable } from "./pages-table";
 import { ExplanationBox, LiveStats, PassHeader } from "./pass-header";
 import { PrefixPanel } from "./prefix-panel";
-import { invalidatePass, passSummaryQuery, useCancelPass, useResumePass } from "./queries";
+import { SnapshotAtStartButton, SnapshotProgress } from "./snapshot-action";
+import { SnapshotPanel } from "./snapshot-panel";
+import { invalidatePass, passSummaryQuery, useCancelPass, useResumePass, useSnapshotAtStart } from "./queries";
 import { passHref, parsePassView, PASS_TABS, type PassTab, type PassView } from "./search-params";
 import { useLivePass } from "./use-live-pass";
 import styles from "./pass.module.css";
@@ -58,6 +61,14 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
 
   const cancel = useCancelPass(id);
   const resume = useResumePass(id);
+  const snapshotAtStart = useSnapshotAtStart(pass);
+  const router = useRouter();
+  const snapshotDone = snapshotAtStart.snapshot?.status === "complete" ? snapshotAtStart.snapshot.id : null;
+  const compareIncomplete = pass !== undefined && pass.status !== "complete";
+  useEffect(() => {
+    // The snapshot is the "before" side: what the bucket was when this pass began.
+    if (snapshotDone !== null) router.push(compareHref({ a: snapshotDone, b: id, allowIncomplete: compareIncomplete }));
+  }, [snapshotDone, id, compareIncomplete, router]);
   const onView = useCallback(
     (patch: Partial<PassView>, how: "push" | "replace") => {
       const href = passHref(id, { ...view, ...patch });
@@ -108,9 +119,18 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
           resuming: resume.isPending,
           error: actionError,
         }}
+        extraActions={
+          pass.kind === "list" && !running ? (
+            <SnapshotAtStartButton onStart={snapshotAtStart.start} busy={snapshotAtStart.busy} />
+          ) : null
+        }
       />
+      {pass.kind === "list" ? (
+        <SnapshotProgress pass={pass} error={snapshotAtStart.error} snapshotId={snapshotAtStart.snapshotId} snapshot={snapshotAtStart.snapshot} />
+      ) : null}
       <LiveStats status={status} totals={totals} elapsedAt={(now) => (live.pass !== null ? elapsedMs(live, now) : pass.activeMs)} />
       {explanation !== null ? <ExplanationBox explanation={explanation} /> : null}
+      {pass.kind === "snapshot" ? <SnapshotPanel info={pass.snapshot} pages={live.pages} status={status} keys={totals.keys} /> : null}
       {streamProblem !== null ? (
         <div className="error-box" style={{ marginTop: 12 }}>
           Live updates stopped: {streamProblem}{" "}
@@ -158,12 +178,13 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
           pageRecords={totals.pages + totals.failedPages}
           anomalies={totals.anomalies}
           running={running}
+          versions={pass.kind === "snapshot"}
           onView={onView}
         />
       ) : null}
       {view.tab === "pages" ? (
         <div className={styles.split}>
-          <PagesTable pages={live.pages} selectedPage={view.page} onSelectPage={selectPage} />
+          <PagesTable pages={live.pages} versions={pass.kind === "snapshot"} selectedPage={view.page} onSelectPage={selectPage} />
           <PageDetail page={selected} />
         </div>
       ) : null}

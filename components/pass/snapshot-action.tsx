@@ -1,0 +1,72 @@
+import Link from "next/link";
+import { formatCount } from "@/components/format";
+import type { PassSummary } from "@/lib/wire";
+import { explainPass } from "./explain";
+import { passHref } from "./search-params";
+import { utcInstant } from "./snapshot";
+import styles from "./pass.module.css";
+
+export function SnapshotAtStartButton({ onStart, busy }: { onStart: () => void; busy: boolean }) {
+  return (
+    <button
+      type="button"
+      onClick={onStart}
+      disabled={busy}
+      data-testid="snapshot-at-start"
+      title="Rebuild the bucket as it was when this pass started (from object versions) and compare this pass with it"
+    >
+      {busy ? "Reading versions…" : "Snapshot at this pass's start"}
+    </button>
+  );
+}
+
+export interface SnapshotProgressProps {
+  pass: PassSummary;
+  error: Error | null;
+  snapshotId: string | null;
+  snapshot: PassSummary | undefined;
+}
+
+/**
+ * Below the header: the snapshot being read (it is compared once complete), or why it could not be
+ * made, in the API's own words (a bucket that was never versioned has no history to rebuild from).
+ */
+export function SnapshotProgress({ pass, error, snapshotId, snapshot }: SnapshotProgressProps) {
+  if (error !== null) {
+    return (
+      <div className={`${styles.explain} ${styles.bad}`} data-testid="snapshot-error" role="alert">
+        <div className={styles.explainTitle}>No snapshot of {pass.bucket} as of this pass&rsquo;s start</div>
+        <div data-testid="snapshot-error-message">{error.message}</div>
+      </div>
+    );
+  }
+  if (snapshotId === null) return null;
+  const link = (
+    <Link href={passHref(snapshotId)} prefetch={false}>
+      snapshot {snapshotId}
+    </Link>
+  );
+  if (snapshot === undefined || snapshot.status === "running") {
+    return (
+      <div className={styles.explain} data-testid="snapshot-progress">
+        Reading the versions of {pass.bucket} as of {utcInstant(pass.createdAt)}: {link}
+        {snapshot !== undefined ? ` · ${formatCount(snapshot.totals.pages)} pages, ${formatCount(snapshot.totals.keys)} keys so far` : ""}. The comparison
+        opens when it is complete.
+      </div>
+    );
+  }
+  if (snapshot.status === "complete") {
+    return (
+      <div className={styles.explain} data-testid="snapshot-progress">
+        The {link} is complete; opening the comparison…
+      </div>
+    );
+  }
+  const why = explainPass(snapshot.status, snapshot.error, snapshot.totals.pages + snapshot.totals.failedPages);
+  return (
+    <div className={`${styles.explain} ${styles.bad}`} data-testid="snapshot-error" role="alert">
+      <div className={styles.explainTitle}>The {link} stopped before reading every key</div>
+      <div data-testid="snapshot-error-message">{why?.detail ?? snapshot.error?.message ?? snapshot.status}</div>
+    </div>
+  );
+}
