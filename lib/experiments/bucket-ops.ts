@@ -4,8 +4,8 @@ import { z } from "zod";
 import type { Connection } from "@/lib/connections";
 import { toAppError } from "@/lib/connections";
 import { AppError, type ErrorCode } from "@/lib/http";
-import { listPages } from "@/lib/lister";
-import type { TruthMethod } from "@/lib/wire";
+import { AsOfFold, asOfPage, clockOffset, listPages, listVersionPages, readVersioning, type RetryPolicy } from "@/lib/lister";
+import { MAX_RECORDED_TIES, type BucketVersioning, type ClockOffset, type Tie, type TruthMethod } from "@/lib/wire";
 import { normalizeEtag } from "./classify";
 
 // Everything the race lab does to a bucket. Every write and delete goes through `Scope`, which
@@ -87,19 +87,98 @@ export class Scope {
     return out;
   }
 
-  /** Deletes everything under the prefix; true when a listing afterwards finds nothing. */
-  async empty(signal: AbortSignal): Promise<boolean> {
+  /** Deletes the current keys under the prefix (on a versioned bucket this adds delete markers). */
+  private async deleteCurrent(signal: AbortSignal): Promise<void> {
     const keys = [...(await this.list(signal)).keys()];
     for (let i = 0; i < keys.length; i += 1000) {
-      const batch = keys.slice(i, i + 1000).map((k) => ({ Key: this.fullKey(k) }));
+      await this.deleteBatch(keys.slice(i, i + 1000).map((k) => ({ Key: this.fullKey(k) })));
+    }
+  }
+
+  /** DeleteObjects; per-object failures come back in the answer, not as an exception. */
+  private async deleteBatch(objects: { Key: string; VersionId?: string }[]): Promise<{ code: string; message: string }[]> {
+    try {
+      const res = await this.conn.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }));
+      return (res.Errors ?? []).map((e) => ({ code: e.Code ?? "unknown", message: e.Message ?? "" }));
+    } catch (err) {
+      throw toAppError(err, { connection: this.conn.name, bucket: this.bucket });
+    }
+  }
+
+  /** The bucket's versioning; "off" for a bucket that has never had it. */
+  async versioning(signal?: AbortSignal): Promise<BucketVersioning | "off"> {
+    try {
+      return await readVersioning(this.conn.client, { connection: this.conn.name, bucket: this.bucket }, signal);
+    } catch (err) {
+      if (err instanceof AppError && err.code === "not_versioned") return "off";
+      throw err;
+    }
+  }
+
+  /** Every version and delete marker under the prefix, full keys. */
+  async versions(signal: AbortSignal): Promise<{ Key: string; VersionId: string }[]> {
+    const out: { Key: string; VersionId: string }[] = [];
+    const pages = listVersionPages(this.conn.client, { connection: this.conn.name, bucket: this.bucket, prefix: this.prefix, delimiter: null, pageSize: 1000 }, { signal });
+    for await (const page of pages) {
+      if (page.record.error !== null) throw new AppError(page.record.error.code as ErrorCode, page.record.error.message);
+      for (const r of page.rows) if (r.key.startsWith(this.prefix)) out.push({ Key: r.key, VersionId: r.versionId });
+    }
+    return out;
+  }
+
+  /**
+   * Deletes everything under the prefix. On a bucket with versioning (ever) on, that is every version
+   * and delete marker, by version id, so an experiment leaves no history behind; when permanent
+   * deletion is denied the current keys are deleted instead and the note says what remains.
+   */
+  async empty(signal: AbortSignal, versioning: BucketVersioning | "off"): Promise<Cleanup> {
+    if (versioning === "off") {
+      await this.deleteCurrent(signal);
+      return { cleaned: (await this.list(signal)).size === 0, note: null };
+    }
+    let all: { Key: string; VersionId: string }[];
+    try {
+      all = await this.versions(signal);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === "access_denied")) throw err;
+      await this.deleteCurrent(signal);
+      return { cleaned: false, note: `Listing the prefix's versions was denied (${err.message}), so only its current keys were deleted: the versions and delete markers the experiment created may remain in the bucket's history.` };
+    }
+    const denied: { code: string; message: string }[] = [];
+    for (let i = 0; i < all.length; i += 1000) {
       try {
-        await this.conn.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } }));
+        denied.push(...(await this.deleteBatch(all.slice(i, i + 1000))));
       } catch (err) {
-        throw toAppError(err, { connection: this.conn.name, bucket: this.bucket });
+        if (!(err instanceof AppError && err.code === "access_denied")) throw err;
+        denied.push({ code: "AccessDenied", message: err.message });
+        break;
       }
     }
-    return (await this.list(signal)).size === 0;
+    const left = await this.versions(signal);
+    if (left.length === 0) return { cleaned: true, note: null };
+    const why = denied[0] !== undefined ? `permanent deletion was denied (${denied[0].code}${denied[0].message !== "" ? `: ${denied[0].message}` : ""})` : "they were still listed after deletion";
+    await this.deleteCurrent(signal);
+    const visible = (await this.list(signal)).size;
+    return {
+      cleaned: false,
+      note: `${left.length} of the ${all.length} versions and delete markers the experiment left under ${this.prefix} could not be removed: ${why}. ${visible === 0 ? "Its current keys were deleted (delete markers), so the prefix lists empty, but that history remains." : `${visible} keys are still listed.`}`,
+    };
   }
+
+  /** The server's clock against ours, from the Date header of a one-row ListObjectVersions; null without one. */
+  async clock(signal: AbortSignal, retry?: Partial<RetryPolicy>): Promise<ClockOffset | null> {
+    const pages = listVersionPages(this.conn.client, { connection: this.conn.name, bucket: this.bucket, prefix: this.prefix, delimiter: null, pageSize: 1 }, { signal, retry });
+    for await (const page of pages) {
+      if (page.record.error !== null) throw new AppError(page.record.error.code as ErrorCode, page.record.error.message);
+      return page.clock !== null ? clockOffset(page.clock) : null;
+    }
+    return null;
+  }
+}
+
+export interface Cleanup {
+  cleaned: boolean;
+  note: string | null;
 }
 
 const snapshotSchema = z.object({
@@ -111,6 +190,9 @@ export interface Truth {
   takenAt: number;
   method: TruthMethod;
   contents: Map<string, string | null>;
+  clock?: ClockOffset | null;
+  ties?: Tie[];
+  tieCount?: number;
 }
 
 async function adminFetch(admin: SandboxAdmin, path: string, init?: RequestInit): Promise<unknown> {
@@ -188,4 +270,25 @@ export function injectLatency(admin: SandboxAdmin, bucket: string, latencyMs: nu
         if (held.holders.delete(id)) await applyHold(admin, held);
       });
   });
+}
+
+/**
+ * The prefix as of `asOf` (server clock, ms) from ListObjectVersions: exact for every key whose
+ * changes all lie in other seconds than T's; the others are reported as ties (relative keys).
+ */
+export async function readVersionsTruth(scope: Scope, asOf: number, clock: ClockOffset | null, signal: AbortSignal, retry?: Partial<RetryPolicy>): Promise<Truth> {
+  const fold = new AsOfFold(new Date(asOf));
+  const contents = new Map<string, string | null>();
+  const ties: Tie[] = [];
+  let tieCount = 0;
+  const pages = listVersionPages(scope.conn.client, { connection: scope.conn.name, bucket: scope.bucket, prefix: scope.prefix, delimiter: null, pageSize: 1000 }, { signal, retry });
+  for await (const page of pages) {
+    if (page.record.error !== null) throw new AppError(page.record.error.code as ErrorCode, `Reading the prefix's versions failed: ${page.record.error.message}`);
+    const at = asOfPage(fold, page, !page.record.isTruncated);
+    for (const e of at.entries) contents.set(e.key.slice(scope.prefix.length), normalizeEtag(e.etag));
+    const v = at.record.versions;
+    tieCount += v?.tieCount ?? 0;
+    for (const t of v?.ties ?? []) ties.push({ ...t, key: t.key.slice(scope.prefix.length) });
+  }
+  return { takenAt: asOf, method: "versions", contents, clock, ties: ties.slice(0, MAX_RECORDED_TIES), tieCount };
 }

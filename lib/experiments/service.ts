@@ -6,6 +6,8 @@ import { AppError } from "@/lib/http";
 import { listPages, type RetryPolicy } from "@/lib/lister";
 import { passes as defaultPasses, type PassService } from "@/lib/passes";
 import type {
+  BucketVersioning,
+  ClockOffset,
   ExperimentDetail,
   ExperimentEvent,
   ExperimentPage,
@@ -16,8 +18,10 @@ import type {
   MutationOp,
   MutationTrigger,
   PassError,
+  TruthMethod,
+  TruthSnapshot,
 } from "@/lib/wire";
-import { injectLatency, readTruth, Scope, type SandboxAdmin } from "./bucket-ops";
+import { injectLatency, readTruth, readVersionsTruth, Scope, type Cleanup, type SandboxAdmin, type Truth } from "./bucket-ops";
 import { classifyKeys, normalizeEtag, positionIn, sortedKeys, summarize, type PageRange } from "./classify";
 import { ChurnChooser, planFor, seededRandom, seedKeys, type Plan } from "./scenarios";
 import { ExperimentStore, type StoredEvent } from "./store";
@@ -61,6 +65,40 @@ function abortPromise(signal: AbortSignal): Promise<void> {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const REPOLL_MS = 250;
+const SECOND = 1000;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Waits until the server's clock has surely reached `serverMs` (ours + offset, less its uncertainty). */
+function untilServerReaches(serverMs: number, clock: ClockOffset, signal: AbortSignal): Promise<void> {
+  return sleep(serverMs - clock.offsetMs + clock.uncertaintyMs - Date.now(), signal);
+}
+
+/**
+ * The first whole second (server clock) after every write acknowledged by `ackedAt` (our clock):
+ * LastModified has 1-second resolution, so T must not share a second with any write.
+ */
+function secondAfter(ackedAt: number, clock: ClockOffset): number {
+  return (Math.floor((ackedAt + clock.offsetMs + clock.uncertaintyMs) / SECOND) + 1) * SECOND;
+}
+
+interface TruthPlan {
+  method: TruthMethod;
+  note: string | null;
+  versioning: BucketVersioning | "off";
+  clock: ClockOffset | null;
+}
 
 /** Sends the churn mutator's operations one at a time at `rate` per second until stopped. */
 function startChurn(rate: number, chooser: ChurnChooser, mutate: (op: MutationOp, key: string) => Promise<void>): { stop(): Promise<void> } {
@@ -117,11 +155,12 @@ export class ExperimentService {
       }
       try {
         const scope = new Scope(await this.opts.connections.get(e.connection), e.bucket, e.prefix);
-        const empty = await scope.empty(new AbortController().signal);
-        if (empty) {
+        const never = new AbortController().signal;
+        const result = await scope.empty(never, await scope.versioning(never));
+        if (result.cleaned) {
           this.store.setCleanedUp(e.id, true);
           cleaned++;
-        }
+        } else if (result.note !== null) this.store.setCleanedUp(e.id, false, result.note);
       } catch (err) {
         console.error(`[bucketscope] could not clean up interrupted experiment ${e.id}`, err);
       }
@@ -165,6 +204,7 @@ export class ExperimentService {
       throw new AppError("bad_request", "Injected latency is a sandbox feature; leave latencyMs at 0 on other connections.");
     }
     await scope.check();
+    const truth = await this.truthPlan(scope, admin);
     const plan = planFor(params, () => randomInt(2 ** 31 - 1));
     const resolved: ExperimentParams = params.scenario === "churn" && plan.churn !== null ? { ...params, seed: plan.churn.seed } : params;
     this.store.create({
@@ -172,15 +212,40 @@ export class ExperimentService {
       params: resolved,
       prefix: scope.prefix,
       pageSize: plan.pageSize,
-      truthMethod: admin !== null ? "sandbox-snapshot" : "quiescent-listing",
+      truthMethod: truth.method,
+      truthNote: truth.note,
     });
     const run = new Run();
     this.runs.set(id, run);
-    run.done = this.execute(id, run, scope, admin, plan, resolved).finally(() => {
+    run.done = this.execute(id, run, scope, admin, plan, resolved, truth).finally(() => {
       this.runs.delete(id);
       run.notify();
     });
     return id;
+  }
+
+  /**
+   * How ground truth will be read: the sandbox's snapshot; elsewhere the bucket's versions when
+   * versioning is on and the server's clock can be measured; otherwise a quiescent listing, saying why.
+   */
+  private async truthPlan(scope: Scope, admin: SandboxAdmin | null): Promise<TruthPlan> {
+    const versioning = await scope.versioning();
+    if (admin !== null) return { method: "sandbox-snapshot", note: null, versioning, clock: null };
+    const quiescent = (note: string): TruthPlan => ({ method: "quiescent-listing", note, versioning, clock: null });
+    if (versioning === "off") return quiescent("The bucket has never had versioning enabled, so there is no history to rebuild the prefix from: ground truth is a quiescent listing.");
+    if (versioning === "Suspended") {
+      return quiescent("Versioning on this bucket is suspended: a write replaces the null version instead of adding one, so the prefix's history cannot be rebuilt and ground truth is a quiescent listing.");
+    }
+    if (versioning === "unknown") return quiescent("Reading the bucket's versioning was denied, so its history cannot be relied on: ground truth is a quiescent listing.");
+    let clock: ClockOffset | null;
+    try {
+      clock = await scope.clock(new AbortController().signal, this.opts.retry);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return quiescent(`Versioning is on, but listing the bucket's versions failed (${err.message}): ground truth is a quiescent listing.`);
+    }
+    if (clock === null) return quiescent("Versioning is on, but the server sends no Date header, so our instants cannot be placed on its clock: ground truth is a quiescent listing.");
+    return { method: "versions", note: null, versioning, clock };
   }
 
   /** Stops a running experiment; it still puts the sandbox's latency back and cleans its prefix up. */
@@ -201,7 +266,7 @@ export class ExperimentService {
     return this.summary(id);
   }
 
-  private async execute(id: string, run: Run, scope: Scope, admin: SandboxAdmin | null, plan: Plan, params: ExperimentParams): Promise<void> {
+  private async execute(id: string, run: Run, scope: Scope, admin: SandboxAdmin | null, plan: Plan, params: ExperimentParams, truthPlan: TruthPlan): Promise<void> {
     const seq = this.store.seqOf(id) as number;
     const signal = run.controller.signal;
     const passStore = this.opts.passes.store;
@@ -223,9 +288,23 @@ export class ExperimentService {
       await scope.seed(initial, (key) => `race lab ${id}: ${key} (seed)\n`, signal);
       if (admin !== null && params.latencyMs > 0) restoreLatency = await injectLatency(admin, scope.bucket, params.latencyMs);
 
+      const seededAt = Date.now();
+      // Versions: T is the first second after the seed's writes, and the pass (so every mutation) starts
+      // only once that second is over on the server's clock, so no write shares T's second.
+      const readStart = async (): Promise<Truth> => {
+        if (truthPlan.method !== "versions") return readTruth(scope, admin, signal);
+        const clock = (await scope.clock(signal, this.opts.retry)) ?? truthPlan.clock;
+        if (clock === null) throw new AppError("upstream_error", "The server stopped sending a Date header; its clock cannot be measured.");
+        const t = secondAfter(seededAt, clock);
+        phase(`waiting for ${iso(t)} on the server's clock to pass (LastModified has 1-second resolution)`);
+        await untilServerReaches(t + SECOND, clock, signal);
+        if (signal.aborted) throw new AppError("conflict", "The experiment was stopped.");
+        phase(`reading the prefix's versions as of ${iso(t)}`);
+        return readVersionsTruth(scope, t, clock, signal, this.opts.retry);
+      };
       phase("reading the bucket before the first page");
-      const start = await readTruth(scope, admin, signal);
-      emit({ type: "truth", truth: { which: "start", takenAt: iso(start.takenAt), method: start.method, count: start.contents.size } });
+      const start = await readStart();
+      emit({ type: "truth", truth: truthSnapshot("start", start) });
       const startKeys = sortedKeys(start.contents.keys());
       const position = (key: string) => positionIn(startKeys, key);
 
@@ -319,11 +398,29 @@ export class ExperimentService {
       if (skipped > 0) phase(`${skipped} scheduled step${skipped === 1 ? "" : "s"} did not run: the pass ended first`);
 
       phase("reading the bucket after the last page");
-      const end = await readTruth(scope, admin, signal);
-      emit({ type: "truth", truth: { which: "end", takenAt: iso(end.takenAt), method: end.method, count: end.contents.size } });
+      const readEnd = async (): Promise<Truth> => {
+        if (truthPlan.method !== "versions") return readTruth(scope, admin, signal);
+        const settledAt = Date.now();
+        const clock = (await scope.clock(signal, this.opts.retry)) ?? truthPlan.clock;
+        if (clock === null) throw new AppError("upstream_error", "The server stopped sending a Date header; its clock cannot be measured.");
+        const t = secondAfter(settledAt, clock);
+        phase(`waiting for ${iso(t)} on the server's clock (LastModified has 1-second resolution)`);
+        await untilServerReaches(t, clock, signal);
+        if (signal.aborted) throw new AppError("conflict", "The experiment was stopped.");
+        phase(`reading the prefix's versions as of ${iso(t)}`);
+        return readVersionsTruth(scope, t, clock, signal, this.opts.retry);
+      };
+      const end = await readEnd();
+      emit({ type: "truth", truth: truthSnapshot("end", end) });
       const input = { start: start.contents, end: end.contents, listed, mutations, pages: ranges };
       const verdicts = classifyKeys(input);
-      this.store.setVerdicts(id, summarize(input, verdicts, ranges.length), verdicts);
+      const result = summarize(input, verdicts, ranges.length);
+      const tied = [start, end].filter((t) => (t.tieCount ?? 0) > 0);
+      if (tied.length > 0) {
+        const words = tied.map((t) => `${t.tieCount ?? 0} key${t.tieCount === 1 ? "" : "s"} at ${t === start ? "its start" : "its end"} (${(t.ties ?? []).slice(0, 5).map((x) => x.key).join(", ")})`);
+        result.line += ` Caution: the ground truth has ties, keys changed within T's own second and counted as changed before T: ${words.join("; ")}; their verdicts may be wrong.`;
+      }
+      this.store.setVerdicts(id, result, verdicts);
       if (passError !== null) {
         status = "failed";
         error = { code: passError.code, message: `The pass stopped at a failed page: ${passError.message}` };
@@ -340,12 +437,13 @@ export class ExperimentService {
       if (restoreLatency !== null) await restoreLatency().catch((err: unknown) => console.error(`[bucketscope] experiment ${id}: could not restore sandbox latency`, err));
       if (params.keepData) this.store.setCleanedUp(id, false);
       else {
-        phase(`deleting everything under ${scope.prefix}`);
-        const cleaned = await scope.empty(new AbortController().signal).catch((err: unknown) => {
+        const versioned = truthPlan.versioning !== "off";
+        phase(`deleting everything under ${scope.prefix}${versioned ? ", every version and delete marker included" : ""}`);
+        const cleanup = await scope.empty(new AbortController().signal, truthPlan.versioning).catch((err: unknown): Cleanup => {
           console.error(`[bucketscope] experiment ${id}: cleanup failed`, err);
-          return false;
+          return { cleaned: false, note: `Cleanup failed: ${err instanceof AppError ? err.message : "an unexpected server error (logged)"}. Objects may remain under ${scope.prefix}.` };
         });
-        this.store.setCleanedUp(id, cleaned);
+        this.store.setCleanedUp(id, cleanup.cleaned, cleanup.note);
       }
       this.store.finish(id, status, error);
     }
@@ -390,6 +488,11 @@ export class ExperimentService {
     for (const r of runs) r.controller.abort();
     await Promise.all(runs.map((r) => r.done));
   }
+}
+
+function truthSnapshot(which: "start" | "end", t: Truth): TruthSnapshot {
+  const base: TruthSnapshot = { which, takenAt: iso(t.takenAt), method: t.method, count: t.contents.size };
+  return t.method === "versions" ? { ...base, clock: t.clock ?? null, ties: t.ties ?? [], tieCount: t.tieCount ?? 0 } : base;
 }
 
 const GLOBAL_KEY = Symbol.for("bucketscope.experiments");

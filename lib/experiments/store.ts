@@ -30,7 +30,9 @@ CREATE TABLE IF NOT EXISTS experiments (
   ended_at INTEGER,
   pass_id TEXT,
   truth_method TEXT NOT NULL,
+  truth_note TEXT,
   cleaned_up INTEGER,
+  cleanup_note TEXT,
   result TEXT,
   verdicts TEXT,
   error TEXT
@@ -58,7 +60,9 @@ interface ExperimentRow {
   ended_at: number | null;
   pass_id: string | null;
   truth_method: TruthMethod;
+  truth_note: string | null;
   cleaned_up: number | null;
+  cleanup_note: string | null;
   result: string | null;
   verdicts: string | null;
   error: string | null;
@@ -70,6 +74,7 @@ export interface NewExperiment {
   prefix: string;
   pageSize: number;
   truthMethod: TruthMethod;
+  truthNote?: string | null;
 }
 
 /** Events as stored: everything but the header and end lines, which come from the row. */
@@ -90,7 +95,9 @@ function toSummary(r: ExperimentRow): ExperimentSummary {
     passId: r.pass_id,
     pageSize: r.page_size,
     truthMethod: r.truth_method,
+    truthNote: r.truth_note,
     cleanedUp: r.cleaned_up === null ? null : r.cleaned_up === 1,
+    cleanupNote: r.cleanup_note,
     result: r.result !== null ? (JSON.parse(r.result) as ExperimentResult) : null,
     error: r.error !== null ? (JSON.parse(r.error) as { code: string; message: string }) : null,
   };
@@ -101,16 +108,19 @@ export class ExperimentStore {
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
+    // Databases from before these columns existed.
+    const columns = new Set(db.prepare<[], { name: string }>(`PRAGMA table_info(experiments)`).all().map((c) => c.name));
+    for (const c of ["truth_note", "cleanup_note"]) if (!columns.has(c)) db.exec(`ALTER TABLE experiments ADD COLUMN ${c} TEXT`);
     this.stmt = {
-      insert: db.prepare<[{ id: string; scenario: string; params: string; connection: string; bucket: string; prefix: string; pageSize: number; truthMethod: string; now: number }]>(
-        `INSERT INTO experiments (id, scenario, params, connection, bucket, prefix, page_size, status, phase, created_at, truth_method)
-         VALUES (@id, @scenario, @params, @connection, @bucket, @prefix, @pageSize, 'running', 'starting', @now, @truthMethod)`,
+      insert: db.prepare<[{ id: string; scenario: string; params: string; connection: string; bucket: string; prefix: string; pageSize: number; truthMethod: string; truthNote: string | null; now: number }]>(
+        `INSERT INTO experiments (id, scenario, params, connection, bucket, prefix, page_size, status, phase, created_at, truth_method, truth_note)
+         VALUES (@id, @scenario, @params, @connection, @bucket, @prefix, @pageSize, 'running', 'starting', @now, @truthMethod, @truthNote)`,
       ),
       byId: db.prepare<[string], ExperimentRow>(`SELECT * FROM experiments WHERE id = ?`),
       list: db.prepare<[number], ExperimentRow>(`SELECT * FROM experiments ORDER BY seq DESC LIMIT ?`),
       phase: db.prepare<[string, string]>(`UPDATE experiments SET phase = ? WHERE id = ?`),
       pass: db.prepare<[string, string]>(`UPDATE experiments SET pass_id = ? WHERE id = ?`),
-      cleaned: db.prepare<[number, string]>(`UPDATE experiments SET cleaned_up = ? WHERE id = ?`),
+      cleaned: db.prepare<[number, string | null, string]>(`UPDATE experiments SET cleaned_up = ?, cleanup_note = ? WHERE id = ?`),
       verdicts: db.prepare<[string, string, string]>(`UPDATE experiments SET result = ?, verdicts = ? WHERE id = ?`),
       finish: db.prepare<[{ id: string; status: ExperimentStatus; error: string | null; now: number }]>(
         `UPDATE experiments SET status = @status, error = @error, ended_at = @now, phase = 'finished' WHERE id = @id AND status = 'running'`,
@@ -146,6 +156,7 @@ export class ExperimentStore {
       prefix: e.prefix,
       pageSize: e.pageSize,
       truthMethod: e.truthMethod,
+      truthNote: e.truthNote ?? null,
       now: Date.now(),
     });
     return this.summary(e.id) as ExperimentSummary;
@@ -177,8 +188,8 @@ export class ExperimentStore {
     this.stmt.pass.run(passId, id);
   }
 
-  setCleanedUp(id: string, cleaned: boolean): void {
-    this.stmt.cleaned.run(cleaned ? 1 : 0, id);
+  setCleanedUp(id: string, cleaned: boolean, note: string | null = null): void {
+    this.stmt.cleaned.run(cleaned ? 1 : 0, note, id);
   }
 
   setVerdicts(id: string, result: ExperimentResult, verdicts: readonly KeyVerdict[]): void {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { bucketNameSchema, connectionNameSchema, MAX_PAGE_SIZE } from "./index";
+import { clockOffsetSchema, tieSchema } from "./point-in-time";
 
 // The race lab's contract: experiments, their mutation log, pages, verdicts and event stream.
 // Keys in this module are relative to the experiment's own prefix (`bucketscope-race/<id>/`).
@@ -16,8 +17,25 @@ export const VERDICTS = ["consistent", "missed", "phantom", "seen-new", "gone-ea
 export const verdictSchema = z.enum(VERDICTS);
 export type Verdict = z.infer<typeof verdictSchema>;
 
-export const truthMethodSchema = z.enum(["sandbox-snapshot", "quiescent-listing"]);
+export const truthMethodSchema = z.enum(["sandbox-snapshot", "versions", "quiescent-listing"]);
 export type TruthMethod = z.infer<typeof truthMethodSchema>;
+
+/** How each ground truth is read, and its limits, in one sentence (for the API's readers and the UI). */
+export const TRUTH_METHODS: Record<TruthMethod, { label: string; sentence: string }> = {
+  "sandbox-snapshot": {
+    label: "exact sandbox snapshot",
+    sentence: "The sandbox reads the prefix in one transaction just before the first page and just after the last one, so the truth is exact.",
+  },
+  versions: {
+    label: "object versions as of T",
+    sentence:
+      "The prefix is rebuilt from ListObjectVersions as of two instants on the server's clock (placed by the Date header's measured offset), each in a second of its own with no write, since LastModified has 1-second resolution; keys whose state still depends on T's own second are reported as ties, and versions someone else deletes permanently or lifecycle expires leave no trace.",
+  },
+  "quiescent-listing": {
+    label: "quiescent listing",
+    sentence: "A full listing while no mutation runs, just before the first page and just after the last one: exact as long as nothing else writes under the experiment's prefix meanwhile.",
+  },
+};
 
 const MAX_KEYS = 20_000;
 const relativeKeySchema = z
@@ -110,8 +128,12 @@ export const experimentSummarySchema = z.object({
   passId: z.string().nullable(),
   pageSize: z.number(),
   truthMethod: truthMethodSchema,
+  /** Why this ground truth and not a better one (e.g. the bucket is not versioned); null when nothing needs saying. */
+  truthNote: z.string().nullable(),
   /** true: the prefix was emptied afterwards; false: kept on request or cleanup failed; null: not yet. */
   cleanedUp: z.boolean().nullable(),
+  /** What cleanup could not do (e.g. permanent deletion of versions denied), in words; null when nothing. */
+  cleanupNote: z.string().nullable(),
   result: experimentResultSchema.nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
@@ -177,6 +199,11 @@ export const truthSnapshotSchema = z.object({
   takenAt: z.string(),
   method: truthMethodSchema,
   count: z.number(),
+  /** versions: the measured offset of the server's clock from ours, used to place T (takenAt, server clock). */
+  clock: clockOffsetSchema.nullable().optional(),
+  /** versions: keys (relative) whose state at T depends on a change in T's own second; at most 20 listed. */
+  ties: z.array(tieSchema).optional(),
+  tieCount: z.number().optional(),
 });
 export type TruthSnapshot = z.infer<typeof truthSnapshotSchema>;
 
