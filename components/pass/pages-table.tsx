@@ -20,6 +20,11 @@ function KeyRange({ page }: { page: PageRecord }) {
   );
 }
 
+function shortMarker(key: string | null, versionId: string | null): string {
+  if (key === null) return "—";
+  return versionId === null ? visibleKey(key) : `${visibleKey(key)} @ ${shortToken(versionId)}`;
+}
+
 function PageStatus({ page }: { page: PageRecord }) {
   if (page.error !== null) {
     return (
@@ -69,7 +74,7 @@ const PageRow = memo(function PageRow({ page, start, selected, onSelect }: { pag
           data-testid="page-markers"
           title={`from: ${markerText(page.versions.keyMarker, page.versions.versionIdMarker)}\nnext: ${markerText(page.versions.nextKeyMarker, page.versions.nextVersionIdMarker)}`}
         >
-          {page.versions.keyMarker === null ? "—" : visibleKey(page.versions.keyMarker)} → {page.versions.nextKeyMarker === null ? "—" : visibleKey(page.versions.nextKeyMarker)}
+          {shortMarker(page.versions.keyMarker, page.versions.versionIdMarker)} → {shortMarker(page.versions.nextKeyMarker, page.versions.nextVersionIdMarker)}
         </span>
       ) : (
         <span className={styles.tokens} title={`in: ${page.request.continuationToken ?? "—"}\nout: ${page.nextContinuationToken ?? "—"}`}>

@@ -1,3 +1,4 @@
+import { visibleKey } from "@/components/format";
 import type { ClockOffset, PageRecord, PassStatus, PassSummary, SnapshotInfo, Tie, VersionRef } from "@/lib/wire";
 
 // What the pass view says about a snapshot pass, shaped here (no React) so tests can reach it.
@@ -93,7 +94,7 @@ export function versionStateText(ref: VersionRef | null): string {
 /** Where a ListObjectVersions page began: its key and version-id markers. */
 export function markerText(keyMarker: string | null, versionIdMarker: string | null): string {
   if (keyMarker === null) return "— (first page)";
-  return versionIdMarker === null ? keyMarker : `${keyMarker} @ ${versionIdMarker}`;
+  return versionIdMarker === null ? visibleKey(keyMarker) : `${visibleKey(keyMarker)} @ ${versionIdMarker}`;
 }
 
 /** The snapshot request that shows what a list pass got wrong relative to its own start. */
