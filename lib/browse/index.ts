@@ -3,8 +3,19 @@ import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type HeadObject
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { connections as defaultConnections, toAppError, type ConnectionRegistry } from "@/lib/connections";
 import { AppError, errorStatus, type ErrorCode } from "@/lib/http";
-import { listPages, type ListedPage, type RetryPolicy } from "@/lib/lister";
-import type { BrowseEvent, BrowseQuery, ObjectDetails, ObjectQuery, PassError } from "@/lib/wire";
+import {
+  AsOfFold,
+  asOfPage,
+  clockOffset,
+  listPages,
+  listVersionPages,
+  readVersioning,
+  type ListedPage,
+  type ListedVersionPage,
+  type RetryPolicy,
+  type SettledKey,
+} from "@/lib/lister";
+import { POINT_IN_TIME_LIMITS, type BrowseEvent, type BrowseQuery, type BucketVersioning, type ObjectDetails, type ObjectQuery, type PassError, type Tie } from "@/lib/wire";
 
 export interface BrowseOptions {
   signal: AbortSignal;
@@ -28,6 +39,10 @@ function appErrorOf(error: PassError): AppError {
  * 200. Listing stops as soon as `signal` aborts.
  */
 export async function* browseEvents(query: BrowseQuery, opts: BrowseOptions): AsyncGenerator<BrowseEvent, void, undefined> {
+  if (query.asOf !== undefined) {
+    yield* browseAsOfEvents({ ...query, asOf: query.asOf }, opts);
+    return;
+  }
   const conn = await (opts.connections ?? defaultConnections()).get(query.connection);
   const startedAt = Date.now();
   const pages = listPages(
@@ -81,6 +96,122 @@ export async function* browseEvents(query: BrowseQuery, opts: BrowseOptions): As
   }
 }
 
+const RESOLUTION_MS = 1000;
+
+/** Keeps every settled key of the page being folded, so all of its ties reach the client, not just 20. */
+class RecordingFold extends AsOfFold {
+  settled: SettledKey[] = [];
+  override push(rows: Parameters<AsOfFold["push"]>[0]): SettledKey[] {
+    const out = super.push(rows);
+    this.settled.push(...out);
+    return out;
+  }
+  override finish(): SettledKey[] {
+    const out = super.finish();
+    this.settled.push(...out);
+    return out;
+  }
+  take(): SettledKey[] {
+    const out = this.settled;
+    this.settled = [];
+    return out;
+  }
+}
+
+function tieOf(s: SettledKey): Tie {
+  const ref = (r: SettledKey["atT"]) => (r === null ? null : { versionId: r.versionId, deleteMarker: r.deleteMarker, lastModified: r.lastModified });
+  return { key: s.key, atT: ref(s.atT), beforeT: ref(s.beforeT) };
+}
+
+function versioningWarnings(versioning: BucketVersioning): string[] {
+  if (versioning === "Suspended") {
+    return [
+      "Versioning is suspended on this bucket: every write since then replaced the key's null version instead of adding one, so changes made while it was suspended are only partly known.",
+    ];
+  }
+  if (versioning === "unknown") {
+    return ["The bucket's versioning status could not be read (access denied): if versioning was never enabled, the answer below is only the current state."];
+  }
+  return [];
+}
+
+/**
+ * The bucket as of T: GetBucketVersioning first (a never-versioned bucket is refused before any line,
+ * so the route answers 409), then ListObjectVersions folded page by page into the keys present at T.
+ * S3 rolls every version and delete marker under a common prefix into it, so in folder mode a
+ * folder is listed when anything under it has history, present at T or not.
+ */
+async function* browseAsOfEvents(query: BrowseQuery & { asOf: string }, opts: BrowseOptions): AsyncGenerator<BrowseEvent, void, undefined> {
+  const asOfMs = Date.parse(query.asOf);
+  const conn = await (opts.connections ?? defaultConnections()).get(query.connection);
+  // Our clock: a T still to come has no answer yet (the server clock is a second or so away at most).
+  if (asOfMs > Date.now()) {
+    throw new AppError("bad_request", `asOf: ${new Date(asOfMs).toISOString()} is in the future; the bucket as of a moment still to come is not known yet.`);
+  }
+  const startedAt = Date.now();
+  const versioning = await readVersioning(conn.client, { connection: conn.name, bucket: query.bucket }, opts.signal);
+  const pages = listVersionPages(
+    conn.client,
+    { connection: conn.name, bucket: query.bucket, prefix: query.prefix, delimiter: query.delimiter ?? null, pageSize: query.pageSize },
+    { signal: opts.signal, retry: opts.retry },
+  );
+  const fold = new RecordingFold(new Date(asOfMs));
+  try {
+    const first = await pages.next();
+    if (first.done) return;
+    if (first.value.record.error !== null && !first.value.record.answered) throw appErrorOf(first.value.record.error);
+
+    yield {
+      type: "start",
+      connection: conn.name,
+      bucket: query.bucket,
+      prefix: query.prefix,
+      delimiter: query.delimiter ?? null,
+      pageSize: query.pageSize,
+      startedAt: new Date(startedAt).toISOString(),
+      asOf: {
+        asOf: new Date(asOfMs).toISOString(),
+        versioning,
+        clock: first.value.clock !== null ? clockOffset(first.value.clock) : null,
+        resolutionMs: RESOLUTION_MS,
+        limits: [...POINT_IN_TIME_LIMITS],
+        warnings: versioningWarnings(versioning),
+      },
+    };
+
+    const totals = { pages: 0, keys: 0, prefixes: 0, bytes: 0 };
+    const asOf = { versions: 0, deleteMarkers: 0, nullVersions: 0, absentKeys: 0, ties: 0 };
+    let error: PassError | null = null;
+    let next: IteratorResult<ListedVersionPage, void> = first;
+    while (!next.done) {
+      const listed = next.value;
+      // A failed page ends the walk: the key still open is settled with what was read of it.
+      const last = !listed.record.isTruncated || listed.record.error !== null;
+      const { record, entries, commonPrefixes }: ListedPage = asOfPage(fold, listed, last);
+      const ties = fold.take().filter((s) => s.tie).map(tieOf);
+      if (record.answered) totals.pages++;
+      totals.keys += record.entryCount;
+      totals.prefixes += record.commonPrefixCount;
+      totals.bytes += record.bytes;
+      asOf.versions += record.versions?.versions ?? 0;
+      asOf.deleteMarkers += record.versions?.deleteMarkers ?? 0;
+      asOf.nullVersions += record.versions?.nullVersions ?? 0;
+      asOf.absentKeys += record.versions?.absentKeys ?? 0;
+      asOf.ties += record.versions?.tieCount ?? 0;
+      yield { type: "page", page: record, entries, commonPrefixes, ties };
+      if (record.error !== null) {
+        error = record.error;
+        break;
+      }
+      next = await pages.next();
+    }
+    if (opts.signal.aborted) return;
+    yield { type: "end", ...totals, durationMs: Date.now() - startedAt, error, asOf };
+  } finally {
+    await pages.return();
+  }
+}
+
 const PRESIGN_SECONDS = 15 * 60;
 
 // RFC 6266 / 5987: an ASCII fallback name plus the exact name, so keys with quotes, newlines or
@@ -105,12 +236,16 @@ function checksumsOf(head: HeadObjectCommandOutput): Record<string, string> {
   return out;
 }
 
+function httpStatusOf(err: unknown): unknown {
+  if (err === null || typeof err !== "object") return undefined;
+  const meta = "$metadata" in err ? err.$metadata : undefined;
+  return meta !== null && typeof meta === "object" && "httpStatusCode" in meta ? meta.httpStatusCode : undefined;
+}
+
 function isNotFound(err: unknown): boolean {
   if (err === null || typeof err !== "object") return false;
   const name = "name" in err ? err.name : undefined;
-  const meta = "$metadata" in err ? err.$metadata : undefined;
-  const status = meta !== null && typeof meta === "object" && "httpStatusCode" in meta ? meta.httpStatusCode : undefined;
-  return name === "NotFound" || name === "NoSuchKey" || status === 404;
+  return name === "NotFound" || name === "NoSuchKey" || name === "NoSuchVersion" || httpStatusOf(err) === 404;
 }
 
 /** HEAD of one object plus a presigned GET made here, so the browser never holds credentials. */
@@ -119,8 +254,15 @@ export async function objectDetails(query: ObjectQuery, opts: { connections?: Co
   const ctx = { connection: conn.name, bucket: query.bucket };
   let head: HeadObjectCommandOutput;
   try {
-    head = await conn.client.send(new HeadObjectCommand({ Bucket: query.bucket, Key: query.key, ChecksumMode: "ENABLED" }));
+    head = await conn.client.send(new HeadObjectCommand({ Bucket: query.bucket, Key: query.key, VersionId: query.versionId, ChecksumMode: "ENABLED" }));
   } catch (err) {
+    if (query.versionId !== undefined && httpStatusOf(err) === 405) {
+      throw new AppError("bad_request", `Version ${query.versionId} of this key is a delete marker: it has no content to show or download.`);
+    }
+    // A HEAD error has no body: a 400 for a version is S3's "Invalid version id specified".
+    if (query.versionId !== undefined && httpStatusOf(err) === 400) {
+      throw new AppError("bad_request", `S3 does not accept "${query.versionId}" as a version id of this key.`);
+    }
     if (!isNotFound(err)) throw toAppError(err, ctx);
     // A HEAD 404 has no body, so a missing key and a missing bucket look alike: ask the bucket.
     try {
@@ -128,12 +270,17 @@ export async function objectDetails(query: ObjectQuery, opts: { connections?: Co
     } catch (bucketErr) {
       throw toAppError(bucketErr, ctx);
     }
-    throw new AppError("not_found", `There is no object with this key in bucket "${query.bucket}".`);
+    throw new AppError(
+      "not_found",
+      query.versionId !== undefined
+        ? `This key has no version ${query.versionId} in bucket "${query.bucket}" (it may have been deleted permanently since).`
+        : `There is no object with this key in bucket "${query.bucket}".`,
+    );
   }
   const signedAt = Date.now();
   const url = await getSignedUrl(
     conn.client,
-    new GetObjectCommand({ Bucket: query.bucket, Key: query.key, ResponseContentDisposition: attachmentDisposition(query.key) }),
+    new GetObjectCommand({ Bucket: query.bucket, Key: query.key, VersionId: query.versionId, ResponseContentDisposition: attachmentDisposition(query.key) }),
     { expiresIn: PRESIGN_SECONDS },
   );
   return {

@@ -11,6 +11,7 @@ import {
   passErrorSchema,
   prefixSchema,
 } from "./index";
+import { bucketVersioningSchema, clockOffsetSchema, instantSchema, tieSchema } from "./point-in-time";
 
 // The bucket browser's endpoints: an unrecorded listing streamed page by page, and one object's
 // HEAD metadata with a presigned download link.
@@ -36,6 +37,8 @@ export const browseQuerySchema = z.object({
     .refine((s) => s.length > 0, "the delimiter must not be empty")
     .optional(),
   pageSize: late(() => pageSizeSchema).default(() => MAX_PAGE_SIZE),
+  /** Set: the bucket as of this instant (server clock), rebuilt from ListObjectVersions. */
+  asOf: instantSchema.optional(),
 });
 export type BrowseQuery = z.infer<typeof browseQuerySchema>;
 
@@ -49,6 +52,20 @@ export const browseEventSchema = z.discriminatedUnion("type", [
     delimiter: z.string().nullable(),
     pageSize: z.number(),
     startedAt: z.string(),
+    /** Present in as-of mode: what T is and how far the answer can be trusted. */
+    asOf: z
+      .object({
+        /** T, compared with the server's LastModified as-is. */
+        asOf: z.string(),
+        versioning: bucketVersioningSchema,
+        /** Server clock minus ours, from the first page's Date header. */
+        clock: clockOffsetSchema.nullable(),
+        /** LastModified resolution assumed (S3: whole seconds). */
+        resolutionMs: z.number(),
+        limits: z.array(z.string()),
+        warnings: z.array(z.string()),
+      })
+      .optional(),
   }),
   /** One line per ListObjectsV2 page, in order, with the same record a pass keeps. */
   z.object({
@@ -56,6 +73,11 @@ export const browseEventSchema = z.discriminatedUnion("type", [
     page: late(() => pageRecordSchema),
     entries: z.array(late(() => entrySchema)),
     commonPrefixes: z.array(z.string()),
+    /**
+     * As-of mode: every tie settled on this page (the page record keeps only the first 20). A tie's
+     * key is among `entries` only when it existed at T.
+     */
+    ties: z.array(tieSchema).optional(),
   }),
   /** Last line: the listing reached its end, or a page failed for good (`error`). */
   z.object({
@@ -66,6 +88,17 @@ export const browseEventSchema = z.discriminatedUnion("type", [
     bytes: z.number(),
     durationMs: z.number(),
     error: late(() => passErrorSchema).nullable(),
+    /** As-of mode: what the versions listing held. `keys` counts only the keys present at T. */
+    asOf: z
+      .object({
+        versions: z.number(),
+        deleteMarkers: z.number(),
+        nullVersions: z.number(),
+        /** Keys with history that did not exist at T. */
+        absentKeys: z.number(),
+        ties: z.number(),
+      })
+      .optional(),
   }),
   /** The stream itself broke after it started. */
   z.object({ type: z.literal("error"), error: late(() => errorBodySchema.shape.error) }),
@@ -79,6 +112,12 @@ export const objectQuerySchema = z.object({
   connection: late(() => connectionNameSchema),
   bucket: late(() => bucketNameSchema),
   key: objectKeySchema,
+  /** One version of the key (as-of mode: the version current at T); absent: the current one. */
+  versionId: z
+    .string({ error: "the version id must be a string" })
+    .min(1, "the version id must not be empty")
+    .max(1024, "the version id must be at most 1024 characters")
+    .optional(),
 });
 export type ObjectQuery = z.infer<typeof objectQuerySchema>;
 
