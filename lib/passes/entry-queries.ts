@@ -61,7 +61,16 @@ export interface PageSpan {
   before: number;
 }
 
-type EntryTuple = [id: number, key: string, size: number, etag: string | null, lastModified: string | null, storageClass: string | null, page: number];
+type EntryTuple = [
+  id: number,
+  key: string,
+  size: number,
+  etag: string | null,
+  lastModified: string | null,
+  storageClass: string | null,
+  page: number,
+  versionId: string | null,
+];
 
 export interface PassRef {
   seq: number;
@@ -88,7 +97,7 @@ class PassViewCache {
   constructor(readonly pageRecords: number) {}
 }
 
-const ENTRY_COLUMNS = `rowid, CAST(key AS TEXT), size, etag, last_modified, storage_class, page`;
+const ENTRY_COLUMNS = `rowid, CAST(key AS TEXT), size, etag, last_modified, storage_class, page, version_id`;
 
 function statementsFor(db: Database.Database) {
   const keyOrder = (desc: boolean) => {
@@ -130,7 +139,7 @@ function statementsFor(db: Database.Database) {
     rowsById: db.prepare<[string]>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE rowid IN (SELECT value FROM json_each(?))`).raw(),
     ranked: db
       .prepare<[number, number, number, number]>(
-        `SELECT e.rowid, CAST(e.key AS TEXT), e.size, e.etag, e.last_modified, e.storage_class, e.page
+        `SELECT e.rowid, CAST(e.key AS TEXT), e.size, e.etag, e.last_modified, e.storage_class, e.page, e.version_id
          FROM entry_order o JOIN entries e ON e.rowid = o.entry
          WHERE o.pass = ? AND o.sort = ? AND o.pos BETWEEN ? AND ? ORDER BY o.pos`,
       )
@@ -153,7 +162,9 @@ type Statements = ReturnType<typeof statementsFor>;
 type KeyOrder = Statements["keyAsc"];
 
 function toPagedEntry(r: EntryTuple): PagedEntry {
-  return { key: r[1], size: r[2], etag: r[3], lastModified: r[4], storageClass: r[5], page: r[6] };
+  const e: PagedEntry = { key: r[1], size: r[2], etag: r[3], lastModified: r[4], storageClass: r[5], page: r[6] };
+  if (r[7] !== null) e.versionId = r[7];
+  return e;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -9,6 +9,7 @@ import type { PassStore } from "./store";
 
 const ROWS_PER_PULL = 5000;
 const CSV_HEADER = ["key", "size", "last_modified", "etag", "storage_class", "page"] as const;
+const SNAPSHOT_CSV_HEADER = [...CSV_HEADER, "version_id"] as const;
 
 interface ExportRow {
   key: string;
@@ -17,12 +18,17 @@ interface ExportRow {
   last_modified: string | null;
   storage_class: string | null;
   page: number;
+  version_id: string | null;
 }
 
-function encodeRow(format: ExportFormat, r: ExportRow): string {
+function encodeRow(format: ExportFormat, r: ExportRow, snapshot: boolean): string {
   const key = r.key;
-  if (format === "csv") return csvRow([key, r.size, r.last_modified, r.etag, r.storage_class, r.page]);
+  if (format === "csv") {
+    const cells = [key, r.size, r.last_modified, r.etag, r.storage_class, r.page];
+    return csvRow(snapshot ? [...cells, r.version_id] : cells);
+  }
   const entry: PagedEntry = { key, size: r.size, etag: r.etag, lastModified: r.last_modified, storageClass: r.storage_class, page: r.page };
+  if (r.version_id !== null) entry.versionId = r.version_id;
   return `${JSON.stringify(entry)}\n`;
 }
 
@@ -35,23 +41,26 @@ export interface PassExport {
 /** The pass's entries as recorded when the export starts; throws `unknown_pass` before any byte. */
 export function exportPass(store: PassStore, id: string, format: ExportFormat): PassExport {
   const pass = passRef(store, id);
-  const bucket = store.row(id)?.bucket ?? "pass";
+  const row = store.row(id);
+  const bucket = row?.bucket ?? "pass";
+  // Only snapshot passes have version ids, so only their CSV gets the column.
+  const snapshot = row?.kind === "snapshot";
   const spans = EntryQueries.for(store).spans(pass);
   const rows = store.db.prepare<[number, number], ExportRow>(
-    `SELECT CAST(key AS TEXT) AS key, size, etag, last_modified, storage_class, page FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
+    `SELECT CAST(key AS TEXT) AS key, size, etag, last_modified, storage_class, page, version_id FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
   );
   const encoder = new TextEncoder();
   let next = 0;
   let headerSent = format !== "csv";
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
-      let text = headerSent ? "" : csvRow(CSV_HEADER);
+      let text = headerSent ? "" : csvRow(snapshot ? SNAPSHOT_CSV_HEADER : CSV_HEADER);
       headerSent = true;
       let count = 0;
       while (next < spans.length && count < ROWS_PER_PULL) {
         const s = spans[next++];
         if (s === undefined || s.rowCount === 0) continue;
-        for (const r of rows.all(s.firstRow, s.firstRow + s.rowCount - 1)) text += encodeRow(format, r);
+        for (const r of rows.all(s.firstRow, s.firstRow + s.rowCount - 1)) text += encodeRow(format, r, snapshot);
         count += s.rowCount;
       }
       if (text !== "") controller.enqueue(encoder.encode(text));

@@ -4,7 +4,16 @@ import path from "node:path";
 import { dataDirFrom } from "@/lib/config";
 import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
 import { AppError, errorStatus, type ErrorCode } from "@/lib/http";
-import { listPages, type ListOptions, type RetryPolicy } from "@/lib/lister";
+import {
+  AsOfFold,
+  asOfPage,
+  listPages,
+  listVersionPages,
+  readVersioning,
+  type ListedPage,
+  type ListOptions,
+  type RetryPolicy,
+} from "@/lib/lister";
 import type {
   EntriesQuery,
   EntriesResponse,
@@ -15,8 +24,12 @@ import type {
   PassListQuery,
   PassParams,
   PassSummary,
+  BucketVersioning,
+  SnapshotInfo,
 } from "@/lib/wire";
-import { PassStore, type NewPass } from "./store";
+import type { Connection } from "@/lib/connections";
+import { newSnapshotInfo, newTrackerState, SnapshotTracker } from "./snapshot";
+import { PassStore, type NewPass, type SnapshotProgress } from "./store";
 
 export interface PassServiceOptions {
   dataDir: string;
@@ -81,6 +94,15 @@ function newPassId(): string {
 }
 
 const REPOLL_MS = 250;
+/** A chosen T may be this far past our clock (the server's may run ahead); later is the future. */
+const FUTURE_SLACK_MS = 1000;
+/** Errors of GetBucketVersioning that say nothing about the bucket: the listing decides. */
+const TRANSIENT: ReadonlySet<ErrorCode> = new Set(["upstream_unreachable", "upstream_error", "throttled"]);
+
+interface RecordablePage {
+  page: ListedPage;
+  snapshot: SnapshotProgress | null;
+}
 
 /** What creating a pass takes: the API's parsed params, where `kind` defaults to "list". */
 export type NewPassParams = Omit<PassParams, "kind"> & { kind?: PassParams["kind"] };
@@ -120,22 +142,67 @@ export class PassService {
    */
   async create(params: NewPassParams): Promise<string> {
     const conn = await this.connections.get(params.connection);
+    const kind = params.kind ?? "list";
+    const now = Date.now();
+    let snapshot: SnapshotInfo | null = null;
+    let snapshotState: string | null = null;
+    if (kind === "snapshot") {
+      [snapshot, snapshotState] = await this.snapshotStart(conn, params, now);
+    } else if (params.asOf !== undefined) {
+      throw new AppError("bad_request", 'asOf is for snapshot passes: send kind "snapshot" with it');
+    }
     const p: NewPass = {
       id: newPassId(),
+      kind,
       connection: conn.name,
       bucket: params.bucket,
       prefix: params.prefix,
       delimiter: params.delimiter ?? null,
       pageSize: params.pageSize,
       startAfter: params.startAfter ?? null,
+      snapshot,
+      snapshotState,
     };
-    this.store.create(p);
+    this.store.create(p, now);
     const error = await this.firstOutcome(this.launch(p.id, {}));
     if (error !== null && this.summary(p.id).totals.pages === 0) {
       this.store.delete(this.mustRow(p.id).seq);
       throw error;
     }
     return p.id;
+  }
+
+  /**
+   * Checks a snapshot pass before anything is recorded: T must not be in the future, and the bucket
+   * must have (had) versioning: without it there is no history, and the answer would only be a
+   * listing of the present dressed up as the past.
+   */
+  private async snapshotStart(conn: Connection, params: NewPassParams, now: number): Promise<[SnapshotInfo, string]> {
+    if (params.delimiter !== undefined && params.delimiter !== null) {
+      throw new AppError("bad_request", "a snapshot pass lists every key: it takes no delimiter");
+    }
+    if (params.asOf !== undefined && Date.parse(params.asOf) > now + FUTURE_SLACK_MS) {
+      throw new AppError(
+        "bad_request",
+        `asOf ${params.asOf} is in the future (it is now ${new Date(now).toISOString()} here): a snapshot rebuilds a moment that has passed.`,
+      );
+    }
+    let versioning: BucketVersioning;
+    let note: string | null = null;
+    try {
+      versioning = await readVersioning(conn.client, { connection: conn.name, bucket: params.bucket });
+    } catch (err) {
+      if (!(err instanceof AppError) || !TRANSIENT.has(err.code)) throw err;
+      // Endpoint down or throttled: the first listing page fails the same way and leaves a
+      // resumable pass, as a list pass does.
+      versioning = "unknown";
+      note = err.message;
+    }
+    if (versioning === "unknown" && note === null) note = "access denied to GetBucketVersioning";
+    const info =
+      params.asOf !== undefined ? newSnapshotInfo(params.asOf, "chosen", versioning) : newSnapshotInfo(new Date(now).toISOString(), "start", versioning);
+    const state = newTrackerState(note);
+    return [new SnapshotTracker(info, state).info, state];
   }
 
   /**
@@ -164,8 +231,13 @@ export class PassService {
       return id;
     }
     const base = { firstIndex: point.nextIndex, previous: point.previous };
+    // A snapshot walk has no token: it continues after the last key it settled, with the same T.
     const opts: Partial<ListOptions> =
-      point.nextToken !== null
+      row.kind === "snapshot"
+        ? point.cursor !== null
+          ? { ...base, startAfter: point.cursor, resumedBy: "start-after" }
+          : { ...base, startAfter: row.start_after ?? undefined, resumedBy: "restart" }
+        : point.nextToken !== null
         ? { ...base, startToken: point.nextToken, fallbackStartAfter: point.cursor ?? row.start_after ?? "", resumedBy: "token" }
         : point.cursor !== null
           ? { ...base, startAfter: point.cursor, resumedBy: "start-after" }
@@ -193,20 +265,25 @@ export class PassService {
     try {
       const row = this.mustRow(run.id);
       const conn = await this.connections.get(row.connection);
-      const pages = listPages(
-        conn.client,
-        {
-          connection: row.connection,
-          bucket: row.bucket,
-          prefix: row.prefix,
-          delimiter: row.delimiter,
-          pageSize: row.page_size,
-          startAfter: row.start_after,
-        },
-        { ...opts, signal: run.controller.signal, retry: this.retry },
-      );
-      for await (const page of pages) {
-        this.store.recordPage(run.seq, page);
+      const pages: AsyncIterable<RecordablePage> =
+        row.kind === "snapshot"
+          ? this.snapshotPages(run, conn, opts)
+          : wrapList(
+              listPages(
+                conn.client,
+                {
+                  connection: row.connection,
+                  bucket: row.bucket,
+                  prefix: row.prefix,
+                  delimiter: row.delimiter,
+                  pageSize: row.page_size,
+                  startAfter: row.start_after,
+                },
+                { ...opts, signal: run.controller.signal, retry: this.retry },
+              ),
+            );
+      for await (const { page, snapshot } of pages) {
+        this.store.recordPage(run.seq, page, snapshot);
         run.latest = { type: "page", page: page.record, entries: page.entries, commonPrefixes: page.commonPrefixes };
         run.notify();
         if (page.record.error !== null) {
@@ -226,6 +303,42 @@ export class PassService {
     } catch (err) {
       // Left `running` in the database: the next start marks it interrupted, and it can be resumed.
       console.error(`[bucketscope] could not record the end of pass ${run.id}`, err);
+    }
+  }
+
+  /**
+   * A snapshot pass's pages: ListObjectVersions folded into the bucket as of T. T is fixed before
+   * the first page is folded (the first page's Date header may move a default T onto the server's
+   * clock) and never changes afterwards, resumes included.
+   */
+  private async *snapshotPages(run: Run, conn: Connection, opts: Partial<ListOptions>): AsyncGenerator<RecordablePage, void, undefined> {
+    const row = this.mustRow(run.id);
+    if (row.snapshot === null) throw new AppError("internal", `Snapshot pass ${run.id} has no snapshot information.`);
+    const tracker = new SnapshotTracker(JSON.parse(row.snapshot) as SnapshotInfo, row.snapshot_state);
+    let fold: AsOfFold | null = null;
+    const pages = listVersionPages(
+      conn.client,
+      { connection: row.connection, bucket: row.bucket, prefix: row.prefix, delimiter: null, pageSize: row.page_size },
+      {
+        signal: run.controller.signal,
+        retry: this.retry,
+        startAfter: opts.startAfter ?? row.start_after,
+        firstIndex: opts.firstIndex,
+        previous: opts.previous,
+        resumedBy: opts.resumedBy,
+      },
+    );
+    for await (const versionPage of pages) {
+      if (fold === null) {
+        tracker.measureClock(versionPage, row.created_at);
+        fold = new AsOfFold(tracker.asOf);
+      }
+      // A failed page has no rows: the open key stays open for the resume to list again.
+      const last = versionPage.record.error === null && !versionPage.record.isTruncated;
+      const page = asOfPage(fold, versionPage, last);
+      const v = page.record.versions;
+      const counts = v ?? { versions: 0, deleteMarkers: 0, nullVersions: 0, absentKeys: 0, tieCount: 0 };
+      yield { page, snapshot: tracker.observe(versionPage, counts, last) };
     }
   }
 
@@ -313,6 +426,10 @@ export class PassService {
     await Promise.all(runs.map((r) => r.done));
     this.store.close();
   }
+}
+
+async function* wrapList(pages: AsyncIterable<ListedPage>): AsyncGenerator<RecordablePage, void, undefined> {
+  for await (const page of pages) yield { page, snapshot: null };
 }
 
 const GLOBAL_KEY = Symbol.for("bucketscope.passes");

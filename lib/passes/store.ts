@@ -15,6 +15,7 @@ import type {
   PassStatus,
   PassSummary,
   PagedEntry,
+  SnapshotInfo,
 } from "@/lib/wire";
 
 // Keys are stored as BLOBs so that SQLite's memcmp order is S3's UTF-8 byte order. A pass's entries
@@ -53,7 +54,9 @@ CREATE TABLE IF NOT EXISTS passes (
   last_key TEXT,
   last_key_page INTEGER NOT NULL DEFAULT -1,
   last_prefix TEXT,
-  last_prefix_page INTEGER NOT NULL DEFAULT -1
+  last_prefix_page INTEGER NOT NULL DEFAULT -1,
+  snapshot TEXT,
+  snapshot_state TEXT
 );
 CREATE INDEX IF NOT EXISTS passes_by_target ON passes (connection, bucket, prefix, seq);
 CREATE TABLE IF NOT EXISTS pages (
@@ -72,10 +75,18 @@ CREATE TABLE IF NOT EXISTS entries (
   size INTEGER NOT NULL,
   etag TEXT,
   last_modified TEXT,
-  storage_class TEXT
+  storage_class TEXT,
+  version_id TEXT
 );
 CREATE INDEX IF NOT EXISTS entries_by_key ON entries (pass, key);
 `;
+
+/** Columns added after the first release: data dirs made before them get them by ALTER TABLE. */
+const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = [
+  ["passes", "snapshot", "TEXT"],
+  ["passes", "snapshot_state", "TEXT"],
+  ["entries", "version_id", "TEXT"],
+];
 
 // A page's entries get consecutive rowids in the order S3 sent them, so replaying a page is one
 // rowid range scan and the key index is the only one to maintain. Rows go in with multi-row INSERTs:
@@ -115,21 +126,36 @@ interface PassRow {
   last_key_page: number;
   last_prefix: string | null;
   last_prefix_page: number;
+  snapshot: string | null;
+  snapshot_state: string | null;
 }
 
 // Keys are read back with CAST(key AS TEXT): SQLite hands the stored UTF-8 bytes over as a string,
 // which is much cheaper than a Buffer per key.
-type EntryTuple = [key: string, size: number, etag: string | null, lastModified: string | null, storageClass: string | null];
+type EntryTuple = [key: string, size: number, etag: string | null, lastModified: string | null, storageClass: string | null, versionId: string | null];
 type PagedEntryTuple = [...EntryTuple, page: number];
 
 export interface NewPass {
   id: string;
+  /** Default "list". */
+  kind?: PassKind;
   connection: string;
   bucket: string;
   prefix: string;
   delimiter: string | null;
   pageSize: number;
   startAfter: string | null;
+  snapshot?: SnapshotInfo | null;
+  snapshotState?: string | null;
+}
+
+/** What a snapshot pass writes with each page: its running SnapshotInfo and the walk's own state. */
+export interface SnapshotProgress {
+  info: SnapshotInfo;
+  /** Opaque to the store: the service's running state, read back on resume. */
+  state: string;
+  /** The greatest key settled so far (the key still open is not): where a resumed walk continues. */
+  settledKey: string | null;
 }
 
 /** What a resumed run needs to continue exactly where the pass left off. */
@@ -176,21 +202,24 @@ function toSummary(r: PassRow): PassSummary {
     },
     error: r.error !== null ? (JSON.parse(r.error) as PassError) : null,
     resumable: RESUMABLE.has(r.status),
-    snapshot: null,
+    snapshot: r.snapshot !== null ? (JSON.parse(r.snapshot) as SnapshotInfo) : null,
   };
 }
 
 function toEntry(r: EntryTuple | PagedEntryTuple): Entry {
-  return { key: r[0], size: r[1], etag: r[2], lastModified: r[3], storageClass: r[4] };
+  const e: Entry = { key: r[0], size: r[1], etag: r[2], lastModified: r[3], storageClass: r[4] };
+  if (r[5] !== null) e.versionId = r[5];
+  return e;
 }
 
 export class PassStore {
   readonly db: Database.Database;
   private readonly stmt;
   private readonly checkpointer: Checkpointer;
-  private readonly recordPageTx: (seq: number, page: ListedPage) => void;
+  private readonly recordPageTx: (seq: number, page: ListedPage, snapshot: SnapshotProgress | null) => void;
   private readonly listStatements = new Map<string, Database.Statement<(string | number)[], PassRow>>();
   private readonly insertStatements = new Map<number, Database.Statement<(number | string | null)[]>>();
+  private readonly insertVersionedStatements = new Map<number, Database.Statement<(number | string | null)[]>>();
 
   constructor(readonly file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -204,11 +233,17 @@ export class PassStore {
       if (this.db.open) this.db.pragma("wal_autocheckpoint = 1000");
     });
     this.db.exec(SCHEMA);
+    for (const [table, column, type] of ADDED_COLUMNS) {
+      const columns = this.db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all();
+      if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
     const db = this.db;
     this.stmt = {
-      insertPass: db.prepare<[NewPass & { now: number }]>(
-        `INSERT INTO passes (id, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at)
-         VALUES (@id, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now)`,
+      insertPass: db.prepare<
+        [Omit<NewPass, "kind" | "snapshot" | "snapshotState"> & { kind: PassKind; now: number; snapshot: string | null; snapshotState: string | null }]
+      >(
+        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state)
+         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState)`,
       ),
       byId: db.prepare<[string], PassRow>(`SELECT * FROM passes WHERE id = ?`),
       nextRow: db.prepare<[], number>(`SELECT coalesce(max(rowid), 0) + 1 FROM entries`).pluck(),
@@ -252,6 +287,7 @@ export class PassStore {
            updated_at = @now
          WHERE seq = @seq`,
       ),
+      setSnapshot: db.prepare<[string, string | null, number]>(`UPDATE passes SET snapshot = ?, snapshot_state = coalesce(?, snapshot_state) WHERE seq = ?`),
       finish: db.prepare<[{ id: string; status: PassStatus; error: string | null; now: number }]>(
         `UPDATE passes SET status = @status, error = @error, ended_at = @now, updated_at = @now,
            active_ms = active_ms + max(0, @now - run_started_at)
@@ -270,18 +306,18 @@ export class PassStore {
       ),
       pageEntries: db
         .prepare<[number, number], EntryTuple>(
-          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
         )
         .raw(),
       entriesAfter: db
         .prepare<[number, Buffer, number], PagedEntryTuple>(
-          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, page FROM entries
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id, page FROM entries
            WHERE pass = ? AND key > ? ORDER BY key, rowid LIMIT ?`,
         )
         .raw(),
       entriesMatching: db
         .prepare<[number, Buffer, Buffer, number], PagedEntryTuple>(
-          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, page FROM entries
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id, page FROM entries
            WHERE pass = ? AND key > ? AND instr(key, ?) > 0 ORDER BY key, rowid LIMIT ?`,
         )
         .raw(),
@@ -289,7 +325,10 @@ export class PassStore {
       deletePages: db.prepare<[number]>(`DELETE FROM pages WHERE pass = ?`),
       deletePass: db.prepare<[number]>(`DELETE FROM passes WHERE seq = ?`),
     };
-    this.recordPageTx = db.transaction((seq: number, page: ListedPage) => this.writePage(seq, page));
+    this.recordPageTx = db.transaction((seq: number, page: ListedPage, snapshot: SnapshotProgress | null) => {
+      this.writePage(seq, page, snapshot);
+      if (snapshot !== null) this.stmt.setSnapshot.run(JSON.stringify(snapshot.info), snapshot.state, seq);
+    });
   }
 
   /** Passes a previous process left running were cut off mid-walk: mark them so they can be resumed. */
@@ -297,8 +336,14 @@ export class PassStore {
     return this.stmt.interruptAll.run(Date.now()).changes;
   }
 
-  create(p: NewPass): PassSummary {
-    this.stmt.insertPass.run({ ...p, now: Date.now() });
+  create(p: NewPass, now = Date.now()): PassSummary {
+    this.stmt.insertPass.run({
+      ...p,
+      kind: p.kind ?? "list",
+      snapshot: p.snapshot != null ? JSON.stringify(p.snapshot) : null,
+      snapshotState: p.snapshotState ?? null,
+      now,
+    });
     return this.summary(p.id) as PassSummary;
   }
 
@@ -333,9 +378,17 @@ export class PassStore {
     return stmt.all(...args).map(toSummary);
   }
 
-  /** Writes one page (its record, entries, common prefixes and the pass's totals) in one transaction. */
-  recordPage(seq: number, page: ListedPage): void {
-    this.recordPageTx(seq, page);
+  /**
+   * Writes one page (its record, entries, common prefixes and the pass's totals) in one transaction;
+   * a snapshot pass's SnapshotInfo goes in the same transaction, so it always matches its pages.
+   */
+  recordPage(seq: number, page: ListedPage, snapshot: SnapshotProgress | null = null): void {
+    this.recordPageTx(seq, page, snapshot);
+  }
+
+  /** Replaces a snapshot pass's SnapshotInfo outside a page (e.g. T corrected before the first page). */
+  setSnapshot(seq: number, info: SnapshotInfo): void {
+    this.stmt.setSnapshot.run(JSON.stringify(info), null, seq);
   }
 
   private insertEntries(rows: number): Database.Statement<(number | string | null)[]> {
@@ -348,7 +401,21 @@ export class PassStore {
     return stmt;
   }
 
-  private writePage(seq: number, page: ListedPage): void {
+  // A second statement family rather than one with a nullable version_id, so a list pass binds
+  // exactly the values it did before.
+  private insertVersionedEntries(rows: number): Database.Statement<(number | string | null)[]> {
+    let stmt = this.insertVersionedStatements.get(rows);
+    if (stmt === undefined) {
+      const values = Array.from({ length: rows }, () => "(?, ?, ?, CAST(? AS BLOB), ?, ?, ?, ?, ?)").join(", ");
+      stmt = this.db.prepare(
+        `INSERT INTO entries (rowid, pass, page, key, size, etag, last_modified, storage_class, version_id) VALUES ${values}`,
+      );
+      this.insertVersionedStatements.set(rows, stmt);
+    }
+    return stmt;
+  }
+
+  private writePage(seq: number, page: ListedPage, snapshot: SnapshotProgress | null): void {
     const { record, entries, commonPrefixes } = page;
     const firstRow = this.stmt.nextRow.get() as number;
     // Keys are bound as text and cast to BLOB by SQLite (the same UTF-8 bytes), sparing a Buffer per key.
@@ -357,16 +424,26 @@ export class PassStore {
     for (let start = 0; start < entries.length; start += INSERT_BATCH) {
       const end = Math.min(entries.length, start + INSERT_BATCH);
       args.length = 0;
-      for (let i = start; i < end; i++) {
-        const e = entries[i] as Entry;
-        if (cursor === null || compareKeys(e.key, cursor) > 0) cursor = e.key;
-        args.push(firstRow + i, seq, record.index, e.key, e.size, e.etag, e.lastModified, e.storageClass);
+      if (snapshot === null) {
+        for (let i = start; i < end; i++) {
+          const e = entries[i] as Entry;
+          if (cursor === null || compareKeys(e.key, cursor) > 0) cursor = e.key;
+          args.push(firstRow + i, seq, record.index, e.key, e.size, e.etag, e.lastModified, e.storageClass);
+        }
+        this.insertEntries(end - start).run(...args);
+      } else {
+        for (let i = start; i < end; i++) {
+          const e = entries[i] as Entry;
+          args.push(firstRow + i, seq, record.index, e.key, e.size, e.etag, e.lastModified, e.storageClass, e.versionId ?? null);
+        }
+        this.insertVersionedEntries(end - start).run(...args);
       }
-      this.insertEntries(end - start).run(...args);
     }
     for (const p of commonPrefixes) {
       if (cursor === null || compareKeys(p, cursor) > 0) cursor = p;
     }
+    // A snapshot walk continues after the last key it settled, absent ones included.
+    if (snapshot !== null) cursor = snapshot.settledKey;
     this.stmt.insertPage.run(seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes), firstRow, entries.length);
     const ok = record.answered;
     this.stmt.afterPage.run({
@@ -426,7 +503,7 @@ export class PassStore {
         ? this.stmt.entriesMatching.all(seq, after, Buffer.from(q.q, "utf8"), q.limit + 1)
         : this.stmt.entriesAfter.all(seq, after, q.limit + 1);
     const more = rows.length > q.limit;
-    const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry(r), page: r[5] }));
+    const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry(r), page: r[6] }));
     return { entries, nextAfter: more ? (entries[entries.length - 1]?.key ?? null) : null };
   }
 
