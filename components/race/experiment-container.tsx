@@ -6,7 +6,8 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo } from "react";
 import { formatLocalTime } from "@/components/format";
 import { useNdjsonStream } from "@/components/stream/use-ndjson-stream";
-import { experimentEventSchema, VERDICTS, type Verdict } from "@/lib/wire";
+import { experimentEventSchema, TRUTH_METHODS, VERDICTS, type Verdict } from "@/lib/wire";
+import { GroundTruth } from "./ground-truth";
 import { emptyLive, foldEvent } from "./live";
 import { Presenter } from "./presenter";
 import { experimentDetailQuery, experimentEventsUrl, useStopExperiment } from "./queries";
@@ -107,13 +108,14 @@ export function ExperimentContainer({ id }: { id: string }) {
           </code>
         </span>
         <span>page size {experiment.pageSize}</span>
-        <span>ground truth: {experiment.truthMethod === "sandbox-snapshot" ? "exact sandbox snapshot" : "quiescent listing"}</span>
+        <span title={TRUTH_METHODS[experiment.truthMethod].sentence}>ground truth: {TRUTH_METHODS[experiment.truthMethod].label}</span>
         <span>started {formatLocalTime(experiment.createdAt)}</span>
-        {experiment.cleanedUp !== null ? <span>{experiment.cleanedUp ? "prefix cleaned up" : "data kept"}</span> : null}
+        {experiment.cleanedUp !== null ? <span>{experiment.cleanedUp ? "prefix cleaned up" : experiment.cleanupNote !== null ? "cleanup incomplete" : "data kept"}</span> : null}
       </div>
       {experiment.error !== null ? <div className="error-box">{experiment.error.message}</div> : null}
       {live.error !== null ? <div className="error-box">{live.error.message}</div> : null}
       {stop.error !== null ? <div className="error-box">{stop.error.message}</div> : null}
+      <GroundTruth experiment={experiment} truth={truth} />
       {result !== null ? (
         <div className={`${styles.summaryLine} ${result.equalsStart && result.equalsEnd ? "" : styles.differs}`} data-testid="summary-line">
           {result.line}

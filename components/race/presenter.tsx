@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, type ReactNode } from "react";
-import type { ExperimentPage, ExperimentSummary, KeyVerdict, Mutation, TruthSnapshot } from "@/lib/wire";
+import { TRUTH_METHODS, type ExperimentPage, type ExperimentSummary, type KeyVerdict, type Mutation, type TruthSnapshot } from "@/lib/wire";
 import { clockTime, gap, narrate } from "./narrate";
 import { buildSpacetime, stepCount, visibleAt } from "./spacetime";
 import { SpacetimeChart, SpacetimeLegend } from "./spacetime-chart";
@@ -80,7 +80,7 @@ export function Presenter({ experiment, truth, pages, mutations, verdicts, step,
           {page === undefined ? (
             <Note title={`The bucket holds ${start?.count ?? "…"} keys`}>
               under <code>{experiment.prefix}</code>
-              {start !== undefined ? `, read at ${clockTime(start.takenAt)} (${start.method === "sandbox-snapshot" ? "exact snapshot" : "quiescent listing"})` : ""}. Pages of{" "}
+              {start !== undefined ? `, read at ${clockTime(start.takenAt)} (${TRUTH_METHODS[start.method].label})` : ""}. Pages of{" "}
               {experiment.pageSize} keys. Press space to request page 1.
             </Note>
           ) : null}

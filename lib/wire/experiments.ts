@@ -29,7 +29,7 @@ export const TRUTH_METHODS: Record<TruthMethod, { label: string; sentence: strin
   versions: {
     label: "object versions as of T",
     sentence:
-      "The prefix is rebuilt from ListObjectVersions as of two instants on the server's clock (placed by the Date header's measured offset), each in a second of its own with no write, since LastModified has 1-second resolution; keys whose state still depends on T's own second are reported as ties, and versions someone else deletes permanently or lifecycle expires leave no trace.",
+      "Rebuilt from the bucket's object versions as of two instants on the server's clock, each placed in a second with no write of ours since LastModified has 1-second resolution; keys changed within T's own second are reported as ties, and versions deleted permanently or expired by lifecycle rules leave no trace.",
   },
   "quiescent-listing": {
     label: "quiescent listing",
