@@ -181,7 +181,9 @@ export class PassService {
     if (params.delimiter !== undefined && params.delimiter !== null) {
       throw new AppError("bad_request", "a snapshot pass lists every key: it takes no delimiter");
     }
-    if (params.asOf !== undefined && Date.parse(params.asOf) > now + FUTURE_SLACK_MS) {
+    const asOfMs = params.asOf !== undefined ? Date.parse(params.asOf) : now;
+    if (!Number.isFinite(asOfMs)) throw new AppError("bad_request", "asOf must be an ISO 8601 instant with a zone, e.g. 2024-03-01T12:00:00Z");
+    if (asOfMs > now + FUTURE_SLACK_MS) {
       throw new AppError(
         "bad_request",
         `asOf ${params.asOf} is in the future (it is now ${new Date(now).toISOString()} here): a snapshot rebuilds a moment that has passed.`,
@@ -200,7 +202,7 @@ export class PassService {
     }
     if (versioning === "unknown" && note === null) note = "access denied to GetBucketVersioning";
     const info =
-      params.asOf !== undefined ? newSnapshotInfo(params.asOf, "chosen", versioning) : newSnapshotInfo(new Date(now).toISOString(), "start", versioning);
+      params.asOf !== undefined ? newSnapshotInfo(new Date(asOfMs).toISOString(), "chosen", versioning) : newSnapshotInfo(new Date(now).toISOString(), "start", versioning);
     const state = newTrackerState(note);
     return [new SnapshotTracker(info, state).info, state];
   }
@@ -336,9 +338,7 @@ export class PassService {
       // A failed page has no rows: the open key stays open for the resume to list again.
       const last = versionPage.record.error === null && !versionPage.record.isTruncated;
       const page = asOfPage(fold, versionPage, last);
-      const v = page.record.versions;
-      const counts = v ?? { versions: 0, deleteMarkers: 0, nullVersions: 0, absentKeys: 0, tieCount: 0 };
-      yield { page, snapshot: tracker.observe(versionPage, counts, last) };
+      yield { page, snapshot: tracker.observe(versionPage, page.record.versions ?? { absentKeys: 0, tieCount: 0 }, last) };
     }
   }
 
