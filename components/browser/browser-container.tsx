@@ -5,7 +5,10 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import { HistoryLink } from "@/components/history/history-link";
+import { utcInstant } from "@/components/pass/snapshot";
 import { ApiError } from "@/components/stream/api-error";
+import { AsOfBanner, type AsOfCounts } from "./as-of-banner";
+import { AsOfControl } from "./as-of-control";
 import { Breadcrumbs, type BreadcrumbItem } from "./breadcrumbs";
 import { ListingStatus, type ListingPhase } from "./listing-status";
 import { ListingTable, type ListingTableHandle } from "./listing-table";
@@ -36,6 +39,8 @@ const ERROR_TITLES: Record<string, string> = {
   throttled: "S3 is throttling requests",
   upstream_unreachable: "The S3 endpoint cannot be reached",
   upstream_error: "The S3 endpoint failed",
+  not_versioned: "This bucket has no history to go back in time with",
+  bad_request: "This request cannot be answered",
 };
 
 function describeError(err: Error): { title: string; message: string; code: string } {
@@ -65,11 +70,13 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
   const listingOptions = listingQuery(target);
   const listing = useQuery({ ...listingOptions, enabled: problems.length === 0 });
   const record = useRecordListing((created) => router.push(`/passes/${encodeURIComponent(created.id)}`));
+  const snapshot = useRecordListing((created) => router.push(`/passes/${encodeURIComponent(created.id)}`));
+  const asOf = view.asOf;
 
   const { folder, filter } = splitPrefix(view.prefix);
   useEffect(() => {
-    document.title = `${folder === "" ? bucket : `${bucket}/${folder}`} · bucketscope`;
-  }, [bucket, folder]);
+    document.title = `${folder === "" ? bucket : `${bucket}/${folder}`}${asOf !== null ? ` as of ${utcInstant(asOf)}` : ""} · bucketscope`;
+  }, [bucket, folder, asOf]);
 
   const crumbs: BreadcrumbItem[] = [
     { label: bucket, href: hrefFor({ prefix: "", key: null }) },
@@ -91,15 +98,28 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
           : { kind: "stopped" };
   const figures = { pages: data?.bands.length ?? 0, objects: data?.objects ?? 0, folders: data?.folders ?? 0, bytes: data?.bytes ?? 0 };
   const emptyMessage =
-    data?.end && data.rowCount === 0
+    data?.end && data.rowCount === 0 && asOf !== null
       ? view.prefix === ""
-        ? "This bucket is empty."
+        ? "Nothing in this bucket existed at T."
         : filter !== ""
-          ? "Nothing here begins with this prefix."
-          : "This folder is empty."
-      : null;
+          ? "No key beginning with this prefix existed at T."
+          : "Nothing under this folder existed at T."
+      : data?.end && data.rowCount === 0
+        ? view.prefix === ""
+          ? "This bucket is empty."
+          : filter !== ""
+            ? "Nothing here begins with this prefix."
+            : "This folder is empty."
+        : null;
 
   const startError = listing.error !== null && (data === undefined || data.bands.length === 0) ? describeError(listing.error) : null;
+  const counts: AsOfCounts = data?.end?.asOf ?? {
+    versions: data?.bands.reduce((n, b) => n + (b.versions?.versions ?? 0), 0) ?? 0,
+    deleteMarkers: data?.bands.reduce((n, b) => n + (b.versions?.deleteMarkers ?? 0), 0) ?? 0,
+    absentKeys: data?.bands.reduce((n, b) => n + (b.versions?.absentKeys ?? 0), 0) ?? 0,
+    ties: data?.bands.reduce((n, b) => n + (b.versions?.ties ?? 0), 0) ?? 0,
+  };
+  const liveHref = hrefFor({ asOf: null, key: null, version: null });
 
   return (
     <div className={styles.browser}>
@@ -112,25 +132,29 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
               {record.error.message}
             </span>
           ) : null}
-          <button
-            type="button"
-            className="primary"
-            disabled={record.isPending || problems.length > 0 || startError !== null}
-            title="List this prefix again as a recorded pass, kept with every page and key"
-            onClick={() =>
-              record.mutate({
-                connection,
-                bucket,
-                prefix: view.prefix,
-                delimiter: view.flat ? undefined : FOLDER_DELIMITER,
-                pageSize: view.pageSize,
-              })
-            }
-          >
-            {record.isPending ? "Recording…" : "Record this listing"}
-          </button>
+          {asOf === null ? (
+            <button
+              type="button"
+              className="primary"
+              disabled={record.isPending || problems.length > 0 || startError !== null}
+              title="List this prefix again as a recorded pass, kept with every page and key"
+              onClick={() =>
+                record.mutate({
+                  connection,
+                  bucket,
+                  prefix: view.prefix,
+                  delimiter: view.flat ? undefined : FOLDER_DELIMITER,
+                  pageSize: view.pageSize,
+                })
+              }
+            >
+              {record.isPending ? "Recording…" : "Record this listing"}
+            </button>
+          ) : null}
         </div>
       </div>
+
+      <AsOfControl asOf={asOf} onApply={(t) => pushUrl(hrefFor({ asOf: t, key: null, version: null }))} onNow={() => pushUrl(liveHref)} />
 
       <ListingToolbar
         folder={folder}
@@ -154,6 +178,12 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
         <ProblemBox title="This link has a parameter that cannot be used" message={problems.join(" ")}>
           <p>
             <Link href={browseHref(connection, bucket)}>Open the bucket&rsquo;s root</Link>
+            {asOf === null && searchParams.has("asOf") ? (
+              <>
+                {" · "}
+                <Link href={liveHref}>Browse it live</Link>
+              </>
+            ) : null}
           </p>
         </ProblemBox>
       ) : startError !== null ? (
@@ -161,6 +191,17 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
           <p>
             {startError.code === "unknown_connection" || startError.code === "no_such_bucket" ? (
               <Link href="/">Back to the connections</Link>
+            ) : asOf !== null && (startError.code === "not_versioned" || startError.code === "bad_request") ? (
+              <Link
+                href={liveHref}
+                onClick={(e) => {
+                  e.preventDefault();
+                  pushUrl(liveHref);
+                }}
+                data-testid="browse-live-link"
+              >
+                Browse it live
+              </Link>
             ) : (
               <button type="button" className={styles.small} onClick={() => void queryClient.resetQueries({ queryKey: listingOptions.queryKey })}>
                 Try again
@@ -170,6 +211,22 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
         </ProblemBox>
       ) : (
         <>
+          {asOf !== null ? (
+            <AsOfBanner
+              asOf={asOf}
+              info={data?.start?.asOf ?? null}
+              counts={counts}
+              ties={data?.ties ?? []}
+              folders={!view.flat}
+              complete={ended}
+              snapshot={{
+                pending: snapshot.isPending,
+                error: snapshot.error?.message ?? null,
+                disabled: false,
+                onRecord: () => snapshot.mutate({ kind: "snapshot", asOf, connection, bucket, prefix: view.prefix, pageSize: view.pageSize }),
+              }}
+            />
+          ) : null}
           <div className={styles.summary}>
             <ListingStatus phase={phase} figures={figures} listing={browseApiUrl(target)} />
             <PageStrip
@@ -192,10 +249,13 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
               loadingPage={loadingPage}
               emptyMessage={emptyMessage}
               folderHref={(prefix) => hrefFor({ prefix, key: null })}
-              objectHref={(key) => hrefFor({ key })}
+              objectHref={(key, versionId) => hrefFor({ key, version: asOf !== null ? versionId : null })}
+              asOf={asOf}
               onNavigate={pushUrl}
             />
-            {view.key !== null ? <ObjectPanelContainer connection={connection} bucket={bucket} objectKey={view.key} closeHref={hrefFor({ key: null })} /> : null}
+            {view.key !== null ? (
+              <ObjectPanelContainer connection={connection} bucket={bucket} objectKey={view.key} versionId={view.version} asOf={asOf} closeHref={hrefFor({ key: null, version: null })} />
+            ) : null}
           </div>
         </>
       )}
@@ -203,8 +263,9 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
   );
 }
 
-function ObjectPanelContainer({ connection, bucket, objectKey, closeHref }: { connection: string; bucket: string; objectKey: string; closeHref: string }) {
-  const details = useQuery(objectDetailsQuery({ connection, bucket, key: objectKey }));
+function ObjectPanelContainer(props: { connection: string; bucket: string; objectKey: string; versionId: string | null; asOf: string | null; closeHref: string }) {
+  const { connection, bucket, objectKey, versionId, asOf, closeHref } = props;
+  const details = useQuery(objectDetailsQuery({ connection, bucket, key: objectKey, versionId }));
   return (
     <ObjectPanel
       objectKey={objectKey}
@@ -213,6 +274,7 @@ function ObjectPanelContainer({ connection, bucket, objectKey, closeHref }: { co
       error={details.error !== null ? { code: details.error instanceof ApiError ? details.error.code : "network", message: details.error.message } : null}
       closeHref={closeHref}
       onNavigate={pushUrl}
+      asOf={asOf}
     />
   );
 }

@@ -3,6 +3,8 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useImperativeHandle, useRef, type Ref } from "react";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle } from "@/components/format";
+import { utcInstant, versionStateText } from "@/components/pass/snapshot";
+import type { Tie } from "@/lib/wire";
 import { KeyText, plainKey } from "./key-text";
 import type { ListingRow, PageBand } from "./listing";
 import { NavLink, type Navigate } from "./nav-link";
@@ -29,9 +31,15 @@ export interface ListingTableProps {
   /** Shown as the only row when the listing finished with nothing in it. */
   emptyMessage: string | null;
   folderHref: (prefix: string) => string;
-  objectHref: (key: string) => string;
+  objectHref: (key: string, versionId: string | null) => string;
   onNavigate: Navigate;
+  /** As-of mode: T, for the Version column, the tie marks and the folders-with-history label. */
+  asOf?: string | null;
   ref?: Ref<ListingTableHandle>;
+}
+
+function tieTitle(tie: Tie): string {
+  return `Tie: this key changed in T's own second, and LastModified has whole-second resolution.\nAt T (shown): ${versionStateText(tie.atT)}\nIf the change came just after T: ${versionStateText(tie.beforeT)}`;
 }
 
 /** The page a row belongs to: the last band at or above it. */
@@ -74,9 +82,22 @@ function BandRow({ band }: { band: PageBand }) {
       <span className={styles.bandFig} title="request latency">
         {formatDuration(band.durationMs)}
       </span>
-      <span className={styles.bandToken} title={`continuation token in: ${band.tokenIn ?? "none (first page)"}\nnext token out: ${band.tokenOut ?? "none (last page)"}`}>
-        token {shortToken(band.tokenIn)} → {band.tokenOut !== null ? shortToken(band.tokenOut) : "end"}
-      </span>
+      {band.versions !== null ? (
+        <span className={styles.bandToken} title={`key marker in: ${band.tokenIn ?? "none (first page)"}\nnext key marker out: ${band.tokenOut ?? "none (last page)"}`}>
+          marker {shortToken(band.tokenIn === null ? null : plainKey(band.tokenIn))} → {band.tokenOut !== null ? shortToken(plainKey(band.tokenOut)) : "end"}
+        </span>
+      ) : (
+        <span className={styles.bandToken} title={`continuation token in: ${band.tokenIn ?? "none (first page)"}\nnext token out: ${band.tokenOut ?? "none (last page)"}`}>
+          token {shortToken(band.tokenIn)} → {band.tokenOut !== null ? shortToken(band.tokenOut) : "end"}
+        </span>
+      )}
+      {band.versions !== null ? (
+        <span className={styles.bandFig} title="ListObjectVersions rows on this page, and the keys settled on it that had history but did not exist at T">
+          {formatCount(band.versions.versions)} versions · {formatCount(band.versions.deleteMarkers)} markers
+          {band.versions.absentKeys > 0 ? ` · ${formatCount(band.versions.absentKeys)} absent at T` : ""}
+        </span>
+      ) : null}
+      {band.versions !== null && band.versions.ties > 0 ? <span className={styles.bandWarn}>{band.versions.ties} ties</span> : null}
       {band.attempts > 1 ? <span className={styles.bandWarn}>{band.attempts} attempts</span> : null}
       {band.anomalyCount > 0 ? <span className={styles.bandWarn}>{band.anomalyCount} out of order</span> : null}
       {band.error !== null ? <span>failed: {band.error.message}</span> : null}
@@ -86,6 +107,8 @@ function BandRow({ band }: { band: PageBand }) {
 
 export function ListingTable(props: ListingTableProps) {
   const { rows, rowCount, bandRows, folder, selectedKey, loadingPage, emptyMessage, ref } = props;
+  const asOf = props.asOf ?? null;
+  const cols = asOf !== null ? `${styles.cols} ${styles.colsAsOf}` : styles.cols;
   const scrollRef = useRef<HTMLDivElement>(null);
   const trailing = loadingPage !== null || (rowCount === 0 && emptyMessage !== null) ? 1 : 0;
   const count = rowCount + trailing;
@@ -121,7 +144,7 @@ export function ListingTable(props: ListingTableProps) {
 
   return (
     <div className={styles.table} role="table" aria-label="Objects" aria-rowcount={rowCount}>
-      <div className={`${styles.cols} ${styles.headerRow}`} role="row">
+      <div className={`${cols} ${styles.headerRow}`} role="row">
         <span role="columnheader" className={styles.nameHeader}>
           Name
           {topPage !== null && bandRows.length > 1 ? (
@@ -136,6 +159,11 @@ export function ListingTable(props: ListingTableProps) {
         <span role="columnheader">Last modified</span>
         <span role="columnheader">Class</span>
         <span role="columnheader">ETag</span>
+        {asOf !== null ? (
+          <span role="columnheader" title={`The version that was current at ${utcInstant(asOf)}`}>
+            Version at T
+          </span>
+        ) : null}
       </div>
       <div className={styles.scroller} ref={scrollRef} data-testid="listing-scroller">
         <div className={styles.rows} style={{ height: virtualizer.getTotalSize() }} role="rowgroup">
@@ -173,7 +201,7 @@ export function ListingTable(props: ListingTableProps) {
             }
             if (row.kind === "folder") {
               return (
-                <div key={item.key} className={`${styles.row} ${styles.cols} ${styles.folderRow}`} style={style} role="row" data-testid="folder-row" data-key={row.prefix}>
+                <div key={item.key} className={`${styles.row} ${cols} ${styles.folderRow}`} style={style} role="row" data-testid="folder-row" data-key={row.prefix}>
                   <span className={styles.name} role="cell">
                     <span className={styles.icon} aria-hidden>
                       ▸
@@ -186,10 +214,17 @@ export function ListingTable(props: ListingTableProps) {
                     —
                   </span>
                   <span role="cell" />
-                  <span role="cell" className={styles.cls}>
-                    folder
-                  </span>
+                  {asOf !== null ? (
+                    <span role="cell" className={styles.cls} title="S3 lists a folder when anything under it has history: it may have been empty at T">
+                      folder · history
+                    </span>
+                  ) : (
+                    <span role="cell" className={styles.cls}>
+                      folder
+                    </span>
+                  )}
                   <span role="cell" />
+                  {asOf !== null ? <span role="cell" /> : null}
                 </div>
               );
             }
@@ -198,20 +233,27 @@ export function ListingTable(props: ListingTableProps) {
             return (
               <div
                 key={item.key}
-                className={`${styles.row} ${styles.cols} ${styles.objectRow} ${selected ? styles.selected : ""}`}
+                className={`${styles.row} ${cols} ${styles.objectRow} ${selected ? styles.selected : ""} ${row.tie !== undefined ? styles.tieRow : ""}`}
                 style={style}
                 role="row"
                 aria-selected={selected}
                 data-testid="object-row"
                 data-key={entry.key}
+                data-version={entry.versionId ?? undefined}
+                data-tie={row.tie !== undefined ? "1" : undefined}
               >
                 <span className={styles.name} role="cell">
                   <span className={styles.icon} aria-hidden>
                     ·
                   </span>
-                  <NavLink href={props.objectHref(entry.key)} onNavigate={props.onNavigate} title={plainKey(entry.key)}>
+                  <NavLink href={props.objectHref(entry.key, entry.versionId ?? null)} onNavigate={props.onNavigate} title={plainKey(entry.key)}>
                     {entry.key === folder ? <span className={styles.marker}>(the folder&rsquo;s own key)</span> : <KeyText value={nameInFolder(entry.key, folder)} />}
                   </NavLink>
+                  {row.tie !== undefined ? (
+                    <span className={styles.tieMark} title={tieTitle(row.tie)} data-testid="tie-mark">
+                      tie
+                    </span>
+                  ) : null}
                 </span>
                 <span className={styles.num} role="cell" title={`${formatCount(entry.size)} bytes`}>
                   {formatBytes(entry.size)}
@@ -225,6 +267,11 @@ export function ListingTable(props: ListingTableProps) {
                 <span className={styles.etag} role="cell" title={entry.etag ?? undefined}>
                   {entry.etag ?? "—"}
                 </span>
+                {asOf !== null ? (
+                  <span className={styles.etag} role="cell" title={entry.versionId ?? undefined} data-testid="version-cell">
+                    {entry.versionId ?? "—"}
+                  </span>
+                ) : null}
               </div>
             );
           })}

@@ -74,4 +74,37 @@ describe("folding the browse stream", () => {
     expect(listing.end?.durationMs).toBe(5);
     expect(listing.streamError?.message).toBe("boom");
   });
+
+  it("marks as-of ties on their rows, keeps ties of keys absent at T in the list, and reads key markers as the page's tokens", () => {
+    const listing = emptyListing();
+    const event = pageEvent(0, ["a.txt", "b.txt"]);
+    const atT = { versionId: "v2", deleteMarker: false, lastModified: "2024-01-01T00:00:00.000Z" };
+    const before = { versionId: "v1", deleteMarker: false, lastModified: "2023-12-31T00:00:00.000Z" };
+    event.page.versions = {
+      keyMarker: null,
+      versionIdMarker: null,
+      nextKeyMarker: "c.txt",
+      nextVersionIdMarker: "v9",
+      versions: 5,
+      deleteMarkers: 1,
+      nullVersions: 0,
+      absentKeys: 1,
+      ties: [],
+      tieCount: 2,
+      serverDate: null,
+    };
+    event.ties = [
+      { key: "b.txt", atT, beforeT: before },
+      { key: "gone.txt", atT: null, beforeT: before },
+    ];
+    applyBrowseEvent(listing, event);
+    const objects = listing.rows.flatMap((r) => (r.kind === "object" ? [[r.entry.key, r.tie?.beforeT?.versionId ?? null]] : []));
+    expect(objects).toEqual([
+      ["a.txt", null],
+      ["b.txt", "v1"],
+    ]);
+    expect(listing.ties.map((t) => t.key)).toEqual(["b.txt", "gone.txt"]);
+    expect(listing.bands[0]).toMatchObject({ tokenIn: null, tokenOut: "c.txt", versions: { versions: 5, deleteMarkers: 1, absentKeys: 1, ties: 2 } });
+    expect(snapshotListing(listing).ties).not.toBe(listing.ties);
+  });
 });

@@ -1,4 +1,4 @@
-import type { BrowseEndEvent, BrowseEvent, BrowseStartEvent, Entry, PassError } from "@/lib/wire";
+import type { BrowseEndEvent, BrowseEvent, BrowseStartEvent, Entry, PassError, Tie } from "@/lib/wire";
 
 // Folds the browse stream into rows for one virtualized list: a band row opening every page, then
 // that page's folders and objects in S3's order. Pure: no React, unit-tested.
@@ -18,12 +18,14 @@ export interface PageBand {
   tokenOut: string | null;
   anomalyCount: number;
   error: PassError | null;
+  /** As-of mode: what the ListObjectVersions page held (tokens are key markers there). */
+  versions: { versions: number; deleteMarkers: number; absentKeys: number; ties: number } | null;
 }
 
 export type ListingRow =
   | { kind: "band"; band: PageBand }
   | { kind: "folder"; prefix: string; page: number }
-  | { kind: "object"; entry: Entry; page: number };
+  | { kind: "object"; entry: Entry; page: number; tie?: Tie };
 
 export interface Listing {
   start: BrowseStartEvent | null;
@@ -41,10 +43,12 @@ export interface Listing {
   bytes: number;
   end: BrowseEndEvent | null;
   streamError: { code: string; message: string } | null;
+  /** As-of mode: keys whose state at T depends on a change in T's own second, in listing order. */
+  ties: Tie[];
 }
 
 export function emptyListing(): Listing {
-  return { start: null, rows: [], rowCount: 0, bandRows: [], bands: [], objects: 0, folders: 0, bytes: 0, end: null, streamError: null };
+  return { start: null, rows: [], rowCount: 0, bandRows: [], bands: [], objects: 0, folders: 0, bytes: 0, end: null, streamError: null, ties: [] };
 }
 
 /** S3 orders by UTF-8 bytes, which is code point order; JS `<` compares UTF-16 units instead. */
@@ -76,6 +80,7 @@ export function applyBrowseEvent(listing: Listing, event: BrowseEvent): void {
       return;
     case "page": {
       const { page, entries, commonPrefixes } = event;
+      const ties = new Map((event.ties ?? []).map((t) => [t.key, t]));
       const rows: ListingRow[] = [];
       let e = 0;
       let p = 0;
@@ -83,7 +88,8 @@ export function applyBrowseEvent(listing: Listing, event: BrowseEvent): void {
         const entry = entries[e];
         const prefix = commonPrefixes[p];
         if (entry !== undefined && (prefix === undefined || compareCodePoints(entry.key, prefix) < 0)) {
-          rows.push({ kind: "object", entry, page: page.index });
+          const tie = ties.get(entry.key);
+          rows.push(tie !== undefined ? { kind: "object", entry, page: page.index, tie } : { kind: "object", entry, page: page.index });
           e++;
         } else if (prefix !== undefined) {
           rows.push({ kind: "folder", prefix, page: page.index });
@@ -92,6 +98,7 @@ export function applyBrowseEvent(listing: Listing, event: BrowseEvent): void {
       }
       const nameOf = (row: ListingRow | undefined): string | null =>
         row === undefined ? null : row.kind === "object" ? row.entry.key : row.kind === "folder" ? row.prefix : null;
+      const v = page.versions;
       const band: PageBand = {
         index: page.index,
         firstKey: nameOf(rows[0]),
@@ -101,10 +108,11 @@ export function applyBrowseEvent(listing: Listing, event: BrowseEvent): void {
         bytes: page.bytes,
         durationMs: page.durationMs,
         attempts: page.attempts,
-        tokenIn: page.request.continuationToken,
-        tokenOut: page.nextContinuationToken,
+        tokenIn: v !== undefined ? v.keyMarker : page.request.continuationToken,
+        tokenOut: v !== undefined ? v.nextKeyMarker : page.nextContinuationToken,
         anomalyCount: page.anomalyCount,
         error: page.error,
+        versions: v !== undefined ? { versions: v.versions, deleteMarkers: v.deleteMarkers, absentKeys: v.absentKeys, ties: v.tieCount } : null,
       };
       listing.bandRows.push(listing.rows.length);
       listing.rows.push({ kind: "band", band });
@@ -114,6 +122,7 @@ export function applyBrowseEvent(listing: Listing, event: BrowseEvent): void {
       listing.objects += entries.length;
       listing.folders += commonPrefixes.length;
       listing.bytes += page.bytes;
+      for (const t of ties.values()) listing.ties.push(t);
       return;
     }
   }
@@ -121,5 +130,5 @@ export function applyBrowseEvent(listing: Listing, event: BrowseEvent): void {
 
 /** A value React can hold: new identity, the shared rows cut at their current length. */
 export function snapshotListing(listing: Listing): Listing {
-  return { ...listing, rowCount: listing.rows.length, bands: listing.bands.slice(), bandRows: listing.bandRows.slice() };
+  return { ...listing, rowCount: listing.rows.length, bands: listing.bands.slice(), bandRows: listing.bandRows.slice(), ties: listing.ties.slice() };
 }

@@ -2,6 +2,7 @@
 
 import type { ReactNode } from "react";
 import { formatBytes, formatCount, formatLocalTime, utcTitle } from "@/components/format";
+import { utcInstant } from "@/components/pass/snapshot";
 import type { ObjectDetails } from "@/lib/wire";
 import { KeyText } from "./key-text";
 import { NavLink, type Navigate } from "./nav-link";
@@ -14,6 +15,8 @@ export interface ObjectPanelProps {
   error: { code: string; message: string } | null;
   closeHref: string;
   onNavigate: Navigate;
+  /** As-of mode: the panel shows the version that was current at this T. */
+  asOf?: string | null;
 }
 
 function Prop({ label, children, mono }: { label: string; children: ReactNode; mono?: boolean }) {
@@ -33,7 +36,7 @@ function OptionalProp({ label, value, mono }: { label: string; value: string | n
   );
 }
 
-export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNavigate }: ObjectPanelProps) {
+export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNavigate, asOf = null }: ObjectPanelProps) {
   return (
     <aside className={styles.panel} aria-label="Object details" data-testid="object-panel">
       <div className={styles.panelHead}>
@@ -45,6 +48,11 @@ export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNa
         </NavLink>
       </div>
       <div className={styles.panelBody}>
+        {asOf !== null ? (
+          <p className={styles.hint} data-testid="object-as-of">
+            The version current at {utcInstant(asOf)} (server clock): its HEAD, and a download of that version, not of the current one.
+          </p>
+        ) : null}
         {error !== null ? (
           <div className="error-box" role="alert">
             {error.message}

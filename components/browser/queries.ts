@@ -70,12 +70,14 @@ export interface ObjectTarget {
   connection: string;
   bucket: string;
   key: string;
+  /** A version of the key (as-of mode); null for the current one. */
+  versionId: string | null;
 }
 
 export function objectDetailsQuery(target: ObjectTarget) {
   return queryOptions({
     queryKey: ["object", target] as const,
-    queryFn: ({ signal }) => fetchJson(objectApiUrl(target.connection, target.bucket, target.key), objectDetailsSchema, { signal }),
+    queryFn: ({ signal }) => fetchJson(objectApiUrl(target.connection, target.bucket, target.key, target.versionId), objectDetailsSchema, { signal }),
     // The presigned link lives 15 minutes; a minute-old one is still good to click.
     staleTime: 60_000,
     retry: false,
@@ -83,6 +85,9 @@ export function objectDetailsQuery(target: ObjectTarget) {
 }
 
 export interface RecordListingInput {
+  /** "snapshot": the bucket as of `asOf`, rebuilt from ListObjectVersions (takes no delimiter). */
+  kind?: "list" | "snapshot";
+  asOf?: string;
   connection: string;
   bucket: string;
   prefix: string;

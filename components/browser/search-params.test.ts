@@ -12,7 +12,7 @@ describe("browse URLs", () => {
     const href = browseHref("sandbox", "unicode", { prefix: value, key: `${value}tail` });
     expect(href.startsWith("/b/sandbox/unicode?")).toBe(true);
     expect(href).not.toMatch(/[#\s]/);
-    expect(viewOf(href)).toEqual({ view: { prefix: value, key: `${value}tail`, pageSize: 1000, flat: false }, problems: [] });
+    expect(viewOf(href)).toEqual({ view: { prefix: value, key: `${value}tail`, pageSize: 1000, flat: false, asOf: null, version: null }, problems: [] });
   });
 
   it("keeps '+' and space apart, which form encoding would merge", () => {
@@ -22,7 +22,7 @@ describe("browse URLs", () => {
   });
 
   it("reads Next's searchParams record the same way as URLSearchParams", () => {
-    expect(parseBrowseView({ prefix: ["photos/", "ignored"], pageSize: "10", flat: "1" }).view).toEqual({ prefix: "photos/", key: null, pageSize: 10, flat: true });
+    expect(parseBrowseView({ prefix: ["photos/", "ignored"], pageSize: "10", flat: "1" }).view).toEqual({ prefix: "photos/", key: null, pageSize: 10, flat: true, asOf: null, version: null });
   });
 
   it("leaves defaults out of links", () => {
@@ -38,11 +38,32 @@ describe("browse URLs", () => {
   });
 
   it("builds API URLs with every value encoded", () => {
-    expect(browseApiUrl({ connection: "sandbox", bucket: "b-1", prefix: "a&b=c", delimiter: "/", pageSize: 10 })).toBe(
+    expect(browseApiUrl({ connection: "sandbox", bucket: "b-1", prefix: "a&b=c", delimiter: "/", pageSize: 10, asOf: null })).toBe(
       "/api/browse?connection=sandbox&bucket=b-1&prefix=a%26b%3Dc&pageSize=10&delimiter=%2F",
     );
-    expect(browseApiUrl({ connection: "sandbox", bucket: "b-1", prefix: "", delimiter: null, pageSize: 10 })).not.toContain("delimiter");
+    expect(browseApiUrl({ connection: "sandbox", bucket: "b-1", prefix: "", delimiter: null, pageSize: 10, asOf: null })).not.toContain("delimiter");
+    expect(browseApiUrl({ connection: "sandbox", bucket: "b-1", prefix: "", delimiter: null, pageSize: 10, asOf: "2024-02-15T00:00:00.000Z" })).toBe(
+      "/api/browse?connection=sandbox&bucket=b-1&prefix=&pageSize=10&asOf=2024-02-15T00%3A00%3A00.000Z",
+    );
     expect(objectApiUrl("sandbox", "b-1", "k #1\n")).toBe("/api/objects?connection=sandbox&bucket=b-1&key=k%20%231%0A");
+    expect(objectApiUrl("sandbox", "b-1", "k", "null")).toBe("/api/objects?connection=sandbox&bucket=b-1&key=k&versionId=null");
+  });
+});
+
+describe("as-of URLs", () => {
+  it("normalizes asOf to a UTC instant and keeps it, with the open object's version, in every link", () => {
+    const { view, problems } = viewOf("/b/sandbox/versioned?asOf=2024-02-15T01:00:00%2B01:00&key=report.csv&version=v1");
+    expect(problems).toEqual([]);
+    expect(view).toMatchObject({ asOf: "2024-02-15T00:00:00.000Z", key: "report.csv", version: "v1" });
+    expect(browseHref("sandbox", "versioned", view)).toBe("/b/sandbox/versioned?asOf=2024-02-15T00%3A00%3A00.000Z&key=report.csv&version=v1");
+    // A version belongs to an open object only.
+    expect(viewOf("/b/sandbox/versioned?version=v1").view.version).toBeNull();
+  });
+
+  it("names an asOf that is not an instant with a zone", () => {
+    const parsed = viewOf("/b/sandbox/versioned?asOf=2024-02-15%2010:00");
+    expect(parsed.view.asOf).toBeNull();
+    expect(parsed.problems).toEqual(["asOf “2024-02-15 10:00”: the time must be an ISO 8601 instant with a zone, e.g. 2024-03-01T12:00:00Z."]);
   });
 });
 

@@ -1,6 +1,7 @@
-import { MAX_PAGE_SIZE, objectKeySchema, pageSizeSchema, prefixSchema } from "@/lib/wire";
+import { instantSchema, MAX_PAGE_SIZE, objectKeySchema, pageSizeSchema, prefixSchema } from "@/lib/wire";
 
-// The bucket browser's view state lives in the URL: /b/{connection}/{bucket}?prefix=&key=&pageSize=&flat=1.
+// The bucket browser's view state lives in the URL: /b/{connection}/{bucket}?prefix=&key=&pageSize=&flat=1
+// (&asOf=<ISO instant> for the bucket as of T, &version= for the open object's version).
 // One parser for the server page and the client container, one builder for every link.
 
 export const FOLDER_DELIMITER = "/";
@@ -15,9 +16,13 @@ export interface BrowseView {
   pageSize: number;
   /** List every key under the prefix instead of rolling folders up by "/". */
   flat: boolean;
+  /** The bucket as of this instant (normalized ISO), or null for the live listing. */
+  asOf: string | null;
+  /** The open object's version (as-of mode: the one current at T). */
+  version: string | null;
 }
 
-export const DEFAULT_VIEW: BrowseView = { prefix: "", key: null, pageSize: DEFAULT_PAGE_SIZE, flat: false };
+export const DEFAULT_VIEW: BrowseView = { prefix: "", key: null, pageSize: DEFAULT_PAGE_SIZE, flat: false, asOf: null, version: null };
 
 export interface ParsedView {
   view: BrowseView;
@@ -60,6 +65,14 @@ export function parseBrowseView(params: RawParams): ParsedView {
     else problems.push(messageOf(parsed.error.issues));
   }
   view.flat = first(params, "flat") === "1";
+  const asOf = first(params, "asOf");
+  if (asOf !== undefined && asOf !== "") {
+    const parsed = instantSchema.safeParse(asOf);
+    if (parsed.success) view.asOf = parsed.data;
+    else problems.push(`asOf “${asOf}”: ${messageOf(parsed.error.issues)}.`);
+  }
+  const version = first(params, "version");
+  if (version !== undefined && version !== "" && view.key !== null) view.version = version;
   return { view, problems };
 }
 
@@ -74,7 +87,9 @@ export function browseHref(connection: string, bucket: string, view: Partial<Bro
   if (v.prefix !== "") pairs.push(["prefix", v.prefix]);
   if (v.flat) pairs.push(["flat", "1"]);
   if (v.pageSize !== DEFAULT_PAGE_SIZE) pairs.push(["pageSize", String(v.pageSize)]);
+  if (v.asOf !== null) pairs.push(["asOf", v.asOf]);
   if (v.key !== null) pairs.push(["key", v.key]);
+  if (v.key !== null && v.version !== null) pairs.push(["version", v.version]);
   const path = `/b/${encodeURIComponent(connection)}/${encodeURIComponent(bucket)}`;
   return pairs.length > 0 ? `${path}?${query(pairs)}` : path;
 }
@@ -87,15 +102,18 @@ export function browseApiUrl(target: ListingTarget): string {
     ["pageSize", String(target.pageSize)],
   ];
   if (target.delimiter !== null) pairs.push(["delimiter", target.delimiter]);
+  if (target.asOf !== null) pairs.push(["asOf", target.asOf]);
   return `/api/browse?${query(pairs)}`;
 }
 
-export function objectApiUrl(connection: string, bucket: string, key: string): string {
-  return `/api/objects?${query([
+export function objectApiUrl(connection: string, bucket: string, key: string, versionId: string | null = null): string {
+  const pairs: [string, string][] = [
     ["connection", connection],
     ["bucket", bucket],
     ["key", key],
-  ])}`;
+  ];
+  if (versionId !== null) pairs.push(["versionId", versionId]);
+  return `/api/objects?${query(pairs)}`;
 }
 
 /** What one listing request is: the URL state that changes what S3 is asked. */
@@ -105,10 +123,11 @@ export interface ListingTarget {
   prefix: string;
   delimiter: string | null;
   pageSize: number;
+  asOf: string | null;
 }
 
 export function listingTarget(connection: string, bucket: string, view: BrowseView): ListingTarget {
-  return { connection, bucket, prefix: view.prefix, delimiter: view.flat ? null : FOLDER_DELIMITER, pageSize: view.pageSize };
+  return { connection, bucket, prefix: view.prefix, delimiter: view.flat ? null : FOLDER_DELIMITER, pageSize: view.pageSize, asOf: view.asOf };
 }
 
 /** The folder part of a prefix (up to and including its last "/") and the filter typed after it. */

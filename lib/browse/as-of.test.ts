@@ -114,7 +114,7 @@ describe("objectDetails of one version", () => {
     const events = await asOf({ asOf: "2024-01-11T00:00:00Z" });
     const report = pages(events).flatMap((p) => p.entries).find((e) => e.key === "report.csv");
     expect(report?.versionId).toBeDefined();
-    const details = await objectDetails({ connection: "sandbox", bucket: "versioned", key: "report.csv", versionId: report?.versionId }, { connections: registry });
+    const details = await objectDetails({ connection: "sandbox", bucket: "versioned", key: "report.csv", versionId: report?.versionId ?? undefined }, { connections: registry });
     expect(details).toMatchObject({ key: "report.csv", versionId: report?.versionId, lastModified: "2024-01-10T09:15:00.000Z" });
     expect(await (await fetch(details.download.url)).text()).toBe("month,total\njan,100\n");
     const current = await objectDetails({ connection: "sandbox", bucket: "versioned", key: "report.csv" }, { connections: registry });
