@@ -27,9 +27,11 @@ beforeAll(async () => {
       AWS_CONFIG_FILE: emptyAwsConfig,
       AWS_SHARED_CREDENTIALS_FILE: emptyAwsConfig,
       AWS_EC2_METADATA_DISABLED: "true",
-      // A read-only view of the same sandbox: never offered for experiments.
+      // A read-only view of the same sandbox: never offered for experiments. And a writable one that
+      // is not the sandbox to the app (no snapshot endpoint): on the versioned bucket, truth from versions.
       BUCKETSCOPE_CONNECTIONS: JSON.stringify([
         { name: "readonly", endpoint: `http://127.0.0.1:${sandboxPort}`, accessKeyId: "bucketscope", secretAccessKey: "bucketscope-sandbox-secret" },
+        { name: "compat", endpoint: `http://127.0.0.1:${sandboxPort}`, accessKeyId: "bucketscope", secretAccessKey: "bucketscope-sandbox-secret", writable: true },
       ]),
     },
   });
@@ -52,7 +54,7 @@ describe("the race lab", () => {
     await page.goto(`${app.url}/race`);
     await page.getByRole("link", { name: "Race lab" }).waitFor();
     await page.getByLabel("bucket").locator("option", { hasText: "demo" }).waitFor({ state: "attached" });
-    expect(await page.getByLabel("connection").locator("option").allTextContents()).toEqual(["sandbox"]);
+    expect(await page.getByLabel("connection").locator("option").allTextContents()).toEqual(["sandbox", "compat"]);
     expect(await page.getByLabel("bucket").inputValue()).toBe("demo");
     await page.getByRole("button", { name: /The seed/ }).click();
     await page.getByRole("button", { name: "Run experiment" }).click();
@@ -70,6 +72,7 @@ describe("the race lab", () => {
     expect(await row.textContent()).toMatch(/gone-early/);
     expect(await row.textContent()).toMatch(/page 2 was requested at \d\d:\d\d:\d\d\.\d{3}, (\d+ ms|less than 1 ms) after obj_1100 was deleted, so no page contains it/);
     expect(await page.locator('[data-testid="verdict-table"] tbody tr').count()).toBe(1);
+    expect(await page.getByTestId("ground-truth").textContent()).toMatch(/^Ground truth: exact sandbox snapshot\. The sandbox reads the prefix in one transaction/);
     await browser.screenshot("race-seed");
     const sideBySide = page.getByTestId("side-by-side");
     expect(await sideBySide.locator("tbody tr").count()).toBe(1);
@@ -77,6 +80,27 @@ describe("the race lab", () => {
     await sideBySide.scrollIntoViewIfNeeded();
     await browser.screenshot("race-seed-side-by-side");
     await page.evaluate(() => window.scrollTo(0, 0));
+  });
+
+  it("on a versioned bucket of another connection, says the truth comes from object versions as of T on the server's clock", async () => {
+    const { page } = browser;
+    await page.goto(`${app.url}/race`);
+    await page.getByLabel("connection").locator("option", { hasText: "compat" }).waitFor({ state: "attached" });
+    await page.getByLabel("connection").selectOption("compat");
+    await page.getByLabel("bucket").locator("option", { hasText: "versioned" }).waitFor({ state: "attached" });
+    await page.getByLabel("bucket").selectOption("versioned");
+    await page.getByRole("button", { name: /The seed/ }).click();
+    await page.getByRole("button", { name: "Run experiment" }).click();
+    await page.waitForURL(/\/race\/[0-9a-f]{12}$/);
+    const summary = page.getByTestId("summary-line");
+    await summary.waitFor({ timeout: 90_000 });
+    expect(await summary.textContent()).toBe("The pass differs from the bucket at its start (1 key: obj_1100) and matches the bucket at its end.");
+    const truth = page.getByTestId("ground-truth");
+    expect(await truth.textContent()).toMatch(/^Ground truth: object versions as of T\. Rebuilt from the bucket's object versions/);
+    expect(await truth.textContent()).toMatch(/Start: as of \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z on the server's clock \(the server's clock \d+ ± \d+ ms (ahead of|behind|level with) ours\), 3000 keys\./);
+    expect(await page.getByTestId("truth-ties").count()).toBe(0);
+    await page.getByText("prefix cleaned up").waitFor();
+    await browser.screenshot("race-versions-truth");
   });
 
   it("steps through the pass in presenter mode with the keyboard", async () => {
