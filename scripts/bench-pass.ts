@@ -8,7 +8,9 @@ import type { S3Client } from "@aws-sdk/client-s3";
 
 // `npm run bench:pass`: the cost of recording a pass (SQLite, one viewer streaming NDJSON) over a
 // bare SDK paging loop, on the sandbox running in its own process; then a 1M-key pass for keys/s and
-// peak RSS over time (which must stay flat: nothing of a pass is held in memory but the page at hand).
+// peak RSS over time (which must stay flat: nothing of a pass is held in memory but the page at hand);
+// then a snapshot pass (ListObjectVersions folded as of T) over keys with 3 versions each against a
+// bare SDK ListObjectVersions loop.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -27,14 +29,21 @@ const { values: args } = parseArgs({
     keys: { type: "string", default: "100000" },
     large: { type: "string", default: "1000000" },
     rounds: { type: "string", default: "3" },
+    "snapshot-keys": { type: "string", default: "100000" },
+    /** Comma-separated: compare, large, snapshot. */
+    only: { type: "string", default: "compare,large,snapshot" },
     "data-dir": { type: "string" },
   },
 });
 const COMPARE_KEYS = Number(args.keys);
 const LARGE_KEYS = Number(args.large);
 const ROUNDS = Number(args.rounds);
+const SNAPSHOT_KEYS = Number(args["snapshot-keys"]);
+const VERSIONS_PER_KEY = 3;
+const SECTIONS = new Set(args.only.split(","));
 
-const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+const { ListObjectsV2Command, ListObjectVersionsCommand } = await import("@aws-sdk/client-s3");
+const { createStore } = await import("@/lib/sandbox/store");
 const { ConnectionRegistry } = await import("@/lib/connections");
 const { PassService } = await import("@/lib/passes");
 const { ndjsonLine } = await import("@/lib/http");
@@ -49,7 +58,7 @@ const SECRET_ACCESS_KEY = "bucketscope-sandbox-secret";
 const REGION = "us-east-1";
 
 async function startSandboxChild(dataDir: string, bucket: string, seed: number): Promise<SandboxChild> {
-  const seedArgs = ["--seed-large", String(seed), "--seed-large-bucket", bucket];
+  const seedArgs = seed > 0 ? ["--seed-large", String(seed), "--seed-large-bucket", bucket] : [];
   const child = spawn(
     process.execPath,
     ["--import", "tsx", path.join(root, "lib", "sandbox", "cli.ts"), "--port", "0", "--data-dir", dataDir, "--no-seed", ...seedArgs],
@@ -61,7 +70,7 @@ async function startSandboxChild(dataDir: string, bucket: string, seed: number):
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       // Seeding (skipped when the bucket is already full) is reported before the listening banner.
-      if (m?.[1] !== undefined && out.includes("seeded ")) resolve(m[1]);
+      if (m?.[1] !== undefined && (seed === 0 || out.includes("seeded "))) resolve(m[1]);
     });
     child.once("exit", (code) => reject(new Error(`sandbox exited (${code}):\n${out}`)));
   });
@@ -102,6 +111,76 @@ interface PassRun {
   peakRss: number;
 }
 
+/**
+ * A versioned bucket of `n` keys written `VERSIONS_PER_KEY` times a day apart (each version a new
+ * body size), straight into the sandbox's store before its server starts. Skipped when already there.
+ */
+function seedVersions(dataDir: string, bucket: string, n: number): void {
+  const store = createStore(dataDir);
+  try {
+    const width = Math.max(7, String(n - 1).length);
+    const keyAt = (i: number) => `k/${String(i).padStart(width, "0")}`;
+    if (store.listBuckets().some((b) => b.name === bucket)) {
+      const last = store.listObjectVersions(bucket, { prefix: keyAt(n - 1), delimiter: "", maxKeys: 10, keyMarker: "", versionIdMarker: "" });
+      if (last.entries.length === VERSIONS_PER_KEY) return;
+      throw new Error(`bucket ${bucket} in ${dataDir} is partly seeded: delete that directory and run again`);
+    }
+    const t0 = performance.now();
+    store.createBucket(bucket);
+    store.setVersioning(bucket, "Enabled");
+    const meta = { contentType: "text/plain", userMetadata: {}, storageClass: "STANDARD" };
+    for (let v = 0; v < VERSIONS_PER_KEY; v++) {
+      function* keys() {
+        for (let i = 0; i < n; i++) yield keyAt(i);
+      }
+      store.writeAt(new Date(Date.UTC(2024, 0, 1 + v)), () => store.seedObjects({ bucket, keys: keys(), body: Buffer.from(`version ${v}\n`.repeat(v + 1)), meta }));
+    }
+    console.log(`   seeded ${n.toLocaleString("en")} keys x ${VERSIONS_PER_KEY} versions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    store.close();
+  }
+}
+
+async function bareVersionsLoop(client: S3Client, bucket: string): Promise<{ ms: number; cpu: number; keys: number; versions: number }> {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  let keys = 0;
+  let versions = 0;
+  let lastKey: string | undefined;
+  for (;;) {
+    const res = await client.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker, EncodingType: "url" }),
+    );
+    for (const v of [...(res.Versions ?? []), ...(res.DeleteMarkers ?? [])]) {
+      versions++;
+      if (v.Key !== lastKey) {
+        keys++;
+        lastKey = v.Key;
+      }
+    }
+    if (res.IsTruncated !== true) break;
+    keyMarker = res.NextKeyMarker;
+    versionIdMarker = res.NextVersionIdMarker;
+  }
+  return { ms: performance.now() - t0, cpu: cpuMs(c0), keys, versions };
+}
+
+async function snapshotPass(service: InstanceType<typeof PassService>, bucket: string): Promise<{ ms: number; cpu: number; keys: number; versions: number }> {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const id = await service.create({ kind: "snapshot", connection: "sandbox", bucket, prefix: "", pageSize: 1000 });
+  let keys = 0;
+  for await (const e of service.events(id, new AbortController().signal)) {
+    if (e.type === "page") keys += e.entries.length;
+    if (e.type === "end" && e.status !== "complete") throw new Error(`snapshot pass ended ${e.status}: ${JSON.stringify(e.error)}`);
+  }
+  const ms = performance.now() - t0;
+  const info = service.summary(id).snapshot;
+  return { ms, cpu: cpuMs(c0), keys, versions: (info?.versions ?? 0) + (info?.deleteMarkers ?? 0) };
+}
+
 async function recordedPass(service: InstanceType<typeof PassService>, bucket: string): Promise<PassRun> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
@@ -139,9 +218,23 @@ async function main(): Promise<void> {
   });
 
   console.log(`sandbox data in ${dataDir} (seeding happens once per bucket; delete it to reseed)`);
+  const settings = { endpoint: "", accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, region: REGION };
+  if (SECTIONS.has("compare")) await compare(dataDir, passDir, children, settings);
+  if (SECTIONS.has("large")) await large(dataDir, passDir, children, settings);
+  if (SECTIONS.has("snapshot")) await snapshot(dataDir, passDir, children, settings);
+}
+
+interface Settings {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+}
+
+async function compare(dataDir: string, passDir: string, children: ChildProcess[], base: Settings): Promise<void> {
   const small = await startSandboxChild(path.join(dataDir, "sandbox-compare"), `bench-${COMPARE_KEYS}`, COMPARE_KEYS);
   children.push(small.child);
-  const settings = { endpoint: small.endpoint, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, region: REGION };
+  const settings = { ...base, endpoint: small.endpoint };
   const registry = new ConnectionRegistry({ sandbox: settings, extra: [], probeAws: false, env: {} });
   const service = new PassService({ dataDir: passDir, connections: registry });
   const bare = (await registry.get("sandbox")).client;
@@ -171,7 +264,9 @@ async function main(): Promise<void> {
   await service.close();
   registry.close();
   small.child.kill("SIGTERM");
+}
 
+async function large(dataDir: string, passDir: string, children: ChildProcess[], settings: Settings): Promise<void> {
   console.log(`\n2) one pass over ${LARGE_KEYS.toLocaleString("en")} keys with one NDJSON viewer`);
   const large = await startSandboxChild(path.join(dataDir, "sandbox-large"), `bench-${LARGE_KEYS}`, LARGE_KEYS);
   children.push(large.child);
@@ -188,6 +283,48 @@ async function main(): Promise<void> {
   await service2.close();
   registry2.close();
   large.child.kill("SIGTERM");
+}
+
+async function snapshot(dataDir: string, passDir: string, children: ChildProcess[], settings: Settings): Promise<void> {
+  const bucket = `bench-versions-${SNAPSHOT_KEYS}`;
+  console.log(`\n3) snapshot pass over ${SNAPSHOT_KEYS.toLocaleString("en")} keys x ${VERSIONS_PER_KEY} versions, page size 1000, ${ROUNDS} rounds (after one warm-up of each)`);
+  const dir = path.join(dataDir, "sandbox-versions");
+  seedVersions(dir, bucket, SNAPSHOT_KEYS);
+  const sb = await startSandboxChild(dir, bucket, 0);
+  children.push(sb.child);
+  const registry = new ConnectionRegistry({ sandbox: { ...settings, endpoint: sb.endpoint }, extra: [], probeAws: false, env: {} });
+  const service = new PassService({ dataDir: passDir, connections: registry });
+  const bare = (await registry.get("sandbox")).client;
+  await bareVersionsLoop(bare, bucket);
+  await snapshotPass(service, bucket);
+  const bareMs: number[] = [];
+  const snapMs: number[] = [];
+  const rate = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString("en");
+  for (let r = 0; r < ROUNDS; r++) {
+    const b = await bareVersionsLoop(bare, bucket);
+    const p = await snapshotPass(service, bucket);
+    const want = SNAPSHOT_KEYS * VERSIONS_PER_KEY;
+    if (b.keys !== SNAPSHOT_KEYS || p.keys !== SNAPSHOT_KEYS || b.versions !== want || p.versions !== want) {
+      throw new Error(`counts differ: bare ${b.keys} keys/${b.versions} versions, snapshot ${p.keys} keys/${p.versions} versions`);
+    }
+    bareMs.push(b.ms);
+    snapMs.push(p.ms);
+    console.log(
+      `   round ${r + 1}: bare ListObjectVersions loop ${b.ms.toFixed(0)} ms (${rate(b.keys, b.ms)} keys/s, ${rate(b.versions, b.ms)} versions/s, client CPU ${b.cpu.toFixed(0)} ms), ` +
+        `snapshot pass + NDJSON viewer ${p.ms.toFixed(0)} ms (${rate(p.keys, p.ms)} keys/s, ${rate(p.versions, p.ms)} versions/s, client CPU ${p.cpu.toFixed(0)} ms)`,
+    );
+  }
+  const bareMedian = median(bareMs);
+  const snapMedian = median(snapMs);
+  const versions = SNAPSHOT_KEYS * VERSIONS_PER_KEY;
+  console.log(`   median: bare ${bareMedian.toFixed(0)} ms (${rate(SNAPSHOT_KEYS, bareMedian)} keys/s, ${rate(versions, bareMedian)} versions/s)`);
+  console.log(
+    `           snapshot ${snapMedian.toFixed(0)} ms (${rate(SNAPSHOT_KEYS, snapMedian)} keys/s, ${rate(versions, snapMedian)} versions/s), ratio ${(snapMedian / bareMedian).toFixed(3)}`,
+  );
+  console.log(`   machine load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
+  await service.close();
+  registry.close();
+  sb.child.kill("SIGTERM");
 }
 
 await main();
