@@ -6,6 +6,7 @@ import {
   entriesResponseSchema,
   errorBodySchema,
   passEventSchema,
+  passListResponseSchema,
   passSummarySchema,
   type PassEvent,
   type PassSummary,
@@ -183,12 +184,66 @@ describe("the passes API", () => {
     ["GET", "/api/connections/nope/buckets", undefined, 404, "unknown_connection", /no connection named/],
     ["GET", "/api/connections/wrong-secret/buckets", undefined, 403, "access_denied", /signature/i],
     ["GET", "/api/connections/down/buckets", undefined, 502, "upstream_unreachable", /Could not reach the S3 endpoint of connection "down" \(ECONNREFUSED\)/],
+    ["POST", "/api/passes", { connection: "sandbox", bucket: "demo", kind: "snapshot" }, 409, "not_versioned", /"demo" has never had versioning enabled.*no history/],
+    ["POST", "/api/passes", { connection: "sandbox", bucket: "versioned", asOf: "2024-02-15T00:00:00Z" }, 400, "bad_request", /asOf is for snapshot passes/],
+    ["POST", "/api/passes", { connection: "sandbox", bucket: "versioned", kind: "snapshot", delimiter: "/" }, 400, "bad_request", /takes no delimiter/],
+    ["POST", "/api/passes", { connection: "sandbox", bucket: "versioned", kind: "snapshot", asOf: "2999-01-01T00:00:00Z" }, 400, "bad_request", /in the future/],
+    ["POST", "/api/passes", { connection: "sandbox", bucket: "versioned", kind: "snapshot", asOf: "2024-02-15 00:00" }, 400, "bad_request", /ISO 8601 instant with a zone/],
+    ["POST", "/api/passes", { connection: "sandbox", bucket: "versioned", kind: "picture" }, 400, "bad_request", /kind/],
+    ["POST", "/api/passes", { connection: "sandbox", bucket: "no-such-bucket-here", kind: "snapshot" }, 404, "no_such_bucket", /"no-such-bucket-here" does not exist/],
   ])("%s %s %j answers %i %s", async (method, path, body, status, code, message) => {
     const res = await call(method, path, body);
     expect(res.status).toBe(status);
     const err = errorBodySchema.parse(res.json);
     expect(err.error.code).toBe(code);
     expect(err.error.message).toMatch(message);
+  });
+
+  it("records a snapshot pass of the seeded versioned bucket as of 2024-02-15T00:00:00Z", async () => {
+    const T = "2024-02-15T00:00:00Z";
+    const created = await call("POST", "/api/passes", { connection: "sandbox", bucket: "versioned", kind: "snapshot", asOf: T, pageSize: 2 });
+    expect(created.status).toBe(201);
+    const id = (created.json as { id: string }).id;
+    const s = await until(id, (x) => x.status !== "running");
+    // From seedVersioned: notes.txt was deleted on 02-01, logs/2024-02.log and -03.log came later,
+    // ghost.txt is only a delete marker; cat.jpg's delete marker was itself removed, so it is back.
+    const expected: [key: string, lastModified: string, body: string][] = [
+      ["config.json", "2024-01-15T11:00:00.000Z", '{"debug":false}\n'],
+      ["draft.md", "2024-01-20T16:45:00.000Z", "# Draft 1\n"],
+      ["legacy.txt", "2024-02-10T10:30:00.000Z", "rewritten after versioning was enabled\n"],
+      ["logs/2024-01.log", "2024-01-31T23:59:00.000Z", "january\n"],
+      ["photos/cat.jpg", "2024-01-25T20:00:00.000Z", "not really a cat\n"],
+      ["report.csv", "2024-02-14T09:15:00.000Z", "month,total\njan,100\nfeb,140\n"],
+    ];
+    const versions = sandbox.store.listObjectVersions("versioned", { prefix: "", delimiter: "", maxKeys: 1000, keyMarker: "", versionIdMarker: "" }).entries;
+    const versionAt = (key: string, lm: string) => versions.find((v) => v.key === key && v.lastModified.toISOString() === lm)?.versionId;
+    expect(s).toMatchObject({
+      kind: "snapshot",
+      status: "complete",
+      totals: { keys: expected.length, bytes: expected.reduce((n, [, , b]) => n + Buffer.byteLength(b), 0) },
+      snapshot: { asOf: "2024-02-15T00:00:00.000Z", asOfSource: "chosen", versioning: "Enabled", ties: 0, absentKeys: 4, warnings: [] },
+    });
+    expect(s.snapshot?.clock).not.toBeNull();
+    const entries: unknown[] = [];
+    let after = "";
+    for (;;) {
+      const page = entriesResponseSchema.parse((await call("GET", `/api/passes/${id}/entries?limit=4&after=${encodeURIComponent(after)}`)).json);
+      entries.push(...page.entries.map((e) => [e.key, e.versionId, e.lastModified, e.size]));
+      if (page.nextAfter === null) break;
+      after = page.nextAfter;
+    }
+    expect(entries).toEqual(expected.map(([key, lm, body]) => [key, versionAt(key, lm), lm, Buffer.byteLength(body)]));
+    expect(expected.every(([key, lm]) => versionAt(key, lm) !== undefined && versionAt(key, lm) !== "null")).toBe(true);
+    const ev = await events(id);
+    const pages = ev.flatMap((e) => (e.type === "page" ? [e] : []));
+    expect(pages.length).toBeGreaterThan(5);
+    expect(pages.every((p) => p.page.versions !== undefined)).toBe(true);
+    expect(pages.flatMap((p) => p.entries.map((e) => e.key))).toEqual(expected.map(([k]) => k));
+    const listed = passListResponseSchema.parse((await call("GET", "/api/passes?connection=sandbox&bucket=versioned")).json).passes;
+    expect(listed.map((p) => [p.id, p.kind, p.snapshot?.asOf])).toEqual([[id, "snapshot", "2024-02-15T00:00:00.000Z"]]);
+    // The refusals above left nothing behind.
+    const demo = ((await call("GET", "/api/passes?connection=sandbox&bucket=demo")).json as { passes: PassSummary[] }).passes;
+    expect(demo.every((p) => p.kind === "list" && p.snapshot === null)).toBe(true);
   });
 
   it("keeps a pass whose endpoint cannot be reached as failed and resumable (the request itself succeeds)", async () => {

@@ -48,6 +48,8 @@ export class SnapshotTracker {
   /** The key whose versions may continue on the next page, and whether it has a non-null one. */
   private openKey: string | null = null;
   private openHasVersionId = false;
+  // Counted when the key settles: a resume lists the open key again, and must not count it twice.
+  private open = { versions: 0, deleteMarkers: 0, nullVersions: 0 };
 
   constructor(info: SnapshotInfo, state: string | null) {
     this.info = { ...info, warnings: [...info.warnings] };
@@ -76,14 +78,11 @@ export class SnapshotTracker {
   }
 
   /**
-   * Adds a page already folded (its absent keys and ties are in `folded.versions`); `last` settles
-   * the key still open. Returns what the store records with the page.
+   * Adds a page already folded by AsOfFold (which settles the same keys: absent keys and ties are in
+   * `folded`); `last` settles the key still open. Returns what the store records with the page.
    */
-  observe(page: ListedVersionPage, folded: SnapshotInfoCounts, last: boolean): SnapshotProgress {
+  observe(page: ListedVersionPage, folded: { absentKeys: number; tieCount: number }, last: boolean): SnapshotProgress {
     const i = this.info;
-    i.versions += folded.versions;
-    i.deleteMarkers += folded.deleteMarkers;
-    i.nullVersions += folded.nullVersions;
     i.absentKeys += folded.absentKeys;
     i.ties += folded.tieCount;
     let settledKey: string | null = null;
@@ -95,7 +94,11 @@ export class SnapshotTracker {
         }
         this.openKey = r.key;
         this.openHasVersionId = false;
+        this.open = { versions: 0, deleteMarkers: 0, nullVersions: 0 };
       }
+      if (r.deleteMarker) this.open.deleteMarkers++;
+      else this.open.versions++;
+      if (r.versionId === NULL_VERSION) this.open.nullVersions++;
       if (r.versionId !== NULL_VERSION) {
         this.openHasVersionId = true;
         if (!r.deleteMarker && r.lastModified !== null && (i.earliestVersionedAt === null || r.lastModified < i.earliestVersionedAt)) {
@@ -113,6 +116,9 @@ export class SnapshotTracker {
   }
 
   private settle(key: string): void {
+    this.info.versions += this.open.versions;
+    this.info.deleteMarkers += this.open.deleteMarkers;
+    this.info.nullVersions += this.open.nullVersions;
     if (this.openHasVersionId) return;
     this.state.nullOnlyKeys++;
     if (this.state.nullOnlyExamples.length < NULL_ONLY_EXAMPLES) this.state.nullOnlyExamples.push(key);
@@ -151,13 +157,4 @@ export class SnapshotTracker {
     }
     return out;
   }
-}
-
-/** The counts a folded ListObjectVersions page adds to the pass (its `record.versions`). */
-export interface SnapshotInfoCounts {
-  versions: number;
-  deleteMarkers: number;
-  nullVersions: number;
-  absentKeys: number;
-  tieCount: number;
 }
