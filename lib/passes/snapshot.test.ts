@@ -179,6 +179,21 @@ describe("snapshot passes", () => {
     expect(resumed.snapshot).toEqual({ ...whole.snapshot, clock: resumed.snapshot?.clock });
   });
 
+  it("keeps a snapshot whose first page fails retryably as a failed, resumable pass, like a list pass", async () => {
+    const passes = service();
+    sandbox.faults.failNext(1000, "InternalError", { bucket: BUCKET });
+    const id = await passes.create({ kind: "snapshot", asOf: "2024-01-01T03:15:00Z", connection: "sandbox", bucket: BUCKET, prefix: "", pageSize: 3 });
+    const failed = await passes.settled(id);
+    expect(failed).toMatchObject({ kind: "snapshot", status: "failed", resumable: true, error: { retryable: true }, totals: { pages: 0, failedPages: 1 } });
+    expect(failed.snapshot).toMatchObject({ asOf: "2024-01-01T03:15:00.000Z", versions: 0 });
+    sandbox.faults.clear();
+    await passes.resume(id);
+    const done = await passes.settled(id);
+    expect(done.status).toBe("complete");
+    const whole = await snapshot(passes, "2024-01-01T03:15:00Z");
+    expect(entriesOf(passes, id)).toEqual(entriesOf(passes, whole.id));
+  });
+
   it("takes T from the pass's start when none is chosen, with the measured clock offset", async () => {
     const passes = service();
     const bucket = "snap-now";
