@@ -6,6 +6,7 @@ import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, 
 import type { PageRecord, PagedEntry } from "@/lib/wire";
 import type { TableItem } from "./bands";
 import { pageErrorLabel } from "./explain";
+import { versionCountsText } from "./snapshot";
 import styles from "./pass.module.css";
 
 export const KEY_ROW_HEIGHT = 28;
@@ -47,9 +48,7 @@ const PageBand = memo(function PageBand({ page, selected, onSelect }: { page: Pa
           {page.anomalyCount > 0 ? <span className="badge bad">{page.anomalyCount} anomalies</span> : null}
           {page.versions !== undefined ? (
             <>
-              <span>
-                {formatCount(page.versions.versions)} versions · {formatCount(page.versions.deleteMarkers)} delete markers
-              </span>
+              <span>{versionCountsText(page.versions.versions, page.versions.deleteMarkers)}</span>
               <span className={styles.tokens}>key marker {page.versions.keyMarker === null ? "—" : visibleKey(page.versions.keyMarker)}</span>
             </>
           ) : (

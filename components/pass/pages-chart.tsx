@@ -5,6 +5,7 @@ import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis,
 import { formatBytes, formatCount, formatDuration } from "@/components/format";
 import { ChartFrame, ChartLegend, type ChartConfig } from "./chart-frame";
 import { pointLabel, type PageMark, type PagePoint } from "./chart-data";
+import { versionCountsText } from "./snapshot";
 import styles from "./pass.module.css";
 
 const CONFIG: ChartConfig<"keys" | "prefixes" | "latency" | "retried" | "anomaly" | "failed"> = {
@@ -40,7 +41,7 @@ function ChartTooltip({ active, payload }: TooltipContentProps) {
       </div>
       {point.versions !== null ? (
         <div>
-          {formatCount(point.versions)} versions, {formatCount(point.deleteMarkers ?? 0)} delete markers read{many ? " per page" : ""}
+          {versionCountsText(point.versions, point.deleteMarkers ?? 0)} read{many ? " per page" : ""}
         </div>
       ) : null}
       <div>{formatBytes(point.bytes)}{many ? " per page" : ""}</div>

@@ -5,7 +5,7 @@ import { memo, useEffect, useRef } from "react";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle, visibleKey } from "@/components/format";
 import type { PageRecord, VersionsPage } from "@/lib/wire";
 import { explainPass, pageErrorLabel } from "./explain";
-import { markerText } from "./snapshot";
+import { markerText, versionCountsText } from "./snapshot";
 import styles from "./pass.module.css";
 
 const ROW_HEIGHT = 30;
@@ -57,7 +57,7 @@ const PageRow = memo(function PageRow({ page, start, selected, onSelect }: { pag
       <KeyRange page={page} />
       <span className={styles.num}>{formatCount(page.entryCount)}</span>
       {page.versions !== undefined ? (
-        <span className={styles.num} title={`${formatCount(page.versions.versions)} versions, ${formatCount(page.versions.deleteMarkers)} delete markers`}>
+        <span className={styles.num} title={versionCountsText(page.versions.versions, page.versions.deleteMarkers)}>
           {formatCount(page.versions.versions)} · {formatCount(page.versions.deleteMarkers)}
         </span>
       ) : (
@@ -150,7 +150,7 @@ function VersionsFacts({ page, versions }: { page: PageRecord; versions: Version
       </dd>
       <dt>Read</dt>
       <dd>
-        {formatCount(versions.versions)} versions ({formatCount(versions.nullVersions)} null), {formatCount(versions.deleteMarkers)} delete markers
+        {versionCountsText(versions.versions, versions.deleteMarkers)} ({formatCount(versions.nullVersions)} null)
       </dd>
       <dt>At T</dt>
       <dd>

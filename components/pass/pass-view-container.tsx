@@ -17,9 +17,10 @@ import { ExplanationBox, LiveStats, PassHeader } from "./pass-header";
 import { PrefixPanel } from "./prefix-panel";
 import { SnapshotAtStartButton, SnapshotProgress } from "./snapshot-action";
 import { SnapshotPanel } from "./snapshot-panel";
-import { invalidatePass, passSummaryQuery, useCancelPass, useResumePass, useSnapshotAtStart } from "./queries";
+import { invalidatePass, passSummaryQuery, useCancelPass, useResumePass } from "./queries";
 import { passHref, parsePassView, PASS_TABS, type PassTab, type PassView } from "./search-params";
 import { useLivePass } from "./use-live-pass";
+import { useSnapshotAtStart } from "./use-snapshot-at-start";
 import styles from "./pass.module.css";
 
 const TAB_LABEL: Record<PassTab, string> = { keys: "Keys", pages: "Pages", prefixes: "Prefixes" };

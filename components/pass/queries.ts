@@ -1,5 +1,4 @@
-import { queryOptions, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { queryOptions, useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { fetchJson } from "@/components/stream/api-error";
 import {
   entriesWindowSchema,
@@ -9,11 +8,9 @@ import {
   prefixSummarySchema,
   type EntrySort,
   type PassParamsInput,
-  type PassSummary,
   type SortOrder,
 } from "@/lib/wire";
 import { passListApiUrl, type PassListFilters } from "./search-params";
-import { snapshotAtStartParams } from "./snapshot";
 
 // One queryOptions factory per resource: the hooks, the server prefetch and the invalidations all
 // name a resource through these keys. Per-pass keys start with "pass", lists with "passes" (the home
@@ -110,36 +107,4 @@ export function useCreatePass() {
       }),
     onSuccess: () => client.invalidateQueries({ queryKey: ["passes"] }),
   });
-}
-
-const SNAPSHOT_POLL_MS = 500;
-
-/**
- * Starts a snapshot pass of the same target as `pass`, as of `pass.createdAt`, and follows it until
- * it stops: the comparison is only meaningful once the snapshot has read every key.
- */
-export function useSnapshotAtStart(pass: PassSummary | undefined) {
-  const create = useCreatePass();
-  const [snapshotId, setSnapshotId] = useState<string | null>(null);
-  const snapshot = useQuery({
-    ...passSummaryQuery(snapshotId ?? ""),
-    enabled: snapshotId !== null,
-    refetchInterval: (query) => (query.state.data?.status === "running" ? SNAPSHOT_POLL_MS : false),
-  });
-  const start = () => {
-    if (pass === undefined) return;
-    setSnapshotId(null);
-    create.mutate(snapshotAtStartParams(pass), { onSuccess: ({ id }) => setSnapshotId(id) });
-  };
-  const data = snapshotId !== null ? snapshot.data : undefined;
-  const following = snapshotId !== null && snapshot.error === null && (data === undefined || data.status === "running" || data.status === "complete");
-  return {
-    start,
-    /** Creating the snapshot, or following it until it completes (then the caller moves on). */
-    busy: create.isPending || following,
-    /** The API's refusal (e.g. 409 not_versioned) or a network failure. */
-    error: create.error ?? snapshot.error,
-    snapshotId,
-    snapshot: data,
-  };
 }

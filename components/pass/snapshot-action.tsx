@@ -34,7 +34,7 @@ export interface SnapshotProgressProps {
 export function SnapshotProgress({ pass, error, snapshotId, snapshot }: SnapshotProgressProps) {
   if (error !== null) {
     return (
-      <div className={`${styles.explain} ${styles.bad}`} data-testid="snapshot-error" role="alert">
+      <div className={`${styles.explain} ${styles.bad} ${styles.snapshotBox}`} data-testid="snapshot-error" role="alert">
         <div className={styles.explainTitle}>No snapshot of {pass.bucket} as of this pass&rsquo;s start</div>
         <div data-testid="snapshot-error-message">{error.message}</div>
       </div>
@@ -48,7 +48,7 @@ export function SnapshotProgress({ pass, error, snapshotId, snapshot }: Snapshot
   );
   if (snapshot === undefined || snapshot.status === "running") {
     return (
-      <div className={styles.explain} data-testid="snapshot-progress">
+      <div className={`${styles.explain} ${styles.snapshotBox}`} data-testid="snapshot-progress">
         Reading the versions of {pass.bucket} as of {utcInstant(pass.createdAt)}: {link}
         {snapshot !== undefined ? ` · ${formatCount(snapshot.totals.pages)} pages, ${formatCount(snapshot.totals.keys)} keys so far` : ""}. The comparison
         opens when it is complete.
@@ -57,14 +57,14 @@ export function SnapshotProgress({ pass, error, snapshotId, snapshot }: Snapshot
   }
   if (snapshot.status === "complete") {
     return (
-      <div className={styles.explain} data-testid="snapshot-progress">
+      <div className={`${styles.explain} ${styles.snapshotBox}`} data-testid="snapshot-progress">
         The {link} is complete; opening the comparison…
       </div>
     );
   }
   const why = explainPass(snapshot.status, snapshot.error, snapshot.totals.pages + snapshot.totals.failedPages);
   return (
-    <div className={`${styles.explain} ${styles.bad}`} data-testid="snapshot-error" role="alert">
+    <div className={`${styles.explain} ${styles.bad} ${styles.snapshotBox}`} data-testid="snapshot-error" role="alert">
       <div className={styles.explainTitle}>The {link} stopped before reading every key</div>
       <div data-testid="snapshot-error-message">{why?.detail ?? snapshot.error?.message ?? snapshot.status}</div>
     </div>

@@ -122,7 +122,7 @@ export function SnapshotPanel({ info, pages, status, keys }: SnapshotPanelProps)
           <>
             <dt>Versioned since</dt>
             <dd title={utcTitle(info.earliestVersionedAt)}>
-              at the latest {utcInstant(info.earliestVersionedAt)} (the oldest version with an id); before that the bucket cannot be rebuilt
+              {utcInstant(info.earliestVersionedAt)} at the latest (the oldest version with an id); before then, keys written unversioned cannot be rebuilt
             </dd>
           </>
         ) : null}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { passParamsSchema, type PageRecord, type PassSummary, type SnapshotInfo, type VersionsPage } from "@/lib/wire";
 import { pagePoints } from "./chart-data";
-import { clockOffsetText, collectTies, markerText, snapshotAtStartParams, snapshotCounts, snapshotTitle, utcInstant, versionStateText } from "./snapshot";
+import { clockOffsetText, collectTies, markerText, snapshotAtStartParams, snapshotCounts, snapshotTitle, utcInstant, versionCountsText, versionStateText } from "./snapshot";
 
 function versions(over: Partial<VersionsPage> = {}): VersionsPage {
   return {
@@ -82,6 +82,8 @@ describe("the point-in-time words", () => {
     expect(versionStateText({ versionId: "dm", deleteMarker: true, lastModified: null })).toBe("deleted (delete marker dm)");
     expect(markerText(null, null)).toBe("— (first page)");
     expect(markerText("k", "v")).toBe("k @ v");
+    expect(versionCountsText(1, 1)).toBe("1 version · 1 delete marker");
+    expect(versionCountsText(1000, 0)).toBe("1,000 versions · 0 delete markers");
   });
 });
 

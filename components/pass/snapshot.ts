@@ -1,4 +1,4 @@
-import { visibleKey } from "@/components/format";
+import { formatCount, visibleKey } from "@/components/format";
 import type { ClockOffset, PageRecord, PassStatus, PassSummary, SnapshotInfo, Tie, VersionRef } from "@/lib/wire";
 
 // What the pass view says about a snapshot pass, shaped here (no React) so tests can reach it.
@@ -108,4 +108,9 @@ export function snapshotAtStartParams(pass: PassSummary) {
     pageSize: pass.pageSize,
     ...(pass.startAfter !== null ? { startAfter: pass.startAfter } : {}),
   };
+}
+
+/** "2 versions · 1 delete marker" */
+export function versionCountsText(versions: number, deleteMarkers: number): string {
+  return `${formatCount(versions)} ${versions === 1 ? "version" : "versions"} · ${formatCount(deleteMarkers)} ${deleteMarkers === 1 ? "delete marker" : "delete markers"}`;
 }
