@@ -98,13 +98,13 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
           : { kind: "stopped" };
   const figures = { pages: data?.bands.length ?? 0, objects: data?.objects ?? 0, folders: data?.folders ?? 0, bytes: data?.bytes ?? 0 };
   const emptyMessage =
-    data?.end && data.rowCount === 0 && asOf !== null
+    data?.end && data.objects + data.folders === 0 && asOf !== null
       ? view.prefix === ""
         ? "Nothing in this bucket existed at T."
         : filter !== ""
           ? "No key beginning with this prefix existed at T."
           : "Nothing under this folder existed at T."
-      : data?.end && data.rowCount === 0
+      : data?.end && data.objects + data.folders === 0
         ? view.prefix === ""
           ? "This bucket is empty."
           : filter !== ""
@@ -126,6 +126,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
       <div className={styles.head}>
         <Breadcrumbs connection={connection} items={crumbs} onNavigate={pushUrl} />
         <div className={styles.actions}>
+          <AsOfControl asOf={asOf} onApply={(t) => pushUrl(hrefFor({ asOf: t, key: null, version: null }))} onNow={() => pushUrl(liveHref)} />
           <HistoryLink connection={connection} bucket={bucket} />
           {record.error !== null ? (
             <span className={styles.actionError} role="alert">
@@ -153,8 +154,6 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
           ) : null}
         </div>
       </div>
-
-      <AsOfControl asOf={asOf} onApply={(t) => pushUrl(hrefFor({ asOf: t, key: null, version: null }))} onNow={() => pushUrl(liveHref)} />
 
       <ListingToolbar
         folder={folder}

@@ -28,7 +28,7 @@ export interface ListingTableProps {
   selectedKey: string | null;
   /** 1-based number of the page being waited for, or null when nothing is loading. */
   loadingPage: number | null;
-  /** Shown as the only row when the listing finished with nothing in it. */
+  /** Shown after the bands when the listing finished with nothing in it. */
   emptyMessage: string | null;
   folderHref: (prefix: string) => string;
   objectHref: (key: string, versionId: string | null) => string;
@@ -93,11 +93,14 @@ function BandRow({ band }: { band: PageBand }) {
       )}
       {band.versions !== null ? (
         <span className={styles.bandFig} title="ListObjectVersions rows on this page, and the keys settled on it that had history but did not exist at T">
-          {formatCount(band.versions.versions)} versions · {formatCount(band.versions.deleteMarkers)} markers
+          {formatCount(band.versions.versions)} {band.versions.versions === 1 ? "version" : "versions"} · {formatCount(band.versions.deleteMarkers)}{" "}
+          {band.versions.deleteMarkers === 1 ? "marker" : "markers"}
           {band.versions.absentKeys > 0 ? ` · ${formatCount(band.versions.absentKeys)} absent at T` : ""}
         </span>
       ) : null}
-      {band.versions !== null && band.versions.ties > 0 ? <span className={styles.bandWarn}>{band.versions.ties} ties</span> : null}
+      {band.versions !== null && band.versions.ties > 0 ? <span className={styles.bandWarn}>
+          {formatCount(band.versions.ties)} {band.versions.ties === 1 ? "tie" : "ties"}
+        </span> : null}
       {band.attempts > 1 ? <span className={styles.bandWarn}>{band.attempts} attempts</span> : null}
       {band.anomalyCount > 0 ? <span className={styles.bandWarn}>{band.anomalyCount} out of order</span> : null}
       {band.error !== null ? <span>failed: {band.error.message}</span> : null}
@@ -110,7 +113,8 @@ export function ListingTable(props: ListingTableProps) {
   const asOf = props.asOf ?? null;
   const cols = asOf !== null ? `${styles.cols} ${styles.colsAsOf}` : styles.cols;
   const scrollRef = useRef<HTMLDivElement>(null);
-  const trailing = loadingPage !== null || (rowCount === 0 && emptyMessage !== null) ? 1 : 0;
+  // The empty message follows the (empty) page's band: the band alone would look like a page still to come.
+  const trailing = loadingPage !== null || emptyMessage !== null ? 1 : 0;
   const count = rowCount + trailing;
 
   // TanStack Virtual keeps its own mutable state; its result is read fresh on every render.

@@ -1,0 +1,154 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
+import { browseApiUrl, browseHref, listingTarget, parseBrowseView } from "@/components/browser/search-params";
+import type { RunningApp } from "@/scripts/testing/app";
+import type { Browser } from "@/scripts/testing/browser";
+import { startStack, type Stack } from "@/scripts/testing/stack";
+
+// The bucket as of T in Chromium against the built app: the seeded `versioned` bucket, whose history
+// is written at known times (seedVersioned in lib/sandbox/seed.ts), plus one key changed in T's own
+// second so the banner and the row show a tie.
+
+let stack: Stack | undefined;
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  stack = await startStack("as-of-ui", {
+    prepare: (s) => {
+      const put = (when: string, body: string) =>
+        s.store.writeAt(new Date(when), () =>
+          s.store.putObject({ bucket: "versioned", key: "tie.txt", body: Buffer.from(body), meta: { contentType: "text/plain", userMetadata: {}, storageClass: "STANDARD" } }),
+        );
+      put("2024-01-31T00:00:00Z", "first\n");
+      put("2024-02-15T00:00:00Z", "written in T's own second\n");
+    },
+  });
+  ({ app, browser, page } = stack);
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+beforeEach(() => {
+  onTestFailed(() => console.error(`app output (tail):\n${app.output().slice(-4000)}`));
+});
+
+const url = (href: string) => `${app.url}${href}`;
+
+/** The listing the current URL asks for is complete (not the previous one, still drawn). */
+async function waitForComplete(timeout = 30_000) {
+  const u = new URL(page.url());
+  const [, , connection = "", bucket = ""] = u.pathname.split("/");
+  const expected = browseApiUrl(listingTarget(connection, bucket, parseBrowseView(u.searchParams).view));
+  const status = page.getByTestId("listing-status");
+  await expect
+    .poll(async () => (await status.getAttribute("data-phase")) === "complete" && (await status.getAttribute("data-listing")) === expected, { timeout })
+    .toBe(true);
+}
+
+async function objects(): Promise<{ key: string; version: string; tie: boolean }[]> {
+  return page.$$eval('[data-testid="object-row"]', (els) =>
+    els.map((el) => ({ key: el.getAttribute("data-key") ?? "", version: el.getAttribute("data-version") ?? "", tie: el.getAttribute("data-tie") === "1" })),
+  );
+}
+
+async function folders(): Promise<string[]> {
+  return page.$$eval('[data-testid="folder-row"]', (els) => els.map((el) => el.getAttribute("data-key") ?? ""));
+}
+
+describe("the bucket as of T", () => {
+  it("shows the keys present at T with their versions, folders with history, the banner and the tie at T", async () => {
+    await page.goto(url("/b/sandbox/versioned?asOf=2024-02-15T00:00:00Z"));
+    await waitForComplete();
+    const shown = await objects();
+    expect(shown.map((o) => o.key)).toEqual(["config.json", "draft.md", "legacy.txt", "report.csv", "tie.txt"]);
+    expect(shown.every((o) => o.version !== "" && o.version !== "null")).toBe(true);
+    expect(shown.filter((o) => o.tie).map((o) => o.key)).toEqual(["tie.txt"]);
+    expect(await folders()).toEqual(["logs/", "photos/"]);
+    expect(await page.getByTestId("as-of-title").textContent()).toBe("The bucket as of 2024-02-15 00:00:00Z (server clock)");
+    expect(await page.getByTestId("as-of-clock").textContent()).toMatch(/^server clock is \d+\.\d+ s (ahead of|behind) ours ± \d+\.\d+ s/);
+    expect(await page.getByTestId("as-of-counts").textContent()).toMatch(/2 keys with history absent at T · 1 tie$/);
+    expect(await page.getByTestId("as-of-tie").textContent()).toMatch(/^tie\.txt: at T version \S+, 2024-02-15 00:00:00Z; if the change came just after T, version \S+, 2024-01-31 00:00:00Z$/);
+    expect(await page.getByTestId("folder-row").first().textContent()).toContain("folder · history");
+    expect(await page.getByRole("columnheader", { name: "Version at T" }).count()).toBe(1);
+    await page.getByTestId("as-of-limits").locator("summary").click();
+    expect(await page.getByTestId("as-of-limits").textContent()).toMatch(/1-second resolution/);
+    await browser.screenshot("as-of-versioned-2024-02-15");
+
+    // The object's details are the version current at T, and so is the download.
+    const report = shown.find((o) => o.key === "report.csv");
+    await page.locator('[data-testid="object-row"][data-key="report.csv"] a').click();
+    await page.waitForURL((u) => u.searchParams.get("key") === "report.csv" && u.searchParams.get("version") === report?.version);
+    const head = page.getByTestId("object-head");
+    await head.waitFor();
+    await expect.poll(() => head.textContent()).toContain(report?.version ?? "missing");
+    const href = await page.getByTestId("download-link").getAttribute("href");
+    expect(await (await fetch(href ?? "")).text()).toBe("month,total\njan,100\nfeb,140\n");
+    await browser.screenshot("as-of-object-version");
+  });
+
+  it("changes the listing when T changes through the control, says an opened folder was empty at T, and leaves with Now", async () => {
+    await page.goto(url("/b/sandbox/versioned?asOf=2024-02-15T00:00:00Z"));
+    await waitForComplete();
+    const input = page.getByLabel("As of time");
+    await input.fill("2024-01-11T00:00:00Z");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL((u) => u.searchParams.get("asOf") === "2024-01-11T00:00:00.000Z");
+    await waitForComplete();
+    const jan = await objects();
+    expect(jan.map((o) => o.key)).toEqual(["legacy.txt", "report.csv"]);
+    expect(jan[0]?.version).toBe("null");
+    expect(await folders()).toEqual(["logs/", "photos/"]);
+
+    await page.locator('[data-testid="folder-row"][data-key="logs/"] a').click();
+    await page.waitForURL((u) => u.searchParams.get("prefix") === "logs/");
+    await waitForComplete();
+    expect(await page.getByTestId("listing-notice").textContent()).toBe("Nothing under this folder existed at T.");
+    await browser.screenshot("as-of-empty-folder");
+
+    await input.fill("15 Feb 2024");
+    await page.getByRole("button", { name: "Apply" }).click();
+    expect(await page.getByTestId("as-of-problem").textContent()).toMatch(/ISO 8601 instant with a zone/);
+
+    await page.getByRole("button", { name: "Now" }).click();
+    await page.waitForURL((u) => !u.searchParams.has("asOf") && u.searchParams.get("prefix") === "logs/");
+    await waitForComplete();
+    expect((await objects()).map((o) => o.key)).toEqual(["logs/2024-01.log", "logs/2024-02.log"]);
+    expect(await page.getByTestId("as-of-banner").count()).toBe(0);
+  });
+
+  it("explains a bucket without versioning, a time still to come and a malformed time in place, with a way back to the live view", async () => {
+    await page.goto(url("/b/sandbox/demo?asOf=2024-02-15T00:00:00Z"));
+    const box = page.getByTestId("browse-error");
+    await box.waitFor();
+    expect(await box.textContent()).toMatch(/has no history to go back in time with.*never had versioning enabled/);
+    await browser.screenshot("as-of-not-versioned");
+    await page.getByTestId("browse-live-link").click();
+    await page.waitForURL((u) => u.pathname === "/b/sandbox/demo" && !u.searchParams.has("asOf"));
+    await waitForComplete();
+    expect(await page.getByTestId("listing-figures").textContent()).toMatch(/^3 pages · 3,000 objects/);
+
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    await page.goto(url(browseHref("sandbox", "versioned", { asOf: future })));
+    await box.waitFor();
+    expect(await box.textContent()).toMatch(/is in the future/);
+
+    await page.goto(url("/b/sandbox/versioned?asOf=yesterday"));
+    await box.waitFor();
+    expect(await box.textContent()).toMatch(/asOf “yesterday”: the time must be an ISO 8601 instant with a zone/);
+    expect(await page.getByLabel("As of time").count()).toBe(1);
+  });
+
+  it("records a snapshot pass at T and opens it", async () => {
+    await page.goto(url("/b/sandbox/versioned?asOf=2024-02-15T00:00:00Z"));
+    await waitForComplete();
+    const posted = page.waitForRequest((r) => r.url().endsWith("/api/passes") && r.method() === "POST");
+    await page.getByRole("button", { name: "Record a snapshot pass at T" }).click();
+    const body: unknown = (await posted).postDataJSON();
+    expect(body).toEqual({ kind: "snapshot", asOf: "2024-02-15T00:00:00.000Z", connection: "sandbox", bucket: "versioned", prefix: "", pageSize: 1000 });
+    await page.waitForURL(/\/passes\/[^/]+$/, { timeout: 30_000 });
+  });
+});
