@@ -6,6 +6,7 @@ import type { RunningApp } from "@/scripts/testing/app";
 import type { Browser } from "@/scripts/testing/browser";
 import { startStack, type Stack } from "@/scripts/testing/stack";
 import { passHref } from "./search-params";
+import { utcInstant } from "./snapshot";
 
 // Snapshot passes in Chromium against the built app and the seeded sandbox. Expectations come from
 // the documented history of the `versioned` bucket (seedVersioned in lib/sandbox/seed.ts); only the
@@ -209,6 +210,7 @@ describe("Snapshot at this pass's start", () => {
 
     await page.getByTestId("diff-counts").waitFor({ timeout: 30_000 });
     expect(await text("pass-a")).toContain(snapshotId);
+    expect(await page.getByTestId("pass-a").getByTestId("snapshot-label").innerText()).toBe(`Snapshot as of ${utcInstant(list.createdAt)} (server clock)`);
     expect(await text("pass-b")).toContain(id);
     expect(await text("count-added")).toMatch(/Added\s*0\b/i);
     expect(await text("count-removed")).toMatch(/Removed\s*0\b/i);
