@@ -109,6 +109,22 @@ describe("browseEvents as of T", () => {
   });
 });
 
+describe("browseEvents as of T on a bucket whose versioning was suspended", () => {
+  it("answers with a warning on the start line that writes since then replaced the null version", async () => {
+    const s = sandbox.store;
+    s.writeAt(new Date("2024-01-01T00:00:00Z"), () => s.createBucket("suspended"));
+    s.writeAt(new Date("2024-01-01T00:00:01Z"), () => s.setVersioning("suspended", "Enabled"));
+    s.writeAt(new Date("2024-01-02T00:00:00Z"), () => s.putObject({ bucket: "suspended", key: "a.txt", body: Buffer.from("a1"), meta: { contentType: "text/plain", userMetadata: {}, storageClass: "STANDARD" } }));
+    s.writeAt(new Date("2024-01-03T00:00:00Z"), () => s.setVersioning("suspended", "Suspended"));
+    s.writeAt(new Date("2024-01-04T00:00:00Z"), () => s.putObject({ bucket: "suspended", key: "a.txt", body: Buffer.from("a2"), meta: { contentType: "text/plain", userMetadata: {}, storageClass: "STANDARD" } }));
+    const events = await asOf({ bucket: "suspended", asOf: "2024-01-05T00:00:00Z" });
+    const start = events[0];
+    expect(start?.type === "start" ? start.asOf?.versioning : null).toBe("Suspended");
+    expect(start?.type === "start" ? start.asOf?.warnings.join(" ") : "").toMatch(/suspended on this bucket: every write since then replaced the key's null version/);
+    expect(pages(events).flatMap((p) => p.entries).map((e) => [e.key, e.versionId])).toEqual([["a.txt", "null"]]);
+  });
+});
+
 describe("objectDetails of one version", () => {
   it("reads and downloads the version that was current at T, not the current one", async () => {
     const events = await asOf({ asOf: "2024-01-11T00:00:00Z" });
