@@ -396,4 +396,31 @@ describe("the history of a prefix", () => {
     // Stored: the next load reads the counts without comparing again.
     expect(diff.storedCounts(diff.plan(second, third, {}))?.removed).toBe(2);
   });
+
+  it("follows a snapshot with the snapshot before it and a list pass with the list pass before it", async () => {
+    const { passes, diff } = setup();
+    const bucket = `diff-${++bucketCounter}-${Date.now().toString(36)}`;
+    sandbox.store.writeAt(T0, () => {
+      sandbox.store.createBucket(bucket);
+      sandbox.store.setVersioning(bucket, "Enabled");
+    });
+    for (const key of ["k1", "k2", "k3"]) put(bucket, key, `v1 ${key}`, T0);
+    const listed = await pass(passes, bucket, 10);
+    const snapshot = async (asOf: Date) => {
+      const id = await passes.create({ kind: "snapshot", asOf: asOf.toISOString(), connection: "sandbox", bucket, prefix: "", pageSize: 10 });
+      expect((await passes.settled(id)).status).toBe("complete");
+      return id;
+    };
+    const early = await snapshot(new Date(T0.getTime() - 60_000));
+    const late = await snapshot(new Date(T0.getTime() + 60_000));
+    const listedAgain = await pass(passes, bucket, 10);
+
+    const timeline = await history(diff).timeline({ connection: "sandbox", bucket, prefix: "", limit: 200 });
+    expect(timeline.points.map((p) => [p.pass.id, p.pass.kind, p.previousId, p.changes?.added ?? null])).toEqual([
+      [listed, "list", null, null],
+      [early, "snapshot", null, null],
+      [late, "snapshot", early, 3],
+      [listedAgain, "list", listed, 0],
+    ]);
+  });
 });

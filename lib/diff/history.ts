@@ -5,15 +5,15 @@ import type { HistoryPoint, HistoryQuery, HistoryResponse, PassSummary } from "@
 import type { DiffService } from "./service";
 
 // The timeline of one bucket/prefix: its passes oldest first, each compared with the latest complete
-// pass before it that listed the same way (delimiter and start-after alike; the page size may
-// differ). Counts come from the diff store; those not computed yet are computed within a time budget
+// pass before it that listed the same way (same kind, delimiter and start-after alike; the page size
+// may differ): a snapshot follows the snapshot before it, a list pass the list pass before it. Counts come from the diff store; those not computed yet are computed within a time budget
 // and the rest in the background, reported as pending, so a first load of a long history stays quick.
 
 const DEFAULT_BUDGET_MS = 2500;
 
 export class History {
   private readonly previousComplete: Database.Statement<
-    [{ connection: string; bucket: string; prefix: string; delimiter: string | null; startAfter: string | null; seq: number }],
+    [{ connection: string; bucket: string; prefix: string; delimiter: string | null; startAfter: string | null; kind: string; seq: number }],
     string
   >;
 
@@ -22,10 +22,10 @@ export class History {
     private readonly diffs: DiffService,
   ) {
     this.previousComplete = store.db
-      .prepare<[{ connection: string; bucket: string; prefix: string; delimiter: string | null; startAfter: string | null; seq: number }], string>(
+      .prepare<[{ connection: string; bucket: string; prefix: string; delimiter: string | null; startAfter: string | null; kind: string; seq: number }], string>(
         `SELECT id FROM passes
          WHERE connection = @connection AND bucket = @bucket AND prefix = @prefix AND seq < @seq
-           AND delimiter IS @delimiter AND start_after IS @startAfter AND status = 'complete'
+           AND delimiter IS @delimiter AND start_after IS @startAfter AND kind = @kind AND status = 'complete'
          ORDER BY seq DESC LIMIT 1`,
       )
       .pluck();
@@ -36,7 +36,7 @@ export class History {
     const seq = this.store.row(p.id)?.seq;
     if (seq === undefined) return null;
     return (
-      this.previousComplete.get({ connection: p.connection, bucket: p.bucket, prefix: p.prefix, delimiter: p.delimiter, startAfter: p.startAfter, seq }) ??
+      this.previousComplete.get({ connection: p.connection, bucket: p.bucket, prefix: p.prefix, delimiter: p.delimiter, startAfter: p.startAfter, kind: p.kind, seq }) ??
       null
     );
   }
