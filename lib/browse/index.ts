@@ -1,7 +1,7 @@
 import "server-only";
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { connections as defaultConnections, toAppError, type ConnectionRegistry } from "@/lib/connections";
+import { connections as defaultConnections, toAppError, type Connection, type ConnectionRegistry } from "@/lib/connections";
 import { AppError, errorStatus, type ErrorCode } from "@/lib/http";
 import {
   AsOfFold,
@@ -13,9 +13,19 @@ import {
   type ListedPage,
   type ListedVersionPage,
   type RetryPolicy,
-  type SettledKey,
+  type ServerClockSample,
 } from "@/lib/lister";
-import { POINT_IN_TIME_LIMITS, type BrowseEvent, type BrowseQuery, type BucketVersioning, type ObjectDetails, type ObjectQuery, type PassError, type Tie } from "@/lib/wire";
+import {
+  POINT_IN_TIME_LIMITS,
+  type BrowseEvent,
+  type BrowseQuery,
+  type BrowseStartEvent,
+  type BucketVersioning,
+  type ObjectDetails,
+  type ObjectQuery,
+  type PassError,
+  type Tie,
+} from "@/lib/wire";
 
 export interface BrowseOptions {
   signal: AbortSignal;
@@ -27,36 +37,42 @@ function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(errorStatus, code);
 }
 
-
 function appErrorOf(error: PassError): AppError {
   return new AppError(isErrorCode(error.code) ? error.code : "upstream_error", error.message);
 }
+
+type BrowsedPage = ListedPage & { ties?: Tie[]; clock?: ServerClockSample | null };
+type AsOfStart = NonNullable<BrowseStartEvent["asOf"]>;
 
 /**
  * One unrecorded walk of ListObjectsV2, as NDJSON events: `start`, a `page` per response, `end`.
  * `start` is yielded only once the first page has answered, so a consumer that primes the generator
  * (ndjsonResponse) answers an unknown bucket or a denied listing with its own status instead of a
- * 200. Listing stops as soon as `signal` aborts.
+ * 200. Listing stops as soon as `signal` aborts. With `asOf`, the same events describe the bucket
+ * as of T (browseAsOf).
  */
 export async function* browseEvents(query: BrowseQuery, opts: BrowseOptions): AsyncGenerator<BrowseEvent, void, undefined> {
+  const conn = await (opts.connections ?? defaultConnections()).get(query.connection);
   if (query.asOf !== undefined) {
-    yield* browseAsOfEvents({ ...query, asOf: query.asOf }, opts);
+    yield* browseAsOf(conn, { ...query, asOf: query.asOf }, opts);
     return;
   }
-  const conn = await (opts.connections ?? defaultConnections()).get(query.connection);
-  const startedAt = Date.now();
   const pages = listPages(
     conn.client,
-    {
-      connection: conn.name,
-      bucket: query.bucket,
-      prefix: query.prefix,
-      delimiter: query.delimiter ?? null,
-      pageSize: query.pageSize,
-      startAfter: null,
-    },
+    { connection: conn.name, bucket: query.bucket, prefix: query.prefix, delimiter: query.delimiter ?? null, pageSize: query.pageSize, startAfter: null },
     { signal: opts.signal, retry: opts.retry },
   );
+  yield* walk(conn.name, query, Date.now(), pages, opts.signal, null);
+}
+
+async function* walk(
+  connection: string,
+  query: BrowseQuery,
+  startedAt: number,
+  pages: AsyncGenerator<BrowsedPage, void, undefined>,
+  signal: AbortSignal,
+  asOfStart: ((first: BrowsedPage) => AsOfStart) | null,
+): AsyncGenerator<BrowseEvent, void, undefined> {
   try {
     const first = await pages.next();
     if (first.done) return;
@@ -64,64 +80,48 @@ export async function* browseEvents(query: BrowseQuery, opts: BrowseOptions): As
 
     yield {
       type: "start",
-      connection: conn.name,
+      connection,
       bucket: query.bucket,
       prefix: query.prefix,
       delimiter: query.delimiter ?? null,
       pageSize: query.pageSize,
       startedAt: new Date(startedAt).toISOString(),
+      ...(asOfStart !== null ? { asOf: asOfStart(first.value) } : {}),
     };
 
     const totals = { pages: 0, keys: 0, prefixes: 0, bytes: 0 };
+    const asOf = asOfStart !== null ? { versions: 0, deleteMarkers: 0, nullVersions: 0, absentKeys: 0, ties: 0 } : null;
     let error: PassError | null = null;
-    let next: IteratorResult<ListedPage, void> = first;
+    let next: IteratorResult<BrowsedPage, void> = first;
     while (!next.done) {
-      const { record, entries, commonPrefixes } = next.value;
+      const { record, entries, commonPrefixes, ties } = next.value;
       if (record.answered) totals.pages++;
       totals.keys += record.entryCount;
       totals.prefixes += record.commonPrefixCount;
       totals.bytes += record.bytes;
-      yield { type: "page", page: record, entries, commonPrefixes };
+      if (asOf !== null && record.versions !== undefined) {
+        asOf.versions += record.versions.versions;
+        asOf.deleteMarkers += record.versions.deleteMarkers;
+        asOf.nullVersions += record.versions.nullVersions;
+        asOf.absentKeys += record.versions.absentKeys;
+        asOf.ties += record.versions.tieCount;
+      }
+      yield { type: "page", page: record, entries, commonPrefixes, ...(ties !== undefined ? { ties } : {}) };
       if (record.error !== null) {
         error = record.error;
         break;
       }
       next = await pages.next();
     }
-    // An abort ends listPages quietly; the client that asked for this is gone, so there is no end.
-    if (opts.signal.aborted) return;
-    yield { type: "end", ...totals, durationMs: Date.now() - startedAt, error };
+    // An abort ends the lister quietly; the client that asked for this is gone, so there is no end.
+    if (signal.aborted) return;
+    yield { type: "end", ...totals, durationMs: Date.now() - startedAt, error, ...(asOf !== null ? { asOf } : {}) };
   } finally {
     await pages.return();
   }
 }
 
 const RESOLUTION_MS = 1000;
-
-/** Keeps every settled key of the page being folded, so all of its ties reach the client, not just 20. */
-class RecordingFold extends AsOfFold {
-  settled: SettledKey[] = [];
-  override push(rows: Parameters<AsOfFold["push"]>[0]): SettledKey[] {
-    const out = super.push(rows);
-    this.settled.push(...out);
-    return out;
-  }
-  override finish(): SettledKey[] {
-    const out = super.finish();
-    this.settled.push(...out);
-    return out;
-  }
-  take(): SettledKey[] {
-    const out = this.settled;
-    this.settled = [];
-    return out;
-  }
-}
-
-function tieOf(s: SettledKey): Tie {
-  const ref = (r: SettledKey["atT"]) => (r === null ? null : { versionId: r.versionId, deleteMarker: r.deleteMarker, lastModified: r.lastModified });
-  return { key: s.key, atT: ref(s.atT), beforeT: ref(s.beforeT) };
-}
 
 function versioningWarnings(versioning: BucketVersioning): string[] {
   if (versioning === "Suspended") {
@@ -135,81 +135,41 @@ function versioningWarnings(versioning: BucketVersioning): string[] {
   return [];
 }
 
+async function* asOfPages(versionPages: AsyncGenerator<ListedVersionPage, void, undefined>, fold: AsOfFold): AsyncGenerator<BrowsedPage, void, undefined> {
+  for await (const listed of versionPages) {
+    // A failed page ends the walk: the key still open is settled with what was read of it.
+    const last = !listed.record.isTruncated || listed.record.error !== null;
+    yield { ...asOfPage(fold, listed, last), clock: listed.clock };
+  }
+}
+
 /**
  * The bucket as of T: GetBucketVersioning first (a never-versioned bucket is refused before any line,
  * so the route answers 409), then ListObjectVersions folded page by page into the keys present at T.
  * S3 rolls every version and delete marker under a common prefix into it, so in folder mode a
  * folder is listed when anything under it has history, present at T or not.
  */
-async function* browseAsOfEvents(query: BrowseQuery & { asOf: string }, opts: BrowseOptions): AsyncGenerator<BrowseEvent, void, undefined> {
+async function* browseAsOf(conn: Connection, query: BrowseQuery & { asOf: string }, opts: BrowseOptions): AsyncGenerator<BrowseEvent, void, undefined> {
   const asOfMs = Date.parse(query.asOf);
-  const conn = await (opts.connections ?? defaultConnections()).get(query.connection);
   // Our clock: a T still to come has no answer yet (the server clock is a second or so away at most).
   if (asOfMs > Date.now()) {
     throw new AppError("bad_request", `asOf: ${new Date(asOfMs).toISOString()} is in the future; the bucket as of a moment still to come is not known yet.`);
   }
   const startedAt = Date.now();
   const versioning = await readVersioning(conn.client, { connection: conn.name, bucket: query.bucket }, opts.signal);
-  const pages = listVersionPages(
+  const versionPages = listVersionPages(
     conn.client,
     { connection: conn.name, bucket: query.bucket, prefix: query.prefix, delimiter: query.delimiter ?? null, pageSize: query.pageSize },
     { signal: opts.signal, retry: opts.retry },
   );
-  const fold = new RecordingFold(new Date(asOfMs));
-  try {
-    const first = await pages.next();
-    if (first.done) return;
-    if (first.value.record.error !== null && !first.value.record.answered) throw appErrorOf(first.value.record.error);
-
-    yield {
-      type: "start",
-      connection: conn.name,
-      bucket: query.bucket,
-      prefix: query.prefix,
-      delimiter: query.delimiter ?? null,
-      pageSize: query.pageSize,
-      startedAt: new Date(startedAt).toISOString(),
-      asOf: {
-        asOf: new Date(asOfMs).toISOString(),
-        versioning,
-        clock: first.value.clock !== null ? clockOffset(first.value.clock) : null,
-        resolutionMs: RESOLUTION_MS,
-        limits: [...POINT_IN_TIME_LIMITS],
-        warnings: versioningWarnings(versioning),
-      },
-    };
-
-    const totals = { pages: 0, keys: 0, prefixes: 0, bytes: 0 };
-    const asOf = { versions: 0, deleteMarkers: 0, nullVersions: 0, absentKeys: 0, ties: 0 };
-    let error: PassError | null = null;
-    let next: IteratorResult<ListedVersionPage, void> = first;
-    while (!next.done) {
-      const listed = next.value;
-      // A failed page ends the walk: the key still open is settled with what was read of it.
-      const last = !listed.record.isTruncated || listed.record.error !== null;
-      const { record, entries, commonPrefixes }: ListedPage = asOfPage(fold, listed, last);
-      const ties = fold.take().filter((s) => s.tie).map(tieOf);
-      if (record.answered) totals.pages++;
-      totals.keys += record.entryCount;
-      totals.prefixes += record.commonPrefixCount;
-      totals.bytes += record.bytes;
-      asOf.versions += record.versions?.versions ?? 0;
-      asOf.deleteMarkers += record.versions?.deleteMarkers ?? 0;
-      asOf.nullVersions += record.versions?.nullVersions ?? 0;
-      asOf.absentKeys += record.versions?.absentKeys ?? 0;
-      asOf.ties += record.versions?.tieCount ?? 0;
-      yield { type: "page", page: record, entries, commonPrefixes, ties };
-      if (record.error !== null) {
-        error = record.error;
-        break;
-      }
-      next = await pages.next();
-    }
-    if (opts.signal.aborted) return;
-    yield { type: "end", ...totals, durationMs: Date.now() - startedAt, error, asOf };
-  } finally {
-    await pages.return();
-  }
+  yield* walk(conn.name, query, startedAt, asOfPages(versionPages, new AsOfFold(new Date(asOfMs))), opts.signal, (first) => ({
+    asOf: new Date(asOfMs).toISOString(),
+    versioning,
+    clock: first.clock != null ? clockOffset(first.clock) : null,
+    resolutionMs: RESOLUTION_MS,
+    limits: [...POINT_IN_TIME_LIMITS],
+    warnings: versioningWarnings(versioning),
+  }));
 }
 
 const PRESIGN_SECONDS = 15 * 60;

@@ -3,7 +3,7 @@ import { randomBytes, randomInt } from "node:crypto";
 import { loadSettings } from "@/lib/config";
 import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
 import { AppError } from "@/lib/http";
-import { listPages, type RetryPolicy } from "@/lib/lister";
+import { listPages, sleep, type RetryPolicy } from "@/lib/lister";
 import { passes as defaultPasses, type PassService } from "@/lib/passes";
 import type {
   BucketVersioning,
@@ -66,19 +66,6 @@ function abortPromise(signal: AbortSignal): Promise<void> {
 const iso = (ms: number) => new Date(ms).toISOString();
 const REPOLL_MS = 250;
 const SECOND = 1000;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /** Waits until the server's clock has surely reached `serverMs` (ours + offset, less its uncertainty). */
 function untilServerReaches(serverMs: number, clock: ClockOffset, signal: AbortSignal): Promise<void> {

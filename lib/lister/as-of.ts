@@ -96,17 +96,21 @@ export function entryOf(r: VersionRow): Entry {
   return { key: r.key, size: r.size, etag: r.etag, lastModified: r.lastModified, storageClass: r.storageClass, versionId: r.versionId };
 }
 
+export interface AsOfListedPage extends ListedPage {
+  /** Every tie settled on this page (the record keeps the first 20). */
+  ties: Tie[];
+}
+
 /**
  * A ListObjectVersions page turned into the page of the bucket as of T: the entries settled on it,
  * its ties and absent keys in `record.versions`, and the record's counts over those entries. The last
  * page must pass `last` so the key still open is settled there.
  */
-export function asOfPage(fold: AsOfFold, page: ListedVersionPage, last: boolean): ListedPage {
+export function asOfPage(fold: AsOfFold, page: ListedVersionPage, last: boolean): AsOfListedPage {
   const settled = fold.push(page.rows);
   if (last) settled.push(...fold.finish());
   const entries: Entry[] = [];
   const ties: Tie[] = [];
-  let tieCount = 0;
   let absentKeys = 0;
   let bytes = 0;
   for (const s of settled) {
@@ -115,10 +119,7 @@ export function asOfPage(fold: AsOfFold, page: ListedVersionPage, last: boolean)
       entries.push(entryOf(present));
       bytes += present.size;
     } else absentKeys++;
-    if (s.tie) {
-      tieCount++;
-      if (ties.length < MAX_RECORDED_TIES) ties.push({ key: s.key, atT: ref(s.atT), beforeT: ref(s.beforeT) });
-    }
+    if (s.tie) ties.push({ key: s.key, atT: ref(s.atT), beforeT: ref(s.beforeT) });
   }
   const versions = page.record.versions;
   return {
@@ -128,9 +129,10 @@ export function asOfPage(fold: AsOfFold, page: ListedVersionPage, last: boolean)
       firstKey: entries[0]?.key ?? null,
       lastKey: entries[entries.length - 1]?.key ?? null,
       bytes,
-      versions: versions === undefined ? undefined : { ...versions, absentKeys, ties, tieCount },
+      versions: versions === undefined ? undefined : { ...versions, absentKeys, ties: ties.slice(0, MAX_RECORDED_TIES), tieCount: ties.length },
     },
     entries,
     commonPrefixes: page.commonPrefixes,
+    ties,
   };
 }

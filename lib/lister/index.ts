@@ -1,7 +1,7 @@
 import "server-only";
 
 export { listPages, compareKeys, formDecode, type ListParams, type ListOptions, type ListCursor, type ListedPage } from "./list-pages";
-export { DEFAULT_RETRY, type RetryPolicy } from "./send";
+export { DEFAULT_RETRY, sleep, type RetryPolicy } from "./send";
 export {
   listVersionPages,
   mergeVersionRows,
@@ -12,4 +12,4 @@ export {
   type ListedVersionPage,
   type ServerClockSample,
 } from "./list-versions";
-export { AsOfFold, asOfPage, entryOf, type SettledKey } from "./as-of";
+export { AsOfFold, asOfPage, entryOf, type AsOfListedPage, type SettledKey } from "./as-of";

@@ -15,9 +15,10 @@ export type Sent<T> =
   | { ok: true; res: T; requestedAt: number; receivedAt: number; attempts: number }
   | { ok: false; aborted: boolean; error: PassError; requestedAt: number; receivedAt: number; attempts: number };
 
+/** Resolves after `ms` (at once when `ms` <= 0) or as soon as `signal` aborts, whichever is first. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
+    if (ms <= 0 || signal.aborted) return resolve();
     const done = () => {
       clearTimeout(timer);
       signal.removeEventListener("abort", done);
