@@ -120,7 +120,7 @@ describe("browseEvents as of T on a bucket whose versioning was suspended", () =
     const events = await asOf({ bucket: "suspended", asOf: "2024-01-05T00:00:00Z" });
     const start = events[0];
     expect(start?.type === "start" ? start.asOf?.versioning : null).toBe("Suspended");
-    expect(start?.type === "start" ? start.asOf?.warnings.join(" ") : "").toMatch(/suspended on this bucket: every write since then replaced the key's null version/);
+    expect(start?.type === "start" ? start.asOf?.warnings.join(" ") : "").toMatch(/suspended on this bucket: each write since then replaced the key's null version/);
     expect(pages(events).flatMap((p) => p.entries).map((e) => [e.key, e.versionId])).toEqual([["a.txt", "null"]]);
   });
 });

@@ -10,6 +10,7 @@ import {
   listPages,
   listVersionPages,
   readVersioning,
+  versioningWarning,
   type ListedPage,
   type ListedVersionPage,
   type RetryPolicy,
@@ -20,7 +21,6 @@ import {
   type BrowseEvent,
   type BrowseQuery,
   type BrowseStartEvent,
-  type BucketVersioning,
   type ObjectDetails,
   type ObjectQuery,
   type PassError,
@@ -123,18 +123,6 @@ async function* walk(
 
 const RESOLUTION_MS = 1000;
 
-function versioningWarnings(versioning: BucketVersioning): string[] {
-  if (versioning === "Suspended") {
-    return [
-      "Versioning is suspended on this bucket: every write since then replaced the key's null version instead of adding one, so changes made while it was suspended are only partly known.",
-    ];
-  }
-  if (versioning === "unknown") {
-    return ["The bucket's versioning status could not be read (access denied): if versioning was never enabled, the answer below is only the current state."];
-  }
-  return [];
-}
-
 async function* asOfPages(versionPages: AsyncGenerator<ListedVersionPage, void, undefined>, fold: AsOfFold): AsyncGenerator<BrowsedPage, void, undefined> {
   for await (const listed of versionPages) {
     // A failed page ends the walk: the key still open is settled with what was read of it.
@@ -168,7 +156,7 @@ async function* browseAsOf(conn: Connection, query: BrowseQuery & { asOf: string
     clock: first.clock != null ? clockOffset(first.clock) : null,
     resolutionMs: RESOLUTION_MS,
     limits: [...POINT_IN_TIME_LIMITS],
-    warnings: versioningWarnings(versioning),
+    warnings: [versioningWarning(versioning, "access denied")].filter((w) => w !== null),
   }));
 }
 

@@ -7,6 +7,7 @@ export {
   mergeVersionRows,
   clockOffset,
   readVersioning,
+  versioningWarning,
   type VersionListParams,
   type VersionListOptions,
   type ListedVersionPage,

@@ -184,6 +184,17 @@ export async function readVersioning(client: S3Client, ctx: { connection: string
   );
 }
 
+/** What a suspended or unreadable versioning status means for an answer rebuilt from versions. */
+export function versioningWarning(versioning: BucketVersioning, note: string | null = null): string | null {
+  if (versioning === "Suspended") {
+    return "Versioning is suspended on this bucket: each write since then replaced the key's null version instead of adding one, so changes made while it was suspended may be missing.";
+  }
+  if (versioning === "unknown") {
+    return `The bucket's versioning status could not be read${note !== null ? ` (${note})` : ""}: if versioning was never enabled, this is only each key's current state.`;
+  }
+  return null;
+}
+
 function protocolError(message: string, res: ListObjectVersionsCommandOutput): PassError {
   return {
     code: "upstream_error",

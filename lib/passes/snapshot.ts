@@ -1,5 +1,5 @@
 import "server-only";
-import { clockOffset, type ListedVersionPage } from "@/lib/lister";
+import { clockOffset, versioningWarning, type ListedVersionPage } from "@/lib/lister";
 import type { BucketVersioning, SnapshotInfo } from "@/lib/wire";
 import type { SnapshotProgress } from "./store";
 
@@ -128,16 +128,8 @@ export class SnapshotTracker {
     const i = this.info;
     const s = this.state;
     const out: string[] = [];
-    if (i.versioning === "Suspended") {
-      out.push(
-        "Versioning is suspended on this bucket: each write since then replaced the key's null version instead of adding one, so changes made while it was suspended may be missing.",
-      );
-    }
-    if (i.versioning === "unknown") {
-      out.push(
-        `The bucket's versioning status could not be read${s.versioningNote !== null ? ` (${s.versioningNote})` : ""}: if versioning was never enabled, this is only each key's current state.`,
-      );
-    }
+    const versioning = versioningWarning(i.versioning, s.versioningNote);
+    if (versioning !== null) out.push(versioning);
     if (s.movedBy !== null && i.clock !== null) {
       const secs = (Math.abs(s.movedBy) / 1000).toFixed(1);
       out.push(
