@@ -1,10 +1,45 @@
 import "server-only";
 import { errorResponse } from "./errors";
 
-const encoder = new TextEncoder();
+/** Arrays longer than this are written element by element (a page's entries). */
+const PIECEWISE_ARRAY = 64;
 
+/**
+ * `JSON.stringify(value) + "\n"` as UTF-8, byte for byte. A page event's line is ~150 KB: V8 builds
+ * a string that large as a rope that must be flattened (a large-object allocation) before it can be
+ * encoded, which cost more than the stringify itself. A plain object whose long arrays are written
+ * element by element into one buffer of the exact size skips that.
+ */
 export function ndjsonLine(value: unknown): Uint8Array {
-  return encoder.encode(`${JSON.stringify(value)}\n`);
+  const parts = typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype && !("toJSON" in value) ? objectParts(value) : null;
+  if (parts === null) return Buffer.from(`${JSON.stringify(value)}\n`);
+  let size = 0;
+  for (const p of parts) size += Buffer.byteLength(p);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const p of parts) at += out.write(p, at);
+  return out;
+}
+
+function objectParts(value: object): string[] {
+  const parts: string[] = [];
+  let sep = "{";
+  for (const [k, v] of Object.entries(value)) {
+    if (Array.isArray(v) && v.length > PIECEWISE_ARRAY) {
+      parts.push(`${sep}${JSON.stringify(k)}:[`);
+      // As JSON.stringify writes an element it cannot represent (undefined, a function): null.
+      for (let i = 0; i < v.length; i++) parts.push(`${i === 0 ? "" : ","}${JSON.stringify(v[i]) ?? "null"}`);
+      parts.push("]");
+    } else {
+      const s = JSON.stringify(v);
+      // As JSON.stringify leaves out a property it cannot represent.
+      if (s === undefined) continue;
+      parts.push(`${sep}${JSON.stringify(k)}:${s}`);
+    }
+    sep = ",";
+  }
+  parts.push(sep === "{" ? "{}\n" : "}\n");
+  return parts;
 }
 
 /**
