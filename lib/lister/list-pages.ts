@@ -77,11 +77,12 @@ export function compareKeys(a: string, b: string): number {
 
 type Fetched = Sent<ListObjectsV2CommandOutput>;
 
-function iso(ms: number): string {
+export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function protocolError(message: string, res: ListObjectsV2CommandOutput): PassError {
+/** A response that answered but broke the protocol (no token, a repeated token, a bad key). */
+export function protocolError(message: string, res: { $metadata: { httpStatusCode?: number; requestId?: string } }): PassError {
   return {
     code: "upstream_error",
     message,
@@ -89,6 +90,29 @@ function protocolError(message: string, res: ListObjectsV2CommandOutput): PassEr
     s3Code: null,
     requestId: res.$metadata.requestId ?? null,
     retryable: false,
+  };
+}
+
+type RequestFacts = Pick<PageRecord, "index" | "request" | "resumedBy" | "requestedAt" | "receivedAt" | "durationMs" | "attempts">;
+
+/** The record of a page whose request failed for good: no answer, so nothing listed. */
+export function unansweredRecord(base: RequestFacts, error: PassError): PageRecord {
+  return {
+    ...base,
+    answered: false,
+    httpStatus: error.httpStatus,
+    requestId: error.requestId,
+    keyCount: null,
+    entryCount: 0,
+    commonPrefixCount: 0,
+    firstKey: null,
+    lastKey: null,
+    isTruncated: false,
+    nextContinuationToken: null,
+    bytes: 0,
+    anomalies: [],
+    anomalyCount: 0,
+    error,
   };
 }
 
@@ -168,23 +192,7 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
           continue;
         }
         yield {
-          record: {
-            ...base,
-            answered: false,
-            httpStatus: fetched.error.httpStatus,
-            requestId: fetched.error.requestId,
-            keyCount: null,
-            entryCount: 0,
-            commonPrefixCount: 0,
-            firstKey: null,
-            lastKey: null,
-            isTruncated: false,
-            nextContinuationToken: null,
-            bytes: 0,
-            anomalies: [],
-            anomalyCount: 0,
-            error: fetched.error,
-          },
+          record: unansweredRecord(base, fetched.error),
           entries: [],
           commonPrefixes: [],
         };

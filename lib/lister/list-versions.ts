@@ -13,7 +13,7 @@ import type { DeserializeMiddleware } from "@smithy/types";
 import { toAppError } from "@/lib/connections";
 import { AppError } from "@/lib/http";
 import type { Anomaly, BucketVersioning, ClockOffset, PageRecord, PageRequest, PassError, VersionRow } from "@/lib/wire";
-import { compareKeys, formDecode, type ListCursor } from "./list-pages";
+import { compareKeys, formDecode, iso, protocolError, unansweredRecord, type ListCursor } from "./list-pages";
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy, type Sent } from "./send";
 
 export interface VersionListParams {
@@ -195,21 +195,6 @@ export function versioningWarning(versioning: BucketVersioning, note: string | n
   return null;
 }
 
-function protocolError(message: string, res: ListObjectVersionsCommandOutput): PassError {
-  return {
-    code: "upstream_error",
-    message,
-    httpStatus: res.$metadata.httpStatusCode ?? null,
-    s3Code: null,
-    requestId: res.$metadata.requestId ?? null,
-    retryable: false,
-  };
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
 interface VersionRequest {
   keyMarker: string | null;
   versionIdMarker: string | null;
@@ -301,24 +286,7 @@ export async function* listVersionPages(
       if (!fetched.ok) {
         if (fetched.aborted) return;
         yield {
-          record: {
-            ...base,
-            answered: false,
-            httpStatus: fetched.error.httpStatus,
-            requestId: fetched.error.requestId,
-            keyCount: null,
-            entryCount: 0,
-            commonPrefixCount: 0,
-            firstKey: null,
-            lastKey: null,
-            isTruncated: false,
-            nextContinuationToken: null,
-            bytes: 0,
-            anomalies: [],
-            anomalyCount: 0,
-            error: fetched.error,
-            versions: markers,
-          },
+          record: { ...unansweredRecord(base, fetched.error), versions: markers },
           rows: [],
           commonPrefixes: [],
           clock: null,
