@@ -274,7 +274,8 @@ describe("the whole-pass table", () => {
 
 describe("bad input", () => {
   it("explains an unknown pass and unusable link settings in place, and the API answers 4xx in one shape", async () => {
-    await page.goto(url("/passes/no-such-pass"));
+    const unknown = await page.goto(url("/passes/no-such-pass"));
+    expect(unknown?.status()).toBe(404);
     await page.locator('[data-testid="unknown-pass"]').getByText("There is no pass with id “no-such-pass”").waitFor();
     await shot("pass-unknown");
 

@@ -1,6 +1,7 @@
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
-import { PassViewContainer, UnknownPass } from "@/components/pass/pass-view-container";
+import { notFound } from "next/navigation";
+import { PassViewContainer } from "@/components/pass/pass-view-container";
 import { passSummaryQuery } from "@/components/pass/queries";
 import { getQueryClient } from "@/components/query-client";
 import { passes } from "@/lib/passes";
@@ -18,7 +19,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function PassPage({ params }: Props) {
   const { id } = await params;
   const summary = passes().store.summary(id);
-  if (summary === null) return <UnknownPass id={id} />;
+  if (summary === null) notFound();
   const queryClient = getQueryClient();
   queryClient.setQueryData(passSummaryQuery(id).queryKey, summary);
   return (
