@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import type { Sandbox } from "@/lib/sandbox";
-import { entriesWindowSchema, passCreatedSchema, passSummarySchema, type PagedEntry, type PassSummary } from "@/lib/wire";
+import { entriesWindowSchema, type PagedEntry } from "@/lib/wire";
 import type { RunningApp } from "@/scripts/testing/app";
 import type { Browser } from "@/scripts/testing/browser";
+import { passApi } from "@/scripts/testing/pass-api";
 import { startStack, type Stack } from "@/scripts/testing/stack";
 import { passHref } from "./search-params";
 
@@ -13,6 +14,7 @@ import { passHref } from "./search-params";
 let stack: Stack | undefined;
 let sandbox: Sandbox;
 let app: RunningApp;
+let passes: ReturnType<typeof passApi>;
 let browser: Browser;
 let page: Page;
 const shots: string[] = [];
@@ -20,6 +22,7 @@ const shots: string[] = [];
 beforeAll(async () => {
   stack = await startStack("pass-ui");
   ({ sandbox, app, browser, page } = stack);
+  passes = passApi(app.url);
 });
 
 afterAll(async () => {
@@ -42,33 +45,10 @@ async function shot(name: string) {
   shots.push(await browser.screenshot(name));
 }
 
-async function api<T>(href: string, schema: { parse(v: unknown): T }, init?: RequestInit): Promise<T> {
-  const res = await fetch(url(href), init);
-  if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${href}: ${res.status} ${await res.text()}`);
-  return schema.parse(await res.json());
-}
-
-async function startPass(bucket: string, pageSize: number): Promise<string> {
-  const { id } = await api("/api/passes", passCreatedSchema, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ connection: "sandbox", bucket, pageSize }),
-  });
-  return id;
-}
-
-async function settled(id: string): Promise<PassSummary> {
-  for (;;) {
-    const s = await api(`/api/passes/${id}`, passSummarySchema);
-    if (s.status !== "running") return s;
-    await sleep(100);
-  }
-}
-
 async function allEntries(id: string): Promise<PagedEntry[]> {
   const out: PagedEntry[] = [];
   for (let offset = 0; ; offset += 1000) {
-    const w = await api(`/api/passes/${id}/entries?offset=${offset}&limit=1000`, entriesWindowSchema);
+    const w = await passes.api(`/api/passes/${id}/entries?offset=${offset}&limit=1000`, entriesWindowSchema);
     out.push(...w.entries);
     if (offset + 1000 >= w.total) return out;
   }
@@ -160,7 +140,7 @@ describe("a running pass", () => {
 
   it("is cancelled and resumed from the page, ending with every key once", async () => {
     sandbox.faults.configure({ latencyMs: 250, bucket: "demo" });
-    const id = await startPass("demo", 100);
+    const id = await passes.startPass({ bucket: "demo", pageSize: 100 });
     await page.goto(url(passHref(id)));
     await page.locator('[data-testid="cancel-pass"]').waitFor();
     while ((await stat("pages")) < 4) await sleep(50);
@@ -186,8 +166,8 @@ describe("a running pass", () => {
 
 describe("the whole-pass table", () => {
   it("draws page bands where pages begin, searches the whole pass and exports it", async () => {
-    const id = await startPass("demo", 1000);
-    await settled(id);
+    const id = await passes.startPass({ bucket: "demo", pageSize: 1000 });
+    await passes.settled(id);
     await page.goto(url(passHref(id)));
     await waitForStatus("complete");
     await page.locator('[data-testid="keys-count"][data-total="3000"]').waitFor();
@@ -238,8 +218,8 @@ describe("the whole-pass table", () => {
   });
 
   it("sorts photos by size and LastModified across the whole pass", async () => {
-    const id = await startPass("photos", 17);
-    await settled(id);
+    const id = await passes.startPass({ bucket: "photos", pageSize: 17 });
+    await passes.settled(id);
     const entries = await allEntries(id);
     const largest = entries.reduce((a, b) => (b.size > a.size ? b : a));
     const newest = [...entries].sort((a, b) => ((a.lastModified ?? "") < (b.lastModified ?? "") ? 1 : -1))[0];
@@ -279,8 +259,8 @@ describe("bad input", () => {
     await page.locator('[data-testid="unknown-pass"]').getByText("There is no pass with id “no-such-pass”").waitFor();
     await shot("pass-unknown");
 
-    const id = await startPass("demo", 1000);
-    await settled(id);
+    const id = await passes.startPass({ bucket: "demo", pageSize: 1000 });
+    await passes.settled(id);
     await page.goto(url(`/passes/${id}?sort=colour&page=x&depth=99`));
     await page.locator('[data-testid="view-problems"]').waitFor();
     expect(await page.locator('[data-testid="view-problems"]').innerText()).toMatch(/sort must be one of key, size, lastModified/);

@@ -1,9 +1,10 @@
 import { ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
-import { passCreatedSchema, passSummarySchema, type PassSummary } from "@/lib/wire";
+import { passSummarySchema } from "@/lib/wire";
 import type { RunningApp } from "@/scripts/testing/app";
 import type { Browser } from "@/scripts/testing/browser";
+import { passApi } from "@/scripts/testing/pass-api";
 import { startStack, type Stack } from "@/scripts/testing/stack";
 import { passHref } from "./search-params";
 import { utcInstant } from "./snapshot";
@@ -14,6 +15,7 @@ import { utcInstant } from "./snapshot";
 
 let stack: Stack | undefined;
 let app: RunningApp;
+let passes: ReturnType<typeof passApi>;
 let browser: Browser;
 let page: Page;
 const shots: string[] = [];
@@ -23,6 +25,7 @@ const versionIds = new Map<string, string>();
 beforeAll(async () => {
   stack = await startStack("snapshot-ui");
   ({ app, browser, page } = stack);
+  passes = passApi(app.url);
   const { endpoint, region, accessKeyId, secretAccessKey } = stack.sandbox;
   const client = new S3Client({ endpoint, region, credentials: { accessKeyId, secretAccessKey }, forcePathStyle: true });
   try {
@@ -44,7 +47,6 @@ beforeEach(() => {
 });
 
 const url = (href: string) => `${app.url}${href}`;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function shot(name: string) {
   shots.push(await browser.screenshot(name));
@@ -54,29 +56,6 @@ function versionAt(key: string, iso: string): string {
   const id = versionIds.get(`${key} ${new Date(iso).toISOString()}`);
   if (id === undefined) throw new Error(`the seed has no version of ${key} written at ${iso}`);
   return id;
-}
-
-async function api<T>(href: string, schema: { parse(v: unknown): T }, init?: RequestInit): Promise<T> {
-  const res = await fetch(url(href), init);
-  if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${href}: ${res.status} ${await res.text()}`);
-  return schema.parse(await res.json());
-}
-
-async function startListPass(bucket: string, pageSize: number): Promise<string> {
-  const { id } = await api("/api/passes", passCreatedSchema, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ connection: "sandbox", bucket, pageSize }),
-  });
-  return id;
-}
-
-async function settled(id: string): Promise<PassSummary> {
-  for (;;) {
-    const s = await api(`/api/passes/${id}`, passSummarySchema);
-    if (s.status !== "running") return s;
-    await sleep(100);
-  }
 }
 
 async function text(testId: string): Promise<string> {
@@ -176,8 +155,8 @@ describe("a snapshot pass of the versioned bucket as of a chosen T", () => {
 
 describe("Snapshot at this pass's start", () => {
   it("on a bucket that was never versioned explains why in place", async () => {
-    const id = await startListPass("demo", 1000);
-    await settled(id);
+    const id = await passes.startPass({ bucket: "demo", pageSize: 1000 });
+    await passes.settled(id);
     await page.goto(url(passHref(id)));
     await page.locator('[data-testid="pass-view"][data-status="complete"]').waitFor();
     await page.getByTestId("snapshot-at-start").click();
@@ -192,8 +171,8 @@ describe("Snapshot at this pass's start", () => {
   });
 
   it("on the versioned bucket opens the comparison with the snapshot as A, and nothing differs", async () => {
-    const id = await startListPass("versioned", 3);
-    const list = await settled(id);
+    const id = await passes.startPass({ bucket: "versioned", pageSize: 3 });
+    const list = await passes.settled(id);
     expect(list.totals.keys).toBe(7);
     await page.goto(url(passHref(id)));
     await page.locator('[data-testid="pass-view"][data-status="complete"]').waitFor();
@@ -201,7 +180,7 @@ describe("Snapshot at this pass's start", () => {
     await page.waitForURL(new RegExp(`/compare\\?a=[A-Za-z0-9_-]+&b=${id}$`), { timeout: 30_000 });
     const snapshotId = new URL(page.url()).searchParams.get("a") ?? "";
 
-    const snapshot = await api(`/api/passes/${snapshotId}`, passSummarySchema);
+    const snapshot = await passes.api(`/api/passes/${snapshotId}`, passSummarySchema);
     expect(snapshot.kind).toBe("snapshot");
     expect(snapshot.status).toBe("complete");
     expect(snapshot.snapshot?.asOfSource).toBe("chosen");
