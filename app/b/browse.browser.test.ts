@@ -1,11 +1,12 @@
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { plainKey } from "@/components/browser/key-text";
-import { browseApiUrl, browseHref, listingTarget, parseBrowseView } from "@/components/browser/search-params";
+import { browseHref } from "@/components/browser/search-params";
 import type { Sandbox } from "@/lib/sandbox";
 import { seedLarge, UNICODE_DEMO_KEYS } from "@/lib/sandbox/seed";
 import type { RunningApp } from "@/scripts/testing/app";
 import type { Browser } from "@/scripts/testing/browser";
+import { waitForListingComplete } from "@/scripts/testing/listing";
 import { startStack, type Stack } from "@/scripts/testing/stack";
 
 // The bucket browser in Chromium against the built app (as `npm start` runs it) and a seeded sandbox.
@@ -51,16 +52,7 @@ function currentView() {
   return { path: u.pathname, prefix: u.searchParams.get("prefix") ?? "", key: u.searchParams.get("key") };
 }
 
-/** The listing the current URL asks for is complete (not the previous one, still drawn). */
-async function waitForComplete(timeout = 30_000) {
-  const u = new URL(page.url());
-  const [, , connection = "", bucket = ""] = u.pathname.split("/");
-  const expected = browseApiUrl(listingTarget(connection, bucket, parseBrowseView(u.searchParams).view));
-  const status = page.getByTestId("listing-status");
-  await expect
-    .poll(async () => (await status.getAttribute("data-phase")) === "complete" && (await status.getAttribute("data-listing")) === expected, { timeout })
-    .toBe(true);
-}
+const waitForComplete = (timeout?: number) => waitForListingComplete(page, timeout);
 
 /** The figures line once the listing of the current URL is complete. */
 async function completedFigures(): Promise<string | null> {

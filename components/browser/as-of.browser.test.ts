@@ -1,8 +1,9 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
-import { browseApiUrl, browseHref, listingTarget, parseBrowseView } from "@/components/browser/search-params";
+import { browseHref } from "@/components/browser/search-params";
 import type { RunningApp } from "@/scripts/testing/app";
 import type { Browser } from "@/scripts/testing/browser";
+import { waitForListingComplete } from "@/scripts/testing/listing";
 import { startStack, type Stack } from "@/scripts/testing/stack";
 
 // The bucket as of T in Chromium against the built app: the seeded `versioned` bucket, whose history
@@ -38,16 +39,7 @@ beforeEach(() => {
 
 const url = (href: string) => `${app.url}${href}`;
 
-/** The listing the current URL asks for is complete (not the previous one, still drawn). */
-async function waitForComplete(timeout = 30_000) {
-  const u = new URL(page.url());
-  const [, , connection = "", bucket = ""] = u.pathname.split("/");
-  const expected = browseApiUrl(listingTarget(connection, bucket, parseBrowseView(u.searchParams).view));
-  const status = page.getByTestId("listing-status");
-  await expect
-    .poll(async () => (await status.getAttribute("data-phase")) === "complete" && (await status.getAttribute("data-listing")) === expected, { timeout })
-    .toBe(true);
-}
+const waitForComplete = (timeout?: number) => waitForListingComplete(page, timeout);
 
 async function objects(): Promise<{ key: string; version: string; tie: boolean }[]> {
   return page.$$eval('[data-testid="object-row"]', (els) =>
