@@ -317,8 +317,12 @@ describe("the export", () => {
     const file = exportPass(passes.store, unicode, "csv");
     expect(file.filename).toBe(`unicode-${unicode}.csv`);
     const rows = parseCsv(await text(file.body));
-    expect(rows[0]).toEqual(["key", "size", "last_modified", "etag", "storage_class", "page"]);
-    const keys = (await allRows(unicode, {})).map((e) => e.key);
+    expect(rows[0]).toEqual(["key", "size", "last_modified", "etag", "storage_class", "page_number"]);
+    const all = await allRows(unicode, {});
+    const keys = all.map((e) => e.key);
+    // Page numbers from 1 in the file people open; the API's page index is one less.
+    expect(rows.slice(1).map((r) => Number(r[5]))).toEqual(all.map((e) => e.page + 1));
+    expect(rows[1]?.[5]).toBe("1");
     expect(rows.slice(1).map((r) => r[0])).toEqual(keys.map((k) => (/^[=+\-@\t\r]/.test(k) ? `'${k}` : k)));
     expect(rows.slice(1).every((r) => r.length === 6)).toBe(true);
   });
