@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useEffect, useState, type ReactNode } from "react";
 import { browseHref } from "@/components/browser/search-params";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, visibleKey } from "@/components/format";
+import { Time, useTimeZone } from "@/components/format/time";
 import type { PassStatus, PassSummary, PassTotals } from "@/lib/wire";
 import type { Explanation } from "./explain";
 import { keysPerSecond } from "./live";
@@ -29,10 +30,11 @@ export interface PassActions {
 
 /** A snapshot pass says so wherever it is listed: what it rebuilt, on whose clock, and why that T. */
 export function SnapshotLabel({ pass }: { pass: PassSummary }) {
+  const choice = useTimeZone();
   if (pass.kind !== "snapshot") return null;
   return (
     <span className={styles.snapshotLabel} data-testid="snapshot-label" title={pass.snapshot !== null ? asOfSourceText(pass.snapshot.asOfSource) : undefined}>
-      {pass.snapshot !== null ? snapshotTitle(pass.snapshot) : "Snapshot"}
+      {pass.snapshot !== null ? snapshotTitle(pass.snapshot, choice) : "Snapshot"}
     </span>
   );
 }
@@ -70,7 +72,9 @@ export function PassHeader({ pass, status, actions, extraActions }: { pass: Pass
             <span>page size {formatCount(pass.pageSize)}</span>
             {pass.kind === "snapshot" ? <span>ListObjectVersions</span> : <span>delimiter {pass.delimiter === null ? "none" : `“${visibleKey(pass.delimiter)}”`}</span>}
             {pass.startAfter !== null ? <span>start after {visibleKey(pass.startAfter)}</span> : null}
-            <span title={utcTitle(pass.createdAt)}>started {formatLocalTime(pass.createdAt)}</span>
+            <span>
+              started <Time iso={pass.createdAt} testId="pass-started" />
+            </span>
             {pass.runs > 1 ? <span>{pass.runs} runs</span> : null}
           </div>
         </div>
@@ -140,7 +144,7 @@ export function LiveStats({ status, totals, elapsedAt }: LiveStatsProps) {
     return () => window.clearInterval(t);
   }, [running]);
   const elapsed = elapsedAt(now);
-  const rate = keysPerSecond(totals.keys, elapsed);
+  const rate = keysPerSecond(totals.keys, elapsed, running);
   const retries = totals.requests - totals.pages - totals.failedPages;
   return (
     <div>
@@ -153,8 +157,10 @@ export function LiveStats({ status, totals, elapsedAt }: LiveStatsProps) {
         />
         <Stat label="Keys" value={formatCount(totals.keys)} sub={totals.prefixes > 0 ? `${formatCount(totals.prefixes)} prefixes` : undefined} testId="stat-keys" />
         <Stat label="Bytes" value={formatBytes(totals.bytes)} testId="stat-bytes" />
-        <Stat label="Keys / s" value={rate === null ? "—" : formatCount(Math.round(rate))} testId="stat-rate" />
-        <Stat label="Elapsed" value={formatDuration(elapsed)} sub={running ? "listing…" : undefined} testId="stat-elapsed" />
+        {rate !== null || running ? (
+          <Stat label="Keys / s" value={rate === null ? "measuring…" : formatCount(Math.round(rate))} sub={running ? undefined : "over the listing time"} testId="stat-rate" />
+        ) : null}
+        <Stat label="Listing time" value={formatDuration(elapsed)} sub={running ? "listing…" : undefined} testId="stat-elapsed" />
         <Stat label="Requests" value={formatCount(totals.requests)} sub={retries > 0 ? `${formatCount(retries)} retries` : undefined} testId="stat-requests" />
         <Stat label="Anomalies" value={formatCount(totals.anomalies)} sub={totals.anomalies > 0 ? "out of order / repeated" : undefined} testId="stat-anomalies" />
       </div>
