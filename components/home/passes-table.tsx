@@ -1,5 +1,8 @@
+"use client";
+
 import Link from "next/link";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, formatTime, visibleKey } from "@/components/format";
+import { Time, useTimeZone, ZoneLabel } from "@/components/format/time";
 import type { PassStatus, PassSummary } from "@/lib/wire";
 import styles from "./home.module.css";
 
@@ -16,6 +19,7 @@ function where(p: PassSummary): string {
 }
 
 export function PassesTable({ passes }: { passes: PassSummary[] }) {
+  const choice = useTimeZone();
   return (
     <div className={styles.tableWrap}>
       <table className={styles.passes} data-testid="recent-passes">
@@ -28,8 +32,10 @@ export function PassesTable({ passes }: { passes: PassSummary[] }) {
             <th className={styles.num}>Pages</th>
             <th className={styles.num}>Keys</th>
             <th className={styles.num}>Bytes</th>
-            <th className={styles.num}>Took</th>
-            <th>Started</th>
+            <th className={styles.num}>Listing time</th>
+            <th>
+              Started <ZoneLabel />
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -45,7 +51,7 @@ export function PassesTable({ passes }: { passes: PassSummary[] }) {
                   {p.id}
                 </Link>
                 {p.kind === "snapshot" ? (
-                  <span className="badge accent" style={{ marginLeft: 6 }} title={p.snapshot !== null ? `Snapshot as of ${p.snapshot.asOf} (server clock)` : "Snapshot"}>
+                  <span className="badge accent" style={{ marginLeft: 6 }} title={p.snapshot !== null ? `Snapshot as of ${formatTime(p.snapshot.asOf, choice, { ms: "auto" })} (server clock)` : "Snapshot"}>
                     snapshot
                   </span>
                 ) : null}
@@ -59,8 +65,8 @@ export function PassesTable({ passes }: { passes: PassSummary[] }) {
               <td className={styles.num}>{formatCount(p.totals.keys)}</td>
               <td className={styles.num}>{formatBytes(p.totals.bytes)}</td>
               <td className={styles.num}>{formatDuration(p.activeMs)}</td>
-              <td className={styles.time} title={utcTitle(p.createdAt)}>
-                {formatLocalTime(p.createdAt)}
+              <td className={styles.time}>
+                <Time iso={p.createdAt} zone={false} />
               </td>
             </tr>
           ))}
