@@ -13,6 +13,8 @@ export interface StripDatum {
   failedMs: number;
   /** A ghost bar where the page being waited for will land. */
   loadingMs: number;
+  /** Transparent, up to the tallest bar: the rest of an answered page's column takes clicks too. */
+  hitMs: number;
   keys: number;
   folders: number;
   bytes: number;
@@ -29,16 +31,16 @@ export function stripData(bands: readonly PageBand[], loadingPage: number | null
     okMs: b.error === null ? b.durationMs : 0,
     failedMs: b.error === null ? 0 : Math.max(b.durationMs, 1),
     loadingMs: 0,
+    hitMs: 0,
     keys: b.objectCount,
     folders: b.folderCount,
     bytes: b.bytes,
     failed: b.error !== null,
   }));
-  const empty = { okMs: 0, failedMs: 0, loadingMs: 0, keys: 0, folders: 0, bytes: 0, failed: false };
-  if (loadingPage !== null) {
-    const tallest = data.reduce((m, d) => Math.max(m, d.okMs, d.failedMs), 0);
-    data.push({ ...empty, page: loadingPage, loadingMs: tallest > 0 ? tallest : 1 });
-  }
+  const empty = { okMs: 0, failedMs: 0, loadingMs: 0, hitMs: 0, keys: 0, folders: 0, bytes: 0, failed: false };
+  const tallest = data.reduce((m, d) => Math.max(m, d.okMs, d.failedMs), 0);
+  for (const d of data) d.hitMs = tallest - d.okMs - d.failedMs;
+  if (loadingPage !== null) data.push({ ...empty, page: loadingPage, loadingMs: tallest > 0 ? tallest : 1 });
   while (data.length < MIN_SLOTS) data.push({ ...empty, page: null });
   return data;
 }
@@ -85,9 +87,10 @@ export function PageStrip({ bands, loadingPage, onSelectPage }: { bands: readonl
           >
             <YAxis width={34} tick={{ fontSize: 10, fill: "var(--muted)" }} tickLine={false} axisLine={false} tickCount={3} allowDecimals={false} />
             <Tooltip cursor={{ fill: "var(--accent-soft)" }} content={(props) => <StripTooltip active={props.active} activeIndex={props.activeIndex} data={data} />} isAnimationActive={false} />
-            <Bar dataKey="okMs" stackId="ms" maxBarSize={40} fill="var(--chart-1)" isAnimationActive={false} />
-            <Bar dataKey="failedMs" stackId="ms" maxBarSize={40} fill="var(--chart-4)" isAnimationActive={false} />
+            <Bar dataKey="okMs" stackId="ms" maxBarSize={40} fill="var(--chart-1)" isAnimationActive={false} onClick={(_d, index) => select(index)} cursor="pointer" />
+            <Bar dataKey="failedMs" stackId="ms" maxBarSize={40} fill="var(--chart-4)" isAnimationActive={false} onClick={(_d, index) => select(index)} cursor="pointer" />
             <Bar dataKey="loadingMs" stackId="ms" maxBarSize={40} fill="var(--accent-soft)" stroke="var(--accent)" strokeDasharray="3 2" isAnimationActive={false} />
+            <Bar dataKey="hitMs" stackId="ms" maxBarSize={40} fill="transparent" isAnimationActive={false} onClick={(_d, index) => select(index)} cursor="pointer" />
           </BarChart>
         </ResponsiveContainer>
       )}
