@@ -87,7 +87,7 @@ export function AsOfControl({ connection, bucket, asOf, onApply, onNow }: AsOfCo
           type="text"
           aria-label="As of time"
           className={styles.asOfInput}
-          placeholder={`2024-03-01 or 2024-03-01 12:30 (${zoneLabel(choice)})`}
+          placeholder="2024-03-01 12:30"
           value={draft}
           spellCheck={false}
           aria-invalid={problem !== null}
@@ -114,11 +114,11 @@ export function AsOfControl({ connection, bucket, asOf, onApply, onNow }: AsOfCo
         </button>
       ) : null}
       {problem !== null ? (
-        <span className={styles.actionError} role="alert" data-testid="as-of-problem">
+        <span className={`${styles.actionError} ${styles.asOfHint}`} role="alert" data-testid="as-of-problem">
           {problem}
         </span>
       ) : verdict.note !== null && verdict.iso !== asOf ? (
-        <span className={styles.asOfNote} data-testid="as-of-preview">
+        <span className={`${styles.asOfNote} ${styles.asOfHint}`} data-testid="as-of-preview">
           {verdict.note}
         </span>
       ) : null}

@@ -58,17 +58,19 @@ function pageAt(bandRows: readonly number[], row: number): number | null {
   return found;
 }
 
-function BandRow({ band }: { band: PageBand }) {
+/** A page's band; its first and last names are shown inside the folder, like the rows below it. */
+function BandRow({ band, folder }: { band: PageBand; folder: string }) {
+  const name = (key: string) => (key === folder ? key : nameInFolder(key, folder));
   return (
     <>
       <span className={styles.bandPage}>Page {formatCount(band.index + 1)}</span>
       <span className={styles.bandRange} title={band.firstKey !== null ? `${plainKey(band.firstKey)} … ${plainKey(band.lastKey ?? "")}` : undefined}>
         {band.firstKey !== null ? (
           band.lastKey === null || band.lastKey === band.firstKey ? (
-            <KeyText value={band.firstKey} />
+            <KeyText value={name(band.firstKey)} />
           ) : (
             <>
-              <KeyText value={band.firstKey} /> … <KeyText value={band.lastKey} />
+              <KeyText value={name(band.firstKey)} /> … <KeyText value={name(band.lastKey)} />
             </>
           )
         ) : (
@@ -201,7 +203,7 @@ export function ListingTable(props: ListingTableProps) {
                   data-first-key={row.band.firstKey ?? ""}
                   data-last-key={row.band.lastKey ?? ""}
                 >
-                  <BandRow band={row.band} />
+                  <BandRow band={row.band} folder={folder} />
                 </div>
               );
             }

@@ -66,7 +66,7 @@ describe("display formatting", () => {
   });
 
   it("says there is no measurable clock offset within its uncertainty, instead of a direction", () => {
-    expect(clockOffsetWords(210, 500)).toBe("no measurable offset from ours (± 500 ms)");
+    expect(clockOffsetWords(210, 500)).toBe("no measurable offset from ours, within ± 500 ms");
     expect(clockOffsetWords(-280, 500)).toBe(clockOffsetWords(210, 500));
     expect(clockOffsetWords(1200, 300)).toBe("1.20 s ahead of ours ± 300 ms");
     expect(clockOffsetWords(-42_000, 500)).toBe("42.0 s behind ours ± 500 ms");

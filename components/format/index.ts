@@ -262,7 +262,7 @@ export function pickerValue(iso: string | null, choice: TimeZoneChoice): string 
  * "ahead" and "behind" from one reading to the next.
  */
 export function clockOffsetWords(offsetMs: number, uncertaintyMs: number): string {
-  if (Math.abs(offsetMs) <= uncertaintyMs) return `no measurable offset from ours (± ${formatDuration(uncertaintyMs)})`;
+  if (Math.abs(offsetMs) <= uncertaintyMs) return `no measurable offset from ours, within ± ${formatDuration(uncertaintyMs)}`;
   return `${formatDuration(Math.abs(offsetMs))} ${offsetMs > 0 ? "ahead of" : "behind"} ours ± ${formatDuration(uncertaintyMs)}`;
 }
 

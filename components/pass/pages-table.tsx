@@ -57,13 +57,26 @@ function PageStatus({ page }: { page: PageRecord }) {
   );
 }
 
-const PageRow = memo(function PageRow({ page, start, selected, onSelect }: { page: PageRecord; start: number; selected: boolean; onSelect: (page: number) => void }) {
+const PageRow = memo(function PageRow({
+  page,
+  start,
+  selected,
+  folders,
+  onSelect,
+}: {
+  page: PageRecord;
+  start: number;
+  selected: boolean;
+  /** The Folders (or versions) column is shown. */
+  folders: boolean;
+  onSelect: (page: number) => void;
+}) {
   return (
     <div
       role="row"
       data-page-number={page.index + 1}
       data-first-key={page.firstKey ?? ""}
-      className={`${styles.gridRow} ${styles.pagesCols} ${styles.clickable} ${selected ? styles.rowSelected : ""}`}
+      className={`${styles.gridRow} ${folders ? styles.pagesCols : styles.pagesColsNoFolders} ${styles.clickable} ${selected ? styles.rowSelected : ""}`}
       style={{ height: ROW_HEIGHT, transform: `translateY(${start}px)` }}
       onClick={() => onSelect(page.index)}
     >
@@ -74,9 +87,9 @@ const PageRow = memo(function PageRow({ page, start, selected, onSelect }: { pag
         <span className={styles.num} title={versionCountsText(page.versions.versions, page.versions.deleteMarkers)}>
           {formatCount(page.versions.versions)} · {formatCount(page.versions.deleteMarkers)}
         </span>
-      ) : (
+      ) : folders ? (
         <span className={styles.num}>{formatCount(page.commonPrefixCount)}</span>
-      )}
+      ) : null}
       <span className={styles.num}>{formatDuration(page.durationMs)}</span>
       <span className={styles.num} style={page.attempts > 1 ? { color: "var(--warn)", fontWeight: 600 } : undefined}>
         {page.attempts}
@@ -110,6 +123,7 @@ export interface PagesTableProps {
 /** Every page of the pass, one row each, virtualized (a pass can have thousands of pages). */
 export function PagesTable({ pages, versions = false, selectedPage, onSelectPage }: PagesTableProps) {
   const viewport = useRef<HTMLDivElement>(null);
+  const folders = versions || pages.some((p) => p.commonPrefixCount > 0);
   // The virtualizer is read fresh on every render (no React Compiler memoization here).
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
@@ -126,13 +140,15 @@ export function PagesTable({ pages, versions = false, selectedPage, onSelectPage
 
   return (
     <div className={styles.grid} data-testid="pages-table">
-      <div className={`${styles.gridHead} ${styles.pagesCols}`} role="row">
+      <div className={`${styles.gridHead} ${folders ? styles.pagesCols : styles.pagesColsNoFolders}`} role="row">
         <span className={styles.num}>Page</span>
         <span>Key range (first … last)</span>
         <span className={styles.num}>{versions ? "Keys at T" : "Keys"}</span>
-        <span className={styles.num} title={versions ? "versions · delete markers read on the page" : undefined}>
-          {versions ? "Vers. · DMs" : "Folders"}
-        </span>
+        {folders ? (
+          <span className={styles.num} title={versions ? "versions · delete markers read on the page" : "common prefixes (folders) on the page"}>
+            {versions ? "Vers. · DMs" : "Folders"}
+          </span>
+        ) : null}
         <span className={styles.num}>Latency</span>
         <span className={styles.num}>Attempts</span>
         <span>Status / request id</span>
@@ -143,7 +159,7 @@ export function PagesTable({ pages, versions = false, selectedPage, onSelectPage
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => {
             const page = pages[item.index] as PageRecord;
-            return <PageRow key={item.key} page={page} start={item.start} selected={page.index === selectedPage} onSelect={onSelectPage} />;
+            return <PageRow key={item.key} page={page} start={item.start} selected={page.index === selectedPage} folders={folders} onSelect={onSelectPage} />;
           })}
         </div>
       </div>

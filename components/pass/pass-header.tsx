@@ -158,7 +158,7 @@ export function LiveStats({ status, totals, elapsedAt }: LiveStatsProps) {
         <Stat label="Keys" value={formatCount(totals.keys)} sub={totals.prefixes > 0 ? `${formatCount(totals.prefixes)} prefixes` : undefined} testId="stat-keys" />
         <Stat label="Bytes" value={formatBytes(totals.bytes)} testId="stat-bytes" />
         {rate !== null || running ? (
-          <Stat label="Keys / s" value={rate === null ? "measuring…" : formatCount(Math.round(rate))} sub={running ? undefined : "over the listing time"} testId="stat-rate" />
+          <Stat label="Keys / s" value={rate === null ? "measuring…" : formatCount(Math.round(rate))} sub={running ? undefined : "average"} testId="stat-rate" />
         ) : null}
         <Stat label="Listing time" value={formatDuration(elapsed)} sub={running ? "listing…" : undefined} testId="stat-elapsed" />
         <Stat label="Requests" value={formatCount(totals.requests)} sub={retries > 0 ? `${formatCount(retries)} retries` : undefined} testId="stat-requests" />

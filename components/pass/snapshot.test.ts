@@ -73,7 +73,7 @@ describe("the point-in-time words", () => {
   it("says which way the server's clock is off, and nothing when the offset is within its uncertainty", () => {
     expect(clockOffsetText(info.clock)).toBe("server clock: 1.20 s ahead of ours ± 300 ms (from the Date header)");
     expect(clockOffsetText({ offsetMs: -42_000, uncertaintyMs: 500, measuredAt: "" })).toBe("server clock: 42.0 s behind ours ± 500 ms (from the Date header)");
-    expect(clockOffsetText({ offsetMs: -200, uncertaintyMs: 500, measuredAt: "" }, "start")).toBe("server clock: no measurable offset from ours (± 500 ms) (from the Date header); so T was not moved");
+    expect(clockOffsetText({ offsetMs: -200, uncertaintyMs: 500, measuredAt: "" }, "start")).toBe("server clock: no measurable offset from ours, within ± 500 ms (from the Date header); so T was not moved");
     expect(clockOffsetText({ offsetMs: 280, uncertaintyMs: 500, measuredAt: "" })).toBe(clockOffsetText({ offsetMs: -210, uncertaintyMs: 500, measuredAt: "" }));
     expect(clockOffsetText({ offsetMs: 2000, uncertaintyMs: 500, measuredAt: "" }, "start")).toMatch(/T was moved by it onto the server's clock$/);
     expect(clockOffsetText(null)).toMatch(/could not be measured/);

@@ -37,8 +37,8 @@ describe("the words for an experiment's ground truth", () => {
     expect(t.title).toBe("Ground truth: object versions as of T");
     expect(t.sentence).toBe(TRUTH_METHODS.versions.sentence);
     expect(t.instants).toEqual([
-      "Start: as of 2026-01-01 12:00:02 UTC on the server's clock (server clock: no measurable offset from ours (± 510 ms)), 3,000 keys.",
-      "End: as of 2026-01-01 12:00:08 UTC on the server's clock (server clock: no measurable offset from ours (± 510 ms)), 2,999 keys.",
+      "Start: as of 2026-01-01 12:00:02 UTC on the server's clock (server clock: no measurable offset from ours, within ± 510 ms), 3,000 keys.",
+      "End: as of 2026-01-01 12:00:08 UTC on the server's clock (server clock: no measurable offset from ours, within ± 510 ms), 2,999 keys.",
     ]);
     expect([t.ties, t.note, t.cleanup]).toEqual([[], null, null]);
     const off = groundTruthText(experiment({}), [{ ...(truth[0] as TruthSnapshot), clock: { ...clock, offsetMs: 1500 } }], { mode: "local", local: "Europe/Berlin" });
