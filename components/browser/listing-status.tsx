@@ -49,7 +49,7 @@ export function ListingStatus({ phase, figures, listing, generation }: { phase: 
       data-listing={listing ?? undefined}
       data-generation={generation ?? undefined}
     >
-      <div className={styles.statusLine}>
+      <div className={styles.statusLine} data-testid="listing-headline">
         <span className={`${styles.dot} ${DOT[phase.kind]}`} aria-hidden />
         {headline(phase)}
       </div>
