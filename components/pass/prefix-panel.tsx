@@ -12,8 +12,8 @@ const RUNNING_REFRESH_MS = 3000;
 
 function groupLabel(g: PrefixGroup, passPrefix: string): string {
   if (!g.direct) return visibleKey(g.prefix);
-  if (g.prefix === passPrefix || g.prefix === "") return "(objects at the top level)";
-  return `${visibleKey(g.prefix)} (objects directly here)`;
+  if (g.prefix === passPrefix || g.prefix === "") return "(keys at the top level)";
+  return `${visibleKey(g.prefix)} (keys directly here)`;
 }
 
 export interface PrefixTableProps {

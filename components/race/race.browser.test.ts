@@ -12,6 +12,12 @@ import { waitForListingComplete } from "@/scripts/testing/listing";
 // The race lab in Chromium: the seed scenario run from /race, its spacetime picture and verdicts,
 // and presenter mode stepped with the keyboard. The app embeds its own sandbox, as `npm start` does.
 
+// An experiment writes its 3000 keys one request at a time before it lists them: on a machine
+// shared by several builds it can take minutes, so its end is waited for longer than one test's
+// default budget allows.
+const EXPERIMENT_MS = 240_000;
+const TEST_MS = EXPERIMENT_MS + 60_000;
+
 let dataDir: string;
 let app: RunningApp;
 let browser: Browser;
@@ -65,7 +71,7 @@ describe("the race lab", () => {
     await page.waitForURL(/\/race\/[0-9a-f]{12}$/);
 
     const summary = page.getByTestId("summary-line");
-    await summary.waitFor({ timeout: 90_000 });
+    await summary.waitFor({ timeout: EXPERIMENT_MS });
     expect(await summary.textContent()).toBe(
       "The pass differs from the bucket at its start (1 key: obj_1100) and matches the bucket at its end.",
     );
@@ -84,7 +90,7 @@ describe("the race lab", () => {
     await sideBySide.scrollIntoViewIfNeeded();
     await browser.screenshot("race-seed-side-by-side");
     await page.evaluate(() => window.scrollTo(0, 0));
-  });
+  }, TEST_MS);
 
   it("on a versioned bucket of another connection, says the truth comes from object versions as of T on the server's clock", async () => {
     const { page } = browser;
@@ -97,7 +103,7 @@ describe("the race lab", () => {
     await page.getByRole("button", { name: "Run experiment" }).click();
     await page.waitForURL(/\/race\/[0-9a-f]{12}$/);
     const summary = page.getByTestId("summary-line");
-    await summary.waitFor({ timeout: 90_000 });
+    await summary.waitFor({ timeout: EXPERIMENT_MS });
     expect(await summary.textContent()).toBe("The pass differs from the bucket at its start (1 key: obj_1100) and matches the bucket at its end.");
     const truth = page.getByTestId("ground-truth");
     expect(await truth.textContent()).toMatch(/^Ground truth: object versions as of T\. Rebuilt from the bucket's object versions/);
@@ -107,7 +113,7 @@ describe("the race lab", () => {
     expect(await page.getByTestId("truth-ties").count()).toBe(0);
     await page.getByText("prefix cleaned up").waitFor();
     await browser.screenshot("race-versions-truth");
-  });
+  }, TEST_MS);
 
   it("steps through the pass in presenter mode with the keyboard", async () => {
     const { page } = browser;
@@ -164,10 +170,10 @@ describe("the race lab", () => {
     await page.getByTestId("spacetime").getByText("page 2", { exact: true }).waitFor();
     expect(await page.getByTestId("phase").isVisible()).toBe(true);
     await browser.screenshot("race-churn-live");
-    await page.getByTestId("summary-line").waitFor({ timeout: 90_000 });
+    await page.getByTestId("summary-line").waitFor({ timeout: EXPERIMENT_MS });
     await page.getByTestId("verdict-table").waitFor();
     await browser.screenshot("race-churn");
-  });
+  }, TEST_MS);
 
   it("numbers the same page the same in the race lab, the pass view, the bucket browser and compare", async () => {
     const { page } = browser;
@@ -179,7 +185,7 @@ describe("the race lab", () => {
     expect(started.status).toBe(201);
     const { id } = (await started.json()) as { id: string };
     const detail = async () => experimentDetailSchema.parse(await (await fetch(`${app.url}/api/experiments/${id}`)).json());
-    await expect.poll(async () => (await detail()).experiment.status, { timeout: 90_000, interval: 250 }).toBe("complete");
+    await expect.poll(async () => (await detail()).experiment.status, { timeout: EXPERIMENT_MS, interval: 250 }).toBe("complete");
     const { prefix, passId } = (await detail()).experiment;
     expect(passId).not.toBeNull();
     if (passId === null) return;
@@ -225,5 +231,5 @@ describe("the race lab", () => {
     expect(await compared.getAttribute("data-a-first-key")).toBe(first);
     expect(await compared.textContent()).toMatch(/A · page 2/);
     await browser.screenshot("race-pages-numbered");
-  });
+  }, TEST_MS);
 });
