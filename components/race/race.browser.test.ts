@@ -224,7 +224,7 @@ describe("the race lab", () => {
       body: JSON.stringify({ connection: "sandbox", bucket: "demo", prefix, pageSize: 1000 }),
     });
     const other = passCreatedSchema.parse(await again.json()).id;
-    await expect.poll(async () => passSummarySchema.parse(await (await fetch(`${app.url}/api/passes/${other}`)).json()).status).toBe("complete");
+    await expect.poll(async () => passSummarySchema.parse(await (await fetch(`${app.url}/api/passes/${other}`)).json()).status, { timeout: 60_000 }).toBe("complete");
     await page.goto(`${app.url}/compare?a=${passId}&b=${other}&row=990`);
     const compared = page.locator('[data-testid="diff-band"][data-a-page-number="2"]');
     await compared.waitFor({ timeout: 30_000 });
