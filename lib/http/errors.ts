@@ -23,6 +23,7 @@ export const errorStatus = {
   throttled: 503,
   upstream_error: 502,
   upstream_unreachable: 502,
+  short_listing: 502,
   internal: 500,
 } as const satisfies Record<string, number>;
 
