@@ -1,4 +1,12 @@
-import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from "@aws-sdk/client-s3";
 import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionRegistry } from "@/lib/connections";
@@ -33,7 +41,7 @@ afterAll(async () => {
 /** The headers each request left with, after every middleware of ours and the SDK's had its say. */
 function recordHeaders(client: S3Client): Record<string, string>[] {
   const seen: Record<string, string>[] = [];
-  const observe: FinalizeRequestMiddleware<object, object> = (next) => (args) => {
+  const observe: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next) => (args) => {
     const request = args.request as { headers?: Record<string, string> };
     seen.push({ ...request.headers });
     return next(args);
