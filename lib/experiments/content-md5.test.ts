@@ -1,12 +1,12 @@
-import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionRegistry, type Connection } from "@/lib/connections";
 import type { PassService } from "@/lib/passes";
 import { registryFor, serviceFor, tempDir } from "@/lib/passes/testing/harness";
 import { startTestSandbox, type TestSandbox } from "@/lib/sandbox/test-helpers";
-import { experimentParamsSchema, type ExperimentDetail, type ExperimentParamsInput } from "@/lib/wire";
 import { Scope } from "./bucket-ops";
 import { ExperimentService } from "./service";
+import { historyUnder, runExperiment } from "./testing/harness";
 
 // Every write the race lab makes (seeding, mutations, cleanup, versioned cleanup) against a sandbox
 // that refuses DeleteObjects without Content-MD5, as OpenStack Swift's s3api does: through the
@@ -48,17 +48,6 @@ afterAll(async () => {
   await sandbox.stop();
 });
 
-async function run(service: ExperimentService, input: ExperimentParamsInput): Promise<ExperimentDetail> {
-  const id = await service.create(experimentParamsSchema.parse(input));
-  await service.settled(id);
-  return service.detail(id);
-}
-
-/** Versions and delete markers under a prefix, straight from ListObjectVersions. */
-async function historyUnder(bucket: string, prefix: string): Promise<number> {
-  const res = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix }));
-  return (res.Versions?.length ?? 0) + (res.DeleteMarkers?.length ?? 0);
-}
 
 const keysUnder = (bucket: string, prefix: string) => sandbox.store.snapshotPrefix(bucket, prefix).map((o) => o.key);
 
@@ -72,7 +61,7 @@ describe("the race lab on a server that requires Content-MD5 on DeleteObjects", 
   // The case (the seed scenario left its 2999 keys behind) at a third of the size: still more than one
   // DeleteObjects batch of 1000 all the same.
   it("cleans up 1099 keys through an s3-compatible connection, leaving nothing under its prefix", async () => {
-    const d = await run(onSwift, { connection: "swift", bucket: "swift-plain", scenario: "custom", keyCount: 1100, pageSize: 500, steps: [{ afterPage: 1, op: "delete", key: "obj_0600" }] });
+    const d = await runExperiment(onSwift, { connection: "swift", bucket: "swift-plain", scenario: "custom", keyCount: 1100, pageSize: 500, steps: [{ afterPage: 1, op: "delete", key: "obj_0600" }] });
     expect(d.experiment).toMatchObject({ status: "complete", error: null, cleanedUp: true, cleanupNote: null, truthMethod: "quiescent-listing" });
     expect(d.experiment.result).toMatchObject({ listedKeys: 1099, mutations: 1 });
     expect(keysUnder("swift-plain", d.experiment.prefix)).toEqual([]);
@@ -80,19 +69,19 @@ describe("the race lab on a server that requires Content-MD5 on DeleteObjects", 
   }, 120_000);
 
   it("writes, mutates and removes every version and delete marker on a versioned bucket through an s3-compatible connection", async () => {
-    const d = await run(onSwift, { connection: "swift", bucket: "swift-versioned", scenario: "custom", keyCount: 30, pageSize: 10, steps: [...STEPS] });
+    const d = await runExperiment(onSwift, { connection: "swift", bucket: "swift-versioned", scenario: "custom", keyCount: 30, pageSize: 10, steps: [...STEPS] });
     expect(d.experiment).toMatchObject({ status: "complete", error: null, cleanedUp: true, cleanupNote: null, truthMethod: "versions" });
     expect(d.mutations.map((m) => [m.op, m.key, m.ok])).toEqual([
       ["put", "obj_0015a", true],
       ["delete", "obj_0025", true],
       ["overwrite", "obj_0005", true],
     ]);
-    expect(await historyUnder("swift-versioned", d.experiment.prefix)).toBe(0);
+    expect(await historyUnder(s3, "swift-versioned", d.experiment.prefix)).toBe(0);
     expect(sandbox.faults.state.stats.contentMd5Refused).toBe(0);
   }, 120_000);
 
   it("does the same through the embedded sandbox connection", async () => {
-    const d = await run(onSandbox, { connection: "sandbox", bucket: "demo", scenario: "custom", keyCount: 30, pageSize: 10, steps: [...STEPS] });
+    const d = await runExperiment(onSandbox, { connection: "sandbox", bucket: "demo", scenario: "custom", keyCount: 30, pageSize: 10, steps: [...STEPS] });
     expect(d.experiment).toMatchObject({ status: "complete", error: null, cleanedUp: true, cleanupNote: null, truthMethod: "sandbox-snapshot" });
     expect(d.mutations.every((m) => m.ok)).toBe(true);
     expect(keysUnder("demo", d.experiment.prefix)).toEqual([]);
@@ -128,7 +117,7 @@ describe("cleanup with a client that cannot send Content-MD5", () => {
       const cleanup = await scope.empty(never, versioning);
       expect(cleanup).toEqual({ cleaned: true, note: null });
       expect(keysUnder(bucket, prefix)).toEqual([]);
-      if (versioning !== "off") expect(await historyUnder(bucket, prefix)).toBe(0);
+      if (versioning !== "off") expect(await historyUnder(s3, bucket, prefix)).toBe(0);
       // Refused once; every later batch went key by key without asking again.
       expect(sandbox.faults.state.stats.contentMd5Refused - refusedBefore).toBe(1);
     } finally {
