@@ -43,7 +43,7 @@ const CAUSES: Record<string, { title: string; next: string }> = {
   },
   short_listing: {
     title: "The server ended the listing early",
-    next: "What it sent would have looked complete, but it is short, so the pass is marked failed rather than complete. Resume continues after the last key recorded (a snapshot whose walk ended re-runs its cross-check); if the server keeps ending early, its listings of this prefix cannot be trusted.",
+    next: "Resume continues after the last key recorded (a snapshot whose walk reached its end re-runs the cross-check); if the server keeps ending early, its listings of this prefix cannot be trusted.",
   },
   internal: {
     title: "The server stopped the pass on an unexpected error",

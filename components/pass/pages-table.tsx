@@ -37,15 +37,14 @@ function PageStatus({ page }: { page: PageRecord }) {
   return (
     <span title={page.requestId ?? undefined}>
       <span className={styles.statusOk}>{page.httpStatus ?? 200}</span>
-      {page.requestId ? <span className={styles.mono}> {shortToken(page.requestId)}</span> : null}
-      {page.anomalyCount > 0 ? <span className="badge bad"> {page.anomalyCount} anomalies</span> : null}
-      {page.resumedBy !== null ? <span className="badge warn"> resumed by {page.resumedBy}</span> : null}
       {(page.flags ?? []).map((f) => (
-        <span key={f.kind} className={f.kind === "marker_repaired" ? "badge warn" : "badge"} title={f.message} data-testid="page-flag">
-          {" "}
+        <span key={f.kind} className={f.kind === "marker_repaired" ? "badge warn" : "badge"} style={{ marginLeft: 4 }} title={f.message} data-testid="page-flag">
           {PAGE_FLAG_LABEL[f.kind]}
         </span>
       ))}
+      {page.requestId ? <span className={styles.mono}> {shortToken(page.requestId)}</span> : null}
+      {page.anomalyCount > 0 ? <span className="badge bad"> {page.anomalyCount} anomalies</span> : null}
+      {page.resumedBy !== null ? <span className="badge warn"> resumed by {page.resumedBy}</span> : null}
     </span>
   );
 }
