@@ -4,3 +4,4 @@ export { PassService, passes, type PassServiceOptions } from "./service";
 export { PassStore, type ResumePoint } from "./store";
 export { parseFields } from "./params";
 export { entriesWindow, prefixSummary, exportPass, type PassExport } from "./pass-view";
+export { PendingEnds, storageProblem } from "./storage";

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { startSandbox, type Sandbox } from "@/lib/sandbox";
 import { ConnectionRegistry } from "@/lib/connections";
 import type { RetryPolicy } from "@/lib/lister";
@@ -69,3 +70,21 @@ export function putKeys(sandbox: Sandbox, bucket: string, keys: string[]): void 
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Holds a write lock on a data dir's database from a second SQLite connection, as another process
+ * would (`BEGIN EXCLUSIVE`): until `release`, every write of the app's connection waits out its busy
+ * timeout and fails with SQLITE_BUSY "database is locked"; reads go on (WAL).
+ */
+export function lockDatabase(dataDir: string): { release(): void } {
+  const db = new Database(path.join(dataDir, "bucketscope.db"));
+  db.pragma("busy_timeout = 5000");
+  db.exec("BEGIN EXCLUSIVE");
+  return {
+    release() {
+      if (!db.open) return;
+      db.exec("COMMIT");
+      db.close();
+    },
+  };
+}
