@@ -41,16 +41,19 @@ const APP_ERROR = Symbol.for("bucketscope.AppError");
 
 export class AppError extends Error {
   readonly code: ErrorCode;
+  /** Response headers that belong to this answer (e.g. `Connection: close`). */
+  readonly headers: Readonly<Record<string, string>>;
   readonly [APP_ERROR] = true;
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === "object" && value !== null && APP_ERROR in value;
   }
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; headers?: Record<string, string> }) {
     super(message, options);
     this.name = "AppError";
     this.code = code;
+    this.headers = options?.headers ?? {};
   }
 
   get status(): number {
@@ -98,8 +101,6 @@ export function clientError(err: unknown, what?: string): { code: ErrorCode; mes
 // internal) is logged under an id and answered with a generic 500 naming that id.
 export function errorResponse(err: unknown): Response {
   const e = clientError(err);
-  return Response.json(errorBody(e.code, e.message, e.id), {
-    status: errorStatus[e.code],
-    headers: { "Cache-Control": "no-store" },
-  });
+  const headers = { ...(isClientError(err) ? err.headers : {}), "Cache-Control": "no-store" };
+  return Response.json(errorBody(e.code, e.message, e.id), { status: errorStatus[e.code], headers });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { errorResponse } from "./errors";
 import { readJson } from "./validate";
 
 const MiB = 1024 * 1024;
@@ -36,18 +37,28 @@ describe("reading a JSON body", () => {
     });
   });
 
-  it("counts a body without Content-Length as it arrives and stops reading once past the limit", async () => {
+  it("counts a body without Content-Length as it arrives: over the limit it is read to its end and dropped, the connection kept", async () => {
     expect(await readJson(chunked(jsonOfSize(MiB)), MiB)).toHaveLength(MiB - 2);
-    const big = chunked(jsonOfSize(8 * MiB));
+    const big = chunked(jsonOfSize(4 * MiB));
     expect(big.headers.get("content-length")).toBeNull();
-    await expect(readJson(big, MiB)).rejects.toMatchObject({ code: "payload_too_large" });
-    expect((big as Request & { pulled: number }).pulled).toBeLessThanOrEqual(MiB + 3 * 64 * 1024);
+    await expect(readJson(big, MiB)).rejects.toMatchObject({ code: "payload_too_large", headers: {} });
+    expect((big as Request & { pulled: number }).pulled).toBeGreaterThanOrEqual(4 * MiB);
   });
 
-  it("refuses a declared Content-Length over the limit before reading anything", async () => {
+  it("stops reading a body far over the limit and closes its connection after the answer", async () => {
+    const huge = chunked(jsonOfSize(64 * MiB));
+    await expect(readJson(huge, MiB)).rejects.toMatchObject({ code: "payload_too_large", headers: { Connection: "close" } });
+    expect((huge as Request & { pulled: number }).pulled).toBeLessThanOrEqual(8 * MiB + 3 * 64 * 1024);
+    const res = errorResponse(await readJson(chunked(jsonOfSize(64 * MiB)), MiB).catch((e: unknown) => e));
+    expect(res.status).toBe(413);
+    expect(res.headers.get("connection")).toBe("close");
+  });
+
+  it("refuses a declared Content-Length far over the limit before reading anything", async () => {
     const req = chunked(jsonOfSize(100));
-    const declared = new Request(req, { headers: { "content-length": String(MiB + 1) }, duplex: "half" } as RequestInit);
+    const declared = new Request(req, { headers: { "content-length": String(64 * MiB) }, duplex: "half" } as RequestInit);
     await expect(readJson(declared, MiB)).rejects.toMatchObject({ code: "payload_too_large" });
+    expect((req as Request & { pulled: number }).pulled).toBeLessThanOrEqual(64 * 1024);
   });
 
   it("still answers malformed JSON with 400 bad_request, and takes a byte order mark as request.json() does", async () => {

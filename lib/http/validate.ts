@@ -19,8 +19,14 @@ export function searchParamsObject(url: string | URL): Record<string, string> {
   return out;
 }
 
-function tooLarge(maxBytes: number): AppError {
-  return new AppError("payload_too_large", `The request body is larger than ${formatBytes(maxBytes)}, the most this server accepts (BUCKETSCOPE_MAX_JSON_BYTES).`);
+/** How much of a refused body is read and thrown away so that the client gets its 413 and keeps its connection. */
+const DRAIN_FACTOR = 8;
+
+function tooLarge(maxBytes: number, closeConnection: boolean): AppError {
+  return new AppError("payload_too_large", `The request body is larger than ${formatBytes(maxBytes)}, the most this server accepts (BUCKETSCOPE_MAX_JSON_BYTES).`, {
+    // The rest of the body is still on its way: this connection cannot carry another request.
+    headers: closeConnection ? { Connection: "close" } : {},
+  });
 }
 
 function formatBytes(n: number): string {
@@ -30,13 +36,15 @@ function formatBytes(n: number): string {
 }
 
 /**
- * Reads a JSON request body of at most `maxBytes`. A declared Content-Length over the limit is
- * refused before anything is read; a body without one (chunked) is counted as it arrives and
- * refused as soon as it passes the limit, so no request can make the server hold more.
+ * Reads a JSON request body of at most `maxBytes`, with or without a Content-Length (chunked bodies
+ * are counted as they arrive). Past the limit nothing more is kept: the rest is read and dropped (up
+ * to DRAIN_FACTOR times the limit) so the client gets a clean 413, and a body larger than that is
+ * not read at all and its connection is closed after the answer.
  */
 export async function readJson(request: Request, maxBytes: number = limits().maxJsonBytes): Promise<unknown> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  const drainLimit = maxBytes * DRAIN_FACTOR;
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > drainLimit) throw tooLarge(maxBytes, true);
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (request.body !== null) {
@@ -50,13 +58,16 @@ export async function readJson(request: Request, maxBytes: number = limits().max
       }
       if (result.done) break;
       size += result.value.byteLength;
-      if (size > maxBytes) {
-        void reader.cancel().catch(() => undefined);
-        throw tooLarge(maxBytes);
+      if (size > drainLimit) {
+        // Not cancelled (that would reset the connection before the answer is out).
+        reader.releaseLock();
+        throw tooLarge(maxBytes, true);
       }
-      chunks.push(result.value);
+      if (size <= maxBytes) chunks.push(result.value);
+      else chunks.length = 0;
     }
   }
+  if (size > maxBytes) throw tooLarge(maxBytes, false);
   try {
     // As request.json() does: UTF-8, a byte order mark dropped.
     return JSON.parse(new TextDecoder().decode(Buffer.concat(chunks, size))) as unknown;
