@@ -194,7 +194,7 @@ export class PassService {
         endedAt: Date.now(),
         error: {
           code: "storage_unavailable",
-          message: `The pass's end could not be recorded: ${problem}. Its recorded pages are kept; resume it once the database is writable.${earlier}`,
+          message: `The pass's end could not be recorded: ${problem}. Resume it once the database is writable.${earlier}`,
           httpStatus: null,
           s3Code: null,
           requestId: null,
@@ -410,7 +410,7 @@ export class PassService {
           if (problem === null) throw err;
           error = {
             code: "storage_unavailable",
-            message: `Page ${page.record.index + 1} could not be recorded: ${problem}. The pages before it are kept; resume the pass once the database is writable.`,
+            message: `Page ${page.record.index + 1} could not be recorded: ${problem}. Resume the pass once the database is writable.`,
             httpStatus: null,
             s3Code: null,
             requestId: null,
@@ -428,7 +428,7 @@ export class PassService {
     } catch (err) {
       const problem = storageProblem(err);
       if (problem !== null) {
-        error = { code: "storage_unavailable", message: `The pass stopped: ${problem}. Its recorded pages are kept; resume it once the database is writable.`, httpStatus: null, s3Code: null, requestId: null, retryable: true };
+        error = { code: "storage_unavailable", message: `The pass stopped: ${problem}. Resume it once the database is writable.`, httpStatus: null, s3Code: null, requestId: null, retryable: true };
       } else if (err instanceof AppError && err.code !== "internal_error") {
         error = { code: err.code, message: err.message, httpStatus: null, s3Code: null, requestId: null, retryable: false };
       } else {
