@@ -102,6 +102,11 @@ function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(errorStatus, code);
 }
 
+/** "1 pass is running", "8 passes are running". */
+export function runningPasses(n: number): string {
+  return n === 1 ? "1 pass is running" : `${n} passes are running`;
+}
+
 function newPassId(): string {
   return randomBytes(9).toString("base64url");
 }
@@ -148,7 +153,7 @@ export class PassService {
     if (this.slots >= this.maxRunningPasses) {
       throw new AppError(
         "too_many_passes",
-        `${this.maxRunningPasses} passes are running, the most this server runs at once (BUCKETSCOPE_MAX_RUNNING_PASSES). Try again when one has ended, or cancel one.`,
+        `${runningPasses(this.maxRunningPasses)}, the most this server runs at once (BUCKETSCOPE_MAX_RUNNING_PASSES). Try again when one has ended, or cancel one.`,
       );
     }
     this.slots++;

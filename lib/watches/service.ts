@@ -4,7 +4,7 @@ import { limits as processLimits } from "@/lib/config";
 import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
 import { diffs as defaultDiffs, history, type DiffService } from "@/lib/diff";
 import { AppError, internalError } from "@/lib/http";
-import { passes as defaultPasses, type PassService } from "@/lib/passes";
+import { passes as defaultPasses, runningPasses, type PassService } from "@/lib/passes";
 import type { Watch, WatchCreate, WatchDeleted, WatchListQuery, WatchPatch } from "@/lib/wire";
 import { DAY_MS, WatchStore, type StoredError, type WatchRow } from "./store";
 
@@ -248,7 +248,7 @@ export class WatchService {
         // Not an error loop: the watch stays due and waits for a pass of the server to end.
         this.waiting.add(w.id);
         this.store.setNextRun(w.id, now);
-        const message = `Waiting: ${this.passes.maxRunningPasses} passes are running, the most this server runs at once (BUCKETSCOPE_MAX_RUNNING_PASSES); this watch starts its pass as soon as one ends.`;
+        const message = `Waiting: ${runningPasses(this.passes.maxRunningPasses)}, the most this server runs at once (BUCKETSCOPE_MAX_RUNNING_PASSES); this watch starts its pass as soon as one ends.`;
         this.store.setError(w.id, { code: err.code, message, at: new Date().toISOString() });
         return;
       }

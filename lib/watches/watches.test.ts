@@ -241,7 +241,7 @@ describe("watch limits and failures", () => {
 
     const waiting = await until("the watch waiting", () => watches.get(w.id).lastError, (e) => e !== null);
     expect(waiting).toMatchObject({ code: "too_many_passes" });
-    expect(waiting?.message).toMatch(/^Waiting: 1 passes are running, the most this server runs at once \(BUCKETSCOPE_MAX_RUNNING_PASSES\); this watch starts its pass as soon as one ends\.$/);
+    expect(waiting?.message).toMatch(/^Waiting: 1 pass is running, the most this server runs at once \(BUCKETSCOPE_MAX_RUNNING_PASSES\); this watch starts its pass as soon as one ends\.$/);
     // Two of its intervals later it has not tried again: the same error, no pass.
     await sleep(2100);
     if (passes.summary(manual).status === "running") {
