@@ -72,10 +72,14 @@ describe("limits in the UI", () => {
     const alert = page.getByRole("alert").filter({ hasText: "BUCKETSCOPE_MAX_RUNNING_PASSES" });
     await expect.poll(() => alert.textContent()).toBe(PASS_LIMIT);
     expect(new URL(page.url()).pathname).toBe("/b/sandbox/demo");
-    await browser.screenshot("limits-record-listing");
-    await page.setViewportSize({ width: 800, height: 900 });
-    await expect.poll(() => alert.isVisible()).toBe(true);
-    await browser.screenshot("limits-record-listing-800");
+    for (const width of [800, 1024, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      await expect.poll(() => alert.isVisible()).toBe(true);
+      // The refusal sits under the button; the breadcrumbs keep their width.
+      const crumbs = await page.getByRole("link", { name: "sandbox", exact: true }).boundingBox();
+      expect(crumbs?.height ?? 0).toBeLessThan(40);
+      await browser.screenshot(`limits-record-listing-${width}`);
+    }
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 
