@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PassService } from "@/lib/passes";
-import { FAST_RETRY, lockDatabase, registryFor, startTestSandbox, tempDir } from "@/lib/passes/testing/harness";
+import { FAST_RETRY, lockDatabase, registryFor, startTestSandbox, tempDir, until } from "@/lib/passes/testing/harness";
 import type { Sandbox } from "@/lib/sandbox";
 import { experimentParamsSchema, type ExperimentEvent, type ExperimentParamsInput } from "@/lib/wire";
 import { ExperimentService, type ExperimentServiceOptions } from "./service";
@@ -42,16 +42,6 @@ function lab(opts: Partial<ExperimentServiceOptions> = {}, passOpts: { dataDir?:
 const start = (service: ExperimentService, input: ExperimentParamsInput) => service.create(experimentParamsSchema.parse(input));
 const keysUnder = (prefix: string) => sandbox.store.snapshotPrefix("demo", prefix).map((o) => o.key);
 const slowChurn: ExperimentParamsInput = { connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 30, pageSize: 1, rate: 50, latencyMs: 10_000 };
-
-async function until<T>(what: string, get: () => T, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("race-lab limits", () => {
   it("runs at most 2 experiments at once: the third is refused with too_many_experiments and recorded nowhere", async () => {

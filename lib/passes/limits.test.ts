@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "@/lib/sandbox";
 import type { PassEndEvent, PassEvent } from "@/lib/wire";
 import { PassService, type PassServiceOptions } from "./service";
-import { bucketKeys, FAST_RETRY, lockDatabase, passKeys, putKeys, registryFor, startTestSandbox, tempDir } from "./testing/harness";
+import { bucketKeys, bucketWith, FAST_RETRY, lockDatabase, passKeys, registryFor, startTestSandbox, tempDir, until } from "./testing/harness";
 
 // The running-pass limit and what happens when the database refuses a pass's writes: a real sandbox,
 // a real SQLite file, and a second real connection holding the write lock as another process would.
@@ -29,28 +29,10 @@ function service(opts: Partial<PassServiceOptions> = {}): PassService {
   return s;
 }
 
-let bucketCounter = 0;
-function bucketWith(n: number): string {
-  const bucket = `limits-${++bucketCounter}-${Date.now().toString(36)}`;
-  sandbox.store.createBucket(bucket);
-  putKeys(sandbox, bucket, Array.from({ length: n }, (_, i) => `k${String(i).padStart(3, "0")}`));
-  return bucket;
-}
-
-async function until<T>(what: string, get: () => T, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe("the running-pass limit", () => {
   it("refuses a pass over the limit with too_many_passes and records nothing; a slot frees when a pass ends", async () => {
     const passes = service({ maxRunningPasses: 2 });
-    const bucket = bucketWith(8);
+    const bucket = bucketWith(sandbox, "limits", 8);
     sandbox.faults.configure({ latencyMs: 200, bucket });
     const running = [await passes.create({ connection: "sandbox", bucket, prefix: "", pageSize: 1 }), await passes.create({ connection: "sandbox", bucket, prefix: "", pageSize: 1 })];
     expect(passes.running).toBe(2);
@@ -87,7 +69,7 @@ describe("a pass whose writes fail", () => {
   it("ends failed with the reason, its viewer gets an end line, cancel answers 409, and resume completes it exactly", async () => {
     const dataDir = tempDir("pass-locked");
     const passes = service({ dataDir, busyTimeoutMs: 100 });
-    const bucket = bucketWith(12);
+    const bucket = bucketWith(sandbox, "limits", 12);
     sandbox.faults.configure({ latencyMs: 100, bucket });
     const id = await passes.create({ connection: "sandbox", bucket, prefix: "", pageSize: 2 });
 
@@ -123,7 +105,7 @@ describe("a pass whose writes fail", () => {
   it("keeps the failed end in memory until the database takes it, then stores it", async () => {
     const dataDir = tempDir("pass-locked-end");
     const passes = service({ dataDir, busyTimeoutMs: 50 });
-    const bucket = bucketWith(6);
+    const bucket = bucketWith(sandbox, "limits", 6);
     sandbox.faults.configure({ latencyMs: 150, bucket });
     const id = await passes.create({ connection: "sandbox", bucket, prefix: "", pageSize: 1 });
     const lock = lockDatabase(dataDir);

@@ -237,10 +237,18 @@ export class PassService {
    * cannot be read is an error of the request instead of a pass that fails at once.
    */
   async create(params: NewPassParams): Promise<string> {
+    return this.inSlot((launching) => this.createInSlot(params, launching));
+  }
+
+  /**
+   * Runs `start` holding a slot; the slot passes to the run once `start` calls `launching`, and is
+   * given back if `start` fails before that.
+   */
+  private async inSlot(start: (launching: () => void) => Promise<string>): Promise<string> {
     this.takeSlot();
     let launched = false;
     try {
-      return await this.createInSlot(params, () => (launched = true));
+      return await start(() => (launched = true));
     } finally {
       if (!launched) this.releaseSlot();
     }
@@ -333,13 +341,7 @@ export class PassService {
     const status = this.mustRow(id).status;
     if (status === "complete") throw new AppError("conflict", "This pass is complete; there is nothing left to resume.");
     if (status === "running") throw new AppError("conflict", "This pass is running already.");
-    this.takeSlot();
-    let launched = false;
-    try {
-      return await this.resumeInSlot(id, () => (launched = true));
-    } finally {
-      if (!launched) this.releaseSlot();
-    }
+    return this.inSlot((launching) => this.resumeInSlot(id, launching));
   }
 
   private async resumeInSlot(id: string, launching: () => void): Promise<string> {

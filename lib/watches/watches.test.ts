@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DiffService, history } from "@/lib/diff";
 import { PassService, type PassServiceOptions } from "@/lib/passes";
-import { FAST_RETRY, lockDatabase, registryFor, sleep, startTestSandbox, tempDir } from "@/lib/passes/testing/harness";
+import { bucketWith, FAST_RETRY, lockDatabase, registryFor, sleep, startTestSandbox, tempDir, until } from "@/lib/passes/testing/harness";
 import type { Sandbox } from "@/lib/sandbox";
 import { watchCreateSchema, type PassSummary, type WatchCreateInput } from "@/lib/wire";
 import { WatchService } from "./service";
@@ -35,16 +35,6 @@ function start(dataDir = tempDir("watches"), passOpts: Partial<PassServiceOption
   return { watches, passes, dataDir };
 }
 
-let bucketCounter = 0;
-function bucketWith(n: number): string {
-  const bucket = `watch-${++bucketCounter}-${Date.now().toString(36)}`;
-  sandbox.store.createBucket(bucket);
-  for (let i = 0; i < n; i++) {
-    sandbox.store.putObject({ bucket, key: `k${String(i).padStart(3, "0")}`, body: Buffer.from("x"), meta: { contentType: "text/plain", userMetadata: {}, storageClass: "STANDARD" } });
-  }
-  return bucket;
-}
-
 const watchInput = (input: WatchCreateInput) => watchCreateSchema.parse(input);
 
 function passesOf(watches: WatchService, passes: PassService, watchId: string): PassSummary[] {
@@ -55,20 +45,10 @@ function passesOf(watches: WatchService, passes: PassService, watchId: string): 
     .reverse();
 }
 
-async function until<T>(what: string, get: () => T, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await sleep(50);
-  }
-}
-
 describe("a watch", () => {
   it("runs a pass every 2 seconds, and the history compares each with the one before", async () => {
     const { watches, passes } = start();
-    const bucket = bucketWith(30);
+    const bucket = bucketWith(sandbox, "watch", 30);
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 10, everySeconds: 2 }));
     expect(w).toMatchObject({ state: "active", everySeconds: 2, keepPasses: 100, keepDays: null, pageSize: 10, prefix: "" });
 
@@ -94,7 +74,7 @@ describe("a watch", () => {
 
   it("never runs two passes at once: a pass longer than the interval delays the next one", async () => {
     const { watches, passes } = start();
-    const bucket = bucketWith(6);
+    const bucket = bucketWith(sandbox, "watch", 6);
     sandbox.faults.configure({ latencyMs: 400, bucket });
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1, everySeconds: 1 }));
     const deadline = Date.now() + 7000;
@@ -115,7 +95,7 @@ describe("a watch", () => {
 
   it("keeps only its last K passes, deleting the older ones with their entries", async () => {
     const { watches, passes } = start();
-    const bucket = bucketWith(5);
+    const bucket = bucketWith(sandbox, "watch", 5);
     const manual = await passes.create({ connection: "sandbox", bucket, prefix: "", pageSize: 1000 });
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 1, keepPasses: 2 }));
     const seen = new Set<string>();
@@ -141,7 +121,7 @@ describe("a watch", () => {
 
   it("keeps the passes of the last T days", async () => {
     const { watches, passes } = start();
-    const bucket = bucketWith(5);
+    const bucket = bucketWith(sandbox, "watch", 5);
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 3600, keepDays: 1 }));
     const [first] = await until("the first pass", () => passesOf(watches, passes, w.id), (ps) => ps[0]?.status === "complete");
     await watches.idle(w.id);
@@ -156,7 +136,7 @@ describe("a watch", () => {
 
   it("pauses, resumes, and when deleted cancels its running pass and keeps its recorded ones", async () => {
     const { watches, passes } = start();
-    const bucket = bucketWith(4);
+    const bucket = bucketWith(sandbox, "watch", 4);
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 1, paused: true }));
     expect(w).toMatchObject({ state: "paused", nextRunAt: null });
     await sleep(1500);
@@ -192,7 +172,7 @@ describe("a watch", () => {
 
   it("carries on in a new process on the same data: the schedule is in the database", async () => {
     const first = start();
-    const bucket = bucketWith(5);
+    const bucket = bucketWith(sandbox, "watch", 5);
     const w = await first.watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 1 }));
     await until("a pass", () => first.watches.store.passesOf(w.id).length, (n) => n >= 1);
     const o = open.pop();
@@ -233,10 +213,10 @@ describe("watch limits and failures", () => {
 
   it("waits while the server runs its most passes, says so once instead of retrying every interval, and starts when a pass ends", async () => {
     const { watches, passes } = start(tempDir("watch-full"), { maxRunningPasses: 1 });
-    const slow = bucketWith(8);
+    const slow = bucketWith(sandbox, "watch", 8);
     sandbox.faults.configure({ latencyMs: 250, bucket: slow });
     const manual = await passes.create({ connection: "sandbox", bucket: slow, prefix: "", pageSize: 1 });
-    const bucket = bucketWith(3);
+    const bucket = bucketWith(sandbox, "watch", 3);
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 1 }));
 
     const waiting = await until("the watch waiting", () => watches.get(w.id).lastError, (e) => e !== null);
@@ -258,7 +238,7 @@ describe("watch limits and failures", () => {
   it("re-arms its schedule after the database refused it, and runs again once the database is writable", async () => {
     const dataDir = tempDir("watch-locked");
     const { watches } = start(dataDir, { busyTimeoutMs: 50 });
-    const bucket = bucketWith(3);
+    const bucket = bucketWith(sandbox, "watch", 3);
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 1 }));
     await until("a pass", () => watches.store.passesOf(w.id).length, (n) => n >= 1);
 

@@ -88,3 +88,26 @@ export function lockDatabase(dataDir: string): { release(): void } {
     },
   };
 }
+
+/** Polls `get` until `ok` holds (never a fixed sleep: a loaded machine only makes it take longer). */
+export async function until<T>(what: string, get: () => T, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await sleep(25);
+  }
+}
+
+let bucketCounter = 0;
+
+/** A new bucket on the sandbox holding `n` one-byte keys k000, k001, …, named after `label`. */
+export function bucketWith(sandbox: Sandbox, label: string, n: number): string {
+  const bucket = `${label}-${++bucketCounter}-${Date.now().toString(36)}`;
+  sandbox.store.createBucket(bucket);
+  for (let i = 0; i < n; i++) {
+    sandbox.store.putObject({ bucket, key: `k${String(i).padStart(3, "0")}`, body: Buffer.from("x"), meta: { contentType: "text/plain", userMetadata: {}, storageClass: "STANDARD" } });
+  }
+  return bucket;
+}
