@@ -45,9 +45,26 @@ const CAUSES: Record<string, { title: string; next: string }> = {
     title: "The server ended the listing early",
     next: "Resume continues after the last key recorded (a snapshot whose walk reached its end re-runs the cross-check); if the server keeps ending early, its listings of this prefix cannot be trusted.",
   },
+  internal_error: {
+    title: "The server stopped the pass on an unexpected error",
+    next: "The error is in the server log under the id above. Resume to continue.",
+  },
+  // Passes recorded before the code was renamed.
   internal: {
     title: "The server stopped the pass on an unexpected error",
     next: "The error is in the server log. The recorded pages are kept; resume to continue.",
+  },
+  storage_unavailable: {
+    title: "The database refused to record the pass",
+    next: "The disk may be full, or another process holds the database's lock (a backup, another bucketscope on the same data directory).",
+  },
+  time_limit: {
+    title: "The race-lab experiment running this pass reached its time limit",
+    next: "The experiment stopped the pass and cleaned its prefix up; its page says more.",
+  },
+  log_limit: {
+    title: "The race-lab experiment running this pass reached its log limit",
+    next: "The experiment stopped the pass and cleaned its prefix up; its page says more.",
   },
 };
 

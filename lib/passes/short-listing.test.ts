@@ -118,6 +118,8 @@ describe("the snapshot's cross-check against ListObjectsV2", () => {
     sandbox.faults.clear();
     await expect(passes.resume(pass.id)).rejects.toMatchObject({ code: "short_listing" });
     expect(await passes.settled(pass.id)).toMatchObject({ status: "failed", error: { code: "short_listing" } });
+    // The check-only run held one running-pass slot and gave it back once.
+    expect(passes.running).toBe(0);
   });
 
   it("passes a complete versions listing of the same keys", async () => {
