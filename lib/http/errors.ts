@@ -1,4 +1,4 @@
-import "server-only";
+// Not server-only: the start script's gate (scripts/start.ts) answers in this shape before Next runs.
 
 // One error shape for the whole API: `{ error: { code, message } }`, status from this map only.
 export const errorStatus = {
@@ -10,6 +10,7 @@ export const errorStatus = {
   unauthorized: 401,
   access_denied: 403,
   read_only_connection: 403,
+  cross_origin: 403,
   not_found: 404,
   unknown_connection: 404,
   no_such_bucket: 404,
@@ -20,6 +21,8 @@ export const errorStatus = {
   incomparable_passes: 409,
   incomplete_pass: 409,
   not_versioned: 409,
+  unsupported_media_type: 415,
+  too_many_attempts: 429,
   throttled: 503,
   upstream_error: 502,
   upstream_unreachable: 502,
