@@ -4,7 +4,13 @@ import "./globals.css";
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { SignOutButton } from "@/components/auth/sign-out-button";
 import { Providers } from "@/components/providers";
+import { accessTokenConfigured } from "@/lib/config";
+
+// Every page is rendered per request: the gate (scripts/start.ts) gives each one a fresh CSP nonce,
+// which Next can only put into HTML it renders now, not into a page prerendered at build time.
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = {
   title: { default: "bucketscope", template: "%s · bucketscope" },
@@ -25,6 +31,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/watches">Watches</Link>
             <Link href="/race">Race lab</Link>
           </nav>
+          {accessTokenConfigured() ? <SignOutButton /> : null}
         </header>
         <Providers>
           <main className="content">{children}</main>
