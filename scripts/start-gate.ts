@@ -7,6 +7,7 @@ import {
   issueSession,
   resolveNext,
   SESSION_COOKIE,
+  SESSION_HEADER,
   sessionOf,
   SIGNIN_PATH,
   SIGNOUT_PATH,
@@ -151,6 +152,9 @@ export function createGate(opts: GateOptions): (req: IncomingMessage, res: Serve
     // Next reads the nonce for its scripts from the request's policy; a client's own is never used.
     req.headers["content-security-policy"] = headers["Content-Security-Policy"];
     delete req.headers["content-security-policy-report-only"];
+    // The nav offers a sign-out to a browser session (app/layout.tsx); only the gate may say so.
+    if (access !== null && sessionOf(access, req.headers.cookie, now()) !== null) req.headers[SESSION_HEADER] = "1";
+    else delete req.headers[SESSION_HEADER];
     next();
   };
 }

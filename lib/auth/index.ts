@@ -8,7 +8,8 @@ export { issueSession, RevokedSessions, SESSION_COOKIE, verifySession, type Sess
 
 export const SIGNIN_PATH = "/signin";
 export const SIGNOUT_PATH = "/signout";
-export const DEFAULT_SESSION_MAX_AGE_MS = 7 * 24 * 3600_000;
+/** Set by the gate on a request that carries a valid browser session, for the pages (never a client's). */
+export const SESSION_HEADER = "x-bucketscope-session";
 
 export interface Access {
   token: string;

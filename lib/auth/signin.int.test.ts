@@ -90,7 +90,13 @@ describe("sign-in (BUCKETSCOPE_SESSION_MAX_AGE=1h, no proxy trusted)", () => {
     expect(set).not.toContain("Secure");
     const cookie = sessionCookie(answer);
     expect((await rawHttp(app.url, "/api/passes", { headers: { cookie } })).status).toBe(200);
-    expect((await rawHttp(app.url, "/", { headers: { cookie } })).status).toBe(200);
+    const home = await rawHttp(app.url, "/", { headers: { cookie } });
+    expect(home.status).toBe(200);
+    // The nav offers a sign-out to a signed-in browser only, whatever a client claims.
+    expect(home.body).toContain(">Sign out</button>");
+    const signinPage = await rawHttp(app.url, "/signin", { headers: { "x-bucketscope-session": "1" } });
+    expect(signinPage.status).toBe(200);
+    expect(signinPage.body).not.toContain(">Sign out</button>");
   });
 
   it("expires sessions by the issued-at signed inside the cookie", async () => {

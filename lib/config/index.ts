@@ -78,11 +78,6 @@ export function dataDirFrom(env: Env = process.env): string {
   return path.resolve(env.BUCKETSCOPE_DATA_DIR && env.BUCKETSCOPE_DATA_DIR !== "" ? env.BUCKETSCOPE_DATA_DIR : ".data");
 }
 
-/** Whether pages need a session (the nav then offers a sign-out). */
-export function accessTokenConfigured(env: Env = process.env): boolean {
-  return Boolean(env.BUCKETSCOPE_ACCESS_TOKEN);
-}
-
 export function loadSettings(env: Env = process.env): AppSettings {
   const host = env.HOST && env.HOST !== "" ? env.HOST : "127.0.0.1";
   const port = parsePort(env.PORT, 3000, "PORT");

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 // POST /signin and POST /signout, answered by the gate in scripts/start.ts.
 
