@@ -1,7 +1,7 @@
-import http from "node:http";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawHttp } from "@/scripts/testing/raw-http";
 import { rawRequest, sdkClient, startTestSandbox, type TestSandbox } from "./test-helpers";
 
 // A page on a foreign name that DNS-rebinds to the sandbox could sign requests with its published
@@ -21,17 +21,8 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-function request(path: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  const url = new URL(sandbox.endpoint);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path, headers: { ...headers, host }, agent: false }, (res) => {
-      let body = "";
-      res.on("data", (d: Buffer) => (body += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+function request(path: string, host: string, headers: Record<string, string> = {}) {
+  return rawHttp(sandbox.endpoint, path, { headers: { ...headers, host } });
 }
 
 describe("sandbox Host check", () => {
