@@ -14,7 +14,7 @@ import {
   type Access,
 } from "../lib/auth/index";
 import { admit, clientAddress, newNonce, requestIsHttps, securityHeaders, type AllowedHost } from "../lib/gate/index";
-import { errorBody, errorStatus, type ErrorCode } from "../lib/http/errors";
+import { errorBody, errorStatus, internalError, type ErrorCode } from "../lib/http/errors";
 
 // The one gate in front of Next (scripts/start.ts): security headers on every response, then the
 // request checks (lib/gate), then the access token (lib/auth), then Next with the page's CSP nonce.
@@ -35,9 +35,9 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function sendError(res: ServerResponse, code: ErrorCode, message: string, headers: Record<string, string> = {}): void {
+function sendError(res: ServerResponse, code: ErrorCode, message: string, headers: Record<string, string> = {}, id?: string): void {
   res.writeHead(errorStatus[code], { "Content-Type": "application/json", "Cache-Control": "no-store", ...headers });
-  res.end(JSON.stringify(errorBody(code, message)));
+  res.end(JSON.stringify(errorBody(code, message, id)));
 }
 
 function sendJson(res: ServerResponse, body: unknown, headers: Record<string, string> = {}): void {
@@ -126,11 +126,19 @@ export function createGate(opts: GateOptions): (req: IncomingMessage, res: Serve
     const access = opts.access;
     if (method === "POST" && (url.pathname === SIGNIN_PATH || url.pathname === SIGNOUT_PATH)) {
       if (access === null) return sendError(res, "not_found", "This dashboard has no access token: there is no session to sign in to or out of.");
-      if (url.pathname === SIGNOUT_PATH) return signOut(access, req, res);
-      signIn(access, req, res).catch((err: unknown) => {
-        console.error("bucketscope: sign-in failed", err);
-        if (!res.headersSent) sendError(res, "internal", "Signing in failed on the server; it has been logged.");
-      });
+      const failed = (err: unknown) => {
+        const e = internalError(err, url.pathname === SIGNIN_PATH ? "Signing in failed on the server" : "Signing out failed on the server");
+        if (!res.headersSent) sendError(res, e.code, e.message, {}, e.id);
+      };
+      if (url.pathname === SIGNOUT_PATH) {
+        try {
+          signOut(access, req, res);
+        } catch (err) {
+          failed(err);
+        }
+        return;
+      }
+      signIn(access, req, res).catch(failed);
       return;
     }
     if (access !== null && bearerToken(req.headers.authorization) !== undefined) {
