@@ -68,13 +68,15 @@ export function createGate(opts: GateOptions): (req: IncomingMessage, res: Serve
   const limiter = new AttemptLimiter();
   const maxAgeSeconds = opts.access ? Math.floor(opts.access.sessionMaxAgeMs / 1000) : 0;
 
+  const clientOf = (req: IncomingMessage) => clientAddress(req.socket.remoteAddress, header(req.headers["x-forwarded-for"]), opts.trustProxy);
+
   function cookie(req: IncomingMessage, value: string, maxAge: number): string {
-    const secure = requestIsHttps(req.headers["x-forwarded-proto"], opts.trustProxy) ? "; Secure" : "";
+    const secure = requestIsHttps(header(req.headers["x-forwarded-proto"]), opts.trustProxy) ? "; Secure" : "";
     return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAge}${secure}`;
   }
 
   async function signIn(access: Access, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const client = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], opts.trustProxy);
+    const client = clientOf(req);
     const wait = limiter.retryAfterMs(client, now());
     if (wait > 0) return tooManyAttempts(res, wait);
     let body: unknown;
@@ -88,7 +90,7 @@ export function createGate(opts: GateOptions): (req: IncomingMessage, res: Serve
       limiter.record(client, now());
       return sendError(res, "unauthorized", "That token is not right.");
     }
-    const scheme = requestIsHttps(req.headers["x-forwarded-proto"], opts.trustProxy) ? "https" : "http";
+    const scheme = requestIsHttps(header(req.headers["x-forwarded-proto"]), opts.trustProxy) ? "https" : "http";
     const target = resolveNext(typeof next === "string" ? next : null, `${scheme}://${req.headers.host ?? "localhost"}`);
     sendJson(res, { next: target }, { "Set-Cookie": cookie(req, issueSession(access.token, now()), maxAgeSeconds) });
   }
@@ -142,13 +144,12 @@ export function createGate(opts: GateOptions): (req: IncomingMessage, res: Serve
       return;
     }
     if (access !== null && bearerToken(req.headers.authorization) !== undefined) {
-      const client = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], opts.trustProxy);
-      const wait = limiter.retryAfterMs(client, now());
+      const wait = limiter.retryAfterMs(clientOf(req), now());
       if (wait > 0) return tooManyAttempts(res, wait);
     }
     const decision = decide(access, { pathname: url.pathname, authorization: req.headers.authorization, cookie: req.headers.cookie }, now());
     if (decision === "wrong-token") {
-      limiter.record(clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], opts.trustProxy), now());
+      limiter.record(clientOf(req), now());
       return sendError(res, "unauthorized", "That access token is not right.");
     }
     if (decision === "unauthorized") return sendError(res, "unauthorized", "A valid access token is required.");
