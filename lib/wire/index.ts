@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { instantSchema, snapshotInfoSchema, versionsPageSchema } from "./point-in-time";
 
 // The contract between the API and the browser: zod schemas and their inferred types, nothing else.
