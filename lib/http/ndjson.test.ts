@@ -14,6 +14,10 @@ describe("ndjsonLine", () => {
     const values: unknown[] = [
       { type: "page", page: { index: 3, anomalies: [] }, entries, commonPrefixes: ["a/", "ü/"] },
       { gone: undefined, fn: () => 1, list: [...Array.from({ length: 70 }, (_, i) => i), undefined, () => 1], "ké\"y": "v" },
+      // Long arrays are written a slice at a time: what JSON.stringify writes as null (undefined, a function, a hole) stays null at any place.
+      { long: [...Array.from({ length: 127 }, (_, i) => i), undefined, () => 1, ...Array.from({ length: 129 }, (_, i) => ({ i, u: undefined })), [1, [2]], "last"] },
+      { sparse: Object.assign(new Array<number>(300), { 5: 1, 299: 2 }) },
+      { exact: Array.from({ length: 256 }, (_, i) => i), tail: true },
       { only: undefined },
       {},
       [1, 2, 3],

@@ -1,14 +1,14 @@
 import "server-only";
 import { errorResponse } from "./errors";
 
-/** Arrays longer than this are written element by element (a page's entries). */
-const PIECEWISE_ARRAY = 64;
+/** Arrays longer than this are written in slices of this many elements (a page's entries). */
+const SLICE = 128;
 
 /**
- * `JSON.stringify(value) + "\n"` as UTF-8, byte for byte. A page event's line is ~150 KB: V8 builds
- * a string that large as a rope that must be flattened (a large-object allocation) before it can be
- * encoded, which cost more than the stringify itself. A plain object whose long arrays are written
- * element by element into one buffer of the exact size skips that.
+ * `JSON.stringify(value) + "\n"` as UTF-8, byte for byte. A page event's line is ~150 KB: V8 makes a
+ * string over 128 KB in its large-object space, which costs more than the stringify itself. A plain
+ * object's long arrays are stringified a slice at a time (strings of ~20 KB) and every piece is
+ * written into one buffer of the exact size.
  */
 export function ndjsonLine(value: unknown): Uint8Array {
   const parts = typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype && !("toJSON" in value) ? objectParts(value) : null;
@@ -25,10 +25,14 @@ function objectParts(value: object): string[] {
   const parts: string[] = [];
   let sep = "{";
   for (const [k, v] of Object.entries(value)) {
-    if (Array.isArray(v) && v.length > PIECEWISE_ARRAY) {
-      parts.push(`${sep}${JSON.stringify(k)}:[`);
-      // As JSON.stringify writes an element it cannot represent (undefined, a function): null.
-      for (let i = 0; i < v.length; i++) parts.push(`${i === 0 ? "" : ","}${JSON.stringify(v[i]) ?? "null"}`);
+    if (Array.isArray(v) && v.length > SLICE) {
+      parts.push(`${sep}${JSON.stringify(k)}:`);
+      for (let i = 0; i < v.length; i += SLICE) {
+        // A slice's "[…]" without its brackets; JSON.stringify writes what it cannot represent (undefined, a function, a hole) as null, slice or not.
+        const json = JSON.stringify(v.slice(i, i + SLICE));
+        if (i === 0) parts.push(json.slice(0, -1));
+        else parts.push(",", json.slice(1, -1));
+      }
       parts.push("]");
     } else {
       const s = JSON.stringify(v);
