@@ -34,9 +34,14 @@ interface Member {
   /** A bit per member of its struct (repeats), an id per member of the model (last value). */
   readonly bit: number;
   readonly id: number;
+  /** "<Element>" and "</Element>", matched in place. */
+  readonly open: string;
+  readonly close: string;
 }
 
 interface Struct {
+  /** Where the guess of a struct's first member is kept (ids shared with members). */
+  readonly id: number;
   readonly members: readonly Member[];
   /** Members by element name length, for matching a name in place. */
   readonly byLength: readonly (readonly Member[] | undefined)[];
@@ -56,10 +61,12 @@ function struct(defs: MemberDef[]): Struct {
     tag: tag ?? null,
     bit: 1 << i,
     id: memberIds++,
+    open: `<${element}>`,
+    close: `</${element}>`,
   }));
   const byLength: Member[][] = [];
   for (const m of members) (byLength[m.element.length] ??= []).push(m);
-  return { members, byLength };
+  return { id: memberIds++, members, byLength };
 }
 
 const OWNER = struct([
@@ -195,10 +202,12 @@ class Reader {
   /** "v"/"d" per <Version>/<DeleteMarker>, in document order (ListObjectVersions). */
   order: string[] | null = null;
   /** Per member id: the raw text last read and its value, reused when the next text is the same. */
-  private readonly lastRaw: (string | undefined)[] = [];
-  private readonly lastValue: unknown[] = [];
+  private readonly lastRaw = new Array<string | undefined>(memberIds).fill(undefined);
+  private readonly lastValue = new Array<unknown>(memberIds).fill(undefined);
   /** Set by openTag: the tag was self-closing. */
   private empty = false;
+  /** Per member (or struct) id: the member that came after it last time, tried first. */
+  private readonly guess = new Array<Member | undefined>(memberIds).fill(undefined);
 
   constructor(private readonly pieces: readonly string[]) {
     this.advance();
@@ -326,9 +335,8 @@ class Reader {
     const start = this.i;
     const end = s.indexOf("<", start);
     if (end < 0) this.refuse("unterminated element");
-    const name = m.element;
-    if (s.charCodeAt(end + 1) === SLASH && s.charCodeAt(end + 2 + name.length) === GT && s.startsWith(name, end + 2)) {
-      this.i = end + 3 + name.length;
+    if (s.startsWith(m.close, end)) {
+      this.i = end + m.close.length;
       const last = this.lastRaw[m.id];
       if (last !== undefined && last.length === end - start && s.startsWith(last, start)) return m.type === "timestamp" ? new Date(this.lastValue[m.id] as number) : this.lastValue[m.id];
       const raw = s.slice(start, end);
@@ -337,7 +345,7 @@ class Reader {
       this.lastValue[m.id] = value instanceof Date ? value.getTime() : value;
       return value;
     }
-    return this.convert(m, this.mixedText(name));
+    return this.convert(m, this.mixedText(m.element));
   }
 
   private text(raw: string): string {
@@ -386,15 +394,26 @@ class Reader {
     const out: Record<string, unknown> = {};
     if (this.empty) return out;
     let seen = 0;
+    let previous = spec.id;
     for (;;) {
       if (root && this.i === this.s.length) this.advance();
       this.skipSpace();
-      const m = this.openTag(spec);
+      const guess = this.guess[previous];
+      let m: Member | null | undefined;
+      if (guess !== undefined && this.s.startsWith(guess.open, this.i)) {
+        this.i += guess.open.length;
+        this.empty = false;
+        m = guess;
+      } else {
+        m = this.openTag(spec);
+      }
       if (m === null) {
         this.closeTag(name);
         return out;
       }
       if (m === undefined) continue;
+      this.guess[previous] = m;
+      previous = m.id;
       if (m.kind === "scalar" || m.kind === "struct") {
         if ((seen & m.bit) !== 0) this.refuse(`<${m.element}> repeated`);
         seen |= m.bit;
@@ -527,26 +546,16 @@ export function rfc3339Utc(s: string): number | null {
 }
 
 /**
- * UTF-8 bytes as strings of at most about PIECE_BYTES each (a little more when no cut is found
- * sooner), cut right after one of `cuts` (root children's closing tags), so no piece is a
- * large-object string and no element, character or CR LF pair is split.
+ * UTF-8 bytes as strings of about PIECE_BYTES each, cut right after the first of `cuts` (root
+ * children's closing tags) past that size, so no piece is a large-object string and no element,
+ * character or CR LF pair is split.
  */
-export function decodePieces(bytes: Uint8Array, cuts: readonly string[]): string[] {
+export function decodePieces(bytes: Uint8Array, cuts: readonly Buffer[]): string[] {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const pieces: string[] = [];
   let from = 0;
   while (buf.length - from > PIECE_BYTES) {
-    let cut = -1;
-    for (const tag of cuts) {
-      const at = buf.lastIndexOf(tag, from + PIECE_BYTES);
-      if (at > from) cut = Math.max(cut, at + tag.length);
-    }
-    if (cut < 0) {
-      for (const tag of cuts) {
-        const at = buf.indexOf(tag, from + PIECE_BYTES);
-        if (at >= 0) cut = cut < 0 ? at + tag.length : Math.min(cut, at + tag.length);
-      }
-    }
+    const cut = cutAfter(buf, from + PIECE_BYTES, cuts);
     if (cut < 0) break;
     pieces.push(buf.toString("utf8", from, cut));
     from = cut;
@@ -555,10 +564,18 @@ export function decodePieces(bytes: Uint8Array, cuts: readonly string[]): string
   return pieces;
 }
 
-const V2_CUTS = ["</Contents>", "</CommonPrefixes>"];
-const VERSIONS_CUTS = ["</Version>", "</DeleteMarker>", "</CommonPrefixes>"];
+/** The end of the first of `tags` at or after `at`, or -1. */
+function cutAfter(buf: Buffer, at: number, tags: readonly Buffer[]): number {
+  for (let i = buf.indexOf("</", at); i >= 0; i = buf.indexOf("</", i + 2)) {
+    for (const tag of tags) if (buf.compare(tag, 0, tag.length, i, i + tag.length) === 0) return i + tag.length;
+  }
+  return -1;
+}
 
-function parse<T>(body: Uint8Array | string, cuts: readonly string[], root: string, spec: Struct): ParsedBody<T> {
+const V2_CUTS = ["</Contents>", "</CommonPrefixes>"].map((t) => Buffer.from(t));
+const VERSIONS_CUTS = ["</Version>", "</DeleteMarker>", "</CommonPrefixes>"].map((t) => Buffer.from(t));
+
+function parse<T>(body: Uint8Array | string, cuts: readonly Buffer[], root: string, spec: Struct): ParsedBody<T> {
   const reader = new Reader(typeof body === "string" ? [body] : decodePieces(body, cuts));
   try {
     const parsed = reader.document(root, spec) as BodyMembers<T>;
