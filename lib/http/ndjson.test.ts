@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ndjsonLine } from "./ndjson";
+import { ndjsonChunks, ndjsonLine } from "./ndjson";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -30,6 +30,16 @@ describe("ndjsonLine", () => {
       const line = ndjsonLine(v);
       expect(line).toBeInstanceOf(Uint8Array);
       expect(text(line)).toBe(`${JSON.stringify(v)}\n`);
+      expect(text(Buffer.concat(ndjsonChunks(v)))).toBe(`${JSON.stringify(v)}\n`);
     }
+  });
+
+  it("sends a page event of 1000 entries (~150 KB) in chunks that stay far below 128 KB, split anywhere between slices", () => {
+    const entries = Array.from({ length: 1000 }, (_, i) => ({ key: `photos/2024/${"é😀".repeat(i % 7)}${i}`, size: i, etag: `"${i}"`, lastModified: "2024-01-01T00:00:00.000Z", storageClass: "STANDARD" }));
+    const event = { type: "page", page: { index: 0 }, entries, commonPrefixes: [] };
+    const chunks = ndjsonChunks(event);
+    expect(chunks.length).toBeGreaterThan(4);
+    for (const c of chunks) expect(c.byteLength).toBeLessThan(64 * 1024);
+    expect(text(Buffer.concat(chunks))).toBe(`${JSON.stringify(event)}\n`);
   });
 });

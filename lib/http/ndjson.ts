@@ -3,22 +3,35 @@ import { errorResponse } from "./errors";
 
 /** Arrays longer than this are written in slices of this many elements (a page's entries). */
 const SLICE = 128;
+/** A line's UTF-8 is sent in chunks of about this many characters. */
+const CHUNK = 16 * 1024;
 
 /**
- * `JSON.stringify(value) + "\n"` as UTF-8, byte for byte. A page event's line is ~150 KB: V8 makes a
- * string over 128 KB in its large-object space, which costs more than the stringify itself. A plain
- * object's long arrays are stringified a slice at a time (strings of ~20 KB) and every piece is
- * written into one buffer of the exact size.
+ * `JSON.stringify(value) + "\n"` as UTF-8, byte for byte, in chunks of ~16 KB (a short line is one
+ * chunk). A page event's line is ~150 KB: V8 makes a string over 128 KB in its large-object space and
+ * a buffer that size is fresh memory each time (page faults), both costing more than the stringify.
+ * A plain object's long arrays are stringified a slice at a time and no string or buffer gets large.
  */
-export function ndjsonLine(value: unknown): Uint8Array {
+export function ndjsonChunks(value: unknown): Uint8Array[] {
   const parts = typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype && !("toJSON" in value) ? objectParts(value) : null;
-  if (parts === null) return Buffer.from(`${JSON.stringify(value)}\n`);
-  let size = 0;
-  for (const p of parts) size += Buffer.byteLength(p);
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (const p of parts) at += out.write(p, at);
-  return out;
+  if (parts === null) return [Buffer.from(`${JSON.stringify(value)}\n`)];
+  const chunks: Uint8Array[] = [];
+  let pending = "";
+  for (const p of parts) {
+    pending += p;
+    if (pending.length >= CHUNK) {
+      chunks.push(Buffer.from(pending));
+      pending = "";
+    }
+  }
+  if (pending !== "") chunks.push(Buffer.from(pending));
+  return chunks;
+}
+
+/** The same bytes as one buffer, for callers that need the line whole. */
+export function ndjsonLine(value: unknown): Uint8Array {
+  const chunks = ndjsonChunks(value);
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
 }
 
 function objectParts(value: object): string[] {
@@ -83,7 +96,7 @@ export async function ndjsonResponse<T>(
         console.error("[bucketscope] stream failed after it started", err);
         if (cancelled) return;
         const message = err instanceof Error ? err.message : String(err);
-        controller.enqueue(ndjsonLine({ type: "error", error: { code: "internal", message } }));
+        for (const chunk of ndjsonChunks({ type: "error", error: { code: "internal", message } })) controller.enqueue(chunk);
         stopped = true;
         controller.close();
         return;
@@ -96,7 +109,7 @@ export async function ndjsonResponse<T>(
         controller.close();
         return;
       }
-      controller.enqueue(ndjsonLine(next.value));
+      for (const chunk of ndjsonChunks(next.value)) controller.enqueue(chunk);
     },
     cancel() {
       cancelled = true;
