@@ -1,5 +1,5 @@
 import "server-only";
-import { errorResponse } from "./errors";
+import { clientError, errorResponse } from "./errors";
 
 /** Arrays longer than this are written in slices of this many elements (a page's entries). */
 const SLICE = 128;
@@ -93,10 +93,9 @@ export async function ndjsonResponse<T>(
         next = pending ?? (await events.next());
         pending = null;
       } catch (err) {
-        console.error("[bucketscope] stream failed after it started", err);
+        const error = clientError(err, "The stream failed on a server error");
         if (cancelled) return;
-        const message = err instanceof Error ? err.message : String(err);
-        for (const chunk of ndjsonChunks({ type: "error", error: { code: "internal", message } })) controller.enqueue(chunk);
+        for (const chunk of ndjsonChunks({ type: "error", error })) controller.enqueue(chunk);
         stopped = true;
         controller.close();
         return;
