@@ -100,7 +100,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
   // "complete" only once nothing is being fetched: a cached listing being listed again is not done.
   const phase: ListingPhase =
     failure !== null
-      ? { kind: "failed", message: failure.message }
+      ? { kind: "failed", message: failure.message, endedEarly: "code" in failure && failure.code === "short_listing" }
       : listing.isFetching
         ? { kind: "listing", loadingPage: loadingPage ?? (data?.bands.length ?? 0) + 1 }
         : data?.end
