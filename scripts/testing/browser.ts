@@ -49,6 +49,9 @@ export async function launchBrowser(opts: { timeZone?: string } = {}): Promise<B
     timezoneId: opts.timeZone ?? "Europe/Berlin",
     locale: "en-US",
   });
+  // Every wait is for a condition; its budget must hold while a CPU hog shares the two cores with
+  // Chromium, the app and the sandbox, where Playwright's 30 s default for an action is tight.
+  context.setDefaultTimeout(60_000);
   const page = context.pages()[0] ?? (await context.newPage());
   mkdirSync(artifactsDir, { recursive: true });
   return {
