@@ -20,6 +20,8 @@ export const errorStatus = {
   incomparable_passes: 409,
   incomplete_pass: 409,
   not_versioned: 409,
+  invalid_inventory: 422,
+  unsupported_format: 422,
   throttled: 503,
   upstream_error: 502,
   upstream_unreachable: 502,

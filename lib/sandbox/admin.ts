@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { S3Error } from "./errors";
 import { failNextSchema, faultSettingsPatchSchema, type FaultController } from "./faults";
+import { inventoryRequestSchema, writeInventory } from "./inventory";
 import type { SandboxStore } from "./store-types";
 
 // Admin API under the reserved path /_bucketscope/ (no bucket name can start with "_"), outside S3.
@@ -12,6 +13,7 @@ import type { SandboxStore } from "./store-types";
 //   PUT    /_bucketscope/faults   {settings…, failNext?, clearScripted?, resetStats?} → FaultState
 //   DELETE /_bucketscope/faults                      → FaultState with every fault off
 //   GET    /_bucketscope/snapshot?bucket=b&prefix=p  → {bucket, prefix, takenAt, count, objects[]}
+//   POST   /_bucketscope/inventory {bucket, destinationBucket, format, …} → {manifestKey, files, rows}
 
 export const ADMIN_PREFIX = "/_bucketscope/";
 
@@ -127,6 +129,31 @@ function snapshot(ctx: AdminContext, url: URL, res: ServerResponse): void {
   res.end(`${batch.join("")}]}`);
 }
 
+async function postInventory(ctx: AdminContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let input: unknown;
+  try {
+    input = await readJson(req);
+  } catch {
+    sendJson(res, 400, { error: "The body must be a JSON object." });
+    return;
+  }
+  const parsed = inventoryRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    sendJson(res, 400, { error: issueText(parsed.error) });
+    return;
+  }
+  try {
+    const report = await writeInventory(ctx.store, parsed.data);
+    sendJson(res, 200, { manifestKey: report.manifestKey, files: report.files, rows: report.rows });
+  } catch (err) {
+    if (err instanceof S3Error) {
+      sendJson(res, err.status, { error: err.message, code: err.code });
+      return;
+    }
+    throw err;
+  }
+}
+
 export async function handleAdmin(ctx: AdminContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!authorized(req, ctx.secretAccessKey)) {
     res.setHeader("www-authenticate", 'Bearer realm="bucketscope-sandbox"');
@@ -150,6 +177,9 @@ export async function handleAdmin(ctx: AdminContext, req: IncomingMessage, res: 
       return;
     case "GET /_bucketscope/snapshot":
       snapshot(ctx, url, res);
+      return;
+    case "POST /_bucketscope/inventory":
+      await postInventory(ctx, req, res);
       return;
     default:
       sendJson(res, 404, { error: `No admin route ${route}.` });
