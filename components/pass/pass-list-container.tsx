@@ -7,7 +7,7 @@ import { useMemo, useState, type FormEvent } from "react";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
 import { MAX_PAGE_SIZE, type PassKind, type PassParamsInput, type PassSummary } from "@/lib/wire";
-import { STATUS_BADGE } from "./pass-header";
+import { PassKindBadge, STATUS_BADGE } from "./pass-header";
 import { asOfSourceText, utcInstant } from "./snapshot";
 import { PASS_LIST_LIMIT, passListQuery, useCreatePass } from "./queries";
 import { parsePassListFilters, passHref, passListHref, type PassListFilters } from "./search-params";
@@ -15,6 +15,13 @@ import styles from "./pass.module.css";
 
 function KindCell({ pass }: { pass: PassSummary }) {
   if (pass.kind === "list") return <span className="muted">list</span>;
+  if (pass.kind === "inventory") {
+    return (
+      <span>
+        <PassKindBadge pass={pass} /> {pass.inventory !== null ? <span className={styles.mono}>as of {utcInstant(pass.inventory.asOf)}</span> : null}
+      </span>
+    );
+  }
   if (pass.snapshot === null) return <span className="badge accent">snapshot</span>;
   return (
     <span title={`${asOfSourceText(pass.snapshot.asOfSource)}; T is on the server's clock`}>
