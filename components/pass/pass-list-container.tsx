@@ -256,6 +256,9 @@ export function PassListContainer() {
       <section className={`panel ${styles.newPass}`}>
         <h2 style={{ marginTop: 0 }}>Start a pass</h2>
         <NewPassForm />
+        <p className="muted" style={{ margin: "8px 0 0", fontSize: 12.5 }}>
+          Or <Link href="/inventory">import an S3 Inventory report</Link> as a pass, to compare AWS&rsquo;s daily listing with a live one.
+        </p>
       </section>
       {problems.length > 0 ? (
         <div className={styles.notice} data-testid="view-problems">
