@@ -270,7 +270,8 @@ export const DEMO_INVENTORY = {
  */
 export async function seedDemoInventory(store: SandboxStore, now = Date.now()): Promise<void> {
   if (bucketExists(store, DEMO_INVENTORY.bucket) || !bucketExists(store, "photos")) return;
-  const reportAt = new Date(now - 24 * 3600_000);
+  // S3 names a report by its minute (YYYY-MM-DDTHH-MMZ): the seeded one begins on a whole minute.
+  const reportAt = new Date(Math.floor((now - 24 * 3600_000) / 60_000) * 60_000);
   store.writeAt(reportAt, () => store.createBucket(DEMO_INVENTORY.bucket));
   store.writeAt(day("2025-01-31"), () =>
     store.putObject({ bucket: "photos", key: DEMO_INVENTORY.deletedSince, body: bodyOf(42_000, JPEG, prng(6)), meta: meta("image/jpeg") }),
