@@ -20,7 +20,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // The modules are marked `server-only`; outside Next that package throws unless the react-server
 // export condition is on, so the benchmark re-runs itself with it.
 if (process.env.BUCKETSCOPE_BENCH_CHILD !== "1") {
-  const res = spawnSync(process.execPath, [...process.execArgv, "--conditions=react-server", fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  const res = spawnSync(process.execPath, [...process.execArgv, "--conditions=react-server", "--expose-gc", fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: "inherit",
     cwd: root,
     env: { ...process.env, BUCKETSCOPE_BENCH_CHILD: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
@@ -81,18 +81,44 @@ function dirBytes(dir: string): number {
   return total;
 }
 
-/** Runs `work` while sampling RSS; returns its result, wall and CPU time, and the peak RSS. */
-async function measured<T>(work: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number; before: number; peak: number }> {
+interface Measured<T> {
+  value: T;
+  ms: number;
+  cpuMs: number;
+  before: number;
+  peak: number;
+  /** RSS when a fifth, two fifths, … of the rows were done: flat when nothing grows with the rows. */
+  byProgress: string[];
+  /** JS heap still in use after a full GC at the end, over the heap before: what the work kept. */
+  heapKept: number;
+}
+
+/** Runs `work` while sampling RSS (and, given `done()`, RSS by rows done); wall and CPU time. */
+async function measured<T>(work: () => Promise<T>, done?: () => number): Promise<Measured<T>> {
   global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
   const before = process.memoryUsage().rss;
   let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const byProgress: string[] = [];
+  let nextMark = 1;
+  const sampler = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    peak = Math.max(peak, rss);
+    const rows = done?.() ?? 0;
+    while (nextMark <= 5 && rows >= (ROWS * nextMark) / 5) {
+      byProgress.push(`${nextMark * 20}%=${mb(rss)}`);
+      nextMark++;
+    }
+  }, 20);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   try {
     const value = await work();
     const c = process.cpuUsage(c0);
-    return { value, ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, before, peak: Math.max(peak, process.memoryUsage().rss) };
+    const ms = performance.now() - t0;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    global.gc?.();
+    return { value, ms, cpuMs: (c.user + c.system) / 1000, before, peak, byProgress, heapKept: process.memoryUsage().heapUsed - heapBefore };
   } finally {
     clearInterval(sampler);
   }
@@ -136,10 +162,14 @@ async function main(): Promise<void> {
   let imported: string | null = null;
   for (const format of FORMATS) {
     const dbBefore = dirBytes(passDir);
-    const run = await measured(async () => {
-      const id = await service.create({ kind: "inventory", connection: "sandbox", bucket: BUCKET, prefix: "", pageSize: 1000, inventory: { bucket: "reports", manifestKey: reports[format] ?? "" } });
-      return service.settled(id);
-    });
+    let id: string | null = null;
+    const run = await measured(
+      async () => {
+        id = await service.create({ kind: "inventory", connection: "sandbox", bucket: BUCKET, prefix: "", pageSize: 1000, inventory: { bucket: "reports", manifestKey: reports[format] ?? "" } });
+        return service.settled(id);
+      },
+      () => (id !== null ? (service.summary(id).totals.keys) : 0),
+    );
     const pass = run.value;
     if (pass.status !== "complete" || pass.totals.keys !== ROWS) throw new Error(`the ${format} import ended ${pass.status} with ${pass.totals.keys} keys: ${pass.error?.message ?? ""}`);
     imported = pass.id;
@@ -147,6 +177,7 @@ async function main(): Promise<void> {
       `   ${format.padEnd(7)} ${secs(run.ms)}, ${perSec(ROWS, run.ms)} rows/s, CPU ${secs(run.cpuMs)} (${(run.cpuMs / pass.totals.pages).toFixed(2)} ms per 1000-row page), ` +
         `RSS before ${mb(run.before)}, peak ${mb(run.peak)} (+${mb(run.peak - run.before)}), disk +${mb(dirBytes(passDir) - dbBefore)}`,
     );
+    console.log(`           RSS by rows recorded: ${run.byProgress.join(", ")}; JS heap kept after GC ${mb(run.heapKept)}`);
   }
 
   console.log(`\n2) export a ${ROWS.toLocaleString("en")}-key pass as a report into the sandbox`);
@@ -156,7 +187,7 @@ async function main(): Promise<void> {
     const run = await measured(() => service.exportInventory(id, { connection: "sandbox", bucket: "exports", prefix: `bench-${Date.now()}`, configId: "bench", format }));
     console.log(
       `   ${format.padEnd(7)} ${secs(run.ms)}, ${perSec(run.value.rows, run.ms)} rows/s, ${mb(run.value.bytes)} in ${run.value.files.length} data file(s) ` +
-        `(${(run.value.bytes / run.value.rows).toFixed(1)} bytes/row), CPU ${secs(run.cpuMs)}, RSS peak +${mb(run.peak - run.before)}`,
+        `(${(run.value.bytes / run.value.rows).toFixed(1)} bytes/row), CPU ${secs(run.cpuMs)}, RSS peak +${mb(run.peak - run.before)}, JS heap kept after GC ${mb(run.heapKept)}`,
     );
   }
   console.log(`\nmachine load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);

@@ -6,6 +6,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { compareHref } from "@/components/diff/search-params";
 import { formatBytes, formatCount, formatLocalTime, utcTitle } from "@/components/format";
+import { ConnectionBucketFields } from "@/components/home/connection-bucket-fields";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
 import { importParams, livePassParams } from "@/components/pass/inventory";
 import { passHref } from "@/components/pass/search-params";
@@ -38,33 +39,19 @@ function DestinationForm({ view }: { view: InventoryView }) {
   };
   return (
     <form className={styles.form} onSubmit={submit} data-testid="inventory-destination">
-      <label className={styles.field}>
-        Connection
-        <select value={chosen} onChange={(e) => setConnection(e.target.value)} name="connection">
-          {names.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className={styles.field}>
-        Destination bucket
-        <input
-          name="bucket"
-          list="inventory-buckets"
-          value={target}
-          onChange={(e) => setBucket(e.target.value)}
-          placeholder={buckets.isPending ? "loading buckets…" : "where the reports are delivered"}
-          required
-          spellCheck={false}
-        />
-        <datalist id="inventory-buckets">
-          {bucketNames.map((b) => (
-            <option key={b} value={b} />
-          ))}
-        </datalist>
-      </label>
+      <ConnectionBucketFields
+        connections={names}
+        connection={chosen}
+        onConnection={setConnection}
+        buckets={bucketNames}
+        bucket={target}
+        onBucket={setBucket}
+        loading={buckets.isPending}
+        fieldClass={styles.field ?? ""}
+        listId="inventory-buckets"
+        bucketLabel="Destination bucket"
+        placeholder="where the reports are delivered"
+      />
       <label className={styles.field}>
         Destination prefix
         <input name="prefix" value={prefix ?? view.prefix} onChange={(e) => setPrefix(e.target.value)} placeholder="(searched below the bucket)" spellCheck={false} />

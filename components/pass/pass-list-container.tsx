@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
+import { ConnectionBucketFields } from "@/components/home/connection-bucket-fields";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
 import { MAX_PAGE_SIZE, type PassKind, type PassParamsInput, type PassSummary } from "@/lib/wire";
@@ -125,33 +126,17 @@ function NewPassForm() {
 
   return (
     <form className={styles.newPassForm} onSubmit={submit} data-testid="new-pass-form">
-      <label className={styles.field}>
-        Connection
-        <select value={chosen} onChange={(e) => setConnection(e.target.value)} name="connection">
-          {names.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className={styles.field}>
-        Bucket
-        <input
-          name="bucket"
-          list="new-pass-buckets"
-          value={bucket}
-          onChange={(e) => setBucket(e.target.value)}
-          placeholder={buckets.isPending ? "loading buckets…" : "bucket name"}
-          required
-          spellCheck={false}
-        />
-        <datalist id="new-pass-buckets">
-          {bucketNames.map((b) => (
-            <option key={b} value={b} />
-          ))}
-        </datalist>
-      </label>
+      <ConnectionBucketFields
+        connections={names}
+        connection={chosen}
+        onConnection={setConnection}
+        buckets={bucketNames}
+        bucket={bucket}
+        onBucket={setBucket}
+        loading={buckets.isPending}
+        fieldClass={styles.field ?? ""}
+        listId="new-pass-buckets"
+      />
       <label className={styles.field}>
         Prefix
         <input name="prefix" value={prefix} onChange={(e) => setPrefix(e.target.value)} placeholder="(whole bucket)" spellCheck={false} />

@@ -34,7 +34,7 @@ export interface WriteReportOptions {
   tmpDir: string;
   /** Rows per data file (S3 splits large reports into several files). */
   rowsPerFile?: number;
-  /** Rows per Parquet row group, and per batch handed to the CSV encoder. */
+  /** Rows per Parquet row group. */
   groupRows?: number;
   signal?: AbortSignal;
 }
@@ -47,11 +47,13 @@ export interface WrittenReport {
 }
 
 export const DEFAULT_ROWS_PER_FILE = 1_000_000;
-export const DEFAULT_GROUP_ROWS = 100_000;
+export const DEFAULT_GROUP_ROWS = 50_000;
+/** CSV has no row groups: rows go to gzip in small batches, so few are held at once. */
+const CSV_BATCH_ROWS = 5_000;
 
 export async function writeReport(spec: ReportSpec, batches: AsyncIterable<readonly InventoryRow[]>, out: ReportOutput, opts: WriteReportOptions): Promise<WrittenReport> {
   const rowsPerFile = opts.rowsPerFile ?? DEFAULT_ROWS_PER_FILE;
-  const groupRows = Math.min(opts.groupRows ?? DEFAULT_GROUP_ROWS, rowsPerFile);
+  const groupRows = Math.min(spec.format === "CSV" ? CSV_BATCH_ROWS : (opts.groupRows ?? DEFAULT_GROUP_ROWS), rowsPerFile);
   const layout = reportLayout(spec.prefix, spec.sourceBucket, spec.configId, spec.createdAt);
   const files: WrittenReport["files"] = [];
   await fs.mkdir(opts.tmpDir, { recursive: true });

@@ -60,20 +60,27 @@ function issueText(err: z.ZodError): string {
   return err.issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
 }
 
-async function putFaults(ctx: AdminContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The request's JSON body checked by `schema`; null when it was refused (400, answered here). */
+async function readBody<S extends z.ZodType>(req: IncomingMessage, res: ServerResponse, schema: S): Promise<z.infer<S> | null> {
   let input: unknown;
   try {
     input = await readJson(req);
   } catch {
     sendJson(res, 400, { error: "The body must be a JSON object." });
-    return;
+    return null;
   }
-  const parsed = faultsPutSchema.safeParse(input);
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     sendJson(res, 400, { error: issueText(parsed.error) });
-    return;
+    return null;
   }
-  const { failNext, clearScripted, resetStats, ...settings } = parsed.data;
+  return parsed.data;
+}
+
+async function putFaults(ctx: AdminContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req, res, faultsPutSchema);
+  if (body === null) return;
+  const { failNext, clearScripted, resetStats, ...settings } = body;
   try {
     if (clearScripted) ctx.faults.clearScripted();
     if (resetStats) ctx.faults.resetStats();
@@ -130,20 +137,10 @@ function snapshot(ctx: AdminContext, url: URL, res: ServerResponse): void {
 }
 
 async function postInventory(ctx: AdminContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let input: unknown;
+  const body = await readBody(req, res, inventoryRequestSchema);
+  if (body === null) return;
   try {
-    input = await readJson(req);
-  } catch {
-    sendJson(res, 400, { error: "The body must be a JSON object." });
-    return;
-  }
-  const parsed = inventoryRequestSchema.safeParse(input);
-  if (!parsed.success) {
-    sendJson(res, 400, { error: issueText(parsed.error) });
-    return;
-  }
-  try {
-    const report = await writeInventory(ctx.store, parsed.data);
+    const report = await writeInventory(ctx.store, body);
     sendJson(res, 200, { manifestKey: report.manifestKey, files: report.files, rows: report.rows });
   } catch (err) {
     if (err instanceof S3Error) {
