@@ -2,14 +2,14 @@
 
 import Link from "next/link";
 import { formatCount, formatLocalTime, utcTitle } from "@/components/format";
-import { INVENTORY_CAVEAT, type PassStatus, type PassSummary } from "@/lib/wire";
+import { INVENTORY_CAVEAT, type PageRecord, type PassStatus, type PassSummary } from "@/lib/wire";
 import { explainPass } from "./explain";
-import { inventoryProgressText, inventoryTitle, reportUrl } from "./inventory";
+import { inventoryProgressText, inventoryTitle, liveInventoryProgressText, reportUrl } from "./inventory";
 import { passHref } from "./search-params";
 import styles from "./pass.module.css";
 
 /** What an inventory pass is: which report, as of when, how far it is read, and what it cannot say. */
-export function InventoryPanel({ pass, status }: { pass: PassSummary; status: PassStatus }) {
+export function InventoryPanel({ pass, status, pages }: { pass: PassSummary; status: PassStatus; pages: readonly PageRecord[] }) {
   const info = pass.inventory;
   if (info === null) return null;
   return (
@@ -21,8 +21,7 @@ export function InventoryPanel({ pass, status }: { pass: PassSummary; status: Pa
         {info.versions ? " · all versions (the pass keeps current ones, with their version ids)" : " · current versions"}
       </div>
       <div className={styles.facts} data-testid="inventory-progress">
-        {status === "running" ? "Reading: " : ""}
-        {inventoryProgressText(info)}
+        {status === "running" ? `Reading: ${liveInventoryProgressText(info, pages)}` : inventoryProgressText(info)}
       </div>
       <div className={styles.facts}>{INVENTORY_CAVEAT}</div>
       {info.notes.length > 0 ? (

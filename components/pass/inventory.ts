@@ -1,5 +1,5 @@
 import { formatBytes, formatCount } from "@/components/format";
-import type { InventoryInfo, InventoryPage, PassSummary } from "@/lib/wire";
+import type { InventoryInfo, InventoryPage, PageRecord, PassSummary } from "@/lib/wire";
 import { utcInstant } from "./snapshot";
 
 // What the views say about an inventory pass (an imported S3 Inventory report), shaped here (no
@@ -14,12 +14,27 @@ export function reportUrl(info: InventoryInfo): string {
   return `s3://${info.report.bucket}/${info.report.manifestKey}`;
 }
 
-/** "3 of 12 data files · 2,500 rows read · 40 noncurrent versions and 3 delete markers left out" */
+/** "3 of 12 data files (…) · 2,500 rows read · 40 noncurrent versions and 3 delete markers left out" */
 export function inventoryProgressText(info: InventoryInfo): string {
   const p = info.progress;
   const parts = [`${formatCount(p.filesRead)} of ${formatCount(info.files)} data files (${formatBytes(p.bytesRead)} of ${formatBytes(info.bytes)})`, `${formatCount(p.rows)} rows read`];
   if (info.versions) parts.push(`${formatCount(p.noncurrent)} noncurrent versions and ${formatCount(p.deleteMarkers)} delete markers left out`);
   return parts.join(" · ");
+}
+
+/**
+ * While an import runs, its summary is the one read when the view attached: the pages that arrive
+ * since say how far it is (a file is read when its last part is recorded).
+ */
+export function liveInventoryProgressText(info: InventoryInfo, pages: readonly PageRecord[]): string {
+  let files = 0;
+  let rows = 0;
+  for (const p of pages) {
+    if (p.inventory === undefined) continue;
+    rows += p.inventory.rows;
+    if (p.inventory.lastPart) files++;
+  }
+  return `${formatCount(files)} of ${formatCount(info.files)} data files (${formatBytes(info.bytes)} in all) · ${formatCount(rows)} rows read`;
 }
 
 /** Where a page of an inventory pass came from: "data/ab12….csv.gz, part 2 (last)". */

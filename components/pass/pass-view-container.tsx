@@ -146,7 +146,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
       <LiveStats status={status} totals={totals} elapsedAt={(now) => (live.pass !== null ? elapsedMs(live, now) : pass.activeMs)} />
       {explanation !== null ? <ExplanationBox explanation={explanation} /> : null}
       {pass.kind === "snapshot" ? <SnapshotPanel info={pass.snapshot} pages={live.pages} status={status} keys={totals.keys} /> : null}
-      {pass.kind === "inventory" ? <InventoryPanel pass={pass} status={status} /> : null}
+      {pass.kind === "inventory" ? <InventoryPanel pass={pass} status={status} pages={live.pages} /> : null}
       {status === "complete" ? <InventoryExport pass={pass} /> : null}
       {streamProblem !== null ? (
         <div className="error-box" style={{ marginTop: 12 }}>
