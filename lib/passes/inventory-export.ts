@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Connection } from "@/lib/connections";
-import { AppError } from "@/lib/http";
+import { AppError, internalError } from "@/lib/http";
 import { refuseExistingReport, s3Output, TarOutput } from "@/lib/inventory";
 import { PASS_FIELDS, reportLayout, VERSIONED_PASS_FIELDS, writeReport, type InventoryRow, type ReportOutput, type ReportSpec } from "@/lib/inventory-format";
 import type { InventoryDownloadQuery, InventoryExported, InventoryExportParams, PassSummary } from "@/lib/wire";
@@ -113,7 +113,7 @@ export function downloadInventory(ctx: InventoryExportContext, id: string, query
   write(ctx, pass, spec, tar, signal)
     .then(() => tar.end())
     .catch((err: unknown) => {
-      if (!signal.aborted) console.error(`[bucketscope] inventory download of pass ${id} failed`, err);
+      if (!signal.aborted) internalError(err, `The inventory download of pass ${id} failed`);
       tar.stream.destroy(err instanceof Error ? err : new Error(String(err)));
     });
   return { filename: `${pass.bucket}-${id}-inventory-${query.format.toLowerCase()}.tar`, stream: tar.stream };
