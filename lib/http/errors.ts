@@ -30,6 +30,7 @@ export const errorStatus = {
   throttled: 503,
   upstream_error: 502,
   upstream_unreachable: 502,
+  short_listing: 502,
   storage_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<string, number>;

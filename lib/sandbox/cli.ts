@@ -2,7 +2,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { isLoopbackHost, SANDBOX_DEFAULTS } from "../config/index";
 import { z } from "zod";
-import { FaultController, type FaultSettingsPatch } from "./faults";
+import { FaultController, VERSIONS_END_EARLY, type FaultSettingsPatch, type VersionsEndEarly } from "./faults";
 import { startSandbox } from "./index";
 import { inventoryRequestSchema, writeInventory, type InventoryRequest } from "./inventory";
 import { seedLarge } from "./seed";
@@ -34,6 +34,17 @@ Fault injection on list requests (also at runtime: PUT /_bucketscope/faults with
   --error-rate <r>  --slowdown-rate <r>  --reset-rate <r>     rates in [0, 1]
   --fault-bucket <b>                                          only this bucket
   --fault-seed <n>                                            reproducible random faults
+
+Behaving like other S3-compatible servers (also at runtime, under /_bucketscope/faults):
+  --list-end-early                 ListObjectsV2 answers every request with a continuation token
+                                   with an empty, untruncated page
+  --versions-end-early <mode>      ListObjectVersions ends early: "null-marker" leaves
+                                   NextVersionIdMarker out of truncated pages and answers the next
+                                   request with an empty, untruncated page (as OpenStack Swift was
+                                   seen to); "untruncated" calls the first page the last
+  --omit-next-version-id-marker    truncated ListObjectVersions pages leave out NextVersionIdMarker
+  --require-content-md5            DeleteObjects without Content-MD5 gets 400 InvalidRequest
+                                   (x-amz-checksum-* is not enough), as Swift answers
 `;
 
 class UsageError extends Error {}
@@ -45,6 +56,10 @@ function numberOption(value: string | undefined, name: string, integer: boolean)
     throw new UsageError(`--${name} must be ${integer ? "an integer" : "a number"}, got "${value}"`);
   }
   return n;
+}
+
+function isVersionsEndEarly(value: string): value is VersionsEndEarly {
+  return (VERSIONS_END_EARLY as readonly string[]).includes(value);
 }
 
 async function main(): Promise<void> {
@@ -71,6 +86,10 @@ async function main(): Promise<void> {
       "reset-rate": { type: "string" },
       "fault-bucket": { type: "string" },
       "fault-seed": { type: "string" },
+      "list-end-early": { type: "boolean" },
+      "versions-end-early": { type: "string" },
+      "omit-next-version-id-marker": { type: "boolean" },
+      "require-content-md5": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -123,6 +142,14 @@ async function main(): Promise<void> {
   if (values["fault-bucket"] !== undefined) faults.bucket = values["fault-bucket"];
   const faultSeed = numberOption(values["fault-seed"], "fault-seed", true);
   if (faultSeed !== undefined) faults.seed = faultSeed;
+  if (values["list-end-early"]) faults.listEndEarly = true;
+  const versionsEndEarly = values["versions-end-early"];
+  if (versionsEndEarly !== undefined) {
+    if (!isVersionsEndEarly(versionsEndEarly)) throw new UsageError(`--versions-end-early must be one of ${VERSIONS_END_EARLY.join(", ")}, got "${versionsEndEarly}"`);
+    faults.versionsEndEarly = versionsEndEarly;
+  }
+  if (values["omit-next-version-id-marker"]) faults.omitNextVersionIdMarker = true;
+  if (values["require-content-md5"]) faults.requireContentMd5 = true;
 
   try {
     new FaultController(faults);

@@ -10,7 +10,7 @@ import type { SandboxStore } from "./store-types";
 // The embedded S3-compatible sandbox: path-style S3 over plain node:http, SigV4-authenticated, backed
 // by the SQLite store. Runs standalone (tsx) as well as inside the app's start script and the tests.
 
-export type { FaultController, FaultKind, FaultSettings, FaultState } from "./faults";
+export type { FaultController, FaultKind, FaultSettings, FaultState, VersionsEndEarly } from "./faults";
 
 export interface SandboxOptions {
   dataDir: string;
@@ -66,6 +66,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       region,
       owner: { id: Buffer.from(`bucketscope:${accessKeyId}`).toString("hex").padEnd(64, "0").slice(0, 64), displayName: accessKeyId },
       endpoint: () => endpoint,
+      faults,
     },
     faults,
     accessKeyId,
