@@ -62,7 +62,8 @@ function startDenyingProxy(target: URL): Promise<http.Server> {
 }
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox({ seed: true });
+  // The refusing proxy forwards its own Host (127.0.0.1:<its port>), as a reverse proxy would.
+  sandbox = await startTestSandbox({ seed: true, allowedHosts: [{ name: "127.0.0.1", port: null }] });
   s3 = sdkClient(sandbox);
   await s3.send(new CreateBucketCommand({ Bucket: "race-versioned" }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: "race-versioned", VersioningConfiguration: { Status: "Enabled" } }));

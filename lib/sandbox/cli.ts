@@ -2,6 +2,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { isLoopbackHost, SANDBOX_DEFAULTS } from "../config/index";
 import { z } from "zod";
+import { parseAllowedHosts } from "../gate/hosts";
 import { FaultController, VERSIONS_END_EARLY, type FaultSettingsPatch, type VersionsEndEarly } from "./faults";
 import { startSandbox } from "./index";
 import { inventoryRequestSchema, writeInventory, type InventoryRequest } from "./inventory";
@@ -14,6 +15,8 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --port <p>                 listen port (default ${SANDBOX_DEFAULTS.port}; 0 = any free port)
   --host <h>                 listen address (default 127.0.0.1; non-loopback needs --allow-remote)
   --allow-remote             allow a non-loopback --host (the credentials are fixed and public!)
+  --allowed-hosts <list>     names it answers to beyond 127.0.0.1, localhost, [::1] and --host
+                             (comma list of name or name:port; any other Host gets 421)
   --data-dir <dir>           where the SQLite store lives (default ./.data/sandbox)
   --access-key-id <k>        (default ${SANDBOX_DEFAULTS.accessKeyId})
   --secret-access-key <s>    (default ${SANDBOX_DEFAULTS.secretAccessKey})
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
       port: { type: "string" },
       host: { type: "string" },
       "allow-remote": { type: "boolean" },
+      "allowed-hosts": { type: "string" },
       "data-dir": { type: "string" },
       "access-key-id": { type: "string" },
       "secret-access-key": { type: "string" },
@@ -104,6 +108,12 @@ async function main(): Promise<void> {
     throw new UsageError(
       `Refusing to listen on ${host}: this dev server has fixed, published credentials. Use 127.0.0.1, or pass --allow-remote if you really mean it.`,
     );
+  }
+  let allowedHosts;
+  try {
+    allowedHosts = parseAllowedHosts(values["allowed-hosts"]);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message.replace("BUCKETSCOPE_ALLOWED_HOSTS", "--allowed-hosts") : String(err));
   }
   const port = numberOption(values.port, "port", true) ?? SANDBOX_DEFAULTS.port;
   if (port < 0 || port > 65535) throw new UsageError("--port must be between 0 and 65535");
@@ -170,6 +180,7 @@ async function main(): Promise<void> {
       region: values.region,
       seed: !values["no-seed"],
       faults,
+      allowedHosts,
     });
   } catch (err) {
     if (err instanceof Error && "code" in err && err.code === "EADDRINUSE") throw new UsageError(`Port ${port} is already in use; pick another with --port.`);

@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { SANDBOX_DEFAULTS } from "../config/index";
+import { allowedHostsFor, type AllowedHost } from "../gate/hosts";
 import { FaultController, type FaultSettingsPatch } from "./faults";
 import { seedDemo, seedDemoInventory } from "./seed";
 import { createRequestHandler } from "./server";
@@ -27,6 +28,8 @@ export interface SandboxOptions {
   maxBodyBytes?: number;
   /** Clock for SigV4 checks (tests of skew and expiry). */
   now?: () => number;
+  /** Names it answers to beyond loopback and `host` (a proxy's, say), each `name` or `name:port`. */
+  allowedHosts?: readonly AllowedHost[];
 }
 
 export interface Sandbox {
@@ -60,6 +63,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const faults = new FaultController(options.faults);
 
   let endpoint = "";
+  let allowedHosts: readonly AllowedHost[] = [];
   const handler = createRequestHandler({
     ctx: {
       store,
@@ -74,6 +78,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     now: options.now ?? Date.now,
     startedAt: Date.now(),
+    allowedHosts: () => allowedHosts,
   });
   const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 70_000 }, handler);
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
@@ -98,6 +103,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   }
   const port = (server.address() as AddressInfo).port;
   endpoint = endpointFor(host, port);
+  allowedHosts = allowedHostsFor({ bindHost: host, port, extra: options.allowedHosts });
 
   let closing: Promise<void> | undefined;
   return {

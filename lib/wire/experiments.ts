@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { bucketNameSchema, connectionNameSchema, MAX_PAGE_SIZE } from "./index";
 import { clockOffsetSchema, tieSchema } from "./point-in-time";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { instantSchema, snapshotInfoSchema, versionsPageSchema } from "./point-in-time";
 import { inventoryFormatSchema, inventoryInfoSchema, inventoryPageSchema } from "./inventory";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 // Point in time: the bucket as of T, rebuilt from ListObjectVersions. index.ts imports from here,
 // so this module imports nothing from index (no cycle).
