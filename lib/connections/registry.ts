@@ -2,6 +2,7 @@ import "server-only";
 import { ListBucketsCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { loadSettings, type SandboxSettings } from "@/lib/config";
 import { AppError } from "@/lib/http";
+import { listingParser } from "@/lib/listing-parser";
 import type { Bucket, ConnectionKind, ConnectionView } from "@/lib/wire";
 import { validateConnectionsConfig, type ConnectionConfig } from "./config";
 import { sendContentMd5OnDeleteObjects } from "./content-md5";
@@ -45,6 +46,7 @@ function hostOf(endpoint: string): string {
 function makeConnection(name: string, kind: ConnectionKind, writable: boolean, config: S3ClientConfig, region: string, endpointHost?: string): Connection {
   const client = new S3Client({ maxAttempts: 3, retryMode: "standard", requestHandler: HTTP_OPTIONS, ...config });
   if (endpointHost !== undefined) sendContentMd5OnDeleteObjects(client);
+  client.middlewareStack.use(listingParser());
   const view: ConnectionView = endpointHost !== undefined ? { name, kind, endpointHost, region, writable } : { name, kind, region, writable };
   return { name, kind, writable, client, view };
 }
