@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 // S3 Inventory: reports imported as passes, the reports a destination holds, passes exported as
 // reports. index.ts imports from here, so this module imports nothing from index (no cycle).
