@@ -8,6 +8,7 @@ import { DEMO_INVENTORY } from "@/lib/sandbox/seed";
 import { diffSummarySchema, errorBodySchema, inventoryExportedSchema, inventoryReportsResponseSchema, INVENTORY_CAVEAT, passSummarySchema } from "@/lib/wire";
 import { startApp, type RunningApp } from "@/scripts/testing/app";
 import { passApi } from "@/scripts/testing/pass-api";
+import { rawHttp, type RawAnswer } from "@/scripts/testing/raw-http";
 import { startTestSandbox, tempDir } from "@/lib/passes/testing/harness";
 
 // The inventory routes of the built app (as `npm start` runs it) against a seeded sandbox: listing
@@ -144,5 +145,61 @@ describe("inventory over HTTP", () => {
     expect((await call("POST", "/api/passes/nope/inventory", { connection: "sandbox", bucket: "exports", format: "CSV" })).status).toBe(404);
     expect((await call("POST", "/api/passes/nope/inventory", { connection: "sandbox", bucket: "exports", format: "ORC" })).status).toBe(400);
     expect((await call("GET", "/api/passes/nope/inventory?format=CSV")).status).toBe(404);
+  });
+});
+
+describe("inventory routes behind the gate", () => {
+  const attacker = "http://attacker.example";
+  const crossSite = { origin: attacker, "sec-fetch-site": "cross-site", "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" };
+
+  function expectRefused(r: RawAnswer, status: number, code: string): void {
+    expect(r.status).toBe(status);
+    expect(errorOf(JSON.parse(r.body)).code).toBe(code);
+  }
+
+  function exportedUnder(prefix: string): number {
+    return sandbox.store.listObjectsV2("exports", { prefix, delimiter: "", maxKeys: 1000, startAfter: "", continuationToken: undefined }).keyCount;
+  }
+
+  it("refuses an import, an export and a download from a foreign page or a non-JSON write, and records or writes nothing", async () => {
+    const manifestKey = await seededReport();
+    const live = await passes.settled(await passes.startPass({ bucket: "photos" }));
+    const before = ((await call("GET", "/api/passes?bucket=photos")).json as { passes: unknown[] }).passes.length;
+    const importBody = JSON.stringify({ kind: "inventory", connection: "sandbox", bucket: "photos", inventory: { bucket: DEMO_INVENTORY.bucket, manifestKey } });
+    const json = { "content-type": "application/json" };
+    expectRefused(await rawHttp(app.url, "/api/passes", { method: "POST", headers: { ...crossSite, ...json }, body: importBody }), 403, "cross_origin");
+    expectRefused(await rawHttp(app.url, "/api/passes", { method: "POST", headers: { "content-type": "text/plain" }, body: importBody }), 415, "unsupported_media_type");
+    expect(((await call("GET", "/api/passes?bucket=photos")).json as { passes: unknown[] }).passes).toHaveLength(before);
+
+    const exportPath = `/api/passes/${live.id}/inventory`;
+    const exportBody = JSON.stringify({ connection: "sandbox", bucket: "exports", prefix: "foreign", format: "CSV" });
+    expectRefused(await rawHttp(app.url, exportPath, { method: "POST", headers: { ...crossSite, ...json }, body: exportBody }), 403, "cross_origin");
+    // A same-site page on another port of this host is another origin.
+    expectRefused(
+      await rawHttp(app.url, exportPath, { method: "POST", headers: { ...json, origin: "http://127.0.0.1:8080", "sec-fetch-site": "same-site", "sec-fetch-mode": "cors" }, body: exportBody }),
+      403,
+      "cross_origin",
+    );
+    expectRefused(await rawHttp(app.url, exportPath, { method: "POST", headers: { "content-type": "text/plain" }, body: exportBody }), 415, "unsupported_media_type");
+    expectRefused(
+      await rawHttp(app.url, exportPath, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "connection=sandbox&bucket=exports&prefix=foreign&format=CSV" }),
+      415,
+      "unsupported_media_type",
+    );
+    expect(exportedUnder("foreign/")).toBe(0);
+
+    const port = new URL(app.url).port;
+    const reads = [`/api/inventory/reports?connection=sandbox&bucket=${DEMO_INVENTORY.bucket}`, `${exportPath}?format=CSV&bucket=exports&prefix=dl`];
+    for (const href of reads) {
+      const rebound = await rawHttp(app.url, href, { headers: { host: `attacker.example:${port}` } });
+      expect(rebound.status, href).toBe(421);
+      expect(rebound.body, href).not.toMatch(/manifest|photos/);
+      expectRefused(await rawHttp(app.url, href, { headers: crossSite }), 403, "cross_origin");
+      // A link to the download (or the report list) on another site is not followed either.
+      expectRefused(await rawHttp(app.url, href, { headers: { "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" } }), 403, "cross_origin");
+    }
+    // The dashboard's own link downloads.
+    const own = await rawHttp(app.url, reads[1] ?? "", { headers: { "sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" } });
+    expect([own.status, own.headers["content-type"]]).toEqual([200, "application/x-tar"]);
   });
 });
