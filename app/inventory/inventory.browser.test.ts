@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { DEMO_INVENTORY } from "@/lib/sandbox/seed";
@@ -108,5 +109,14 @@ describe("the seeded inventory of photos", () => {
     // Writing the same report again is refused, in place.
     await box.getByTestId("export-inventory").click();
     await expect.poll(() => box.getByRole("alert").innerText(), WAIT).toMatch(/A report already exists at s3:\/\//);
+
+    // The same report as a download: the browser's own request passes the gate and saves a tar.
+    const [download] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), box.getByTestId("download-inventory").click()]);
+    expect(download.suggestedFilename()).toMatch(/^demo-.*-inventory-csv\.tar$/);
+    expect(await download.failure()).toBeNull();
+    const saved = await download.path();
+    const listed = execFileSync("tar", ["-tf", saved], { encoding: "utf8" }).trim().split("\n");
+    expect(listed.filter((n) => /\/demo\/bucketscope\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}Z\/manifest\.(json|checksum)$/.test(n))).toHaveLength(2);
+    expect(listed.filter((n) => n.endsWith(".csv.gz"))).toHaveLength(1);
   });
 });
