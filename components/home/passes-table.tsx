@@ -1,8 +1,9 @@
 "use client";
 
 import Link from "next/link";
-import { formatBytes, formatCount, formatDuration, formatTime, visibleKey } from "@/components/format";
-import { Time, useTimeZone, ZoneLabel } from "@/components/format/time";
+import { formatBytes, formatCount, formatDuration, visibleKey } from "@/components/format";
+import { Time, ZoneLabel } from "@/components/format/time";
+import { PassKindBadge } from "@/components/pass/pass-header";
 import type { PassStatus, PassSummary } from "@/lib/wire";
 import styles from "./home.module.css";
 
@@ -19,7 +20,6 @@ function where(p: PassSummary): string {
 }
 
 export function PassesTable({ passes }: { passes: PassSummary[] }) {
-  const choice = useTimeZone();
   return (
     <div className={styles.tableWrap}>
       <table className={styles.passes} data-testid="recent-passes">
@@ -50,11 +50,7 @@ export function PassesTable({ passes }: { passes: PassSummary[] }) {
                 <Link href={`/passes/${encodeURIComponent(p.id)}`} prefetch={false}>
                   {p.id}
                 </Link>
-                {p.kind === "snapshot" ? (
-                  <span className="badge accent" style={{ marginLeft: 6 }} title={p.snapshot !== null ? `Snapshot as of ${formatTime(p.snapshot.asOf, choice, { ms: "auto" })} (server clock)` : "Snapshot"}>
-                    snapshot
-                  </span>
-                ) : null}
+                <PassKindBadge pass={p} style={{ marginLeft: 6 }} />
               </td>
               <td className={styles.where} title={where(p)}>
                 {where(p)}

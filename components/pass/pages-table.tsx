@@ -7,6 +7,7 @@ import { Time } from "@/components/format/time";
 import type { PageRecord, VersionsPage } from "@/lib/wire";
 import { explainPass, PAGE_FLAG_LABEL, pageErrorLabel } from "./explain";
 import { markerText, versionCountsText } from "./snapshot";
+import { inventoryPageText } from "./inventory";
 import styles from "./pass.module.css";
 
 const ROW_HEIGHT = 30;
@@ -100,7 +101,11 @@ const PageRow = memo(function PageRow({
         {page.attempts}
       </span>
       <PageStatus page={page} />
-      {page.versions !== undefined ? (
+      {page.inventory !== undefined ? (
+        <span className={styles.tokens} data-testid="page-file" title={page.inventory.file}>
+          {inventoryPageText(page.inventory)}
+        </span>
+      ) : page.versions !== undefined ? (
         <span
           className={styles.tokens}
           data-testid="page-markers"
@@ -236,7 +241,16 @@ export function PageDetail({ page }: { page: PageRecord | undefined }) {
             <dd className={styles.mono}>{visibleKey(page.request.startAfter)}</dd>
           </>
         ) : null}
-        {page.versions !== undefined ? (
+        {page.inventory !== undefined ? (
+          <>
+            <dt>Data file</dt>
+            <dd className={styles.mono}>{page.inventory.file}</dd>
+            <dt>Part</dt>
+            <dd>
+              {inventoryPageText(page.inventory)} · {formatCount(page.inventory.rows)} rows read, {formatCount(page.entryCount)} keys kept
+            </dd>
+          </>
+        ) : page.versions !== undefined ? (
           <VersionsFacts page={page} versions={page.versions} />
         ) : (
           <>
