@@ -69,8 +69,13 @@ export function elapsedMs(live: LivePass, now: number): number {
   return live.pass.activeMs + Math.max(0, now - live.attachedAt);
 }
 
-export function keysPerSecond(keys: number, elapsed: number): number | null {
-  return elapsed >= 250 ? keys / (elapsed / 1000) : null;
+/**
+ * Keys per second of listing time. A running pass's rate waits for a quarter second of listing
+ * (before that it is noise); a finished pass has its rate over all of its listing time.
+ */
+export function keysPerSecond(keys: number, elapsed: number, running = true): number | null {
+  if (running) return elapsed >= 250 ? keys / (elapsed / 1000) : null;
+  return elapsed > 0 ? keys / (elapsed / 1000) : null;
 }
 
 /** The summary to show: the live stream's as soon as it has one, else the one the page loaded with. */

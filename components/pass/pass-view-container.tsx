@@ -164,7 +164,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
           <h2>Pages: latency and size</h2>
           <span className="muted" style={{ fontSize: 12 }}>
             {latency.slowest !== null
-              ? `median ${formatDuration(latency.median)} · slowest page ${latency.slowest.index} (${formatDuration(latency.slowest.durationMs)}) · click a page for details`
+              ? `median ${formatDuration(latency.median)} · slowest page ${formatCount(latency.slowest.index + 1)} (${formatDuration(latency.slowest.durationMs)}) · click a page for details`
               : ""}
           </span>
         </div>

@@ -64,10 +64,13 @@ function summary(over: Partial<PassSummary> = {}): PassSummary {
 describe("the pass view's URL", () => {
   it("round-trips every view setting through a link, defaults left out", () => {
     expect(passHref("p1")).toBe("/passes/p1");
-    const view = { tab: "pages" as const, sort: "lastModified" as const, order: "desc" as const, q: "a+b c%/é#?", page: 7, depth: 3 };
+    const view = { tab: "pages" as const, sort: "lastModified" as const, order: "desc" as const, q: "a+b c%/é#?", prefix: "2019/", page: 7, depth: 3 };
     const href = passHref("p1", view);
-    expect(href).toBe("/passes/p1?tab=pages&sort=lastModified&order=desc&q=a%2Bb%20c%25%2F%C3%A9%23%3F&page=7&depth=3");
+    // The URL names the page as people count it: the page with index 7 is page 8.
+    expect(href).toBe("/passes/p1?tab=pages&sort=lastModified&order=desc&prefix=2019%2F&q=a%2Bb%20c%25%2F%C3%A9%23%3F&page=8&depth=3");
     expect(parsePassView(new URL(href, "http://x").searchParams)).toEqual({ value: view, problems: [] });
+    expect(parsePassView({ page: "1" }).value.page).toBe(0);
+    expect(parsePassView({ page: "0" }).problems).toEqual(["page numbers count from 1"]);
   });
 
   it("falls back to defaults for unusable parameters and says which", () => {
@@ -154,6 +157,8 @@ describe("following the events stream", () => {
     expect(elapsedMs(live, 6500)).toBe(2500);
     expect(keysPerSecond(300, 2500)).toBe(120);
     expect(keysPerSecond(10, 100)).toBeNull();
+    // A finished pass has a rate however short it was: "—" would read as "unknown".
+    expect(keysPerSecond(10, 100, false)).toBe(100);
     const final = summary({ status: "complete", activeMs: 4000, totals: { ...summary().totals, pages: 3, keys: 300, requests: 4 } });
     live = foldPassEvent(live, { type: "end", status: "complete", totals: final.totals, error: null, pass: final });
     expect(live).toMatchObject({ ended: true, status: "complete" });

@@ -213,6 +213,19 @@ function toSummary(r: PassRow): PassSummary {
   };
 }
 
+/**
+ * The keys that begin with `prefix` as a range of UTF-8 byte strings, [low, high): high is the prefix
+ * with its last byte raised by one (UTF-8 never has a 0xFF byte, so that byte always exists). Null
+ * for the empty prefix, which every key begins with.
+ */
+export function prefixRange(prefix: string): [Buffer, Buffer] | null {
+  if (prefix === "") return null;
+  const low = Buffer.from(prefix, "utf8");
+  const high = Buffer.from(low);
+  high[high.length - 1] = (high[high.length - 1] as number) + 1;
+  return [low, high];
+}
+
 function toEntry(r: EntryTuple | PagedEntryTuple): Entry {
   const e: Entry = { key: r[0], size: r[1], etag: r[2], lastModified: r[3], storageClass: r[4] };
   if (r[5] !== null) e.versionId = r[5];
@@ -345,6 +358,19 @@ export class PassStore {
         .prepare<[number, Buffer, Buffer, number], PagedEntryTuple>(
           `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id, page FROM entries
            WHERE pass = ? AND key > ? AND instr(key, ?) > 0 ORDER BY key, rowid LIMIT ?`,
+        )
+        .raw(),
+      // A prefix is a key range: [prefix, the first byte string after every key that begins with it).
+      entriesAfterInRange: db
+        .prepare<[number, Buffer, Buffer, Buffer, number], PagedEntryTuple>(
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id, page FROM entries
+           WHERE pass = ? AND key > ? AND key >= ? AND key < ? ORDER BY key, rowid LIMIT ?`,
+        )
+        .raw(),
+      entriesMatchingInRange: db
+        .prepare<[number, Buffer, Buffer, Buffer, Buffer, number], PagedEntryTuple>(
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id, page FROM entries
+           WHERE pass = ? AND key > ? AND key >= ? AND key < ? AND instr(key, ?) > 0 ORDER BY key, rowid LIMIT ?`,
         )
         .raw(),
       deleteEntries: db.prepare<[number]>(`DELETE FROM entries WHERE pass = ?`),
@@ -555,12 +581,18 @@ export class PassStore {
     };
   }
 
-  entries(seq: number, q: { after?: string; limit: number; q?: string }): EntriesResponse {
+  entries(seq: number, q: { after?: string; limit: number; q?: string; prefix?: string }): EntriesResponse {
     const after = Buffer.from(q.after ?? "", "utf8");
+    const search = q.q !== undefined && q.q !== "" ? Buffer.from(q.q, "utf8") : null;
+    const range = prefixRange(q.prefix ?? "");
     const rows =
-      q.q !== undefined && q.q !== ""
-        ? this.stmt.entriesMatching.all(seq, after, Buffer.from(q.q, "utf8"), q.limit + 1)
-        : this.stmt.entriesAfter.all(seq, after, q.limit + 1);
+      range !== null
+        ? search !== null
+          ? this.stmt.entriesMatchingInRange.all(seq, after, range[0], range[1], search, q.limit + 1)
+          : this.stmt.entriesAfterInRange.all(seq, after, range[0], range[1], q.limit + 1)
+        : search !== null
+          ? this.stmt.entriesMatching.all(seq, after, search, q.limit + 1)
+          : this.stmt.entriesAfter.all(seq, after, q.limit + 1);
     const more = rows.length > q.limit;
     const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry(r), page: r[6] }));
     return { entries, nextAfter: more ? (entries[entries.length - 1]?.key ?? null) : null };

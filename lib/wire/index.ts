@@ -326,6 +326,8 @@ export const entriesQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100),
   /** Case-sensitive substring of the key. */
   q: keyLikeSchema("q").optional(),
+  /** Only keys that begin with this (UTF-8 bytes), as S3's own prefix does; combines with `q`. */
+  prefix: keyLikeSchema("prefix").optional(),
 });
 export type EntriesQuery = z.infer<typeof entriesQuerySchema>;
 
