@@ -27,6 +27,7 @@ Fault injection on list requests (also at runtime: PUT /_bucketscope/faults with
   --error-rate <r>  --slowdown-rate <r>  --reset-rate <r>     rates in [0, 1]
   --fault-bucket <b>                                          only this bucket
   --fault-seed <n>                                            reproducible random faults
+  --ignore-start-after       ListObjectsV2 ignores start-after, as some S3-compatible servers do
 `;
 
 class UsageError extends Error {}
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       "reset-rate": { type: "string" },
       "fault-bucket": { type: "string" },
       "fault-seed": { type: "string" },
+      "ignore-start-after": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
   if (values["fault-bucket"] !== undefined) faults.bucket = values["fault-bucket"];
   const faultSeed = numberOption(values["fault-seed"], "fault-seed", true);
   if (faultSeed !== undefined) faults.seed = faultSeed;
+  if (values["ignore-start-after"]) faults.ignoreStartAfter = true;
 
   try {
     new FaultController(faults);

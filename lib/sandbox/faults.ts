@@ -4,6 +4,8 @@ import { z } from "zod";
 // by default. Random faults draw one number per request: [0, errorRate) → 500 InternalError,
 // then slowDownRate → 503 SlowDown, then resetRate → the socket is destroyed without a response.
 // Scripted faults ("fail the next N list requests with X") are deterministic and take precedence.
+// `ignoreStartAfter` emulates a server that drops ListObjectsV2's start-after parameter (it lists
+// from the beginning instead), which key-range splitting must detect.
 
 export const FAULT_KINDS = ["InternalError", "SlowDown", "reset"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -20,6 +22,8 @@ export interface FaultSettings {
   bucket: string | null;
   /** Seed for the random draws (reproducible runs); null = Math.random. */
   seed: number | null;
+  /** ListObjectsV2 ignores `start-after` (in `bucket`, or everywhere when it is null). */
+  ignoreStartAfter: boolean;
 }
 
 export interface ScriptedFault {
@@ -59,6 +63,7 @@ export const faultSettingsPatchSchema = z
     resetRate: rate,
     bucket: z.string().min(1).nullable(),
     seed: z.number().int().nullable(),
+    ignoreStartAfter: z.boolean(),
   })
   .partial()
   .strict();
@@ -81,6 +86,7 @@ export const NO_FAULTS: Readonly<FaultSettings> = {
   resetRate: 0,
   bucket: null,
   seed: null,
+  ignoreStartAfter: false,
 };
 
 /** mulberry32: tiny, good enough for fault draws, reproducible from a 32-bit seed. */
@@ -147,6 +153,12 @@ export class FaultController {
 
   resetStats(): void {
     this.stats = emptyStats();
+  }
+
+  /** Whether a list request on `bucket` is answered as if it had no `start-after`. */
+  ignoresStartAfter(bucket: string): boolean {
+    const s = this.settings;
+    return s.ignoreStartAfter && (s.bucket === null || s.bucket === bucket);
   }
 
   /** Decides the fate of one list request on `bucket`, and counts it. */
