@@ -56,6 +56,8 @@ function summary(over: Partial<PassSummary> = {}): PassSummary {
     totals: { pages: 3, failedPages: 0, keys: 300, bytes: 3000, prefixes: 0, anomalies: 0, requests: 3 },
     error: null,
     resumable: false,
+    concurrency: 1,
+    parallel: null,
     ...over,
   };
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { ListBucketsCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { loadSettings, type SandboxSettings } from "@/lib/config";
 import { AppError } from "@/lib/http";
-import type { Bucket, ConnectionKind, ConnectionView } from "@/lib/wire";
+import { MAX_CONCURRENCY, type Bucket, type ConnectionKind, type ConnectionView } from "@/lib/wire";
 import { validateConnectionsConfig, type ConnectionConfig } from "./config";
 import { toAppError } from "./errors";
 
@@ -14,6 +14,8 @@ export interface Connection {
   readonly writable: boolean;
   readonly client: S3Client;
   readonly view: ConnectionView;
+  /** The most cursors one pass may use on this connection. */
+  readonly maxConcurrency: number;
 }
 
 export interface ConnectionSources {
@@ -33,17 +35,29 @@ const COMPATIBLE: Partial<S3ClientConfig> = {
   forcePathStyle: true,
 };
 
-const HTTP_OPTIONS = { connectionTimeout: 10_000, requestTimeout: 120_000 };
+// The SDK's agents hold 50 sockets; a parallel pass may keep MAX_CONCURRENCY requests in flight while
+// the browser lists the same connection.
+const SOCKETS = { keepAlive: true, maxSockets: MAX_CONCURRENCY + 32 };
+const HTTP_OPTIONS = { connectionTimeout: 10_000, requestTimeout: 120_000, httpAgent: SOCKETS, httpsAgent: SOCKETS };
 const AWS_PROBE_TTL_MS = 60_000;
 
 function hostOf(endpoint: string): string {
   return new URL(endpoint).host;
 }
 
-function makeConnection(name: string, kind: ConnectionKind, writable: boolean, config: S3ClientConfig, region: string, endpointHost?: string): Connection {
+function makeConnection(
+  name: string,
+  kind: ConnectionKind,
+  writable: boolean,
+  config: S3ClientConfig,
+  region: string,
+  endpointHost?: string,
+  maxConcurrency = MAX_CONCURRENCY,
+): Connection {
   const client = new S3Client({ maxAttempts: 3, retryMode: "standard", requestHandler: HTTP_OPTIONS, ...config });
-  const view: ConnectionView = endpointHost !== undefined ? { name, kind, endpointHost, region, writable } : { name, kind, region, writable };
-  return { name, kind, writable, client, view };
+  const base = { name, kind, region, writable, maxConcurrency };
+  const view: ConnectionView = endpointHost !== undefined ? { ...base, endpointHost } : base;
+  return { name, kind, writable, client, view, maxConcurrency };
 }
 
 function sandboxConnection(s: SandboxSettings): Connection {
@@ -84,7 +98,7 @@ async function extraConnection(c: ConnectionConfig): Promise<Connection> {
     config.credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
   }
   const kind: ConnectionKind = c.endpoint === undefined ? "aws" : "s3-compatible";
-  return makeConnection(c.name, kind, c.writable, config, region, c.endpoint !== undefined ? hostOf(c.endpoint) : undefined);
+  return makeConnection(c.name, kind, c.writable, config, region, c.endpoint !== undefined ? hostOf(c.endpoint) : undefined, c.maxConcurrency);
 }
 
 async function probeAws(env: Env): Promise<Connection | null> {

@@ -1,7 +1,11 @@
 import "server-only";
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy, type Sent } from "./send";
+import { watchThrottling } from "./throttling";
+import { compareKeys } from "@/lib/keys";
 import type { Anomaly, Entry, PageRecord, PageRequest, PassError } from "@/lib/wire";
+
+export { compareKeys };
 
 export interface ListParams {
   connection: string;
@@ -38,12 +42,21 @@ export interface ListOptions {
    * strictly before that request (the race lab's "after page N" mutations).
    */
   prefetch?: boolean;
+  /**
+   * The inclusive end of the key range being listed (read as each page arrives, so it may move
+   * closer while the walk runs): items past it are left out of the page and the walk ends there.
+   */
+  through?: () => string | null;
+  /** Called for every answer that asks to slow down (503 SlowDown and kin), the SDK's retries included. */
+  onThrottled?: () => void;
 }
 
 export interface ListedPage {
   record: PageRecord;
   entries: Entry[];
   commonPrefixes: string[];
+  /** Items of the response past `through`, left out (0 without a range end). */
+  beyond?: number;
 }
 
 const MAX_RECORDED_ANOMALIES = 20;
@@ -53,26 +66,6 @@ const RECENT_TOKENS = 64;
 export function formDecode(s: string): string {
   if (!s.includes("%") && !s.includes("+")) return s;
   return decodeURIComponent(s.replace(/\+/g, "%20"));
-}
-
-/**
- * UTF-8 byte order, which is code point order; JS `<` compares UTF-16 code units, where surrogates
- * (astral characters) wrongly sort below U+E000..U+FFFF. Shifting surrogates above that range at the
- * first difference gives code point order without encoding either string.
- */
-export function compareKeys(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
-      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
 }
 
 type Fetched = Sent<ListObjectsV2CommandOutput>;
@@ -136,15 +129,19 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
       // A fresh input object per request: the SDK (and its paginator) may write into it.
       (abortSignal) =>
         client.send(
-          new ListObjectsV2Command({
-            Bucket: params.bucket,
-            Prefix: req.prefix === "" ? undefined : req.prefix,
-            Delimiter: req.delimiter ?? undefined,
-            MaxKeys: req.maxKeys,
-            ContinuationToken: req.continuationToken ?? undefined,
-            StartAfter: req.startAfter === null || req.startAfter === "" ? undefined : req.startAfter,
-            EncodingType: "url",
-          }),
+          watchThrottling(
+            new ListObjectsV2Command({
+              Bucket: params.bucket,
+              Prefix: req.prefix === "" ? undefined : req.prefix,
+              Delimiter: req.delimiter ?? undefined,
+              MaxKeys: req.maxKeys,
+              ContinuationToken: req.continuationToken ?? undefined,
+              StartAfter: req.startAfter === null || req.startAfter === "" ? undefined : req.startAfter,
+              EncodingType: "url",
+            }),
+            opts.onThrottled,
+            ctx,
+          ),
           { abortSignal },
         ),
       ctx,
@@ -248,6 +245,20 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
         bytes += e.size;
       }
       for (const p of commonPrefixes) check(p, true);
+      // Order is checked over the whole response; the range's end then cuts it.
+      let beyond = 0;
+      const through = opts.through?.() ?? null;
+      if (through !== null && error === null) {
+        const kept = entries.filter((e) => compareKeys(e.key, through) <= 0);
+        const keptPrefixes = commonPrefixes.filter((p) => compareKeys(p, through) <= 0);
+        beyond = entries.length - kept.length + commonPrefixes.length - keptPrefixes.length;
+        if (beyond > 0) {
+          bytes = 0;
+          for (const e of kept) bytes += e.size;
+          entries = kept;
+          commonPrefixes = keptPrefixes;
+        }
+      }
 
       const isTruncated = res.IsTruncated === true;
       const token = res.NextContinuationToken !== undefined && res.NextContinuationToken !== "" ? res.NextContinuationToken : null;
@@ -285,10 +296,11 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
         },
         entries,
         commonPrefixes,
+        beyond,
       };
 
       const next: PageRequest | null =
-        error === null && isTruncated && token !== null ? { ...req, continuationToken: token, startAfter: null } : null;
+        error === null && isTruncated && token !== null && beyond === 0 ? { ...req, continuationToken: token, startAfter: null } : null;
       const prefetch = opts.prefetch ?? true;
       if (next !== null && prefetch) inflight = fetchPage(next);
       yield page;

@@ -105,7 +105,7 @@ interface RecordablePage {
 }
 
 /** What creating a pass takes: the API's parsed params, where `kind` defaults to "list". */
-export type NewPassParams = Omit<PassParams, "kind"> & { kind?: PassParams["kind"] };
+export type NewPassParams = Omit<PassParams, "kind" | "concurrency"> & { kind?: PassParams["kind"]; concurrency?: number };
 
 export class PassService {
   readonly store: PassStore;

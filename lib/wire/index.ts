@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { concurrencySchema, pageCursorSchema, parallelInfoSchema } from "./parallel";
 import { instantSchema, snapshotInfoSchema, versionsPageSchema } from "./point-in-time";
 
 // The contract between the API and the browser: zod schemas and their inferred types, nothing else.
@@ -37,6 +38,8 @@ export const connectionViewSchema = z.object({
   endpointHost: z.string().optional(),
   region: z.string(),
   writable: z.boolean(),
+  /** The most cursors a pass may list this connection with (config `maxConcurrency`, default 64). */
+  maxConcurrency: z.number(),
 });
 export type ConnectionView = z.infer<typeof connectionViewSchema>;
 
@@ -94,8 +97,13 @@ export const passParamsSchema = z
     pageSize: pageSizeSchema.default(MAX_PAGE_SIZE),
     /** The listing begins strictly after this key. */
     startAfter: keyLikeSchema("startAfter").optional(),
+    /** Cursors listing key ranges at once; 1 is one sequential walk. */
+    concurrency: concurrencySchema.default(1),
   })
   .superRefine((p, ctx) => {
+    if (p.kind === "snapshot" && p.concurrency > 1) {
+      ctx.addIssue({ code: "custom", path: ["concurrency"], message: "a snapshot pass lists its versions with one cursor: send concurrency 1" });
+    }
     if (p.kind !== "snapshot" && p.asOf !== undefined) {
       ctx.addIssue({ code: "custom", path: ["asOf"], message: "asOf is for snapshot passes: send kind \"snapshot\" with it" });
     }
@@ -161,6 +169,10 @@ export const passSummarySchema = z.object({
   resumable: z.boolean(),
   /** Set for snapshot passes: the moment rebuilt, the clock offset, ties and warnings. */
   snapshot: snapshotInfoSchema.nullable(),
+  /** Cursors asked for (1: a sequential pass). */
+  concurrency: z.number(),
+  /** Set for passes with concurrency > 1: cursors now, back-offs, ranges, fallback. */
+  parallel: parallelInfoSchema.nullable(),
 });
 export type PassSummary = z.infer<typeof passSummarySchema>;
 
@@ -245,6 +257,8 @@ export const pageRecordSchema = z.object({
   error: passErrorSchema.nullable(),
   /** ListObjectVersions pages (snapshot passes, as-of listings): markers, counts and ties. */
   versions: versionsPageSchema.optional(),
+  /** Pages of a parallel pass: the key range and cursor the page belongs to. */
+  cursor: pageCursorSchema.optional(),
 });
 export type PageRecord = z.infer<typeof pageRecordSchema>;
 
@@ -302,3 +316,4 @@ export * from "./pass-view";
 export * from "./experiments";
 export * from "./diff";
 export * from "./point-in-time";
+export * from "./parallel";
