@@ -324,6 +324,11 @@ class ParallelWalk {
       if (range.id !== 0) return null;
     }
 
+    let withdraw: number[] = [];
+    if (range.id === 0 && this.state.withdraw.length > 0) {
+      withdraw = this.state.withdraw;
+      this.state.withdraw = [];
+    }
     const index = this.nextIndex++;
     cursor.indexes.push(index);
     const global = (i: number) => (i >= LOCAL_INDEX_BASE ? (cursor.indexes[i - LOCAL_INDEX_BASE] ?? -1) : i);
@@ -334,7 +339,7 @@ class ParallelWalk {
         ...record,
         index,
         anomalies: record.anomalies.map((a) => ({ ...a, previousPage: global(a.previousPage) })),
-        cursor: { range: range.id, after: range.after, through: range.through, page: range.pages, beyond },
+        cursor: { range: range.id, after: range.after, through: range.through, page: range.pages, beyond, ...(withdraw.length > 0 ? { withdrew: withdraw } : {}) },
       },
     };
     if (record.error === null) {
@@ -344,11 +349,6 @@ class ParallelWalk {
       this.maybeGrow();
     }
     this.dirty.add(range.id);
-    let withdraw: number[] = [];
-    if (range.id === 0 && this.state.withdraw.length > 0) {
-      withdraw = this.state.withdraw;
-      this.state.withdraw = [];
-    }
     const consumed = this.enqueue(out, range.id, withdraw);
     if (record.error !== null) {
       this.failed = true;

@@ -12,6 +12,7 @@ import {
   readVersioning,
   type ListedPage,
   type ListOptions,
+  type ListParams,
   type RetryPolicy,
 } from "@/lib/lister";
 import type {
@@ -28,6 +29,7 @@ import type {
   SnapshotInfo,
 } from "@/lib/wire";
 import type { Connection } from "@/lib/connections";
+import { listParallel, newParallelState, type ParallelState, type RangeRecord } from "@/lib/parallel";
 import { newSnapshotInfo, newTrackerState, SnapshotTracker } from "./snapshot";
 import { PassStore, type NewPass, type SnapshotProgress } from "./store";
 
@@ -104,6 +106,12 @@ interface RecordablePage {
   snapshot: SnapshotProgress | null;
 }
 
+/** How a run of a pass begins: a sequential walk's options, or a parallel pass's recorded ranges. */
+interface RunStart {
+  list?: Partial<ListOptions>;
+  parallel?: { ranges: RangeRecord[]; state: ParallelState };
+}
+
 /** What creating a pass takes: the API's parsed params, where `kind` defaults to "list". */
 export type NewPassParams = Omit<PassParams, "kind" | "concurrency"> & { kind?: PassParams["kind"]; concurrency?: number };
 
@@ -143,6 +151,10 @@ export class PassService {
   async create(params: NewPassParams): Promise<string> {
     const conn = await this.connections.get(params.connection);
     const kind = params.kind ?? "list";
+    const concurrency = params.concurrency ?? 1;
+    if (kind === "snapshot" && concurrency > 1) {
+      throw new AppError("bad_request", "a snapshot pass lists its versions with one cursor: send concurrency 1");
+    }
     const now = Date.now();
     let snapshot: SnapshotInfo | null = null;
     let snapshotState: string | null = null;
@@ -162,6 +174,8 @@ export class PassService {
       startAfter: params.startAfter ?? null,
       snapshot,
       snapshotState,
+      concurrency,
+      parallel: concurrency > 1 ? newParallelState(concurrency, conn.maxConcurrency, now) : null,
     };
     this.store.create(p, now);
     const error = await this.firstOutcome(this.launch(p.id, {}));
@@ -226,6 +240,8 @@ export class PassService {
     if (row.status === "complete") throw new AppError("conflict", "This pass is complete; there is nothing left to resume.");
     if (row.status === "running") throw new AppError("conflict", "This pass is running already.");
     await this.connections.get(row.connection);
+    const parallel = this.store.parallelState(row);
+    if (parallel !== null) return this.resumeParallel(id, row.seq, parallel);
     const point = this.store.resumePoint(row);
     if (!this.store.markResumed(id)) throw new AppError("conflict", "This pass changed state meanwhile; try again.");
     if (point.finished) {
@@ -244,12 +260,26 @@ export class PassService {
         : point.cursor !== null
           ? { ...base, startAfter: point.cursor, resumedBy: "start-after" }
           : { ...base, resumedBy: "restart" };
-    const error = await this.firstOutcome(this.launch(id, opts));
+    const error = await this.firstOutcome(this.launch(id, { list: opts }));
     if (error !== null) throw error;
     return id;
   }
 
-  private launch(id: string, opts: Partial<ListOptions>): Run {
+  /** Continues every unfinished range of a parallel pass from its last recorded page. */
+  private async resumeParallel(id: string, seq: number, state: ParallelState): Promise<string> {
+    const ranges = this.store.ranges(seq);
+    if (!this.store.markResumed(id)) throw new AppError("conflict", "This pass changed state meanwhile; try again.");
+    const open = ranges.some((r) => r.state === "pending" || r.state === "listing");
+    if (!open && state.withdraw.length === 0) {
+      this.store.finish(id, "complete", null);
+      return id;
+    }
+    const error = await this.firstOutcome(this.launch(id, { parallel: { ranges, state } }));
+    if (error !== null) throw error;
+    return id;
+  }
+
+  private launch(id: string, opts: RunStart): Run {
     const row = this.mustRow(id);
     const run = new Run(id, row.seq);
     this.runs.set(id, run);
@@ -262,35 +292,35 @@ export class PassService {
     return run;
   }
 
-  private async execute(run: Run, opts: Partial<ListOptions>): Promise<void> {
+  private async execute(run: Run, start: RunStart): Promise<void> {
     let error: PassError | null = null;
     try {
       const row = this.mustRow(run.id);
       const conn = await this.connections.get(row.connection);
-      const pages: AsyncIterable<RecordablePage> =
-        row.kind === "snapshot"
-          ? this.snapshotPages(run, conn, opts)
-          : wrapList(
-              listPages(
-                conn.client,
-                {
-                  connection: row.connection,
-                  bucket: row.bucket,
-                  prefix: row.prefix,
-                  delimiter: row.delimiter,
-                  pageSize: row.page_size,
-                  startAfter: row.start_after,
-                },
-                { ...opts, signal: run.controller.signal, retry: this.retry },
-              ),
-            );
-      for await (const { page, snapshot } of pages) {
-        this.store.recordPage(run.seq, page, snapshot);
-        run.latest = { type: "page", page: page.record, entries: page.entries, commonPrefixes: page.commonPrefixes };
-        run.notify();
-        if (page.record.error !== null) {
-          error = page.record.error;
-          break;
+      const params = {
+        connection: row.connection,
+        bucket: row.bucket,
+        prefix: row.prefix,
+        delimiter: row.delimiter,
+        pageSize: row.page_size,
+        startAfter: row.start_after,
+      };
+      if (row.parallel !== null) {
+        error = await this.recordParallel(run, conn, params, row.concurrency, row.page_records, start.parallel);
+      } else {
+        const opts = start.list ?? {};
+        const pages: AsyncIterable<RecordablePage> =
+          row.kind === "snapshot"
+            ? this.snapshotPages(run, conn, opts)
+            : wrapList(listPages(conn.client, params, { ...opts, signal: run.controller.signal, retry: this.retry }));
+        for await (const { page, snapshot } of pages) {
+          this.store.recordPage(run.seq, page, snapshot);
+          run.latest = { type: "page", page: page.record, entries: page.entries, commonPrefixes: page.commonPrefixes };
+          run.notify();
+          if (page.record.error !== null) {
+            error = page.record.error;
+            break;
+          }
         }
       }
     } catch (err) {
@@ -306,6 +336,38 @@ export class PassService {
       // Left `running` in the database: the next start marks it interrupted, and it can be resumed.
       console.error(`[bucketscope] could not record the end of pass ${run.id}`, err);
     }
+  }
+
+  /**
+   * Records a parallel pass step by step (each page with its ranges and state in one transaction).
+   * A page that failed for good stops the other cursors; the pages they had already received are
+   * recorded too. Returns the first failure.
+   */
+  private async recordParallel(
+    run: Run,
+    conn: Connection,
+    params: ListParams,
+    requested: number,
+    firstIndex: number,
+    resume: RunStart["parallel"],
+  ): Promise<PassError | null> {
+    let error: PassError | null = null;
+    const steps = listParallel(conn.client, params, {
+      signal: run.controller.signal,
+      retry: this.retry,
+      requested,
+      maxConcurrency: conn.maxConcurrency,
+      firstIndex,
+      resume,
+    });
+    for await (const step of steps) {
+      this.store.recordStep(run.seq, step);
+      if (step.page === null) continue;
+      run.latest = { type: "page", page: step.page.record, entries: step.page.entries, commonPrefixes: step.page.commonPrefixes };
+      run.notify();
+      error ??= step.page.record.error;
+    }
+    return error;
   }
 
   /**
