@@ -173,10 +173,13 @@ export class RangePlan {
       if (r.state !== "listing") continue;
       const remaining = this.logRemaining(r);
       if (Number.isFinite(remaining)) total += Math.exp(Math.min(remaining, 700));
-      if (r.pages === 0 || r.position === null || this.unsplittable.get(r.id) === r.position || !(remaining > floor)) continue;
+      if (r.pages === 0 || r.position === null || this.unsplittable.get(r.id) === r.position) continue;
+      // The open-ended range goes on for as long as S3 says it is truncated, however little the key
+      // shape expects beyond it (a first page is a small sample): it is always worth a gallop.
+      if (r.through !== null && !(remaining > floor)) continue;
       candidates.push({ r, remaining });
     }
-    candidates.sort((a, b) => b.remaining - a.remaining);
+    candidates.sort((a, b) => (a.r.through === null ? -1 : b.r.through === null ? 1 : b.remaining - a.remaining));
     const share = total / Math.max(1, running + free);
     for (const { r, remaining } of candidates) {
       const room = Math.min(free, MAX_POINTS_AT_ONCE, MAX_RANGES - this.ranges.length);
