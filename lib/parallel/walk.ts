@@ -315,10 +315,17 @@ class ParallelWalk {
     if (record.anomalyCount > 0 && this.state.info.fallback === null) {
       const first = firstItem(page);
       const beforeStart = range.pages === 0 && range.after !== null && first !== null && compareKeys(first, range.after) <= 0;
-      const reason: FallbackReason = beforeStart ? "ignores-start-after" : "out-of-order";
-      const message = beforeStart
-        ? `Range ${range.id} asked for keys after ${JSON.stringify(range.after)} and got ${JSON.stringify(first)}: this server ignores StartAfter, so key ranges cannot be listed apart. The pass goes on with one cursor.`
-        : `Range ${range.id} got keys out of UTF-8 byte order (${JSON.stringify(record.anomalies[0]?.key ?? "")} after ${JSON.stringify(record.anomalies[0]?.previousKey ?? "")}): key ranges cannot be trusted on this server. The pass goes on with one cursor.`;
+      // A server without StartAfter lists from the beginning again; one that misorders keys answers
+      // with something between.
+      const origin = this.plan.get(0)?.first ?? null;
+      const restarted = beforeStart && origin !== null && compareKeys(first, origin) <= 0;
+      const reason: FallbackReason = restarted ? "ignores-start-after" : "out-of-order";
+      const anomaly = record.anomalies[0];
+      const message = restarted
+        ? `Range ${range.id} asked for keys after ${JSON.stringify(range.after)} and got ${JSON.stringify(first)}, the first key of the listing: this server ignores StartAfter, so key ranges cannot be listed apart. The pass goes on with one cursor.`
+        : beforeStart
+          ? `Range ${range.id} asked for keys after ${JSON.stringify(range.after)} and got ${JSON.stringify(first)}, which comes before it in UTF-8 byte order: this server does not list in byte order, so key ranges cannot be trusted. The pass goes on with one cursor.`
+          : `Range ${range.id} got ${JSON.stringify(anomaly?.key ?? "")} after ${JSON.stringify(anomaly?.previousKey ?? "")}, out of UTF-8 byte order: key ranges cannot be trusted on this server. The pass goes on with one cursor.`;
       this.fallback(reason, message);
       // Range 0's pages are what one cursor would have listed: its page stays, anomalies and all.
       if (range.id !== 0) return null;
