@@ -2,7 +2,7 @@ import "server-only";
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy, type Sent } from "./send";
 import { watchThrottling } from "./throttling";
-import { compareKeys } from "@/lib/keys";
+import { compareKeys } from "@/lib/wire";
 import type { Anomaly, Entry, PageRecord, PageRequest, PassError } from "@/lib/wire";
 
 export { compareKeys };

@@ -1,4 +1,4 @@
-import { compareKeys } from "@/lib/keys";
+import { compareKeys } from "@/lib/wire";
 import type { KeyRange, RangeState } from "@/lib/wire";
 import { codePoints, KeyShape, splitPoints } from "./split";
 

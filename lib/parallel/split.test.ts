@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareKeys } from "@/lib/keys";
+import { compareKeys } from "@/lib/wire";
 import { newRange, RangePlan, type RangeRecord } from "./plan";
 import { codePoints, KeyShape, snapToCommonPrefix, splitPoints } from "./split";
 

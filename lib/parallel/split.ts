@@ -1,4 +1,4 @@
-import { compareKeys } from "@/lib/keys";
+import { compareKeys } from "@/lib/wire";
 
 // Where to split a key range without hints. Keys are read as numbers in [0, 1): each character after
 // the pass's prefix is a digit in the base of the characters seen in the pass's keys so far, so

@@ -1,6 +1,6 @@
 import "server-only";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { compareKeys } from "@/lib/keys";
+import { compareKeys } from "@/lib/wire";
 import { listPages, type ListedPage, type ListOptions, type ListParams, type RetryPolicy } from "@/lib/lister";
 import type { FallbackReason, PageRecord, ParallelInfo, ParallelNoteKind } from "@/lib/wire";
 import { newRange, RangePlan, type RangeRecord } from "./plan";

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionRegistry } from "@/lib/connections";
 import { AppError } from "@/lib/http";
-import { compareKeys } from "@/lib/keys";
+import { compareKeys } from "@/lib/wire";
 import { startFakeS3, type FakeS3, type ListRequest } from "@/lib/lister/testing/fake-s3";
 import type { Sandbox } from "@/lib/sandbox";
 import type { PageEvent, PassSummary } from "@/lib/wire";

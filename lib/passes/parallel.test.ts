@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { compareKeys } from "@/lib/keys";
+import { compareKeys } from "@/lib/wire";
 import type { Sandbox } from "@/lib/sandbox";
 import type { PageEvent, PassSummary } from "@/lib/wire";
 import type { PassService } from "./service";

@@ -317,3 +317,4 @@ export * from "./experiments";
 export * from "./diff";
 export * from "./point-in-time";
 export * from "./parallel";
+export * from "./keys";

@@ -1,5 +1,5 @@
-// S3 key order, for the server and the browser alike (no server-only: the pass view orders page
-// records of a parallel pass by where their key range begins).
+// S3 key order, for the server and the browser alike (the pass view orders the page records of a
+// parallel pass by where their key range begins).
 
 /**
  * UTF-8 byte order, which is code point order; JS `<` compares UTF-16 code units, where surrogates
