@@ -121,6 +121,31 @@ describe("page bands in the whole-pass table", () => {
   });
 });
 
+describe("page bands of a parallel pass", () => {
+  const at = (index: number, range: number, after: string | null, firstKey: string) =>
+    page(index, { firstKey, lastKey: firstKey, entryCount: 10, cursor: { range, after, through: null, page: 0, beyond: 0 } });
+
+  it("come in key order (ranges by where they begin, astral after U+FFFD), whatever order the pages arrived in", () => {
+    const pages = [at(0, 0, null, "a"), at(1, 2, "\u{1F600}", "\u{1F601}"), at(2, 1, "\uFFFD", "\uFFFE"), at(3, 0, null, "b"), at(4, 2, "\u{1F600}", "\u{1F602}")];
+    const layout = bandLayout(pages);
+    expect(layout.pages.map((p) => p.index)).toEqual([0, 3, 2, 1, 4]);
+    expect(layout.bandAt).toEqual([0, 11, 22, 33, 44]);
+    expect(bandIndexOf(layout, 1)).toBe(33);
+  });
+
+  it("follow a fallback: the withdrawn ranges' pages keep their bands but no rows, and the totals drop", () => {
+    let live = foldPassEvent(emptyLivePass(), { type: "pass", pass: summary() }, 0);
+    live = foldPassEvent(live, { type: "page", page: at(0, 0, null, "a"), commonPrefixes: [] });
+    live = foldPassEvent(live, { type: "page", page: at(1, 1, "m", "n"), commonPrefixes: [] });
+    const fallback = at(2, 0, null, "b");
+    live = foldPassEvent(live, { type: "page", page: { ...fallback, cursor: { ...(fallback.cursor as NonNullable<PageRecord["cursor"]>), withdrew: [1] } }, commonPrefixes: [] });
+    expect(live.pages.map((p) => p.entryCount)).toEqual([10, 0, 10]);
+    expect(live.pages[1]?.cursor?.withdrawn).toMatch(/fell back to one cursor/);
+    expect(live.totals.keys).toBe(20);
+    expect(bandLayout(live.pages).rows).toBe(20);
+  });
+});
+
 describe("the pages chart's data", () => {
   it("has one point per page, marking failures over anomalies over retries", () => {
     const points = pagePoints([page(0), page(1, { attempts: 3 }), page(2, { anomalyCount: 2, attempts: 2 }), page(3, { error: throttled, entryCount: 0 })]);

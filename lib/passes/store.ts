@@ -5,18 +5,19 @@ import Database from "better-sqlite3";
 import { startCheckpointer, type Checkpointer } from "./checkpointer";
 import { compareKeys, type ListCursor, type ListedPage } from "@/lib/lister";
 import type { ParallelState, ParallelStep, RangeRecord } from "@/lib/parallel";
-import type {
-  EntriesResponse,
-  Entry,
-  PageEvent,
-  PageRecord,
-  PassError,
-  PassKind,
-  PassListQuery,
-  PassStatus,
-  PassSummary,
-  PagedEntry,
-  SnapshotInfo,
+import {
+  withdrawnPage,
+  type EntriesResponse,
+  type Entry,
+  type PageEvent,
+  type PageRecord,
+  type PassError,
+  type PassKind,
+  type PassListQuery,
+  type PassStatus,
+  type PassSummary,
+  type PagedEntry,
+  type SnapshotInfo,
 } from "@/lib/wire";
 
 // Keys are stored as BLOBs so that SQLite's memcmp order is S3's UTF-8 byte order. A pass's entries
@@ -499,18 +500,7 @@ export class PassStore {
         totals.bytes += record.bytes;
         totals.prefixes += record.commonPrefixCount;
         totals.anomalies += record.anomalyCount;
-        const withdrawn: PageRecord = {
-          ...record,
-          entryCount: 0,
-          commonPrefixCount: 0,
-          firstKey: null,
-          lastKey: null,
-          bytes: 0,
-          anomalies: [],
-          anomalyCount: 0,
-          cursor: record.cursor !== undefined ? { ...record.cursor, withdrawn: reason } : undefined,
-        };
-        this.stmt.withdrawPage.run(JSON.stringify(withdrawn), seq, p.idx);
+        this.stmt.withdrawPage.run(JSON.stringify(withdrawnPage(record, reason)), seq, p.idx);
       }
     }
     this.stmt.withdrawTotals.run(totals);

@@ -262,6 +262,25 @@ export const pageRecordSchema = z.object({
 });
 export type PageRecord = z.infer<typeof pageRecordSchema>;
 
+/**
+ * A page record as it stands once its entries are withdrawn (the pass fell back to one cursor, which
+ * lists those keys again): nothing listed, the reason in its cursor. The store rewrites recorded
+ * pages so; a live viewer applies it when a page arrives with `cursor.withdrew`.
+ */
+export function withdrawnPage(record: PageRecord, reason: string): PageRecord {
+  return {
+    ...record,
+    entryCount: 0,
+    commonPrefixCount: 0,
+    firstKey: null,
+    lastKey: null,
+    bytes: 0,
+    anomalies: [],
+    anomalyCount: 0,
+    cursor: record.cursor !== undefined ? { ...record.cursor, withdrawn: reason } : undefined,
+  };
+}
+
 // --- the events stream (NDJSON, one object per line) ---------------------------------------------
 
 export const passEventSchema = z.discriminatedUnion("type", [

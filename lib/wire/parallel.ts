@@ -80,3 +80,4 @@ export const parallelInfoSchema = z.object({
   notes: z.array(parallelNoteSchema),
 });
 export type ParallelInfo = z.infer<typeof parallelInfoSchema>;
+
