@@ -3,8 +3,9 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useRef, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { HistoryLink } from "@/components/history/history-link";
+import { ConcurrencySelect } from "@/components/pass/concurrency";
 import { utcInstant } from "@/components/pass/snapshot";
 import { ApiError } from "@/components/stream/api-error";
 import { AsOfBanner, type AsOfCounts } from "./as-of-banner";
@@ -70,6 +71,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
   const listingOptions = listingQuery(target);
   const listing = useQuery({ ...listingOptions, enabled: problems.length === 0 });
   const record = useRecordListing((created) => router.push(`/passes/${encodeURIComponent(created.id)}`));
+  const [recordConcurrency, setRecordConcurrency] = useState(1);
   const snapshot = useRecordListing((created) => router.push(`/passes/${encodeURIComponent(created.id)}`));
   const asOf = view.asOf;
 
@@ -134,23 +136,27 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
             </span>
           ) : null}
           {asOf === null ? (
-            <button
-              type="button"
-              className="primary"
-              disabled={record.isPending || problems.length > 0 || startError !== null}
-              title="List this prefix again as a recorded pass, kept with every page and key"
-              onClick={() =>
-                record.mutate({
-                  connection,
-                  bucket,
-                  prefix: view.prefix,
-                  delimiter: view.flat ? undefined : FOLDER_DELIMITER,
-                  pageSize: view.pageSize,
-                })
-              }
-            >
-              {record.isPending ? "Recording…" : "Record this listing"}
-            </button>
+            <span className={styles.record}>
+              <ConcurrencySelect value={recordConcurrency} onChange={setRecordConcurrency} label="Cursors for the recorded listing" compact />
+              <button
+                type="button"
+                className="primary"
+                disabled={record.isPending || problems.length > 0 || startError !== null}
+                title="List this prefix again as a recorded pass, kept with every page and key"
+                onClick={() =>
+                  record.mutate({
+                    connection,
+                    bucket,
+                    prefix: view.prefix,
+                    delimiter: view.flat ? undefined : FOLDER_DELIMITER,
+                    pageSize: view.pageSize,
+                    concurrency: recordConcurrency,
+                  })
+                }
+              >
+                {record.isPending ? "Recording…" : "Record this listing"}
+              </button>
+            </span>
           ) : null}
         </div>
       </div>

@@ -68,6 +68,7 @@ export function PassHeader({ pass, status, actions, extraActions }: { pass: Pass
               </Link>
             </span>
             <span>page size {formatCount(pass.pageSize)}</span>
+            <span data-testid="pass-concurrency">{pass.concurrency === 1 ? "1 cursor" : `${pass.concurrency} cursors`}</span>
             {pass.kind === "snapshot" ? <span>ListObjectVersions</span> : <span>delimiter {pass.delimiter === null ? "none" : `“${visibleKey(pass.delimiter)}”`}</span>}
             {pass.startAfter !== null ? <span>start after {visibleKey(pass.startAfter)}</span> : null}
             <span title={utcTitle(pass.createdAt)}>started {formatLocalTime(pass.createdAt)}</span>
@@ -168,10 +169,10 @@ export function LiveStats({ status, totals, elapsedAt }: LiveStatsProps) {
   );
 }
 
-export function ExplanationBox({ explanation }: { explanation: Explanation }) {
+export function ExplanationBox({ explanation, testId = "pass-explanation" }: { explanation: Explanation; testId?: string }) {
   const tone = explanation.tone === "bad" ? styles.bad : explanation.tone === "warn" ? styles.warn : "";
   return (
-    <div className={`${styles.explain} ${tone}`} data-testid="pass-explanation">
+    <div className={`${styles.explain} ${tone}`} data-testid={testId}>
       <div className={styles.explainTitle}>{explanation.title}</div>
       <div>{explanation.detail}</div>
       {explanation.facts.length > 0 ? <div className={styles.facts}>{explanation.facts.join(" · ")}</div> : null}

@@ -7,6 +7,7 @@ import { useMemo, useState, type FormEvent } from "react";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
 import { MAX_PAGE_SIZE, type PassKind, type PassParamsInput, type PassSummary } from "@/lib/wire";
+import { ConcurrencySelect } from "./concurrency";
 import { STATUS_BADGE } from "./pass-header";
 import { asOfSourceText, utcInstant } from "./snapshot";
 import { PASS_LIST_LIMIT, passListQuery, useCreatePass } from "./queries";
@@ -14,7 +15,7 @@ import { parsePassListFilters, passHref, passListHref, type PassListFilters } fr
 import styles from "./pass.module.css";
 
 function KindCell({ pass }: { pass: PassSummary }) {
-  if (pass.kind === "list") return <span className="muted">list</span>;
+  if (pass.kind === "list") return <span className="muted">{pass.concurrency > 1 ? `list, ${pass.concurrency} cursors` : "list"}</span>;
   if (pass.snapshot === null) return <span className="badge accent">snapshot</span>;
   return (
     <span title={`${asOfSourceText(pass.snapshot.asOfSource)}; T is on the server's clock`}>
@@ -103,6 +104,8 @@ function NewPassForm() {
   const [pageSize, setPageSize] = useState(String(MAX_PAGE_SIZE));
   const [byFolder, setByFolder] = useState(false);
   const [kind, setKind] = useState<PassKind>("list");
+  const [concurrency, setConcurrency] = useState(1);
+  const maxConcurrency = connections.data?.connections.find((c) => c.name === chosen)?.maxConcurrency;
   const [asOf, setAsOf] = useState("");
   const create = useCreatePass();
   const bucketNames = buckets.data?.buckets.map((b) => b.name) ?? [];
@@ -112,7 +115,7 @@ function NewPassForm() {
     const params: PassParamsInput =
       kind === "snapshot"
         ? { kind, connection: chosen, bucket, prefix, pageSize: Number(pageSize), ...(asOf.trim() !== "" ? { asOf: asOf.trim() } : {}) }
-        : { connection: chosen, bucket, prefix, pageSize: Number(pageSize), ...(byFolder ? { delimiter: "/" } : {}) };
+        : { connection: chosen, bucket, prefix, pageSize: Number(pageSize), concurrency, ...(byFolder ? { delimiter: "/" } : {}) };
     create.mutate(params, { onSuccess: ({ id }) => router.push(passHref(id)) });
   };
 
@@ -166,10 +169,16 @@ function NewPassForm() {
           <input name="asOf" value={asOf} onChange={(e) => setAsOf(e.target.value)} placeholder="blank = now, e.g. 2024-03-01T12:00:00Z" spellCheck={false} style={{ minWidth: 270 }} />
         </label>
       ) : (
-        <label className={`${styles.field} ${styles.checkField}`}>
-          <input type="checkbox" checked={byFolder} onChange={(e) => setByFolder(e.target.checked)} name="byFolder" />
-          roll up folders by “/”
-        </label>
+        <>
+          <label className={styles.field}>
+            Cursors
+            <ConcurrencySelect value={concurrency} onChange={setConcurrency} max={maxConcurrency} label="Cursors" />
+          </label>
+          <label className={`${styles.field} ${styles.checkField}`}>
+            <input type="checkbox" checked={byFolder} onChange={(e) => setByFolder(e.target.checked)} name="byFolder" />
+            roll up folders by “/”
+          </label>
+        </>
       )}
       <button type="submit" className="primary" disabled={create.isPending || chosen === ""} data-testid="start-pass">
         {create.isPending ? "Starting…" : "Start pass"}

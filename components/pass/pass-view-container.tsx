@@ -8,7 +8,7 @@ import { compareHref } from "@/components/diff/search-params";
 import { formatCount, formatDuration } from "@/components/format";
 import { ApiError } from "@/components/stream/api-error";
 import { latencyStats, pagePoints } from "./chart-data";
-import { explainPass } from "./explain";
+import { explainParallel, explainPass } from "./explain";
 import { KeysPanel } from "./keys-panel";
 import { currentSummary, displayTotals, elapsedMs } from "./live";
 import { PagesChart } from "./pages-chart";
@@ -24,6 +24,7 @@ import { useSnapshotAtStart } from "./use-snapshot-at-start";
 import styles from "./pass.module.css";
 
 const TAB_LABEL: Record<PassTab, string> = { keys: "Keys", pages: "Pages", prefixes: "Prefixes" };
+const PARALLEL_POLL_MS = 2_000;
 
 export function UnknownPass({ id }: { id: string }) {
   return (
@@ -49,7 +50,11 @@ export function PassViewContainer({ id }: { id: string }) {
 function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }) {
   const searchParams = useSearchParams();
   const { value: view, problems } = useMemo(() => parsePassView(searchParams), [searchParams]);
-  const loaded = useQuery(passSummaryQuery(id));
+  // A parallel pass's cursors and notes change while it runs: its summary is read again meanwhile.
+  const loaded = useQuery({
+    ...passSummaryQuery(id),
+    refetchInterval: (q) => (q.state.data?.status === "running" && q.state.data.parallel !== null ? PARALLEL_POLL_MS : false),
+  });
   const stream = useLivePass(id);
   const live = stream.state;
   const pass = currentSummary(live, loaded.data);
@@ -97,6 +102,8 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
   const streamProblem = live.streamError?.message ?? (stream.status === "error" ? (stream.error?.message ?? "unknown error") : null);
   const actionError = cancel.error?.message ?? resume.error?.message ?? null;
   const selected = view.page !== null ? live.pages[view.page] : undefined;
+  const fresher = loaded.data !== undefined && loaded.data.updatedAt > pass.updatedAt ? loaded.data : pass;
+  const parallel = fresher.parallel !== null ? explainParallel(fresher.parallel, running) : null;
 
   const tabClick = (e: MouseEvent<HTMLAnchorElement>, tab: PassTab) => {
     e.preventDefault();
@@ -131,6 +138,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
       ) : null}
       <LiveStats status={status} totals={totals} elapsedAt={(now) => (live.pass !== null ? elapsedMs(live, now) : pass.activeMs)} />
       {explanation !== null ? <ExplanationBox explanation={explanation} /> : null}
+      {parallel !== null ? <ExplanationBox explanation={parallel} testId="parallel-explanation" /> : null}
       {pass.kind === "snapshot" ? <SnapshotPanel info={pass.snapshot} pages={live.pages} status={status} keys={totals.keys} /> : null}
       {streamProblem !== null ? (
         <div className="error-box" style={{ marginTop: 12 }}>
@@ -179,6 +187,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
           pageRecords={totals.pages + totals.failedPages}
           anomalies={totals.anomalies}
           running={running}
+          parallel={pass.concurrency > 1}
           versions={pass.kind === "snapshot"}
           onView={onView}
         />

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { PageRecord, PassError, PassSummary } from "@/lib/wire";
+import type { PageRecord, ParallelInfo, PassError, PassSummary } from "@/lib/wire";
 import { bandIndexOf, bandLayout, itemAt, rowsBefore } from "./bands";
 import { latencyStats, pagePoints } from "./chart-data";
-import { explainPass } from "./explain";
+import { explainParallel, explainPass } from "./explain";
 import { displayTotals, elapsedMs, emptyLivePass, foldPassEvent, keysPerSecond, liveEventSchema } from "./live";
 import { DEFAULT_PASS_VIEW, parsePassListFilters, parsePassView, passHref, passListApiUrl, passListHref } from "./search-params";
 import { BLOCK_ROWS, blocksFor, jumped } from "./windows";
@@ -204,5 +204,41 @@ describe("explaining why a pass stopped", () => {
     expect(explainPass("cancelled", null, 4)?.title).toMatch(/^Cancelled/);
     expect(explainPass("complete", null, 4)).toBeNull();
     expect(explainPass("failed", { ...throttled, code: "mystery" }, 0)?.title).toBe("The pass failed");
+  });
+});
+
+describe("explaining how a parallel pass lists", () => {
+  const info = (over: Partial<ParallelInfo> = {}): ParallelInfo => ({
+    requested: 16,
+    cap: null,
+    current: 16,
+    lowest: 16,
+    throttled: 0,
+    ranges: { total: 20, pending: 2, listing: 16, done: 2, withdrawn: 0 },
+    fallback: null,
+    notes: [],
+    ...over,
+  });
+
+  it("says how many cursors list now, and why fewer than asked", () => {
+    expect(explainParallel(info(), true)).toMatchObject({ tone: "neutral", title: "Listing with 16 of 16 cursors", facts: ["20 key ranges (16 listing, 2 waiting, 2 done)"] });
+    const slowed = explainParallel(
+      info({ current: 4, lowest: 2, throttled: 3, notes: [{ at: "2025-01-01T00:00:00.000Z", kind: "backoff", message: "S3 asked to slow down (503 SlowDown): 16 → 8 cursors." }] }),
+      true,
+    );
+    expect(slowed).toMatchObject({ tone: "warn", title: "Listing with 4 of 16 cursors", detail: "S3 asked to slow down (503 SlowDown): 16 → 8 cursors." });
+    expect(slowed.facts).toContain("3 × 503 SlowDown, down to 2 cursors");
+    expect(explainParallel(info({ cap: 4, current: 4 }), false)).toMatchObject({ title: "Listed with up to 4 cursors" });
+    expect(explainParallel(info({ cap: 4, current: 4 }), false).facts).toContain("asked for 16, the connection allows 4");
+  });
+
+  it("puts a fallback to one cursor first, with the reason", () => {
+    const fallback = { reason: "ignores-start-after" as const, message: "this server ignores StartAfter", at: "2025-01-01T00:00:00.000Z" };
+    expect(explainParallel(info({ fallback, ranges: { total: 5, pending: 0, listing: 1, done: 0, withdrawn: 4 } }), true)).toMatchObject({
+      tone: "warn",
+      title: "Fell back to one cursor",
+      detail: "this server ignores StartAfter",
+      facts: ["5 key ranges (1 listing, 0 waiting, 0 done)", "4 withdrawn"],
+    });
   });
 });
