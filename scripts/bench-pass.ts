@@ -390,7 +390,12 @@ async function parallel(dataDir: string, passDir: string, children: ChildProcess
       throw new Error(`concurrency ${concurrency} listed ${listed.count} keys (digest ${listed.digest}), expected ${PARALLEL_KEYS} (${reference.digest})`);
     }
     const pages = s.totals.pages + s.totals.failedPages;
-    const ranges = s.parallel !== null ? `, ${s.parallel.ranges.total} ranges, ${s.totals.requests} requests` : "";
+    const seq = service.store.row(r.id)?.seq ?? -1;
+    let beyond = 0;
+    for (const record of service.store.db.prepare<[number], string>(`SELECT record FROM pages WHERE pass = ?`).pluck().all(seq)) {
+      beyond += (JSON.parse(record) as { cursor?: { beyond: number } }).cursor?.beyond ?? 0;
+    }
+    const ranges = s.parallel !== null ? `, ${s.parallel.ranges.total} ranges, ${s.totals.requests} requests, ${beyond.toLocaleString("en")} keys past a range's end parsed and dropped` : "";
     const fallback = s.parallel?.fallback !== null && s.parallel?.fallback !== undefined ? ` FALLBACK: ${s.parallel.fallback.message}` : "";
     const speedup = sequentialMs !== null ? `, ${(sequentialMs / r.ms).toFixed(2)}x sequential` : "";
     console.log(

@@ -49,6 +49,11 @@ export interface ListOptions {
   through?: () => string | null;
   /** Called for every answer that asks to slow down (503 SlowDown and kin), the SDK's retries included. */
   onThrottled?: () => void;
+  /**
+   * MaxKeys of the next request, given the last item listed (default: the page size). A range
+   * walk asks for little more than it expects before its end, so it parses fewer keys it must drop.
+   */
+  nextMaxKeys?: (lastItem: string | null) => number;
 }
 
 export interface ListedPage {
@@ -299,8 +304,10 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
         beyond,
       };
 
+      const lastItem = last?.key !== undefined && (commonPrefixes.length === 0 || compareKeys(last.key, commonPrefixes[commonPrefixes.length - 1] as string) > 0) ? last.key : (commonPrefixes[commonPrefixes.length - 1] ?? null);
+      const maxKeys = opts.nextMaxKeys !== undefined ? Math.max(1, Math.min(params.pageSize, Math.round(opts.nextMaxKeys(lastItem)))) : req.maxKeys;
       const next: PageRequest | null =
-        error === null && isTruncated && token !== null && beyond === 0 ? { ...req, continuationToken: token, startAfter: null } : null;
+        error === null && isTruncated && token !== null && beyond === 0 ? { ...req, maxKeys, continuationToken: token, startAfter: null } : null;
       const prefetch = opts.prefetch ?? true;
       if (next !== null && prefetch) inflight = fetchPage(next);
       yield page;

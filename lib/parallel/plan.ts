@@ -34,6 +34,9 @@ const MIN_SPLIT_PAGES = 2;
 const MAX_POINTS_AT_ONCE = 16;
 /** Ranges of one pass at most; each costs at least one request. */
 export const MAX_RANGES = 4096;
+/** A range's last request asks for this many times the keys expected before its end, plus TAIL_EXTRA. */
+const TAIL_MARGIN = 2;
+const TAIL_EXTRA = 20;
 /** Items of each page read into the key shape: enough to learn the characters, cheap per page. */
 const SHAPE_SAMPLE_EVERY = 16;
 
@@ -156,6 +159,19 @@ export class RangePlan {
   logRemaining(r: RangeRecord): number {
     const width = KeyShape.logWidth(this.shape.span(codePoints(this.positionOf(r)), r.through === null ? null : codePoints(r.through)));
     return width + this.logDensity(r);
+  }
+
+  /**
+   * MaxKeys for the range's next request, after `item`: the page size, or little more than the keys
+   * expected before the range's end (twice, and some), so its last page parses few keys it must drop.
+   */
+  nextPageSize(r: RangeRecord, item: string | null): number {
+    const { pageSize } = this.opts;
+    if (r.through === null) return pageSize;
+    const width = KeyShape.logWidth(this.shape.span(codePoints(item ?? this.positionOf(r)), codePoints(r.through)));
+    const expected = Math.exp(width + this.logDensity(r));
+    if (!Number.isFinite(expected)) return pageSize;
+    return Math.min(pageSize, Math.ceil(expected * TAIL_MARGIN) + TAIL_EXTRA);
   }
 
   /**

@@ -285,6 +285,7 @@ class ParallelWalk {
       ...opts,
       through: () => range.through,
       onThrottled: () => this.throttled(),
+      nextMaxKeys: (item) => this.plan.nextPageSize(range, item),
     });
     for await (const page of pages) {
       const consumed = this.deliver(cursor, page);
