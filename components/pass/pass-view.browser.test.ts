@@ -164,6 +164,64 @@ describe("a running pass", () => {
   });
 });
 
+describe("a parallel pass", () => {
+  it("is started with cursors from the form and the bucket browser; its view says how many and why fewer, draws bands in key order, and explains a fallback", async () => {
+    sandbox.faults.configure({ latencyMs: 60, bucket: "demo" });
+    await page.goto(url("/passes"));
+    const form = page.locator('[data-testid="new-pass-form"]');
+    await form.locator('select[name="connection"]').selectOption("sandbox");
+    await form.locator('input[name="bucket"]').fill("demo");
+    await form.locator('input[name="pageSize"]').fill("100");
+    await form.locator('[data-testid="concurrency"]').selectOption("8");
+    await shot("pass-parallel-form");
+    await page.locator('[data-testid="start-pass"]').click();
+    await page.waitForURL(/\/passes\/[A-Za-z0-9_-]+$/, { timeout: 30_000 });
+    const id = new URL(page.url()).pathname.split("/").at(-1) ?? "";
+    await page.locator('[data-testid="pass-concurrency"]').getByText("8 cursors").waitFor();
+    await page.locator('[data-testid="parallel-explanation"]').waitFor();
+    if ((await status()) === "running") await shot("pass-parallel-running");
+    await waitForStatus("complete");
+    await page.locator('[data-testid="parallel-explanation"]').getByText("Listed with up to 8 cursors").waitFor();
+    await page.locator('[data-testid="keys-count"][data-total="3000"]').waitFor();
+    const keys = Array.from({ length: 3000 }, (_, i) => `obj_${String(i).padStart(4, "0")}`);
+    expect((await allEntries(id)).map((e) => e.key)).toEqual(keys);
+    // Each band drawn sits just before its page's first key, whatever order the pages came in.
+    const summary = await passes.settled(id);
+    expect(summary.parallel?.ranges.total).toBeGreaterThan(1);
+    const firstKeys = await page.$$eval('[data-testid="page-band"]', (els) => els.map((el) => el.getAttribute("data-page")));
+    expect(firstKeys.length).toBeGreaterThan(1);
+    for (const p of firstKeys.slice(0, 4)) {
+      const [, after] = await aroundBand(Number(p));
+      const record = (await fetch(url(`/api/passes/${id}/events`)).then((r) => r.text()))
+        .split("\n")
+        .filter((l) => l.includes(`"index":${p},`))
+        .map((l) => JSON.parse(l) as { page?: { firstKey: string | null } })[0];
+      if (after !== null && after !== undefined) expect(after).toBe(record?.page?.firstKey);
+    }
+    for (const width of [800, 1024, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      await shot(`pass-parallel-complete-${width}`);
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
+
+    sandbox.faults.configure({ ignoreStartAfter: true });
+    const fallback = await passes.startPass({ bucket: "demo", pageSize: 100, concurrency: 8 });
+    await page.goto(url(passHref(fallback)));
+    await waitForStatus("complete");
+    const explained = page.locator('[data-testid="parallel-explanation"]');
+    await explained.getByText("Fell back to one cursor").waitFor();
+    await explained.getByText(/ignores StartAfter/).waitFor();
+    await shot("pass-parallel-fallback");
+    sandbox.faults.clear();
+
+    await page.goto(url("/b/sandbox/photos"));
+    await page.locator('select[aria-label="Cursors for the recorded listing"]').selectOption("4");
+    await page.getByRole("button", { name: "Record this listing" }).click();
+    await page.waitForURL(/\/passes\/[A-Za-z0-9_-]+$/, { timeout: 30_000 });
+    await page.locator('[data-testid="pass-concurrency"]').getByText("4 cursors").waitFor();
+  });
+});
+
 describe("the whole-pass table", () => {
   it("draws page bands where pages begin, searches the whole pass and exports it", async () => {
     const id = await passes.startPass({ bucket: "demo", pageSize: 1000 });
