@@ -70,6 +70,15 @@ describe("the views of a parallel pass", () => {
     expect((await allRows(parallel, "desc")).map((r) => r.key)).toEqual([...keys].reverse());
   });
 
+  it("searches and sorts the whole pass", async () => {
+    const found = await entriesWindow(passes.store, parallel, { offset: 0, limit: 100, sort: "key", order: "asc", q: "item-001" });
+    expect(found.entries.map((e) => e.key)).toEqual(keys.filter((k) => k.includes("item-001")));
+    const bySize = await entriesWindow(passes.store, parallel, { offset: 0, limit: 1000, sort: "size", order: "desc" });
+    expect(bySize.total).toBe(keys.length);
+    expect(bySize.entries.map((e) => e.size)).toEqual([...bySize.entries.map((e) => e.size)].sort((a, b) => b - a));
+    expect(passes.entries(parallel, { after: "logs/", limit: 3 }).entries.map((e) => e.key)).toEqual(keys.filter((k) => k > "logs/").slice(0, 3));
+  });
+
   it("draws page bands where each page's rows begin, from the page records alone", async () => {
     const rows = await allRows(parallel);
     const layout = bandLayout(parallelPages.map((p) => p.page));
