@@ -4,6 +4,7 @@ import { loadSettings, type SandboxSettings } from "@/lib/config";
 import { AppError } from "@/lib/http";
 import { MAX_CONCURRENCY, type Bucket, type ConnectionKind, type ConnectionView } from "@/lib/wire";
 import { validateConnectionsConfig, type ConnectionConfig } from "./config";
+import { sendContentMd5OnDeleteObjects } from "./content-md5";
 import { toAppError } from "./errors";
 
 type Env = Record<string, string | undefined>;
@@ -45,6 +46,7 @@ function hostOf(endpoint: string): string {
   return new URL(endpoint).host;
 }
 
+/** `endpointHost` is set for every endpoint but AWS's own, and those get DeleteObjects with Content-MD5. */
 function makeConnection(
   name: string,
   kind: ConnectionKind,
@@ -55,6 +57,7 @@ function makeConnection(
   maxConcurrency = MAX_CONCURRENCY,
 ): Connection {
   const client = new S3Client({ maxAttempts: 3, retryMode: "standard", requestHandler: HTTP_OPTIONS, ...config });
+  if (endpointHost !== undefined) sendContentMd5OnDeleteObjects(client);
   const base = { name, kind, region, writable, maxConcurrency };
   const view: ConnectionView = endpointHost !== undefined ? { ...base, endpointHost } : base;
   return { name, kind, writable, client, view, maxConcurrency };

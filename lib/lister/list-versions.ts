@@ -12,7 +12,8 @@ import {
 import type { DeserializeMiddleware } from "@smithy/types";
 import { toAppError } from "@/lib/connections";
 import { AppError } from "@/lib/http";
-import type { Anomaly, BucketVersioning, ClockOffset, PageRecord, PageRequest, PassError, VersionRow } from "@/lib/wire";
+import type { Anomaly, BucketVersioning, ClockOffset, PageFlag, PageRecord, PageRequest, PassError, VersionRow } from "@/lib/wire";
+import { checkEmptyEnd, versionMarkersAfter } from "./end-checks";
 import { compareKeys, formDecode, iso, protocolError, unansweredRecord, type ListCursor } from "./list-pages";
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy, type Sent } from "./send";
 
@@ -351,15 +352,28 @@ export async function* listVersionPages(
       }
 
       const isTruncated = res.IsTruncated === true;
-      const markerId = `${nextKeyMarker ?? ""}\u0000${nextVersionIdMarker ?? ""}`;
+      const flags: PageFlag[] = [];
+      let following: VersionRequest | null = null;
       if (error === null && isTruncated) {
-        if (nextKeyMarker === null) {
+        const own = versionMarkersAfter(rows, commonPrefixes, nextKeyMarker, nextVersionIdMarker);
+        if (own?.flag) flags.push(own.flag);
+        following = own !== null ? own : nextKeyMarker !== null ? { keyMarker: nextKeyMarker, versionIdMarker: nextVersionIdMarker } : null;
+        const markerId = following !== null ? `${following.keyMarker ?? ""}\u0000${following.versionIdMarker ?? ""}` : "";
+        if (following === null) {
           error = protocolError("The server said the listing is truncated but sent no next key marker; the pass stops here instead of looping.", res);
-        } else if (seenMarkers.has(markerId) || (nextKeyMarker === req.keyMarker && nextVersionIdMarker === req.versionIdMarker)) {
+        } else if (seenMarkers.has(markerId) || (following.keyMarker === req.keyMarker && following.versionIdMarker === req.versionIdMarker)) {
           error = protocolError("The server sent markers it had already sent; the pass stops here instead of looping.", res);
         }
+        seenMarkers.add(markerId);
       }
-      seenMarkers.add(markerId);
+      if (error === null && !isTruncated && rows.length === 0 && commonPrefixes.length === 0 && req.keyMarker !== null) {
+        const target = { connection: params.connection, bucket: params.bucket, prefix: params.prefix, delimiter: params.delimiter };
+        const answered = { httpStatus: res.$metadata.httpStatusCode ?? null, requestId: res.$metadata.requestId ?? null };
+        const end = await checkEmptyEnd(client, target, req.keyMarker, "ListObjectVersions", answered, retry, signal);
+        if (end === null) return;
+        if ("error" in end) error = end.error;
+        else flags.push(end.flag);
+      }
 
       const first = rows[0];
       const last = rows[rows.length - 1];
@@ -380,6 +394,7 @@ export async function* listVersionPages(
           anomalies,
           anomalyCount,
           error,
+          ...(flags.length > 0 ? { flags } : {}),
           versions: {
             ...markers,
             nextKeyMarker,
@@ -395,8 +410,7 @@ export async function* listVersionPages(
         clock: captured.clock,
       };
 
-      const next: VersionRequest | null =
-        error === null && isTruncated && nextKeyMarker !== null ? { keyMarker: nextKeyMarker, versionIdMarker: nextVersionIdMarker } : null;
+      const next: VersionRequest | null = error === null && following !== null ? { keyMarker: following.keyMarker, versionIdMarker: following.versionIdMarker } : null;
       if (next !== null) inflight = fetchPage(next);
       yield page;
       if (next === null) return;

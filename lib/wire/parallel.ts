@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 // Parallel passes: the key space split into ranges, each listed by its own cursor. index.ts imports
 // from here, so this module imports nothing from index (no cycle).
