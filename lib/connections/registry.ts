@@ -2,6 +2,7 @@ import "server-only";
 import { ListBucketsCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { loadSettings, type SandboxSettings } from "@/lib/config";
 import { AppError } from "@/lib/http";
+import { listingParser } from "@/lib/listing-parser";
 import { MAX_CONCURRENCY, type Bucket, type ConnectionKind, type ConnectionView } from "@/lib/wire";
 import { validateConnectionsConfig, type ConnectionConfig } from "./config";
 import { sendContentMd5OnDeleteObjects } from "./content-md5";
@@ -58,6 +59,7 @@ function makeConnection(
 ): Connection {
   const client = new S3Client({ maxAttempts: 3, retryMode: "standard", requestHandler: HTTP_OPTIONS, ...config });
   if (endpointHost !== undefined) sendContentMd5OnDeleteObjects(client);
+  client.middlewareStack.use(listingParser());
   const base = { name, kind, region, writable, maxConcurrency };
   const view: ConnectionView = endpointHost !== undefined ? { ...base, endpointHost } : base;
   return { name, kind, writable, client, view, maxConcurrency };

@@ -1,5 +1,4 @@
 import "server-only";
-import { Readable } from "node:stream";
 import {
   GetBucketVersioningCommand,
   ListObjectVersionsCommand,
@@ -12,6 +11,7 @@ import {
 import type { DeserializeMiddleware } from "@smithy/types";
 import { toAppError } from "@/lib/connections";
 import { AppError } from "@/lib/http";
+import { listingParser, versionOrderOf } from "@/lib/listing-parser";
 import type { Anomaly, BucketVersioning, ClockOffset, PageFlag, PageRecord, PageRequest, PassError, VersionRow } from "@/lib/wire";
 import { checkEmptyEnd, versionMarkersAfter } from "./end-checks";
 import { compareKeys, formDecode, iso, protocolError, unansweredRecord, type ListCursor } from "./list-pages";
@@ -55,47 +55,26 @@ const MAX_RECORDED_ANOMALIES = 20;
 const NULL_VERSION = "null";
 
 interface Captured {
-  /** "v" or "d" per <Version>/<DeleteMarker> element, in the document's order. */
-  order: string[] | null;
   clock: ServerClockSample | null;
 }
 
 interface RawResponse {
-  statusCode?: unknown;
   headers?: Record<string, string | undefined>;
-  body?: unknown;
 }
 
-function isReadable(x: unknown): x is Readable {
-  return x instanceof Readable;
-}
-
-/**
- * The SDK parses <Version> and <DeleteMarker> into two arrays and so loses how they interleave within
- * a key. This middleware sits between the HTTP handler and the parser, reads the body once, notes the
- * element order (and the Date header), and hands the parser the same bytes.
- */
-function captureDocumentOrder(command: ListObjectVersionsCommand, into: Captured): void {
+/** Notes the response's Date header and our clock around the request, for the server clock offset. */
+function captureServerClock(command: ListObjectVersionsCommand, into: Captured): void {
   const middleware: DeserializeMiddleware<ListObjectVersionsCommandInput, ListObjectVersionsCommandOutput> = (next) => async (args) => {
-      const sentAt = Date.now();
-      const out = await next(args);
-      const receivedAt = Date.now();
-      const response = out.response as RawResponse;
-      const date = response.headers?.date ?? response.headers?.Date;
-      const serverDateMs = date !== undefined ? Date.parse(date) : NaN;
-      into.clock = Number.isFinite(serverDateMs) ? { serverDateMs, sentAt, receivedAt } : null;
-      if (response.statusCode === 200 && isReadable(response.body)) {
-        const chunks: Buffer[] = [];
-        for await (const chunk of response.body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-        const body = Buffer.concat(chunks);
-        const order: string[] = [];
-        for (const m of body.toString("utf8").matchAll(/<(Version|DeleteMarker)>/g)) order.push(m[1] === "Version" ? "v" : "d");
-        into.order = order;
-        response.body = Readable.from([body]);
-      }
-      return out;
+    const sentAt = Date.now();
+    const out = await next(args);
+    const receivedAt = Date.now();
+    const response = out.response as RawResponse;
+    const date = response.headers?.date ?? response.headers?.Date;
+    const serverDateMs = date !== undefined ? Date.parse(date) : NaN;
+    into.clock = Number.isFinite(serverDateMs) ? { serverDateMs, sentAt, receivedAt } : null;
+    return out;
   };
-  command.middlewareStack.addRelativeTo(middleware, { relation: "after", toMiddleware: "deserializerMiddleware", name: "bucketscopeVersionOrder", override: true });
+  command.middlewareStack.addRelativeTo(middleware, { relation: "after", toMiddleware: "deserializerMiddleware", name: "bucketscopeServerClock", override: true });
 }
 
 function toRow(v: ObjectVersion | DeleteMarkerEntry, deleteMarker: boolean, decode: (s: string) => string): VersionRow {
@@ -232,8 +211,10 @@ export async function* listVersionPages(
           VersionIdMarker: req.versionIdMarker ?? undefined,
           EncodingType: "url",
         });
-        const captured: Captured = { order: null, clock: null };
-        captureDocumentOrder(command, captured);
+        const captured: Captured = { clock: null };
+        captureServerClock(command, captured);
+        // Its reading gives the <Version>/<DeleteMarker> order the SDK's two arrays lose, on any client.
+        command.middlewareStack.use(listingParser());
         const res = await client.send(command, { abortSignal });
         return Object.assign({ res, captured }, { $metadata: res.$metadata });
       },
@@ -305,7 +286,7 @@ export async function* listVersionPages(
         rows = mergeVersionRows(
           (res.Versions ?? []).map((v) => toRow(v, false, decode)),
           (res.DeleteMarkers ?? []).map((v) => toRow(v, true, decode)),
-          captured.order,
+          versionOrderOf(res),
         );
         commonPrefixes = (res.CommonPrefixes ?? []).map((p) => decode(p.Prefix ?? ""));
         nextKeyMarker = res.NextKeyMarker !== undefined && res.NextKeyMarker !== "" ? decode(res.NextKeyMarker) : null;
