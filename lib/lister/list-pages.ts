@@ -281,9 +281,9 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
       }
       const flags: PageFlag[] = [];
       if (error === null && !isTruncated && entries.length === 0 && commonPrefixes.length === 0 && req.continuationToken !== null) {
-        const target = { connection: params.connection, bucket: params.bucket, prefix: req.prefix, delimiter: req.delimiter };
+        const target = { connection: params.connection, bucket: params.bucket, prefix: req.prefix, delimiter: req.delimiter, through: opts.through?.() ?? null };
         const answered = { httpStatus: res.$metadata.httpStatusCode ?? null, requestId: res.$metadata.requestId ?? null };
-        const end = await checkEmptyEnd(client, target, lastListed(prev) ?? params.startAfter, "ListObjectsV2", answered, retry, signal);
+        const end = await checkEmptyEnd(client, target, lastListed(prev) ?? opts.startAfter ?? params.startAfter, "ListObjectsV2", answered, retry, signal);
         if (end === null) return;
         if ("error" in end) error = end.error;
         else flags.push(end.flag);

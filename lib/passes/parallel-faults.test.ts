@@ -96,6 +96,17 @@ describe("back-off and caps", () => {
   });
 });
 
+describe("listings that end early", () => {
+  it("fails a parallel pass with short_listing when a range's listing ends early, never complete and short", async () => {
+    sandbox.faults.configure({ listEndEarly: true, bucket: "many" });
+    const id = await service.create({ connection: "sandbox", bucket: "many", prefix: "", pageSize: 100, concurrency: 4 });
+    const pass = await service.settled(id);
+    expect(pass.status).toBe("failed");
+    expect(pass.error?.code).toBe("short_listing");
+    expect(pass.totals.keys).toBeLessThan(keys.length);
+  });
+});
+
 describe("falling back to one cursor", () => {
   it("never splits on a server that ignores StartAfter (the probe shows it), says why, and lists every key once", async () => {
     sandbox.faults.configure({ ignoreStartAfter: true, latencyMs: 2 });
