@@ -8,6 +8,7 @@ import { compareHref } from "@/components/diff/search-params";
 import { formatCount, formatDuration } from "@/components/format";
 import { ApiError } from "@/components/stream/api-error";
 import { latencyStats, pagePoints } from "./chart-data";
+import { CursorLanes } from "./cursor-lanes";
 import { explainFlags, explainParallel, explainPass } from "./explain";
 import { KeysPanel } from "./keys-panel";
 import { currentSummary, displayTotals, elapsedMs } from "./live";
@@ -162,6 +163,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
         </div>
         <PagesChart points={points} selectedPage={view.page} onSelectPage={selectPage} />
       </section>
+      {pass.concurrency > 1 ? <CursorLanes pages={chartPages} running={running} onSelectPage={selectPage} /> : null}
 
       <nav className={styles.tabs} aria-label="Pass views">
         {PASS_TABS.map((tab) => (

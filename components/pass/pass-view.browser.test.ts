@@ -179,6 +179,8 @@ describe("a parallel pass", () => {
     const id = new URL(page.url()).pathname.split("/").at(-1) ?? "";
     await page.locator('[data-testid="pass-concurrency"]').getByText("8 cursors").waitFor();
     await page.locator('[data-testid="parallel-explanation"]').waitFor();
+    // While it runs, a lane per busy cursor, each with the ranges it has listed so far.
+    await page.locator('[data-testid="cursor-lane"][data-lane="2"]').waitFor();
     if ((await status()) === "running") await shot("pass-parallel-running");
     await waitForStatus("complete");
     await page.locator('[data-testid="parallel-explanation"]').getByText("Listed with up to 8 cursors").waitFor();
@@ -192,6 +194,19 @@ describe("a parallel pass", () => {
       .split("\n")
       .filter((l) => l.startsWith('{"type":"page"'))
       .map((l) => (JSON.parse(l) as { page: { index: number; firstKey: string | null; entryCount: number; cursor?: { range: number } } }).page);
+    // Lanes account for every page and key, never more lanes than cursors; split points are where ranges meet.
+    const lanes = page.locator('[data-testid="cursor-lanes"]');
+    expect(Number(await lanes.getAttribute("data-ranges"))).toBe(summary.parallel?.ranges.total);
+    const laneFacts = await page.locator('[data-testid="cursor-lane"]').evaluateAll((els) => els.map((e) => [Number(e.getAttribute("data-pages")), Number(e.getAttribute("data-keys"))]));
+    expect(laneFacts.length).toBeGreaterThan(1);
+    expect(laneFacts.length).toBeLessThanOrEqual(8);
+    expect(laneFacts.reduce((n, [p]) => n + (p ?? 0), 0)).toBe(records.length);
+    expect(laneFacts.reduce((n, [, k]) => n + (k ?? 0), 0)).toBe(3000);
+    const splits = page.locator('[data-testid="split-points"]');
+    expect(Number(await splits.getAttribute("data-count"))).toBe((summary.parallel?.ranges.total ?? 0) - 1);
+    const firstOfRange1 = records.find((r) => r.cursor?.range === 1);
+    await page.locator('[data-testid="lane-range"][data-range="1"]').click();
+    await page.waitForURL(new RegExp(`[?&]page=${firstOfRange1?.index}(&|$)`));
     const later = records.filter((r) => (r.cursor?.range ?? 0) > 0 && r.entryCount > 0).slice(0, 3);
     expect(later.length).toBeGreaterThan(0);
     for (const r of later) {

@@ -3,6 +3,7 @@ import type { PageRecord, ParallelInfo, PassError, PassSummary } from "@/lib/wir
 import { bandIndexOf, bandLayout, itemAt, rowsBefore } from "./bands";
 import { latencyStats, pagePoints } from "./chart-data";
 import { explainParallel, explainPass } from "./explain";
+import { cursorLanes } from "./lanes";
 import { displayTotals, elapsedMs, emptyLivePass, foldPassEvent, keysPerSecond, liveEventSchema } from "./live";
 import { DEFAULT_PASS_VIEW, parsePassListFilters, parsePassView, passHref, passListApiUrl, passListHref } from "./search-params";
 import { BLOCK_ROWS, blocksFor, jumped } from "./windows";
@@ -240,5 +241,43 @@ describe("explaining how a parallel pass lists", () => {
       detail: "this server ignores StartAfter",
       facts: ["5 key ranges (1 listing, 0 waiting, 0 done)", "4 withdrawn"],
     });
+  });
+});
+
+describe("cursor lanes", () => {
+  const at = (ms: number) => new Date(Date.UTC(2025, 0, 1) + ms).toISOString();
+  const ranged = (index: number, range: number, after: string | null, through: string | null, from: number, to: number, over: Partial<PageRecord> = {}) =>
+    page(index, { requestedAt: at(from), receivedAt: at(to), cursor: { range, after, through, page: 0, beyond: 0 }, ...over });
+
+  it("lays ranges one after another in the lane of the cursor that was free, says where ranges meet and what each lists now", () => {
+    const pages = [
+      ranged(0, 0, null, null, 0, 100),
+      ranged(1, 1, "m", null, 110, 200),
+      ranged(2, 0, null, "m", 100, 210, { cursor: { range: 0, after: null, through: "f", page: 1, beyond: 4 } }),
+      ranged(3, 1, "m", null, 200, 300, { isTruncated: false }),
+      ranged(4, 2, "f", "m", 220, 320),
+      ranged(5, 3, "t", null, 330, 400, { cursor: { range: 3, after: "t", through: null, page: 0, beyond: 0, withdrawn: "the server ignores StartAfter" }, entryCount: 0 }),
+    ];
+    const model = cursorLanes(pages);
+    expect(model.lanes.map((l) => l.spans.map((s) => [s.range, s.state]))).toEqual([
+      [
+        [0, "done"],
+        [2, "listing"],
+        [3, "withdrawn"],
+      ],
+      [[1, "done"]],
+    ]);
+    expect(model.lanes.map((l) => [l.number, l.pages, l.keys])).toEqual([
+      [1, 4, 300],
+      [2, 2, 200],
+    ]);
+    expect(model.lanes[0]?.spans[0]).toMatchObject({ after: null, through: "f", pageIndexes: [0, 2], firstKey: "k000", lastKey: "k299" });
+    expect(model.splitPoints).toEqual(["f", "m", "t"]);
+    expect(model.ranges).toBe(4);
+    expect(model.endMs - model.startMs).toBe(400);
+  });
+
+  it("has no lanes for a pass listed with one cursor", () => {
+    expect(cursorLanes([page(0), page(1)]).lanes).toEqual([]);
   });
 });
