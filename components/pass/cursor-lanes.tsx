@@ -10,7 +10,10 @@ import styles from "./pass.module.css";
 const MAX_PAGE_TICKS = 1500;
 const SHOWN_SPLIT_POINTS = 24;
 
-const quoted = (key: string | null, open: string) => (key === null ? open : `“${visibleKey(key)}”`);
+// The splitter cuts an open-ended range at the end of a block of keys: a prefix followed by U+10FFFF,
+// the greatest code point, which fonts draw as an empty box.
+const pointText = (key: string) => visibleKey(key).replace(/\u{10FFFF}/gu, "\\u{10FFFF}");
+const quoted = (key: string | null, open: string) => (key === null ? open : `“${pointText(key)}”`);
 
 function rangeTitle(s: RangeSpan): string {
   return `Range ${s.range}: after ${quoted(s.after, "the start")} through ${quoted(s.through, "the end")} · ${s.pages} ${s.pages === 1 ? "page" : "pages"} · ${formatCount(s.keys)} keys · ${s.state}`;
@@ -48,7 +51,7 @@ export function CursorLanes({ pages, running, onSelectPage }: { pages: readonly 
           const now = running && current?.state === "listing" ? `listing range ${current.range}` : `${lane.spans.length} ${lane.spans.length === 1 ? "range" : "ranges"}`;
           return (
             <div key={lane.number} className={styles.lane} data-testid="cursor-lane" data-lane={lane.number} data-pages={lane.pages} data-keys={lane.keys}>
-              <div className={styles.laneLabel}>
+              <div className={styles.laneLabel} title={`Cursor ${lane.number}: ${now} · ${formatCount(lane.pages)} pages · ${formatCount(lane.keys)} keys`}>
                 <strong>Cursor {lane.number}</strong>{" "}
                 <span className="muted">
                   {now} · {formatCount(lane.pages)} {lane.pages === 1 ? "page" : "pages"} · {formatCount(lane.keys)} keys
@@ -72,7 +75,7 @@ export function CursorLanes({ pages, running, onSelectPage }: { pages: readonly 
         {model.splitPoints.length === 0 ? <span className="muted">none yet</span> : null}
         {shown.map((p) => (
           <code key={p} className={styles.splitPoint}>
-            {visibleKey(p)}
+            {pointText(p)}
           </code>
         ))}
         {model.splitPoints.length > shown.length ? <span className="muted"> … and {model.splitPoints.length - shown.length} more</span> : null}
