@@ -123,7 +123,10 @@ export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, r
 
   // Scroll to the selected page's band once it has arrived (deep links, clicks in the chart).
   const [scroll, setScroll] = useState<{ page: number | null; request: { index: number; seq: number } | null }>({ page: null, request: null });
-  const band = layout !== null && view.page !== null ? bandIndexOf(layout, view.page) : null;
+  // A parallel pass's band sits after every page of the ranges before it, and those may replay
+  // after the selected page: its place is known once the replay has caught up.
+  const placed = !parallel || pages.length >= pageRecords;
+  const band = layout !== null && view.page !== null && placed ? bandIndexOf(layout, view.page) : null;
   if (view.page !== scroll.page && (band !== null || view.page === null)) {
     setScroll({ page: view.page, request: band !== null ? { index: band, seq: (scroll.request?.seq ?? 0) + 1 } : scroll.request });
   }
