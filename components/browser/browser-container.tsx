@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef, useState, useTransition, type ReactNode } f
 import { formatTime } from "@/components/format";
 import { useTimeZone } from "@/components/format/time";
 import { HistoryLink } from "@/components/history/history-link";
+import { ConcurrencySelect } from "@/components/pass/concurrency";
 import { ApiError } from "@/components/stream/api-error";
 import { AsOfBanner, type AsOfCounts } from "./as-of-banner";
 import { AsOfControl } from "./as-of-control";
@@ -79,6 +80,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
   // Busy from the click itself: the mutation's own state arrives a tick later.
   const [recording, setRecording] = useState(false);
   const recordBusy = recording || record.isPending || opening;
+  const [recordConcurrency, setRecordConcurrency] = useState(1);
   const asOf = view.asOf;
 
   const { folder, filter } = splitPrefix(view.prefix);
@@ -174,21 +176,24 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
             </span>
           ) : null}
           {asOf === null ? (
-            <button
-              type="button"
-              className="primary"
-              disabled={recordBusy || problems.length > 0 || startError !== null}
-              aria-busy={recordBusy}
-              title="List this prefix again as a recorded pass, kept with every page and key"
-              onClick={() => {
-                setRecording(true);
-                record.mutate(
-                  {
+            <span className={styles.record}>
+              <ConcurrencySelect value={recordConcurrency} onChange={setRecordConcurrency} label="Cursors for the recorded listing" compact />
+              <button
+                type="button"
+                className="primary"
+                disabled={recordBusy || problems.length > 0 || startError !== null}
+                aria-busy={recordBusy}
+                title="List this prefix again as a recorded pass, kept with every page and key"
+                onClick={() => {
+                  setRecording(true);
+                  record.mutate(
+                    {
                     connection,
                     bucket,
                     prefix: view.prefix,
                     delimiter: view.flat ? undefined : FOLDER_DELIMITER,
                     pageSize: view.pageSize,
+                    concurrency: recordConcurrency,
                   },
                   { onError: () => setRecording(false) },
                 );
@@ -196,6 +201,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
             >
               {recordBusy ? "Recording…" : "Record this listing"}
             </button>
+            </span>
           ) : null}
         </div>
       </div>

@@ -101,6 +101,8 @@ export interface RecordListingInput {
   prefix: string;
   delimiter?: string;
   pageSize: number;
+  /** Cursors listing key ranges at once (default 1: sequential). */
+  concurrency?: number;
 }
 
 /** Turns the current listing into a recorded pass (POST /api/passes). */

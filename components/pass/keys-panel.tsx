@@ -45,13 +45,15 @@ export interface KeysPanelProps {
   pageRecords: number;
   anomalies: number;
   running: boolean;
+  /** A parallel pass: while it runs, pages land all over key order, not only at the end. */
+  parallel?: boolean;
   /** A snapshot pass: show each key's version id at T. */
   versions?: boolean;
   onView: (patch: Partial<PassView>, how: "push" | "replace") => void;
 }
 
 /** The whole pass: search, sort, page bands; rows fetched in blocks for what is on screen. */
-export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, running, versions = false, onView }: KeysPanelProps) {
+export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, running, parallel = false, versions = false, onView }: KeysPanelProps) {
   const { sort, order, q, prefix } = view;
   // In key order without anomalies the rows are the pages' rows in sequence: the row count is
   // known from the stream, and a band can be drawn where each page begins.
@@ -102,8 +104,10 @@ export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, r
 
   const client = useQueryClient();
   const lastRefresh = useRef(0);
+  // Listing windows stay valid while a sequential pass appends; a parallel pass inserts rows anywhere.
+  const refreshed = !listing || parallel;
   useEffect(() => {
-    if (listing) return;
+    if (!refreshed) return;
     const refresh = () => {
       lastRefresh.current = Date.now();
       void client.invalidateQueries({ queryKey: ["pass", id, "entries"] });
@@ -115,11 +119,14 @@ export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, r
     }
     const t = window.setTimeout(refresh, Math.max(0, wait));
     return () => window.clearTimeout(t);
-  }, [pages.length, running, listing, client, id]);
+  }, [pages.length, running, refreshed, client, id]);
 
   // Scroll to the selected page's band once it has arrived (deep links, clicks in the chart).
   const [scroll, setScroll] = useState<{ page: number | null; request: { index: number; seq: number } | null }>({ page: null, request: null });
-  const band = layout !== null && view.page !== null ? bandIndexOf(layout, view.page) : null;
+  // A parallel pass's band sits after every page of the ranges before it, and those may replay
+  // after the selected page: its place is known once the replay has caught up.
+  const placed = !parallel || pages.length >= pageRecords;
+  const band = layout !== null && view.page !== null && placed ? bandIndexOf(layout, view.page) : null;
   if (view.page !== scroll.page && (band !== null || view.page === null)) {
     setScroll({ page: view.page, request: band !== null ? { index: band, seq: (scroll.request?.seq ?? 0) + 1 } : scroll.request });
   }

@@ -108,6 +108,7 @@ export function PassHeader({ pass, status, actions, extraActions }: { pass: Pass
               </Link>
             </span>
             <span>page size {formatCount(pass.pageSize)}</span>
+            <span data-testid="pass-concurrency">{pass.concurrency === 1 ? "1 cursor" : `${pass.concurrency} cursors`}</span>
             {pass.kind === "snapshot" ? (
               <span>ListObjectVersions</span>
             ) : pass.kind === "inventory" ? (

@@ -9,6 +9,7 @@ import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
 import { formatBytes, formatCount, formatDuration, parseTimeInput, plural, visibleKey, zoneLabel } from "@/components/format";
 import { Time, useTimeZone, ZoneLabel } from "@/components/format/time";
 import { MAX_PAGE_SIZE, type PassKind, type PassParamsInput, type PassSummary } from "@/lib/wire";
+import { ConcurrencySelect } from "./concurrency";
 import { PassKindBadge, STATUS_BADGE } from "./pass-header";
 import { asOfSourceText } from "./snapshot";
 import { PASS_LIST_LIMIT, passListQuery, useCreatePass } from "./queries";
@@ -16,7 +17,7 @@ import { parsePassListFilters, passHref, passListHref, type PassListFilters } fr
 import styles from "./pass.module.css";
 
 function KindCell({ pass }: { pass: PassSummary }) {
-  if (pass.kind === "list") return <span className="muted">list</span>;
+  if (pass.kind === "list") return <span className="muted">{pass.concurrency > 1 ? `list, ${pass.concurrency} cursors` : "list"}</span>;
   if (pass.kind === "inventory") {
     return (
       <span>
@@ -118,6 +119,8 @@ function NewPassForm() {
   const [pageSize, setPageSize] = useState(String(MAX_PAGE_SIZE));
   const [byFolder, setByFolder] = useState(false);
   const [kind, setKind] = useState<PassKind>("list");
+  const [concurrency, setConcurrency] = useState(1);
+  const maxConcurrency = connections.data?.connections.find((c) => c.name === chosen)?.maxConcurrency;
   const [asOf, setAsOf] = useState("");
   const [asOfProblem, setAsOfProblem] = useState<string | null>(null);
   const choice = useTimeZone();
@@ -136,7 +139,7 @@ function NewPassForm() {
     const params: PassParamsInput =
       kind === "snapshot"
         ? { kind, connection: chosen, bucket, prefix, pageSize: Number(pageSize), ...(t !== null ? { asOf: t.iso } : {}) }
-        : { connection: chosen, bucket, prefix, pageSize: Number(pageSize), ...(byFolder ? { delimiter: "/" } : {}) };
+        : { connection: chosen, bucket, prefix, pageSize: Number(pageSize), concurrency, ...(byFolder ? { delimiter: "/" } : {}) };
     create.mutate(params, { onSuccess: ({ id }) => router.push(passHref(id)) });
   };
 
@@ -174,10 +177,16 @@ function NewPassForm() {
           <input name="asOf" value={asOf} onChange={(e) => setAsOf(e.target.value)} placeholder="blank = now, e.g. 2024-03-01 12:00" spellCheck={false} style={{ minWidth: 270 }} />
         </label>
       ) : (
-        <label className={`${styles.field} ${styles.checkField}`}>
-          <input type="checkbox" checked={byFolder} onChange={(e) => setByFolder(e.target.checked)} name="byFolder" />
-          roll up folders by “/”
-        </label>
+        <>
+          <label className={styles.field}>
+            Cursors
+            <ConcurrencySelect value={concurrency} onChange={setConcurrency} max={maxConcurrency} label="Cursors" />
+          </label>
+          <label className={`${styles.field} ${styles.checkField}`}>
+            <input type="checkbox" checked={byFolder} onChange={(e) => setByFolder(e.target.checked)} name="byFolder" />
+            roll up folders by “/”
+          </label>
+        </>
       )}
       <button type="submit" className="primary" disabled={create.isPending || chosen === ""} data-testid="start-pass">
         {create.isPending ? "Starting…" : "Start pass"}

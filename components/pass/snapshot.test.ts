@@ -136,6 +136,8 @@ describe("snapshot at a list pass's start", () => {
     totals: { pages: 1, failedPages: 0, keys: 1, bytes: 1, prefixes: 0, anomalies: 0, requests: 1 },
     error: null,
     resumable: false,
+    concurrency: 1,
+    parallel: null,
     ...over,
   });
 

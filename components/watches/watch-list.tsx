@@ -82,6 +82,7 @@ export function WatchList({ watches, now, showTarget, busyId, onPause, onDelete 
               <div className="muted" style={{ fontSize: 12 }}>
                 pages of {formatCount(w.pageSize)}
                 {w.delimiter !== null ? `, by “${visibleKey(w.delimiter)}”` : ""}
+                {w.concurrency > 1 ? `, ${w.concurrency} cursors` : ""}
               </div>
             </td>
             <td title={timeTitle(w.nextRunAt, choice)}>

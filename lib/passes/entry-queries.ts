@@ -5,8 +5,9 @@ import type { EntriesWindow, EntriesWindowQuery, EntrySort, PagedEntry, PassStat
 import { prefixRange, type PassStore } from "./store";
 
 // Random access by row index into a whole pass, in any of its orderings, without OFFSET scans:
-// - key order of a pass without anomalies is the order the pages delivered their keys, so a row
-//   index maps to (page, position) through the pages' row counts and then to a rowid;
+// - key order of a pass without anomalies is listing order (the pages by range, then index, each
+//   page's keys as delivered), so a row index maps to (page, position) through the pages' row counts
+//   and then to a rowid;
 // - key order with anomalies walks the key index (pass, key, rowid); "anchors" remember where every
 //   ANCHOR_EVERY-th row is, so a window costs one seek and at most ANCHOR_EVERY index steps;
 // - size and LastModified order of a finished pass are ranked once by SQLite into `entry_order`, a
@@ -144,7 +145,8 @@ function statementsFor(db: Database.Database) {
     keyDesc: keyOrder(true),
     byColumn: { key: byColumn("key"), size: byColumn("size"), lastModified: byColumn("last_modified") } satisfies Record<EntrySort, unknown>,
     spans: db.prepare<[number], { page: number; firstRow: number; rowCount: number }>(
-      `SELECT idx AS page, first_row AS firstRow, row_count AS rowCount FROM pages WHERE pass = ? ORDER BY idx`,
+      // Listing order: a parallel pass's ranges by where they begin, each range's pages in turn.
+      `SELECT idx AS page, first_row AS firstRow, row_count AS rowCount FROM pages WHERE pass = ? ORDER BY range_after, idx`,
     ),
     rowRange: db.prepare<[number, number]>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`).raw(),
     rowsById: db.prepare<[string]>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE rowid IN (SELECT value FROM json_each(?))`).raw(),
