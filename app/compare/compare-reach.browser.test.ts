@@ -106,6 +106,13 @@ describe("the compare view of a comparison taller than the browser's largest ele
     await expect.poll(async () => (await position()).last, { timeout: 10_000 }).toBe(total);
     // B's changed key, two rows and a band before.
     expect(await page.locator(`[data-testid="diff-row"][data-key="${keyAt(KEYS - 2)}"]`).getAttribute("data-kind")).toBe("changed");
+    // The last row stays in view as the window narrows.
+    for (const width of [1440, 1024, 800]) {
+      await page.setViewportSize({ width, height: 900 });
+      expect((await visibleRow("zz-last")).visible).toBe(true);
+      await stack?.browser.screenshot(`compare-reach-last-row-${width}`);
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
   });
 
   it("maps the thumb's place onto the whole comparison, and the wheel moves rows one to one", async () => {
