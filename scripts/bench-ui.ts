@@ -296,7 +296,7 @@ async function longTasksBetween(page: Page, from: number, to: number): Promise<{
 }
 
 /** Wheel steps, jumps of the thumb to places across the list, the end, and back up: what a user does in a long list. */
-async function scrollAround(page: Page, scroller: string, lastRow: string): Promise<{ from: number; to: number; toEnd: number }> {
+async function scrollAround(page: Page, scroller: string, lastRow: string): Promise<{ from: number; to: number; toEnd: number; lastItem: string | null }> {
   const box = await page.locator(scroller).boundingBox();
   if (box === null) throw new Error(`${scroller} is not on screen`);
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -317,11 +317,12 @@ async function scrollAround(page: Page, scroller: string, lastRow: string): Prom
   });
   await page.locator(lastRow).waitFor({ timeout: 120_000 });
   const toEnd = (await nextFrame(page)) - jump;
+  const lastItem = await page.locator(lastRow).getAttribute("data-item");
   for (let i = 0; i < 30; i++) {
     await page.mouse.wheel(0, -900);
     await page.waitForTimeout(16);
   }
-  return { from, to: await nextFrame(page), toEnd };
+  return { from, to: await nextFrame(page), toEnd, lastItem };
 }
 
 const keyAt = (n: number, i: number) => `k/${String(i).padStart(Math.max(7, String(Math.max(0, n - 1)).length), "0")}`;
@@ -384,8 +385,7 @@ async function benchCompare({ app, browser, page, sandboxEndpoint }: Bench): Pro
     await page.locator('[data-testid="diff-row"][data-key]').first().waitFor({ timeout: 300_000 });
     console.log(`compare view:  first rows ${ms(performance.now() - openStart)} after navigation`);
     const scrollHeight = await page.getByTestId("compare-scroller").evaluate((el) => el.scrollHeight);
-    const { from, to, toEnd } = await scrollAround(page, '[data-testid="compare-scroller"]', '[data-testid="diff-row"][data-key="zz-last"]');
-    const lastItem = await page.locator('[data-testid="diff-row"][data-key="zz-last"]').getAttribute("data-item");
+    const { from, to, toEnd, lastItem } = await scrollAround(page, '[data-testid="compare-scroller"]', '[data-testid="diff-row"][data-key="zz-last"]');
     const scrolling = await longTasksBetween(page, from, to);
     console.log(`scroll:        box ${(scrollHeight / 1e6).toFixed(1)}M px; last row (item ${lastItem} of ${probe.total}) painted ${ms(toEnd)} after the jump to the end`);
     console.log(`               60 wheel steps, 8 jumps, the end, 30 steps back: ${scrolling.count} long tasks, longest ${ms(scrolling.longest)}`);
