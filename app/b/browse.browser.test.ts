@@ -299,13 +299,13 @@ describe("the bucket browser", () => {
     }
   });
 
-  it("records the current listing as a pass and goes to its view", async () => {
+  it("records every key under the prefix as a flat pass, whatever the view, and goes to its view", async () => {
     await page.goto(url(browseHref("sandbox", "photos", { prefix: "2023/", pageSize: 10 })));
     await waitForComplete();
-    await page.getByRole("button", { name: "Record this listing" }).click();
+    await page.getByRole("button", { name: "Record a pass" }).click();
     await page.waitForURL(/\/passes\/[^/]+$/);
     const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop() ?? "");
     const pass = (await (await fetch(url(`/api/passes/${encodeURIComponent(id)}`))).json()) as Record<string, unknown>;
-    expect(pass).toMatchObject({ connection: "sandbox", bucket: "photos", prefix: "2023/", delimiter: "/", pageSize: 10 });
+    expect(pass).toMatchObject({ connection: "sandbox", bucket: "photos", prefix: "2023/", delimiter: null, pageSize: 10 });
   });
 });

@@ -16,7 +16,7 @@ import { ListingToolbar } from "./listing-toolbar";
 import { ObjectPanel } from "./object-panel";
 import { PageStrip } from "./page-strip";
 import { listingQuery, objectDetailsQuery, useRecordListing } from "./queries";
-import { breadcrumbs, browseApiUrl, browseHref, FOLDER_DELIMITER, listingTarget, parseBrowseView, splitPrefix, type BrowseView } from "./search-params";
+import { breadcrumbs, browseApiUrl, browseHref, listingTarget, parseBrowseView, splitPrefix, type BrowseView } from "./search-params";
 import styles from "./browser.module.css";
 
 // Moving around inside the browser only changes the query string: history.pushState keeps this
@@ -42,6 +42,16 @@ const ERROR_TITLES: Record<string, string> = {
   not_versioned: "This bucket has no history to go back in time with",
   bad_request: "This request cannot be answered",
 };
+
+/**
+ * Every way to record (this button, "Start a pass", a watch) defaults to a flat listing: a recorded
+ * pass exists to be compared, and only a flat pass holds every key under the prefix (a pass rolled up
+ * by "/" compares just the keys directly in its folder, so changes in subfolders never show in the
+ * history). One default also keeps passes recorded from anywhere in one history series.
+ */
+function recordTitle(prefix: string, pageSize: number): string {
+  return `Record every key under “${prefix === "" ? "the bucket" : prefix}” as a pass (flat, pages of ${pageSize}), kept with every page and key: passes, watches and the history default to flat listings, so this pass compares with the others`;
+}
 
 function describeError(err: Error): { title: string; message: string; code: string } {
   if (err instanceof ApiError) return { title: ERROR_TITLES[err.code] ?? "The listing failed", message: err.message, code: err.code };
@@ -138,18 +148,12 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
               type="button"
               className="primary"
               disabled={record.isPending || problems.length > 0 || startError !== null}
-              title="List this prefix again as a recorded pass, kept with every page and key"
-              onClick={() =>
-                record.mutate({
-                  connection,
-                  bucket,
-                  prefix: view.prefix,
-                  delimiter: view.flat ? undefined : FOLDER_DELIMITER,
-                  pageSize: view.pageSize,
-                })
-              }
+              title={recordTitle(view.prefix, view.pageSize)}
+              data-testid="record-pass"
+              // Flat whatever the view shows: see recordTitle.
+              onClick={() => record.mutate({ connection, bucket, prefix: view.prefix, pageSize: view.pageSize })}
             >
-              {record.isPending ? "Recording…" : "Record this listing"}
+              {record.isPending ? "Recording…" : "Record a pass"}
             </button>
           ) : null}
         </div>

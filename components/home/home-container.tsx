@@ -65,7 +65,7 @@ export function HomeContainer() {
       ) : passes.data === undefined ? (
         <p className="muted">Reading the passes…</p>
       ) : passes.data.passes.length === 0 ? (
-        <p className="muted">No passes yet. Open a bucket and press “Record this listing”.</p>
+        <p className="muted">No passes yet. Open a bucket and press “Record a pass”.</p>
       ) : (
         <PassesTable passes={passes.data.passes} />
       )}
