@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { UnavailableNote, type Unavailable } from "@/components/unavailable";
 import { instantSchema } from "@/lib/wire";
 import styles from "./browser.module.css";
 
@@ -9,10 +10,12 @@ export interface AsOfControlProps {
   asOf: string | null;
   onApply: (asOf: string) => void;
   onNow: () => void;
+  /** Why going back in time cannot work on this bucket (never versioned), said before anyone tries; null when it can. */
+  unavailable?: Unavailable | null;
 }
 
 /** Picks T: an ISO instant typed in UTC (or with its own zone), applied into the URL. */
-export function AsOfControl({ asOf, onApply, onNow }: AsOfControlProps) {
+export function AsOfControl({ asOf, onApply, onNow, unavailable = null }: AsOfControlProps) {
   const [draft, setDraft] = useState(asOf ?? "");
   const [seen, setSeen] = useState(asOf);
   const [problem, setProblem] = useState<string | null>(null);
@@ -54,12 +57,17 @@ export function AsOfControl({ asOf, onApply, onNow }: AsOfControlProps) {
           value={draft}
           spellCheck={false}
           aria-invalid={problem !== null}
+          disabled={unavailable !== null}
+          aria-describedby={unavailable !== null ? "as-of-unavailable" : undefined}
           onChange={(e) => setDraft(e.target.value)}
         />
       </label>
-      <button type="submit" className={styles.small}>
+      <button type="submit" className={styles.small} disabled={unavailable !== null}>
         Apply
       </button>
+      {unavailable !== null ? (
+        <UnavailableNote id="as-of-unavailable" why={unavailable} testId="as-of-unavailable" />
+      ) : null}
       {asOf !== null ? (
         <button type="button" className={styles.small} onClick={onNow} title="Leave as-of mode: list the bucket as it is now">
           Now

@@ -7,6 +7,8 @@ import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import { HistoryLink } from "@/components/history/history-link";
 import { utcInstant } from "@/components/pass/snapshot";
 import { ApiError } from "@/components/stream/api-error";
+import type { Unavailable } from "@/components/unavailable";
+import type { BucketHistory } from "@/lib/wire";
 import { AsOfBanner, type AsOfCounts } from "./as-of-banner";
 import { AsOfControl } from "./as-of-control";
 import { Breadcrumbs, type BreadcrumbItem } from "./breadcrumbs";
@@ -68,7 +70,16 @@ function ProblemBox({ title, message, children }: { title: string; message: stri
   );
 }
 
-export function BrowserContainer({ connection, bucket }: { connection: string; bucket: string }) {
+/** Why the bucket cannot be shown as of T, in a few words and in full; null when it can (or is not known yet). */
+export function asOfUnavailable(bucket: string, history: BucketHistory): Unavailable | null {
+  if (history !== "never") return null;
+  return {
+    short: "needs versioning",
+    reason: `“${bucket}” has never had versioning enabled, so S3 keeps only the current version of each key: there is no earlier moment to rebuild. Enable versioning on the bucket, or record passes now and compare them over time.`,
+  };
+}
+
+export function BrowserContainer({ connection, bucket, history }: { connection: string; bucket: string; history: BucketHistory }) {
   const searchParams = useSearchParams();
   const { view, problems } = useMemo(() => parseBrowseView(searchParams), [searchParams]);
   const router = useRouter();
@@ -130,20 +141,29 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
     ties: data?.bands.reduce((n, b) => n + (b.versions?.ties ?? 0), 0) ?? 0,
   };
   const liveHref = hrefFor({ asOf: null, key: null, version: null });
+  // Nothing to list, filter or record here: the controls would only fail again.
+  const gone = startError !== null && (startError.code === "unknown_connection" || startError.code === "no_such_bucket");
 
   return (
     <div className={styles.browser}>
       <div className={styles.head}>
         <Breadcrumbs connection={connection} items={crumbs} onNavigate={pushUrl} />
         <div className={styles.actions}>
-          <AsOfControl asOf={asOf} onApply={(t) => pushUrl(hrefFor({ asOf: t, key: null, version: null }))} onNow={() => pushUrl(liveHref)} />
-          <HistoryLink connection={connection} bucket={bucket} />
+          {gone ? null : (
+            <AsOfControl
+              asOf={asOf}
+              unavailable={asOf === null ? asOfUnavailable(bucket, history) : null}
+              onApply={(t) => pushUrl(hrefFor({ asOf: t, key: null, version: null }))}
+              onNow={() => pushUrl(liveHref)}
+            />
+          )}
+          {gone ? null : <HistoryLink connection={connection} bucket={bucket} />}
           {record.error !== null ? (
             <span className={styles.actionError} role="alert">
               {record.error.message}
             </span>
           ) : null}
-          {asOf === null ? (
+          {asOf === null && !gone ? (
             <button
               type="button"
               className="primary"
@@ -159,23 +179,25 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
         </div>
       </div>
 
-      <ListingToolbar
-        folder={folder}
-        filter={filter}
-        pageSize={view.pageSize}
-        flat={view.flat}
-        pageCount={data?.bands.length ?? 0}
-        streaming={streaming}
-        onFilterChange={(next) => replaceUrl(hrefFor({ prefix: folder + next }))}
-        onPageSizeChange={(pageSize) => pushUrl(hrefFor({ pageSize }))}
-        onFlatChange={(flat) => pushUrl(hrefFor({ flat }))}
-        onJumpToPage={(pageIndex) => {
-          const row = data?.bandRows[pageIndex];
-          if (row !== undefined) tableRef.current?.scrollToRow(row);
-        }}
-        onStop={() => void queryClient.cancelQueries({ queryKey: listingOptions.queryKey })}
-        onRefresh={() => void queryClient.resetQueries({ queryKey: listingOptions.queryKey })}
-      />
+      {gone ? null : (
+        <ListingToolbar
+          folder={folder}
+          filter={filter}
+          pageSize={view.pageSize}
+          flat={view.flat}
+          pageCount={data?.bands.length ?? 0}
+          streaming={streaming}
+          onFilterChange={(next) => replaceUrl(hrefFor({ prefix: folder + next }))}
+          onPageSizeChange={(pageSize) => pushUrl(hrefFor({ pageSize }))}
+          onFlatChange={(flat) => pushUrl(hrefFor({ flat }))}
+          onJumpToPage={(pageIndex) => {
+            const row = data?.bandRows[pageIndex];
+            if (row !== undefined) tableRef.current?.scrollToRow(row);
+          }}
+          onStop={() => void queryClient.cancelQueries({ queryKey: listingOptions.queryKey })}
+          onRefresh={() => void queryClient.resetQueries({ queryKey: listingOptions.queryKey })}
+        />
+      )}
 
       {problems.length > 0 ? (
         <ProblemBox title="This link has a parameter that cannot be used" message={problems.join(" ")}>

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useEffect, useState, type ReactNode } from "react";
 import { browseHref } from "@/components/browser/search-params";
+import { RacePassLink } from "@/components/race/race-pass-link";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
 import type { PassStatus, PassSummary, PassTotals } from "@/lib/wire";
 import type { Explanation } from "./explain";
@@ -53,6 +54,7 @@ export function PassHeader({ pass, status, actions, extraActions }: { pass: Pass
               {status}
             </span>
             {pass.kind === "snapshot" ? <span className="badge accent">snapshot</span> : null}
+            <RacePassLink prefix={pass.prefix} long />
           </div>
           {pass.kind === "snapshot" ? (
             <div className={styles.snapshotLine}>

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
+import { RacePassLink } from "@/components/race/race-pass-link";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
 import { MAX_PAGE_SIZE, type PassKind, type PassParamsInput, type PassSummary } from "@/lib/wire";
 import { STATUS_BADGE } from "./pass-header";
@@ -14,7 +15,13 @@ import { parsePassListFilters, passHref, passListHref, type PassListFilters } fr
 import styles from "./pass.module.css";
 
 function KindCell({ pass }: { pass: PassSummary }) {
-  if (pass.kind === "list") return <span className="muted">list</span>;
+  if (pass.kind === "list") {
+    return (
+      <>
+        <span className="muted">list</span> <RacePassLink prefix={pass.prefix} />
+      </>
+    );
+  }
   if (pass.snapshot === null) return <span className="badge accent">snapshot</span>;
   return (
     <span title={`${asOfSourceText(pass.snapshot.asOfSource)}; T is on the server's clock`}>

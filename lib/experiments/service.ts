@@ -21,6 +21,7 @@ import type {
   TruthMethod,
   TruthSnapshot,
 } from "@/lib/wire";
+import { experimentPrefix } from "@/lib/wire";
 import { injectLatency, readTruth, readVersionsTruth, Scope, type Cleanup, type SandboxAdmin, type Truth } from "./bucket-ops";
 import { classifyKeys, normalizeEtag, positionIn, sortedKeys, summarize, type PageRange } from "./classify";
 import { ChurnChooser, planFor, seededRandom, seedKeys, type Plan } from "./scenarios";
@@ -185,7 +186,7 @@ export class ExperimentService {
   async create(params: ExperimentParams): Promise<string> {
     const conn = await this.opts.connections.get(params.connection);
     const id = randomBytes(6).toString("hex");
-    const scope = new Scope(conn, params.bucket, `bucketscope-race/${id}/`);
+    const scope = new Scope(conn, params.bucket, experimentPrefix(id));
     const admin = conn.kind === "sandbox" ? this.opts.sandboxAdmin : null;
     if (params.latencyMs > 0 && admin === null) {
       throw new AppError("bad_request", "Injected latency is a sandbox feature; leave latencyMs at 0 on other connections.");

@@ -7,6 +7,19 @@ import { clockOffsetSchema, tieSchema } from "./point-in-time";
 // Pages are numbered from 0 like page records; people read them as "page index + 1".
 // ./index re-exports this module, so what is borrowed from it is read lazily (at parse time).
 
+/** Every experiment writes only under `bucketscope-race/<id>/`, so a pass of such a prefix is a race pass. */
+export const RACE_PREFIX = "bucketscope-race/";
+const RACE_PASS_PREFIX = /^bucketscope-race\/([0-9a-f]{12})\//;
+
+export function experimentPrefix(id: string): string {
+  return `${RACE_PREFIX}${id}/`;
+}
+
+/** The experiment whose prefix a pass lists (the pass it recorded, or one of its kept data), or null. */
+export function raceExperimentOf(prefix: string): string | null {
+  return RACE_PASS_PREFIX.exec(prefix)?.[1] ?? null;
+}
+
 export const scenarioSchema = z.enum(["seed", "behind-ahead", "churn", "custom"]);
 export type Scenario = z.infer<typeof scenarioSchema>;
 
