@@ -81,9 +81,28 @@ describe("the seed scenario on the sandbox", () => {
   it("streams pages and mutations in the order they happened, then an end line", async () => {
     const events: ExperimentEvent[] = [];
     for await (const e of lab.events(d.experiment.id, never)) events.push(experimentEventSchema.parse(e));
-    const kinds = events.filter((e) => e.type !== "phase").map((e) => (e.type === "truth" ? `truth:${e.truth.which}` : e.type));
-    expect(kinds).toEqual(["experiment", "truth:start", "page", "mutation", "page", "page", "truth:end", "end"]);
+    const kinds = events.filter((e) => e.type !== "phase" && e.type !== "setup").map((e) => (e.type === "truth" ? `truth:${e.truth.which}` : e.type));
+    expect(kinds).toEqual(["experiment", "truth:start", "request", "page", "mutation", "request", "page", "request", "page", "truth:end", "end"]);
     expect(events.at(-1)).toMatchObject({ type: "end", experiment: { status: "complete" } });
+    // Each request is announced before its page is answered, with its index, when it was sent.
+    const requests = events.flatMap((e) => (e.type === "request" ? [e] : []));
+    const answered = events.flatMap((e) => (e.type === "page" ? [e.page] : []));
+    expect(requests.map((r) => r.index)).toEqual([0, 1, 2]);
+    for (const [i, r] of requests.entries()) expect(Date.parse(r.requestedAt)).toBeLessThanOrEqual(Date.parse(answered[i]?.requestedAt ?? ""));
+  });
+
+  it("reports the setup's progress while it writes the keys, ending at every key written", async () => {
+    const events: ExperimentEvent[] = [];
+    for await (const e of lab.events(d.experiment.id, never)) events.push(experimentEventSchema.parse(e));
+    const setup = events.flatMap((e) => (e.type === "setup" ? [e] : []));
+    expect(setup[0]).toMatchObject({ written: 0, total: 3000 });
+    expect(setup.at(-1)).toMatchObject({ written: 3000, total: 3000 });
+    const counts = setup.map((e) => e.written);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    // Throttled: one line per 2% at most (plus the first and the last), not one per key.
+    expect(setup.length).toBeLessThanOrEqual(52);
+    // All before the pass's first request.
+    expect(events.findIndex((e) => e.type === "setup" && e.written === 3000)).toBeLessThan(events.findIndex((e) => e.type === "request"));
   });
 });
 

@@ -3,7 +3,7 @@ import { randomBytes, randomInt } from "node:crypto";
 import { loadSettings } from "@/lib/config";
 import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
 import { AppError } from "@/lib/http";
-import { listPages, sleep, type RetryPolicy } from "@/lib/lister";
+import { listPages, sleep, type ListedPage, type RetryPolicy } from "@/lib/lister";
 import { passes as defaultPasses, type PassService } from "@/lib/passes";
 import type {
   BucketVersioning,
@@ -66,6 +66,7 @@ function abortPromise(signal: AbortSignal): Promise<void> {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const REPOLL_MS = 250;
+const SETUP_PROGRESS_MS = 200;
 const SECOND = 1000;
 
 /** Waits until the server's clock has surely reached `serverMs` (ours + offset, less its uncertainty). */
@@ -273,7 +274,20 @@ export class ExperimentService {
     try {
       const initial = seedKeys(plan.keyCount);
       phase(`writing ${initial.length} keys under ${scope.prefix}`);
-      await scope.seed(initial, (key) => `race lab ${id}: ${key} (seed)\n`, signal);
+      // At most a few progress lines a second and one per 2% written: enough for a room to watch the
+      // setup, few enough to store however long the writes take.
+      let reportedAt = 0;
+      let reported = 0;
+      const progress = (written: number) => {
+        const now = Date.now();
+        const due = now - reportedAt >= SETUP_PROGRESS_MS && written - reported >= initial.length / 50;
+        if (written !== 0 && written < initial.length && !due) return;
+        reportedAt = now;
+        reported = written;
+        emit({ type: "setup", written, total: initial.length, at: iso(now) });
+      };
+      progress(0);
+      await scope.seed(initial, (key) => `race lab ${id}: ${key} (seed)\n`, signal, progress);
       if (admin !== null && params.latencyMs > 0) restoreLatency = await injectLatency(admin, scope.bucket, params.latencyMs);
 
       const seededAt = Date.now();
@@ -336,6 +350,7 @@ export class ExperimentService {
       const listed = new Map<string, { etag: string | null; page: number }>();
       const ranges: PageRange[] = [];
       let passError: PassError | null = null;
+      let next: AsyncGenerator<ListedPage, void, undefined> | undefined;
       try {
         const pages = listPages(
           scope.conn.client,
@@ -343,7 +358,13 @@ export class ExperimentService {
           // No prefetch: a mutation made after page N is acknowledged before page N+1 is requested.
           { signal, prefetch: false, retry: this.opts.retry },
         );
-        for await (const page of pages) {
+        // Each request is announced before it is sent, so viewers draw the page in flight as it happens.
+        next = pages[Symbol.asyncIterator]();
+        for (let index = 0; ; index++) {
+          emit({ type: "request", index, requestedAt: iso(Date.now()) });
+          const answered = await next.next();
+          if (answered.done === true) break;
+          const page = answered.value;
           passStore.recordPage(passSeq, page);
           const r = page.record;
           const rel = (k: string | null) => (k !== null ? k.slice(scope.prefix.length) : null);
@@ -376,6 +397,7 @@ export class ExperimentService {
           }
         }
       } finally {
+        await next?.return(undefined);
         for (const t of timers) clearTimeout(t);
         await churn?.stop();
         await Promise.all(timed);

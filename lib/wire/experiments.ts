@@ -240,6 +240,10 @@ export type ExperimentCreated = z.infer<typeof experimentCreatedSchema>;
 export const experimentEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("experiment"), experiment: experimentSummarySchema }),
   z.object({ type: z.literal("phase"), phase: z.string(), at: z.string() }),
+  /** Setup progress: keys written under the prefix so far, a few times a second while seeding. */
+  z.object({ type: z.literal("setup"), written: z.number(), total: z.number(), at: z.string() }),
+  /** Page `index` has been requested and is not answered yet (its `page` line follows when it is). */
+  z.object({ type: z.literal("request"), index: z.number(), requestedAt: z.string() }),
   z.object({ type: z.literal("truth"), truth: truthSnapshotSchema }),
   z.object({ type: z.literal("page"), page: experimentPageSchema }),
   z.object({ type: z.literal("mutation"), mutation: mutationSchema }),
