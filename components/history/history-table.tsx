@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle } from "@/components/format";
 import { compareHref } from "@/components/diff/search-params";
+import { ScrollX } from "@/components/scroll-x";
 import { STATUS_BADGE } from "@/components/pass/pass-header";
 import { passHref } from "@/components/pass/search-params";
 import type { TimelinePoint } from "./chart-data";
@@ -31,7 +32,7 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
   if (points.length === 0) return <div className={`${styles.tableWrap} ${styles.empty}`}>No passes yet: record one from the bucket browser, or start a watch below.</div>;
   const newestFirst = [...points].reverse();
   return (
-    <div className={styles.tableWrap}>
+    <ScrollX className={styles.tableWrap}>
       <table className={styles.table} data-testid="history-table">
         <thead>
           <tr>
@@ -89,6 +90,6 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollX>
   );
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import { ScrollX } from "@/components/scroll-x";
 import type { PassStatus, PassSummary } from "@/lib/wire";
 import styles from "./home.module.css";
 
@@ -17,7 +18,7 @@ function where(p: PassSummary): string {
 
 export function PassesTable({ passes }: { passes: PassSummary[] }) {
   return (
-    <div className={styles.tableWrap}>
+    <ScrollX className={styles.tableWrap}>
       <table className={styles.passes} data-testid="recent-passes">
         <thead>
           <tr>
@@ -66,6 +67,6 @@ export function PassesTable({ passes }: { passes: PassSummary[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollX>
   );
 }

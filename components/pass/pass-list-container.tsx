@@ -6,6 +6,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
 import { RacePassLink } from "@/components/race/race-pass-link";
+import { ScrollX } from "@/components/scroll-x";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
 import { MAX_PAGE_SIZE, type PassKind, type PassParamsInput, type PassSummary } from "@/lib/wire";
 import { STATUS_BADGE } from "./pass-header";
@@ -34,7 +35,7 @@ function KindCell({ pass }: { pass: PassSummary }) {
 export function PassListTable({ passes, filterHref }: { passes: readonly PassSummary[]; filterHref: (f: PassListFilters) => string }) {
   if (passes.length === 0) return <div className={`${styles.tableWrap} ${styles.empty}`}>No passes match. Start one above, or record a listing from the bucket browser.</div>;
   return (
-    <div className={styles.tableWrap}>
+    <ScrollX className={styles.tableWrap}>
       <table className={styles.listTable} data-testid="pass-list">
         <thead>
           <tr>
@@ -94,7 +95,7 @@ export function PassListTable({ passes, filterHref }: { passes: readonly PassSum
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollX>
   );
 }
 
