@@ -1,11 +1,9 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { HistoryContainer } from "@/components/history/history-container";
 import { parseHistoryView } from "@/components/history/search-params";
 import { AddressProblems, bucketAddressProblems } from "@/components/address-problems";
-import { connections } from "@/lib/connections";
 import { history } from "@/lib/diff";
-import { AppError } from "@/lib/http";
+import { bucketHistoryOr404 } from "../bucket-or-404";
 
 export const dynamic = "force-dynamic";
 
@@ -29,20 +27,11 @@ export default async function HistoryPage({ params, searchParams }: Props) {
   }
   const target = { connection, bucket, prefix: view.prefix };
   const every = history().series(target);
-  // A connection removed from the configuration keeps its recorded passes, and they stay visible.
-  if (every.length === 0 && !(await connectionExists(connection))) notFound();
+  // Passes outlive their bucket and connection and stay visible; without any, a missing one is a 404.
+  if (every.length === 0) await bucketHistoryOr404(connection, bucket);
   // Without a series in the link, the one of the most recent pass (read here so the page asks once).
   const series = view.series ?? every[0] ?? null;
   const key = series === null ? "" : `${series.kind}/${series.pageSize}/${series.delimiter ?? ""}/${series.startAfter ?? ""}`;
   return <HistoryContainer key={`${connection}/${bucket}/${view.prefix}/${key}`} target={target} series={series} />;
 }
 
-async function connectionExists(name: string): Promise<boolean> {
-  try {
-    await connections().get(name);
-    return true;
-  } catch (err) {
-    if (err instanceof AppError && err.code === "unknown_connection") return false;
-    throw err;
-  }
-}
