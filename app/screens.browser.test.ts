@@ -198,8 +198,15 @@ describe("every screen at 800, 1024 and 1440 px", () => {
     expect(await series.locator('a[aria-current="page"]').getAttribute("data-page-size")).toBe("1000");
   });
 
-  it("captures every screen", async () => {
-    const listed = async (p: Page) => waitForListingComplete(p);
+  // A pass view is ready once its stream has replayed every page.
+  const passView = (also: string) => async (p: Page) => {
+    await p.locator('[data-testid="pass-view"][data-stream="done"]').waitFor();
+    await p.getByTestId(also).first().waitFor();
+  };
+  const listed = async (p: Page) => waitForListingComplete(p);
+  const SLOW = 300_000;
+
+  it("captures home, the bucket browser and the as-of view", { timeout: SLOW }, async () => {
     await capture("home", "/", testId("recent-passes"));
     await capture("browser-folders", "/b/sandbox/photos", listed);
     await capture("browser-flat-object", "/b/sandbox/demo?flat=1&key=obj_0500", async (p) => {
@@ -207,12 +214,18 @@ describe("every screen at 800, 1024 and 1440 px", () => {
       await p.getByTestId("object-panel").waitFor();
     });
     await capture("as-of", "/b/sandbox/versioned?asOf=2024-02-15T00:00:00Z", listed);
+  });
+
+  it("captures the passes, each tab of the pass view, a snapshot pass and the compare view", { timeout: SLOW }, async () => {
     await capture("passes", "/passes", testId("pass-list"));
-    await capture("pass-keys", `/passes/${ids.flat1000b}`, testId("key-row"));
-    await capture("pass-pages", `/passes/${ids.flat100b}?tab=pages`, testId("pages-table"));
-    await capture("pass-prefixes", `/passes/${ids.photos}?tab=prefixes`, testId("depth-picker"));
-    await capture("pass-snapshot", `/passes/${ids.snapshot}`, testId("key-row"));
+    await capture("pass-keys", `/passes/${ids.flat1000b}`, passView("key-row"));
+    await capture("pass-pages", `/passes/${ids.flat100b}?tab=pages`, passView("pages-table"));
+    await capture("pass-prefixes", `/passes/${ids.photos}?tab=prefixes`, passView("depth-picker"));
+    await capture("pass-snapshot", `/passes/${ids.snapshot}`, passView("key-row"));
     await capture("compare", `/compare?a=${ids.flat1000}&b=${ids.flat1000b}`, testId("diff-row"));
+  });
+
+  it("captures the history, the watches, the race lab, an experiment, presenter mode and the 404 pages", { timeout: SLOW }, async () => {
     await capture("history", `/b/sandbox/demo/history?kind=list&pageSize=1000`, testId("history-table"));
     await capture("watches", "/watches", testId("watch-list"));
     await capture("race", "/race", async (p) => void (await p.getByRole("button", { name: "Run experiment" }).waitFor()));
