@@ -161,7 +161,13 @@ export function ExperimentContainer({ id }: { id: string }) {
       ) : null}
       <div className="panel">
         <SpacetimeLegend picture={picture} />
-        <SpacetimeChart picture={picture} height={CHART_HEIGHT} />
+        {pages.length === 0 && inFlight === null ? (
+          <div className={styles.chartWaiting} style={{ height: CHART_HEIGHT }} data-testid="spacetime-waiting">
+            {experiment.status === "running" ? "The picture begins when page 1 is requested." : "No page was requested."}
+          </div>
+        ) : (
+          <SpacetimeChart picture={picture} height={CHART_HEIGHT} />
+        )}
         <p className="muted">
           Each black segment is a page: the keys it returned, drawn at the moment it was answered (the shading above it is the time its request was in flight). The dashed
           staircase is the cursor. A mutation above its page&apos;s segment happened before the page was read and is reflected; one below happened after and is not.

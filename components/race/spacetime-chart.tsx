@@ -187,9 +187,11 @@ function PictureLabels({ picture, large, highlight }: { picture: Spacetime; larg
       });
     }
   }
-  // The marks themselves are not covered by labels either.
+  // Neither the marks nor the time axis's labels (left of the plot, the lowest one reaching into the
+  // row of keys) are covered.
   const marks: Box[] = picture.points.map((p) => ({ x: px(p.x) - r, y: py(p.y) - r, width: 2 * r, height: 2 * r }));
-  const placed = placeLabels(requests, frame, marks);
+  const timeAxis: Box = { x: 0, y: 0, width: plot.x - 1, height: plot.y + plot.height + keyFont };
+  const placed = placeLabels(requests, frame, [...marks, timeAxis]);
   const colorOf = new Map(picture.points.map((p) => [`mark-${p.seq}`, p.color]));
   return (
     <g className={styles.labels} data-testid="spacetime-labels">
