@@ -142,7 +142,11 @@ export function HistoryContainer({ target, series }: { target: HistoryTarget; se
           <HistoryTable points={points} selected={selected} onSelect={select} />
         </>
       )}
-      <WatchesSection target={target} title="Watches of this prefix" />
+      <WatchesSection
+        target={target}
+        title="Watches of this prefix"
+        defaults={shown !== null && shown.kind === "list" && shown.startAfter === null ? { pageSize: shown.pageSize, delimiter: shown.delimiter } : null}
+      />
     </div>
   );
 }

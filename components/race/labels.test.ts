@@ -20,10 +20,12 @@ describe("placing the picture's labels", () => {
     for (const a of placed) for (const b of placed) if (a !== b) expect(overlaps(a, b, 0)).toBe(false);
   });
 
-  it("keeps labels off the boxes already taken (the marks)", () => {
-    const placed = placeLabels([{ id: "k", text: "k", width: 20, height: 10, spots: [{ x: 0, y: 0 }, { x: 50, y: 0 }] }], { x: 0, y: 0, width: 100, height: 50 }, [
-      { x: 5, y: 5, width: 10, height: 10 },
-    ]);
-    expect(placed.map((p) => p.x)).toEqual([50]);
+  it("keeps labels off the boxes already taken, and off the marks unless a label may lie over them", () => {
+    const frame = { x: 0, y: 0, width: 100, height: 50 };
+    const spots = [{ x: 0, y: 0 }, { x: 50, y: 0 }];
+    const dot = { x: 5, y: 5, width: 10, height: 10 };
+    expect(placeLabels([{ id: "k", text: "k", width: 20, height: 10, spots }], frame, [dot]).map((p) => p.x)).toEqual([50]);
+    expect(placeLabels([{ id: "k", text: "k", width: 20, height: 10, spots }], frame, [], [dot]).map((p) => p.x)).toEqual([50]);
+    expect(placeLabels([{ id: "page", text: "page 1", width: 20, height: 10, spots, overMarks: true }], frame, [], [dot]).map((p) => p.x)).toEqual([0]);
   });
 });

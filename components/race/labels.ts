@@ -16,6 +16,8 @@ export interface LabelRequest {
   height: number;
   /** Top-left corners to try, in order of preference. */
   spots: readonly { x: number; y: number }[];
+  /** May lie over marks (a page's name matters more than seeing every dot whole); never over another label. */
+  overMarks?: boolean;
 }
 
 export interface PlacedLabel extends Box {
@@ -33,14 +35,18 @@ function inside(a: Box, frame: Box): boolean {
   return a.x >= frame.x && a.y >= frame.y && a.x + a.width <= frame.x + frame.width && a.y + a.height <= frame.y + frame.height;
 }
 
-/** Places `requests` in order; `taken` are boxes already occupied (marks, axes) that labels avoid too. */
-export function placeLabels(requests: readonly LabelRequest[], frame: Box, taken: readonly Box[] = []): PlacedLabel[] {
+/**
+ * Places `requests` in order. `taken` are boxes no label may cover (other text, axes); `marks` are
+ * boxes labels avoid unless they may lie over marks.
+ */
+export function placeLabels(requests: readonly LabelRequest[], frame: Box, taken: readonly Box[] = [], marks: readonly Box[] = []): PlacedLabel[] {
   const placed: PlacedLabel[] = [];
   const occupied: Box[] = [...taken];
   for (const r of requests) {
     for (const spot of r.spots) {
       const box = { x: spot.x, y: spot.y, width: r.width, height: r.height };
       if (!inside(box, frame) || occupied.some((o) => overlaps(box, o))) continue;
+      if (r.overMarks !== true && marks.some((m) => overlaps(box, m))) continue;
       placed.push({ ...box, id: r.id, text: r.text });
       occupied.push(box);
       break;

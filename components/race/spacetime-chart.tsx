@@ -139,6 +139,7 @@ function PictureLabels({ picture, large, highlight }: { picture: Spacetime; larg
       text,
       width: w,
       height: pageH,
+      overMarks: true,
       spots: [
         { x: mid - w / 2, y: y - pageH - 3 },
         { x: mid - w / 2, y: y + 4 },
@@ -159,39 +160,39 @@ function PictureLabels({ picture, large, highlight }: { picture: Spacetime; larg
   for (const t of ticks) {
     const w = measure(t.key, keyFont, 400, true);
     const x = px(t.x);
-    requests.push({ id: `tick-${t.x}`, text: t.key, width: w, height: keyFont + 2, spots: [{ x: x - w / 2, y: tickY }, { x: x - w, y: tickY }, { x, y: tickY }] });
+    requests.push({ id: `tick-${t.x}`, text: t.key, width: w, height: keyFont + 2, spots: [{ x: x - w / 2, y: tickY }, { x: x - w, y: tickY }, { x: x + 3, y: tickY }] });
   }
   const axis = "key order →";
   const axisW = measure(axis, keyFont, 400);
   requests.unshift({ id: "axis-x", text: axis, width: axisW, height: keyFont + 2, spots: [{ x: plot.x + plot.width - axisW, y: tickY + keyFont + 8 }] });
-  if (picture.points.length <= LABELLED_POINTS) {
-    const order = [...picture.points].sort(
-      (a, b) => Number(highlight.has(b.seq)) - Number(highlight.has(a.seq)) || Number(b.verdict !== "consistent") - Number(a.verdict !== "consistent") || a.seq - b.seq,
-    );
-    for (const p of order) {
-      const w = measure(p.key, markFont, 600);
-      const h = markFont + 2;
-      const cx = px(p.x);
-      const cy = py(p.y);
-      requests.push({
-        id: `mark-${p.seq}`,
-        text: p.key,
-        width: w,
-        height: h,
-        spots: [
-          { x: cx + r + 5, y: cy - h / 2 },
-          { x: cx - r - 5 - w, y: cy - h / 2 },
-          { x: cx - w / 2, y: cy - r - 4 - h },
-          { x: cx - w / 2, y: cy + r + 4 },
-        ],
-      });
-    }
+  // Every mutation is named when few enough; otherwise only those the presenter's step is about.
+  const named = picture.points.length <= LABELLED_POINTS ? picture.points : picture.points.filter((p) => highlight.has(p.seq));
+  const order = [...named].sort(
+    (a, b) => Number(highlight.has(b.seq)) - Number(highlight.has(a.seq)) || Number(b.verdict !== "consistent") - Number(a.verdict !== "consistent") || a.seq - b.seq,
+  );
+  for (const p of order) {
+    const w = measure(p.key, markFont, 600);
+    const h = markFont + 2;
+    const cx = px(p.x);
+    const cy = py(p.y);
+    requests.push({
+      id: `mark-${p.seq}`,
+      text: p.key,
+      width: w,
+      height: h,
+      spots: [
+        { x: cx + r + 5, y: cy - h / 2 },
+        { x: cx - r - 5 - w, y: cy - h / 2 },
+        { x: cx - w / 2, y: cy - r - 4 - h },
+        { x: cx - w / 2, y: cy + r + 4 },
+      ],
+    });
   }
-  // Neither the marks nor the time axis's labels (left of the plot, the lowest one reaching into the
-  // row of keys) are covered.
+  // No label covers the time axis's labels (left of the plot, the lowest one reaching into the row
+  // of keys); only page names may lie over marks.
   const marks: Box[] = picture.points.map((p) => ({ x: px(p.x) - r, y: py(p.y) - r, width: 2 * r, height: 2 * r }));
   const timeAxis: Box = { x: 0, y: 0, width: plot.x - 1, height: plot.y + plot.height + keyFont };
-  const placed = placeLabels(requests, frame, [...marks, timeAxis]);
+  const placed = placeLabels(requests, frame, [timeAxis], marks);
   const colorOf = new Map(picture.points.map((p) => [`mark-${p.seq}`, p.color]));
   return (
     <g className={styles.labels} data-testid="spacetime-labels">
