@@ -48,6 +48,12 @@ beforeEach(() => {
   onTestFailed(() => console.error(`app output (tail):\n${app.output().slice(-4000)}`));
 });
 
+async function startExperiment(params: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${app.url}/api/experiments`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(params) });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
 describe("the race lab", () => {
   it("runs the seed scenario from /race: the spacetime picture, the summary and obj_1100 gone-early with its reason", async () => {
     const { page } = browser;
@@ -174,13 +180,7 @@ describe("the race lab", () => {
   });
 
   it("fits presenter mode on a 1024×768 projector: the picture full width, the story below, no two labels overlapping", async () => {
-    const res = await fetch(`${app.url}/api/experiments`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 400, pageSize: 40, rate: 6, seed: 7, latencyMs: 250 }),
-    });
-    expect(res.status).toBe(201);
-    const { id } = (await res.json()) as { id: string };
+    const id = await startExperiment({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 400, pageSize: 40, rate: 6, seed: 7, latencyMs: 250 });
     const { page } = browser;
     await page.setViewportSize({ width: 1024, height: 768 });
     try {
@@ -223,13 +223,7 @@ describe("the race lab", () => {
   });
 
   it("draws a churn experiment (fixed seed, injected latency) as a picture a room can read", async () => {
-    const res = await fetch(`${app.url}/api/experiments`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 300, pageSize: 30, rate: 12, seed: 3, latencyMs: 300 }),
-    });
-    expect(res.status).toBe(201);
-    const { id } = (await res.json()) as { id: string };
+    const id = await startExperiment({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 300, pageSize: 30, rate: 12, seed: 3, latencyMs: 600 });
     const refused = await fetch(`${app.url}/api/experiments`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -240,10 +234,14 @@ describe("the race lab", () => {
 
     const { page } = browser;
     await page.goto(`${app.url}/race/${id}`);
-    // Live: pages are drawn while the pass is still running.
-    await page.getByTestId("phase").getByText("listing", { exact: true }).waitFor({ timeout: 60_000 });
-    await page.getByTestId("spacetime").getByText("page 2", { exact: true }).waitFor();
-    expect(await page.getByTestId("phase").isVisible()).toBe(true);
+    // Live: pages are drawn while the pass is still running (both seen in one look at the page).
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="phase"]')?.textContent === "listing" &&
+        [...document.querySelectorAll('[data-testid="spacetime"] [data-label^="page-"]')].some((t) => t.textContent === "page 2"),
+      undefined,
+      { timeout: 60_000, polling: 50 },
+    );
     await browser.screenshot("race-churn-live");
     await page.getByTestId("summary-line").waitFor({ timeout: 90_000 });
     await page.getByTestId("verdict-table").waitFor();
