@@ -34,13 +34,15 @@ const OP_LABEL: Record<MutationPoint["op"], string> = { put: "put", delete: "del
 const LABELLED_POINTS = 30;
 
 const markRadius = (large: boolean) => (large ? 9 : 6);
+/** How far the presenter's ring around a mark reaches beyond the mark. */
+const RING = 9;
 
 function MutationShape(props: ScatterShapeProps, large: boolean, highlight: ReadonlySet<number>) {
   const p = props.payload as MutationPoint | undefined;
   if (p === undefined || props.cx === undefined || props.cy === undefined) return <g />;
   const r = markRadius(large) + (highlight.has(p.seq) ? 3 : 0);
   const { cx, cy } = props;
-  const ring = highlight.has(p.seq) ? <circle cx={cx} cy={cy} r={r + 5} fill="none" stroke={p.color} strokeWidth={2} strokeDasharray="3 3" /> : null;
+  const ring = highlight.has(p.seq) ? <circle cx={cx} cy={cy} r={markRadius(large) + RING - 1} fill="none" stroke={p.color} strokeWidth={2} strokeDasharray="3 3" /> : null;
   // Deletes are crosses, writes are discs: the shape says what happened, the colour what it did to the pass.
   if (p.op === "delete") {
     return (
@@ -170,27 +172,33 @@ function PictureLabels({ picture, large, highlight }: { picture: Spacetime; larg
   const order = [...named].sort(
     (a, b) => Number(highlight.has(b.seq)) - Number(highlight.has(a.seq)) || Number(b.verdict !== "consistent") - Number(a.verdict !== "consistent") || a.seq - b.seq,
   );
+  // A ringed mark (the presenter's step) is wider: its label starts beyond the ring.
+  const radiusOf = (seq: number) => (highlight.has(seq) ? r + RING : r);
   for (const p of order) {
     const w = measure(p.key, markFont, 600);
     const h = markFont + 2;
     const cx = px(p.x);
     const cy = py(p.y);
+    const rr = radiusOf(p.seq);
     requests.push({
       id: `mark-${p.seq}`,
       text: p.key,
       width: w,
       height: h,
       spots: [
-        { x: cx + r + 5, y: cy - h / 2 },
-        { x: cx - r - 5 - w, y: cy - h / 2 },
-        { x: cx - w / 2, y: cy - r - 4 - h },
-        { x: cx - w / 2, y: cy + r + 4 },
+        { x: cx + rr + 5, y: cy - h / 2 },
+        { x: cx - rr - 5 - w, y: cy - h / 2 },
+        { x: cx - w / 2, y: cy - rr - 4 - h },
+        { x: cx - w / 2, y: cy + rr + 4 },
       ],
     });
   }
   // No label covers the time axis's labels (left of the plot, the lowest one reaching into the row
   // of keys); only page names may lie over marks.
-  const marks: Box[] = picture.points.map((p) => ({ x: px(p.x) - r, y: py(p.y) - r, width: 2 * r, height: 2 * r }));
+  const marks: Box[] = picture.points.map((p) => {
+    const rr = radiusOf(p.seq);
+    return { x: px(p.x) - rr, y: py(p.y) - rr, width: 2 * rr, height: 2 * rr };
+  });
   const timeAxis: Box = { x: 0, y: 0, width: plot.x - 1, height: plot.y + plot.height + keyFont };
   const placed = placeLabels(requests, frame, [timeAxis], marks);
   const colorOf = new Map(picture.points.map((p) => [`mark-${p.seq}`, p.color]));
