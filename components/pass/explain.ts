@@ -41,9 +41,26 @@ const CAUSES: Record<string, { title: string; next: string }> = {
     title: "The connection is no longer configured",
     next: "The server's configuration no longer names this connection. Restore it to resume.",
   },
+  internal_error: {
+    title: "The server stopped the pass on an unexpected error",
+    next: "The error is in the server log under the id above. Resume to continue.",
+  },
+  // Passes recorded before the code was renamed.
   internal: {
     title: "The server stopped the pass on an unexpected error",
     next: "The error is in the server log. The recorded pages are kept; resume to continue.",
+  },
+  storage_unavailable: {
+    title: "The database refused to record the pass",
+    next: "The disk may be full, or another process holds the database's lock (a backup, another bucketscope on the same data directory).",
+  },
+  time_limit: {
+    title: "The race-lab experiment running this pass reached its time limit",
+    next: "The experiment stopped the pass and cleaned its prefix up; its page says more.",
+  },
+  log_limit: {
+    title: "The race-lab experiment running this pass reached its log limit",
+    next: "The experiment stopped the pass and cleaned its prefix up; its page says more.",
   },
 };
 

@@ -86,7 +86,11 @@ export function WatchList({ watches, now, showTarget, busyId, onPause, onDelete 
               </td>
               <td title={w.nextRunAt !== null ? utcTitle(w.nextRunAt) : undefined}>
                 {w.runningPassId !== null && w.state === "active" ? "after this one" : formatDue(w.nextRunAt, now)}
-                {w.lastError !== null ? <div className={styles.error}>Could not start: {w.lastError.message}</div> : null}
+                {w.lastError !== null ? (
+                  <div className={styles.error} data-testid="watch-last-error">
+                    {w.lastError.code === "too_many_passes" ? w.lastError.message : `Could not start: ${w.lastError.message}`}
+                  </div>
+                ) : null}
               </td>
               <td>
                 {w.lastPass !== null ? (

@@ -1,4 +1,7 @@
 import path from "node:path";
+import { loadLimits } from "./limits";
+
+export { DEFAULT_LIMITS, limits, loadLimits, type Limits } from "./limits";
 
 // Runtime settings shared by the start script, the Next server and the tests. No secrets are read
 // here that could reach a browser bundle: this module is only imported by server code.
@@ -65,6 +68,8 @@ export function loadSettings(env: Env = process.env): AppSettings {
   if (token !== null && token.length < 12) {
     throw new SettingsError("BUCKETSCOPE_ACCESS_TOKEN must be at least 12 characters long.");
   }
+  // Read here too so that a bad limit stops start-up instead of failing the first request.
+  loadLimits(env);
   const endpoint = env.BUCKETSCOPE_SANDBOX_ENDPOINT;
   const sandbox: SandboxSettings | null =
     endpoint && endpoint !== ""

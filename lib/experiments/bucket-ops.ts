@@ -25,12 +25,12 @@ export class Scope {
     if (!conn.writable) {
       throw new AppError("read_only_connection", `Connection "${conn.name}" is read-only; experiments write and delete objects, so they run only on connections configured writable.`);
     }
-    if (!/^bucketscope-race\/[a-z0-9]+\/$/.test(prefix)) throw new AppError("internal", `Refusing to work outside an experiment prefix: "${prefix}".`);
+    if (!/^bucketscope-race\/[a-z0-9]+\/$/.test(prefix)) throw new AppError("internal_error", `Refusing to work outside an experiment prefix: "${prefix}".`);
   }
 
   private fullKey(key: string): string {
     const full = this.prefix + key;
-    if (!full.startsWith(this.prefix) || key === "") throw new AppError("internal", `Refusing to touch "${full}" outside "${this.prefix}".`);
+    if (!full.startsWith(this.prefix) || key === "") throw new AppError("internal_error", `Refusing to touch "${full}" outside "${this.prefix}".`);
     return full;
   }
 

@@ -1,10 +1,10 @@
 import "server-only";
 import { randomBytes, randomInt } from "node:crypto";
-import { loadSettings } from "@/lib/config";
+import { limits as processLimits, loadSettings } from "@/lib/config";
 import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
-import { AppError } from "@/lib/http";
+import { AppError, internalError } from "@/lib/http";
 import { listPages, sleep, type ListedPage, type RetryPolicy } from "@/lib/lister";
-import { passes as defaultPasses, type PassService } from "@/lib/passes";
+import { passes as defaultPasses, PendingEnds, storageProblem, type PassService } from "@/lib/passes";
 import type {
   BucketVersioning,
   ClockOffset,
@@ -33,12 +33,39 @@ export interface ExperimentServiceOptions {
   /** The sandbox's admin API (exact ground truth, latency injection); null without a sandbox. */
   sandboxAdmin: SandboxAdmin | null;
   retry?: Partial<RetryPolicy>;
+  /** Experiments running at once (BUCKETSCOPE_MAX_RUNNING_EXPERIMENTS); default 2. */
+  maxRunning?: number;
+  /** How long one may run before it is stopped and cleaned up, in ms (BUCKETSCOPE_EXPERIMENT_MAX_SECONDS); default 10 min. */
+  maxRunMs?: number;
+  /** Pages and mutations one may log (BUCKETSCOPE_EXPERIMENT_MAX_EVENTS); default 20000. */
+  maxEvents?: number;
+}
+
+type ExperimentError = { code: string; message: string };
+
+/** What an experiment ended with: written in one transaction, or kept until the database takes it. */
+interface ExperimentEnd {
+  status: Exclude<ExperimentStatus, "running">;
+  error: ExperimentError | null;
+  cleanedUp: boolean | null;
+  cleanupNote: string | null;
+  endedAt: number;
 }
 
 class Run {
   readonly controller = new AbortController();
   done: Promise<void> = Promise.resolve();
+  /** Pages and mutations logged so far. */
+  logged = 0;
+  /** Why the server stopped it (a limit), when it did; a stop by a person leaves this null. */
+  halted: ExperimentError | null = null;
   private wake = Run.deferred();
+
+  halt(reason: ExperimentError): void {
+    if (this.controller.signal.aborted) return;
+    this.halted = reason;
+    this.controller.abort();
+  }
 
   private static deferred(): { promise: Promise<void>; resolve: () => void } {
     let resolve = () => {};
@@ -65,6 +92,11 @@ function abortPromise(signal: AbortSignal): Promise<void> {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+function spell(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 100) / 10} s`;
+}
 const REPOLL_MS = 250;
 const SETUP_PROGRESS_MS = 200;
 const SECOND = 1000;
@@ -125,10 +157,46 @@ function startChurn(rate: number, chooser: ChurnChooser, mutate: (op: MutationOp
 export class ExperimentService {
   readonly store: ExperimentStore;
   private readonly runs = new Map<string, Run>();
+  /** Requests between their limit check and their run. */
+  private starting = 0;
+  private readonly maxRunning: number;
+  private readonly maxRunMs: number;
+  private readonly maxEvents: number;
+  private readonly unrecorded: PendingEnds<ExperimentEnd>;
 
   constructor(private readonly opts: ExperimentServiceOptions) {
     this.store = new ExperimentStore(opts.passes.store.db);
     this.store.interruptOrphans();
+    const limits = processLimits();
+    this.maxRunning = opts.maxRunning ?? limits.maxRunningExperiments;
+    this.maxRunMs = opts.maxRunMs ?? limits.experimentMaxMs;
+    this.maxEvents = opts.maxEvents ?? limits.experimentMaxEvents;
+    this.unrecorded = new PendingEnds((id, end) => this.store.end(id, end), "experiment");
+  }
+
+  /** The stored summary, with an end that could not be written yet in place of `running`. */
+  private withEnd(s: ExperimentSummary): ExperimentSummary {
+    const end = s.status === "running" ? this.unrecorded.get(s.id) : undefined;
+    if (end === undefined) return s;
+    return { ...s, status: end.status, error: end.error, cleanedUp: end.cleanedUp, cleanupNote: end.cleanupNote, endedAt: iso(end.endedAt), phase: "finished" };
+  }
+
+  /**
+   * Records how an experiment ended. When the database refuses (disk full, locked), it ends `failed`
+   * with that reason anyway: kept in memory, shown to viewers, written once the database takes it.
+   */
+  private recordEnd(id: string, end: ExperimentEnd): void {
+    try {
+      this.store.end(id, end);
+    } catch (err) {
+      const problem = storageProblem(err) ?? internalError(err, "The end of the experiment could not be recorded").message;
+      const earlier = end.error !== null ? ` It had ended because: ${end.error.message}` : "";
+      this.unrecorded.add(id, {
+        ...end,
+        status: "failed",
+        error: { code: "storage_unavailable", message: `The experiment's end could not be recorded: ${problem}.${earlier}` },
+      });
+    }
   }
 
   /**
@@ -160,11 +228,11 @@ export class ExperimentService {
   summary(id: string): ExperimentSummary {
     const s = this.store.summary(id);
     if (s === null) throw new AppError("unknown_experiment", `There is no experiment with id "${id}".`);
-    return s;
+    return this.withEnd(s);
   }
 
   list(limit = 100): ExperimentSummary[] {
-    return this.store.list(limit);
+    return this.store.list(limit).map((s) => this.withEnd(s));
   }
 
   detail(id: string): ExperimentDetail {
@@ -185,6 +253,21 @@ export class ExperimentService {
    * options on the sandbox), records it and starts it; answers with its id at once.
    */
   async create(params: ExperimentParams): Promise<string> {
+    if (this.runs.size + this.starting >= this.maxRunning) {
+      throw new AppError(
+        "too_many_experiments",
+        `${this.maxRunning} experiment${this.maxRunning === 1 ? " is" : "s are"} running, the most this server runs at once (BUCKETSCOPE_MAX_RUNNING_EXPERIMENTS). Try again when one has ended, or stop one.`,
+      );
+    }
+    this.starting++;
+    try {
+      return await this.start(params);
+    } finally {
+      this.starting--;
+    }
+  }
+
+  private async start(params: ExperimentParams): Promise<string> {
     const conn = await this.opts.connections.get(params.connection);
     const id = randomBytes(6).toString("hex");
     const scope = new Scope(conn, params.bucket, experimentPrefix(id));
@@ -206,10 +289,20 @@ export class ExperimentService {
     });
     const run = new Run();
     this.runs.set(id, run);
-    run.done = this.execute(id, run, scope, admin, plan, resolved, truth).finally(() => {
-      this.runs.delete(id);
-      run.notify();
-    });
+    const limit = setTimeout(
+      () => run.halt({ code: "time_limit", message: `Stopped after ${spell(this.maxRunMs)}, the longest an experiment may run (BUCKETSCOPE_EXPERIMENT_MAX_SECONDS).` }),
+      this.maxRunMs,
+    );
+    run.done = this.execute(id, run, scope, admin, plan, resolved, truth)
+      .catch((err: unknown) => {
+        // execute records its own end; this is the last resort that keeps viewers from waiting forever.
+        this.recordEnd(id, { status: "failed", error: internalError(err, `Experiment ${id} stopped on an unexpected server error`), cleanedUp: null, cleanupNote: null, endedAt: Date.now() });
+      })
+      .finally(() => {
+        clearTimeout(limit);
+        this.runs.delete(id);
+        run.notify();
+      });
     return id;
   }
 
@@ -260,6 +353,14 @@ export class ExperimentService {
     const signal = run.controller.signal;
     const passStore = this.opts.passes.store;
     const emit = (e: StoredEvent) => {
+      if (e.type === "page" || e.type === "mutation") {
+        // The log is bounded: past the limit the experiment stops (and cleans up) instead of growing.
+        if (run.logged >= this.maxEvents) {
+          run.halt({ code: "log_limit", message: `Stopped after logging ${this.maxEvents} pages and mutations, the most an experiment may log (BUCKETSCOPE_EXPERIMENT_MAX_EVENTS).` });
+          return;
+        }
+        run.logged++;
+      }
       this.store.append(seq, e);
       run.notify();
     };
@@ -326,11 +427,17 @@ export class ExperimentService {
           if (op === "delete") await scope.delete(key);
           else etag = normalizeEtag(await scope.put(key, `race lab ${id}: ${key} (mutation ${n}, ${op})\n`));
         } catch (err) {
-          failure = err instanceof AppError ? err.message : String(err);
+          failure = err instanceof AppError && err.code !== "internal_error" ? err.message : internalError(err, "The write failed on a server error").message;
         }
         const m: Mutation = { seq: n, op, key, position: position(key), trigger, sentAt: iso(sentAt), ackedAt: iso(Date.now()), ok: failure === null, etag, error: failure };
         mutations[n] = m;
-        emit({ type: "mutation", mutation: m });
+        try {
+          emit({ type: "mutation", mutation: m });
+        } catch (err) {
+          // Mutations run beside the listing (churn, timed steps): a log that cannot be written stops the experiment.
+          const problem = storageProblem(err);
+          run.halt(problem !== null ? { code: "storage_unavailable", message: `The experiment stopped: ${problem}.` } : internalError(err, `Experiment ${id} stopped on an unexpected server error`));
+        }
       };
 
       phase("listing");
@@ -401,7 +508,8 @@ export class ExperimentService {
         for (const t of timers) clearTimeout(t);
         await churn?.stop();
         await Promise.all(timed);
-        passStore.finish(passId, signal.aborted ? "cancelled" : passError !== null ? "failed" : "complete", signal.aborted ? null : passError);
+        if (run.halted !== null) this.opts.passes.recordEnd(passId, "failed", { code: run.halted.code, message: run.halted.message, httpStatus: null, s3Code: null, requestId: null, retryable: false });
+        else this.opts.passes.recordEnd(passId, signal.aborted ? "cancelled" : passError !== null ? "failed" : "complete", signal.aborted ? null : passError);
       }
       if (signal.aborted) throw new AppError("conflict", "The experiment was stopped.");
       const skipped = plan.steps.length - stepsRun;
@@ -436,26 +544,33 @@ export class ExperimentService {
         error = { code: passError.code, message: `The pass stopped at a failed page: ${passError.message}` };
       }
     } catch (err) {
-      status = signal.aborted ? "cancelled" : "failed";
-      if (signal.aborted) error = null;
-      else if (err instanceof AppError) error = { code: err.code, message: err.message };
-      else {
-        console.error(`[bucketscope] experiment ${id} failed unexpectedly`, err);
-        error = { code: "internal", message: "The experiment stopped on an unexpected server error; it has been logged." };
-      }
+      const problem = storageProblem(err);
+      status = run.halted !== null || !signal.aborted ? "failed" : "cancelled";
+      if (run.halted !== null) error = run.halted;
+      else if (signal.aborted) error = null;
+      else if (problem !== null) error = { code: "storage_unavailable", message: `The experiment stopped: ${problem}.` };
+      else if (err instanceof AppError && err.code !== "internal_error") error = { code: err.code, message: err.message };
+      else error = internalError(err, `Experiment ${id} stopped on an unexpected server error`);
     } finally {
       if (restoreLatency !== null) await restoreLatency().catch((err: unknown) => console.error(`[bucketscope] experiment ${id}: could not restore sandbox latency`, err));
-      if (params.keepData) this.store.setCleanedUp(id, false);
-      else {
+      let cleanedUp = false;
+      let cleanupNote: string | null = null;
+      if (!params.keepData) {
         const versioned = truthPlan.versioning !== "off";
-        phase(`deleting everything under ${scope.prefix}${versioned ? ", every version and delete marker included" : ""}`);
+        // Bookkeeping must not stand between the experiment and its cleanup.
+        try {
+          phase(`deleting everything under ${scope.prefix}${versioned ? ", every version and delete marker included" : ""}`);
+        } catch (err) {
+          console.error(`[bucketscope] experiment ${id}: could not record the cleanup phase`, err);
+        }
         const cleanup = await scope.empty(new AbortController().signal, truthPlan.versioning).catch((err: unknown): Cleanup => {
-          console.error(`[bucketscope] experiment ${id}: cleanup failed`, err);
-          return { cleaned: false, note: `Cleanup failed: ${err instanceof AppError ? err.message : "an unexpected server error (logged)"}. Objects may remain under ${scope.prefix}.` };
+          const e = err instanceof AppError && err.code !== "internal_error" ? err.message : internalError(err, "an unexpected server error").message;
+          return { cleaned: false, note: `Cleanup failed: ${e}. Objects may remain under ${scope.prefix}.` };
         });
-        this.store.setCleanedUp(id, cleanup.cleaned, cleanup.note);
+        cleanedUp = cleanup.cleaned;
+        cleanupNote = cleanup.note;
       }
-      this.store.finish(id, status, error);
+      this.recordEnd(id, { status, error, cleanedUp, cleanupNote, endedAt: Date.now() });
     }
   }
 
@@ -497,6 +612,8 @@ export class ExperimentService {
     const runs = [...this.runs.values()];
     for (const r of runs) r.controller.abort();
     await Promise.all(runs.map((r) => r.done));
+    this.unrecorded.flushAll();
+    this.unrecorded.stop();
   }
 }
 

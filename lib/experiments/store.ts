@@ -122,8 +122,9 @@ export class ExperimentStore {
       pass: db.prepare<[string, string]>(`UPDATE experiments SET pass_id = ? WHERE id = ?`),
       cleaned: db.prepare<[number, string | null, string]>(`UPDATE experiments SET cleaned_up = ?, cleanup_note = ? WHERE id = ?`),
       verdicts: db.prepare<[string, string, string]>(`UPDATE experiments SET result = ?, verdicts = ? WHERE id = ?`),
-      finish: db.prepare<[{ id: string; status: ExperimentStatus; error: string | null; now: number }]>(
-        `UPDATE experiments SET status = @status, error = @error, ended_at = @now, phase = 'finished' WHERE id = @id AND status = 'running'`,
+      end: db.prepare<[{ id: string; status: ExperimentStatus; error: string | null; cleaned: number | null; note: string | null; now: number }]>(
+        `UPDATE experiments SET status = @status, error = @error, ended_at = @now, phase = 'finished', cleaned_up = @cleaned, cleanup_note = @note
+         WHERE id = @id AND status = 'running'`,
       ),
       leftovers: db.prepare<[], ExperimentRow>(`SELECT * FROM experiments WHERE status = 'interrupted' AND cleaned_up IS NULL ORDER BY seq`),
       interruptAll: db.prepare<[number]>(
@@ -196,8 +197,16 @@ export class ExperimentStore {
     this.stmt.verdicts.run(JSON.stringify(result), JSON.stringify(verdicts), id);
   }
 
-  finish(id: string, status: Exclude<ExperimentStatus, "running">, error: { code: string; message: string } | null): void {
-    this.stmt.finish.run({ id, status, error: error !== null ? JSON.stringify(error) : null, now: Date.now() });
+  /** The end of a run: its status, error and cleanup in one write. */
+  end(id: string, e: { status: Exclude<ExperimentStatus, "running">; error: { code: string; message: string } | null; cleanedUp: boolean | null; cleanupNote: string | null; endedAt: number }): void {
+    this.stmt.end.run({
+      id,
+      status: e.status,
+      error: e.error !== null ? JSON.stringify(e.error) : null,
+      cleaned: e.cleanedUp === null ? null : e.cleanedUp ? 1 : 0,
+      note: e.cleanupNote,
+      now: e.endedAt,
+    });
   }
 
   append(seq: number, event: StoredEvent): void {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type * as errors from "./errors";
 import { AppError, errorResponse } from "./errors";
 
@@ -16,9 +16,31 @@ describe("the one error shape", () => {
     expect(await res.json()).toEqual({ error: { code: "unknown_connection", message: 'There is no connection named "nope".' } });
   });
 
-  it("never sends an internal message to the client", async () => {
-    const res = errorResponse(new Error("SQLITE_CORRUPT at /secret/path"));
-    expect(res.status).toBe(500);
-    expect(JSON.stringify(await res.json())).not.toContain("secret");
+  it("never sends an internal message to the client: internal_error with an id the server log carries", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      for (const err of [new Error("SQLITE_CORRUPT at /secret/path"), new AppError("internal_error", "invariant broken at /secret/path")]) {
+        log.mockClear();
+        const res = errorResponse(err);
+        expect(res.status).toBe(500);
+        const body = (await res.json()) as { error: { code: string; message: string; id: string } };
+        expect(JSON.stringify(body)).not.toContain("secret");
+        expect(body.error.code).toBe("internal_error");
+        expect(body.error.id).toMatch(/^[0-9a-f]{12}$/);
+        expect(body.error.message).toContain(`(id ${body.error.id})`);
+        const logged = log.mock.calls.map((c) => c.map(String).join(" ")).join("\n");
+        expect(logged).toContain(body.error.id);
+        expect(logged).toContain("/secret/path");
+      }
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it("answers each limit with its status: 429 for running work, 409 for too many watches, 413 for a large body", () => {
+    expect(errorResponse(new AppError("too_many_passes", "x")).status).toBe(429);
+    expect(errorResponse(new AppError("too_many_experiments", "x")).status).toBe(429);
+    expect(errorResponse(new AppError("too_many_watches", "x")).status).toBe(409);
+    expect(errorResponse(new AppError("payload_too_large", "x")).status).toBe(413);
   });
 });

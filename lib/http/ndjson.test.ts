@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { ndjsonLine } from "./ndjson";
+import { describe, expect, it, vi } from "vitest";
+import { AppError } from "./errors";
+import { ndjsonLine, ndjsonResponse } from "./ndjson";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -27,5 +28,38 @@ describe("ndjsonLine", () => {
       expect(line).toBeInstanceOf(Uint8Array);
       expect(text(line)).toBe(`${JSON.stringify(v)}\n`);
     }
+  });
+});
+
+async function* failingAfterOne(err: unknown): AsyncGenerator<{ type: string }> {
+  yield { type: "start" };
+  await Promise.resolve();
+  throw err;
+}
+
+describe("an NDJSON stream that fails after it started", () => {
+  it("ends with an internal_error line carrying an id the server log also carries, never the internal message", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const res = await ndjsonResponse(failingAfterOne(new Error("SQLITE_IOERR reading /secret/db")), new AbortController().signal);
+      expect(res.status).toBe(200);
+      const lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l) as { type: string; error?: { code: string; message: string; id?: string } });
+      expect(lines.map((l) => l.type)).toEqual(["start", "error"]);
+      const error = lines[1]?.error;
+      expect(error?.code).toBe("internal_error");
+      expect(error?.id).toMatch(/^[0-9a-f]{12}$/);
+      expect(JSON.stringify(lines)).not.toContain("secret");
+      const logged = log.mock.calls.map((c) => c.map(String).join(" ")).join("\n");
+      expect(logged).toContain(error?.id ?? "no id");
+      expect(logged).toContain("/secret/db");
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it("ends with an AppError's own code and words", async () => {
+    const res = await ndjsonResponse(failingAfterOne(new AppError("upstream_unreachable", "The endpoint went away.")), new AbortController().signal);
+    const last = JSON.parse((await res.text()).trim().split("\n").at(-1) ?? "") as unknown;
+    expect(last).toEqual({ type: "error", error: { code: "upstream_unreachable", message: "The endpoint went away." } });
   });
 });

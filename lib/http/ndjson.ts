@@ -1,5 +1,5 @@
 import "server-only";
-import { errorResponse } from "./errors";
+import { clientError, errorResponse } from "./errors";
 
 /** Arrays longer than this are written element by element (a page's entries). */
 const PIECEWISE_ARRAY = 64;
@@ -76,10 +76,9 @@ export async function ndjsonResponse<T>(
         next = pending ?? (await events.next());
         pending = null;
       } catch (err) {
-        console.error("[bucketscope] stream failed after it started", err);
+        const error = clientError(err, "The stream failed on a server error");
         if (cancelled) return;
-        const message = err instanceof Error ? err.message : String(err);
-        controller.enqueue(ndjsonLine({ type: "error", error: { code: "internal", message } }));
+        controller.enqueue(ndjsonLine({ type: "error", error }));
         stopped = true;
         controller.close();
         return;

@@ -1,9 +1,9 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { dataDirFrom } from "@/lib/config";
+import { dataDirFrom, limits as processLimits } from "@/lib/config";
 import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
-import { AppError, errorStatus, type ErrorCode } from "@/lib/http";
+import { AppError, errorStatus, internalError, type ErrorCode } from "@/lib/http";
 import {
   AsOfFold,
   asOfPage,
@@ -23,18 +23,31 @@ import type {
   PassEvent,
   PassListQuery,
   PassParams,
+  PassStatus,
   PassSummary,
   BucketVersioning,
   SnapshotInfo,
 } from "@/lib/wire";
 import type { Connection } from "@/lib/connections";
 import { newSnapshotInfo, newTrackerState, SnapshotTracker } from "./snapshot";
+import { PendingEnds, storageProblem } from "./storage";
 import { PassStore, type NewPass, type SnapshotProgress } from "./store";
 
 export interface PassServiceOptions {
   dataDir: string;
   connections: ConnectionRegistry;
   retry?: Partial<RetryPolicy>;
+  /** Passes walking at once (BUCKETSCOPE_MAX_RUNNING_PASSES); default 8. */
+  maxRunningPasses?: number;
+  /** How long a write waits for another connection's lock (ms); default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/** How a pass ended, when that could not be written to the database yet. */
+interface UnrecordedEnd {
+  status: "failed";
+  error: PassError;
+  endedAt: number;
 }
 
 /** A pass being walked in this process: viewers wait on it for new pages. */
@@ -89,6 +102,11 @@ function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(errorStatus, code);
 }
 
+/** "1 pass is running", "8 passes are running". */
+export function runningPasses(n: number): string {
+  return n === 1 ? "1 pass is running" : `${n} passes are running`;
+}
+
 function newPassId(): string {
   return randomBytes(9).toString("base64url");
 }
@@ -112,12 +130,90 @@ export class PassService {
   private readonly runs = new Map<string, Run>();
   private readonly connections: ConnectionRegistry;
   private readonly retry: Partial<RetryPolicy> | undefined;
+  readonly maxRunningPasses: number;
+  /** Runs plus requests between their limit check and their launch. */
+  private slots = 0;
+  private readonly slotListeners = new Set<() => void>();
+  private readonly unrecorded: PendingEnds<UnrecordedEnd>;
 
   constructor(opts: PassServiceOptions) {
-    this.store = new PassStore(path.join(opts.dataDir, "bucketscope.db"));
+    this.store = new PassStore(path.join(opts.dataDir, "bucketscope.db"), { busyTimeoutMs: opts.busyTimeoutMs });
     this.store.interruptOrphans();
     this.connections = opts.connections;
     this.retry = opts.retry;
+    this.maxRunningPasses = opts.maxRunningPasses ?? processLimits().maxRunningPasses;
+    this.unrecorded = new PendingEnds((id, end) => this.store.finish(id, end.status, end.error, end.endedAt), "pass");
+  }
+
+  /**
+   * Takes one of the running-pass slots, or refuses before anything is recorded. Released by
+   * `releaseSlot` (a run releases its own when it ends).
+   */
+  private takeSlot(): void {
+    if (this.slots >= this.maxRunningPasses) {
+      throw new AppError(
+        "too_many_passes",
+        `${runningPasses(this.maxRunningPasses)}, the most this server runs at once (BUCKETSCOPE_MAX_RUNNING_PASSES). Try again when one has ended, or cancel one.`,
+      );
+    }
+    this.slots++;
+  }
+
+  private releaseSlot(): void {
+    this.slots--;
+    for (const listener of this.slotListeners) listener();
+  }
+
+  /** Passes running (or being started) in this process. */
+  get running(): number {
+    return this.slots;
+  }
+
+  /** Calls `listener` whenever a running-pass slot frees up; returns the unsubscribe. */
+  onSlotFree(listener: () => void): () => void {
+    this.slotListeners.add(listener);
+    return () => this.slotListeners.delete(listener);
+  }
+
+  /** The stored summary, with an end that could not be written yet in place of `running`. */
+  private withEnd(s: PassSummary): PassSummary {
+    const end = s.status === "running" ? this.unrecorded.get(s.id) : undefined;
+    if (end === undefined) return s;
+    return { ...s, status: end.status, error: end.error, endedAt: new Date(end.endedAt).toISOString(), resumable: true };
+  }
+
+  /**
+   * Records how a pass ended. When the database refuses the write (disk full, locked by another
+   * connection), the pass ends `failed` with that reason anyway: the end is kept in memory, shown in
+   * the summary and to viewers, and written as soon as the database takes it.
+   */
+  recordEnd(id: string, status: Exclude<PassStatus, "running" | "interrupted">, error: PassError | null): void {
+    try {
+      this.store.finish(id, status, error);
+      return;
+    } catch (err) {
+      const problem = storageProblem(err) ?? internalError(err, "The end of the pass could not be recorded").message;
+      const earlier = error !== null && status === "failed" ? ` It had stopped because: ${error.message}` : "";
+      this.unrecorded.add(id, {
+        status: "failed",
+        endedAt: Date.now(),
+        error: {
+          code: "storage_unavailable",
+          message: `The pass's end could not be recorded: ${problem}. Resume it once the database is writable.${earlier}`,
+          httpStatus: null,
+          s3Code: null,
+          requestId: null,
+          retryable: true,
+        },
+      });
+    }
+  }
+
+  /** Writes a pending end now, or refuses the request that needs it written. */
+  private mustFlushEnd(id: string): void {
+    if (this.unrecorded.flush(id)) return;
+    const end = this.unrecorded.get(id);
+    throw new AppError("storage_unavailable", `${end?.error.message ?? "The pass's end is not recorded yet."} Try again in a moment.`);
   }
 
   private mustRow(id: string) {
@@ -129,11 +225,11 @@ export class PassService {
   summary(id: string): PassSummary {
     const s = this.store.summary(id);
     if (s === null) throw new AppError("unknown_pass", `There is no pass with id "${id}".`);
-    return s;
+    return this.withEnd(s);
   }
 
   list(query: PassListQuery): PassSummary[] {
-    return this.store.list(query);
+    return this.store.list(query).map((s) => this.withEnd(s));
   }
 
   /**
@@ -141,6 +237,24 @@ export class PassService {
    * cannot be read is an error of the request instead of a pass that fails at once.
    */
   async create(params: NewPassParams): Promise<string> {
+    return this.inSlot((launching) => this.createInSlot(params, launching));
+  }
+
+  /**
+   * Runs `start` holding a slot; the slot passes to the run once `start` calls `launching`, and is
+   * given back if `start` fails before that.
+   */
+  private async inSlot(start: (launching: () => void) => Promise<string>): Promise<string> {
+    this.takeSlot();
+    let launched = false;
+    try {
+      return await start(() => (launched = true));
+    } finally {
+      if (!launched) this.releaseSlot();
+    }
+  }
+
+  private async createInSlot(params: NewPassParams, launching: () => void): Promise<string> {
     const conn = await this.connections.get(params.connection);
     const kind = params.kind ?? "list";
     const now = Date.now();
@@ -164,6 +278,7 @@ export class PassService {
       snapshotState,
     };
     this.store.create(p, now);
+    launching();
     const error = await this.firstOutcome(this.launch(p.id, {}));
     if (error !== null && this.summary(p.id).totals.pages === 0) {
       this.store.delete(this.mustRow(p.id).seq);
@@ -222,6 +337,14 @@ export class PassService {
 
   /** Continues a failed, interrupted or cancelled pass from its last recorded page. */
   async resume(id: string): Promise<string> {
+    this.mustFlushEnd(id);
+    const status = this.mustRow(id).status;
+    if (status === "complete") throw new AppError("conflict", "This pass is complete; there is nothing left to resume.");
+    if (status === "running") throw new AppError("conflict", "This pass is running already.");
+    return this.inSlot((launching) => this.resumeInSlot(id, launching));
+  }
+
+  private async resumeInSlot(id: string, launching: () => void): Promise<string> {
     const row = this.mustRow(id);
     if (row.status === "complete") throw new AppError("conflict", "This pass is complete; there is nothing left to resume.");
     if (row.status === "running") throw new AppError("conflict", "This pass is running already.");
@@ -229,7 +352,7 @@ export class PassService {
     const point = this.store.resumePoint(row);
     if (!this.store.markResumed(id)) throw new AppError("conflict", "This pass changed state meanwhile; try again.");
     if (point.finished) {
-      this.store.finish(id, "complete", null);
+      this.recordEnd(id, "complete", null);
       return id;
     }
     const base = { firstIndex: point.nextIndex, previous: point.previous };
@@ -244,6 +367,7 @@ export class PassService {
         : point.cursor !== null
           ? { ...base, startAfter: point.cursor, resumedBy: "start-after" }
           : { ...base, resumedBy: "restart" };
+    launching();
     const error = await this.firstOutcome(this.launch(id, opts));
     if (error !== null) throw error;
     return id;
@@ -258,6 +382,7 @@ export class PassService {
       run.finished = true;
       run.latest = null;
       run.notify();
+      this.releaseSlot();
     });
     return run;
   }
@@ -285,7 +410,21 @@ export class PassService {
               ),
             );
       for await (const { page, snapshot } of pages) {
-        this.store.recordPage(run.seq, page, snapshot);
+        try {
+          this.store.recordPage(run.seq, page, snapshot);
+        } catch (err) {
+          const problem = storageProblem(err);
+          if (problem === null) throw err;
+          error = {
+            code: "storage_unavailable",
+            message: `Page ${page.record.index + 1} could not be recorded: ${problem}. Resume the pass once the database is writable.`,
+            httpStatus: null,
+            s3Code: null,
+            requestId: null,
+            retryable: true,
+          };
+          break;
+        }
         run.latest = { type: "page", page: page.record, entries: page.entries, commonPrefixes: page.commonPrefixes };
         run.notify();
         if (page.record.error !== null) {
@@ -294,18 +433,18 @@ export class PassService {
         }
       }
     } catch (err) {
-      console.error(`[bucketscope] pass ${run.id} failed unexpectedly`, err);
-      const message = err instanceof AppError ? err.message : "The pass stopped on an unexpected server error; it has been logged.";
-      const code = err instanceof AppError ? err.code : "internal";
-      error = { code, message, httpStatus: null, s3Code: null, requestId: null, retryable: false };
+      const problem = storageProblem(err);
+      if (problem !== null) {
+        error = { code: "storage_unavailable", message: `The pass stopped: ${problem}. Resume it once the database is writable.`, httpStatus: null, s3Code: null, requestId: null, retryable: true };
+      } else if (err instanceof AppError && err.code !== "internal_error") {
+        error = { code: err.code, message: err.message, httpStatus: null, s3Code: null, requestId: null, retryable: false };
+      } else {
+        const e = internalError(err, `Pass ${run.id} stopped on an unexpected server error`);
+        error = { code: e.code, message: e.message, httpStatus: null, s3Code: null, requestId: null, retryable: false };
+      }
     }
-    const status = run.controller.signal.aborted ? "cancelled" : error !== null ? "failed" : "complete";
-    try {
-      this.store.finish(run.id, status, status === "cancelled" ? null : error);
-    } catch (err) {
-      // Left `running` in the database: the next start marks it interrupted, and it can be resumed.
-      console.error(`[bucketscope] could not record the end of pass ${run.id}`, err);
-    }
+    const status = run.controller.signal.aborted && error?.code !== "storage_unavailable" ? "cancelled" : error !== null ? "failed" : "complete";
+    this.recordEnd(run.id, status, status === "cancelled" ? null : error);
   }
 
   /**
@@ -315,7 +454,7 @@ export class PassService {
    */
   private async *snapshotPages(run: Run, conn: Connection, opts: Partial<ListOptions>): AsyncGenerator<RecordablePage, void, undefined> {
     const row = this.mustRow(run.id);
-    if (row.snapshot === null) throw new AppError("internal", `Snapshot pass ${run.id} has no snapshot information.`);
+    if (row.snapshot === null) throw new AppError("internal_error", `Snapshot pass ${run.id} has no snapshot information.`);
     const tracker = new SnapshotTracker(JSON.parse(row.snapshot) as SnapshotInfo, row.snapshot_state);
     let fold: AsOfFold | null = null;
     const pages = listVersionPages(
@@ -350,7 +489,8 @@ export class PassService {
     const row = this.mustRow(id);
     const run = this.runs.get(id);
     if (run === undefined) {
-      throw new AppError("conflict", `This pass is not running (it is ${row.status}); there is nothing to cancel.`);
+      const status = row.status === "running" ? this.summary(id).status : row.status;
+      throw new AppError("conflict", `This pass is not running (it is ${status}); there is nothing to cancel.`);
     }
     run.controller.abort();
     await run.done;
@@ -366,7 +506,8 @@ export class PassService {
       await run.done;
       return { id, outcome: "cancelled" };
     }
-    if (row.status === "running") {
+    if (row.status === "running" && this.unrecorded.get(id) !== undefined) this.mustFlushEnd(id);
+    else if (row.status === "running") {
       throw new AppError("conflict", "This pass is running in another server process; it cannot be deleted from here.");
     }
     this.store.delete(row.seq);
@@ -424,6 +565,8 @@ export class PassService {
     const runs = [...this.runs.values()];
     for (const r of runs) r.controller.abort();
     await Promise.all(runs.map((r) => r.done));
+    this.unrecorded.flushAll();
+    this.unrecorded.stop();
     this.store.close();
   }
 }

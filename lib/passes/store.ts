@@ -222,12 +222,15 @@ export class PassStore {
   private readonly insertStatements = new Map<number, Database.Statement<(number | string | null)[]>>();
   private readonly insertVersionedStatements = new Map<number, Database.Statement<(number | string | null)[]>>();
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    opts: { busyTimeoutMs?: number } = {},
+  ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 5000");
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.round(opts.busyTimeoutMs ?? 5000))}`);
     this.db.pragma("journal_size_limit = 67108864");
     this.db.pragma("wal_autocheckpoint = 0");
     this.checkpointer = startCheckpointer(file, () => {
@@ -468,8 +471,8 @@ export class PassStore {
     });
   }
 
-  finish(id: string, status: Exclude<PassStatus, "running" | "interrupted">, error: PassError | null): void {
-    this.stmt.finish.run({ id, status, error: error !== null ? JSON.stringify(error) : null, now: Date.now() });
+  finish(id: string, status: Exclude<PassStatus, "running" | "interrupted">, error: PassError | null, at = Date.now()): void {
+    this.stmt.finish.run({ id, status, error: error !== null ? JSON.stringify(error) : null, now: at });
   }
 
   /** Marks the pass running again; false when it is not in a resumable state. */

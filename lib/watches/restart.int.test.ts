@@ -13,7 +13,7 @@ const dataDir = tempDir("watch-restart");
 
 async function launch(): Promise<RunningApp> {
   const { endpoint, accessKeyId, secretAccessKey, region } = sandbox;
-  return startApp({ dataDir, sandbox: { endpoint, accessKeyId, secretAccessKey, region }, env: { BUCKETSCOPE_AWS: "off" } });
+  return startApp({ dataDir, sandbox: { endpoint, accessKeyId, secretAccessKey, region }, env: { BUCKETSCOPE_AWS: "off", BUCKETSCOPE_MIN_WATCH_SECONDS: "1" } });
 }
 
 async function passesOf(bucket: string): Promise<PassSummary[]> {

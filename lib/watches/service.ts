@@ -1,9 +1,10 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { limits as processLimits } from "@/lib/config";
 import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
 import { diffs as defaultDiffs, history, type DiffService } from "@/lib/diff";
-import { AppError } from "@/lib/http";
-import { passes as defaultPasses, type PassService } from "@/lib/passes";
+import { AppError, internalError } from "@/lib/http";
+import { passes as defaultPasses, runningPasses, type PassService } from "@/lib/passes";
 import type { Watch, WatchCreate, WatchDeleted, WatchListQuery, WatchPatch } from "@/lib/wire";
 import { DAY_MS, WatchStore, type StoredError, type WatchRow } from "./store";
 
@@ -15,11 +16,17 @@ import { DAY_MS, WatchStore, type StoredError, type WatchRow } from "./store";
 
 /** Longest sleep between two looks at the schedule (a safety net; changes re-arm the timer at once). */
 const MAX_SLEEP_MS = 60_000;
+/** The next look after a look at the schedule failed (the database locked, say). */
+const RETRY_AFTER_ERROR_MS = 5_000;
 
 export interface WatchServiceOptions {
   passes: PassService;
   diffs: DiffService;
   connections: ConnectionRegistry;
+  /** The shortest interval (BUCKETSCOPE_MIN_WATCH_SECONDS); default 10. */
+  minWatchSeconds?: number;
+  /** How many watches may exist (BUCKETSCOPE_MAX_WATCHES); default 100. */
+  maxWatches?: number;
 }
 
 interface Running {
@@ -32,8 +39,9 @@ function newWatchId(): string {
 }
 
 function describe(err: unknown, at: number): StoredError {
-  if (err instanceof AppError) return { code: err.code, message: err.message, at: new Date(at).toISOString() };
-  return { code: "internal", message: "The pass could not start because of a server error; it has been logged.", at: new Date(at).toISOString() };
+  if (err instanceof AppError && err.code !== "internal_error") return { code: err.code, message: err.message, at: new Date(at).toISOString() };
+  const e = internalError(err, "The pass could not start because of a server error");
+  return { code: e.code, message: e.message, at: new Date(at).toISOString() };
 }
 
 export class WatchService {
@@ -42,6 +50,11 @@ export class WatchService {
   private readonly diffs: DiffService;
   private readonly connections: ConnectionRegistry;
   private readonly running = new Map<string, Running>();
+  /** Due watches refused a pass because the server runs its most passes: they start when one ends. */
+  private readonly waiting = new Set<string>();
+  private readonly minWatchSeconds: number;
+  private readonly maxWatches: number;
+  private readonly unsubscribe: () => void;
   private timer: NodeJS.Timeout | null = null;
   private started = false;
   private closed = false;
@@ -51,6 +64,19 @@ export class WatchService {
     this.diffs = opts.diffs;
     this.connections = opts.connections;
     this.store = new WatchStore(opts.passes.store.db);
+    this.minWatchSeconds = opts.minWatchSeconds ?? processLimits().minWatchSeconds;
+    this.maxWatches = opts.maxWatches ?? processLimits().maxWatches;
+    this.unsubscribe = this.passes.onSlotFree(() => {
+      if (this.waiting.size === 0) return;
+      this.waiting.clear();
+      this.tick();
+    });
+  }
+
+  private checkInterval(everySeconds: number): void {
+    if (everySeconds < this.minWatchSeconds) {
+      throw new AppError("bad_request", `A watch runs at most every ${this.minWatchSeconds} s (BUCKETSCOPE_MIN_WATCH_SECONDS); ${everySeconds} s is too often.`);
+    }
   }
 
   /** Starts the schedule (idempotent): overdue watches run now, retention is applied to every watch. */
@@ -86,6 +112,11 @@ export class WatchService {
 
   async create(input: WatchCreate): Promise<Watch> {
     const conn = await this.connections.get(input.connection);
+    this.checkInterval(input.everySeconds);
+    // Counted right before the insert, with no await between: two requests cannot both take the last place.
+    if (this.store.count() >= this.maxWatches) {
+      throw new AppError("too_many_watches", `There are ${this.maxWatches} watches, the most this server keeps (BUCKETSCOPE_MAX_WATCHES). Delete one to add another.`);
+    }
     const now = Date.now();
     const row: WatchRow = {
       id: newWatchId(),
@@ -120,6 +151,7 @@ export class WatchService {
       throw new AppError("bad_request", "A watch keeps its last passes or its recent days (keepPasses or keepDays): both cannot be removed.");
     }
     if (patch.everySeconds !== undefined) {
+      this.checkInterval(patch.everySeconds);
       row.every_ms = patch.everySeconds * 1000;
       row.next_run_at = Math.min(row.next_run_at, now + row.every_ms);
     }
@@ -164,10 +196,16 @@ export class WatchService {
     this.timer = null;
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const w of this.store.list()) {
-      if (w.paused === 1 || this.running.has(w.id)) continue;
-      if (w.next_run_at <= now) this.launch(w, now);
-      else next = Math.min(next, w.next_run_at);
+    try {
+      for (const w of this.store.list()) {
+        if (w.paused === 1 || this.running.has(w.id) || this.waiting.has(w.id)) continue;
+        if (w.next_run_at <= now) this.launch(w, now);
+        else next = Math.min(next, w.next_run_at);
+      }
+    } catch (err) {
+      // The schedule must outlive a failed look (database locked, disk full): look again soon.
+      internalError(err, "The watch schedule could not be read; it tries again in 5 s");
+      next = now + RETRY_AFTER_ERROR_MS;
     }
     const sleep = Math.max(10, Math.min(MAX_SLEEP_MS, next - now));
     this.timer = setTimeout(() => this.tick(), sleep);
@@ -188,12 +226,33 @@ export class WatchService {
   }
 
   private async runOnce(w: WatchRow, run: Running, now: number): Promise<void> {
+    try {
+      await this.runPass(w, run, now);
+    } catch (err) {
+      const error = describe(err, Date.now());
+      try {
+        if (this.store.get(w.id) !== undefined) this.store.setError(w.id, error);
+      } catch {
+        // Logged by describe; the schedule carries on regardless.
+      }
+    }
+  }
+
+  private async runPass(w: WatchRow, run: Running, now: number): Promise<void> {
     let id: string;
     try {
       id = await this.passes.create({ connection: w.connection, bucket: w.bucket, prefix: w.prefix, delimiter: w.delimiter ?? undefined, pageSize: w.page_size });
     } catch (err) {
-      if (!(err instanceof AppError)) console.error(`[bucketscope] watch ${w.id} could not start a pass`, err);
-      if (this.store.get(w.id) !== undefined) this.store.setError(w.id, describe(err, Date.now()));
+      if (this.store.get(w.id) === undefined) return;
+      if (err instanceof AppError && err.code === "too_many_passes") {
+        // Not an error loop: the watch stays due and waits for a pass of the server to end.
+        this.waiting.add(w.id);
+        this.store.setNextRun(w.id, now);
+        const message = `Waiting: ${runningPasses(this.passes.maxRunningPasses)}, the most this server runs at once (BUCKETSCOPE_MAX_RUNNING_PASSES); this watch starts its pass as soon as one ends.`;
+        this.store.setError(w.id, { code: err.code, message, at: new Date().toISOString() });
+        return;
+      }
+      this.store.setError(w.id, describe(err, Date.now()));
       return;
     }
     run.passId = id;
@@ -239,6 +298,7 @@ export class WatchService {
   /** Stops the schedule and waits for running passes of watches to end (they are cancelled). */
   async close(): Promise<void> {
     this.closed = true;
+    this.unsubscribe();
     if (this.timer !== null) clearTimeout(this.timer);
     const runs = [...this.running.values()];
     await Promise.all(runs.map(async (r) => (r.passId !== null ? this.passes.cancel(r.passId).catch(() => undefined) : undefined)));

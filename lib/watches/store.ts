@@ -79,6 +79,7 @@ export class WatchStore {
       ),
       byId: db.prepare<[string], WatchRow>(`SELECT * FROM watches WHERE id = ?`),
       all: db.prepare<[], WatchRow>(`SELECT * FROM watches ORDER BY created_at, id`),
+      countAll: db.prepare<[], number>(`SELECT count(*) FROM watches`).pluck(),
       save: db.prepare<[WatchRow]>(
         `UPDATE watches SET page_size = @page_size, every_ms = @every_ms, keep_passes = @keep_passes, keep_ms = @keep_ms,
            paused = @paused, updated_at = @updated_at, next_run_at = @next_run_at WHERE id = @id`,
@@ -115,6 +116,10 @@ export class WatchStore {
     return this.stmt.all
       .all()
       .filter((w) => (q.connection === undefined || w.connection === q.connection) && (q.bucket === undefined || w.bucket === q.bucket) && (q.prefix === undefined || w.prefix === q.prefix));
+  }
+
+  count(): number {
+    return this.stmt.countAll.get() ?? 0;
   }
 
   save(row: WatchRow): void {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DiffService, history } from "@/lib/diff";
-import type { PassService } from "@/lib/passes";
-import { registryFor, serviceFor, sleep, startTestSandbox, tempDir } from "@/lib/passes/testing/harness";
+import { PassService, type PassServiceOptions } from "@/lib/passes";
+import { bucketWith, FAST_RETRY, lockDatabase, registryFor, sleep, startTestSandbox, tempDir, until } from "@/lib/passes/testing/harness";
 import type { Sandbox } from "@/lib/sandbox";
 import { watchCreateSchema, type PassSummary, type WatchCreateInput } from "@/lib/wire";
 import { WatchService } from "./service";
@@ -26,22 +26,13 @@ afterEach(async () => {
   }
 });
 
-function start(dataDir = tempDir("watches")): { watches: WatchService; passes: PassService; dataDir: string } {
-  const passes = serviceFor(sandbox, dataDir);
-  const watches = new WatchService({ passes, diffs: new DiffService(passes.store), connections: registryFor(sandbox) });
+// Intervals of 1-2 s keep these tests short; the 10 s floor is tested on its own.
+function start(dataDir = tempDir("watches"), passOpts: Partial<PassServiceOptions> = {}): { watches: WatchService; passes: PassService; dataDir: string } {
+  const passes = new PassService({ dataDir, connections: registryFor(sandbox), retry: FAST_RETRY, ...passOpts });
+  const watches = new WatchService({ passes, diffs: new DiffService(passes.store), connections: registryFor(sandbox), minWatchSeconds: 1 });
   watches.start();
   open.push({ watches, passes });
   return { watches, passes, dataDir };
-}
-
-let bucketCounter = 0;
-function bucketWith(n: number): string {
-  const bucket = `watch-${++bucketCounter}-${Date.now().toString(36)}`;
-  sandbox.store.createBucket(bucket);
-  for (let i = 0; i < n; i++) {
-    sandbox.store.putObject({ bucket, key: `k${String(i).padStart(3, "0")}`, body: Buffer.from("x"), meta: { contentType: "text/plain", userMetadata: {}, storageClass: "STANDARD" } });
-  }
-  return bucket;
 }
 
 const watchInput = (input: WatchCreateInput) => watchCreateSchema.parse(input);
@@ -54,20 +45,10 @@ function passesOf(watches: WatchService, passes: PassService, watchId: string): 
     .reverse();
 }
 
-async function until<T>(what: string, get: () => T, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await sleep(50);
-  }
-}
-
 describe("a watch", () => {
   it("runs a pass every 2 seconds, and the history compares each with the one before", async () => {
     const { watches, passes } = start();
-    const bucket = bucketWith(30);
+    const bucket = bucketWith(sandbox, "watch", 30);
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 10, everySeconds: 2 }));
     expect(w).toMatchObject({ state: "active", everySeconds: 2, keepPasses: 100, keepDays: null, pageSize: 10, prefix: "" });
 
@@ -93,7 +74,7 @@ describe("a watch", () => {
 
   it("never runs two passes at once: a pass longer than the interval delays the next one", async () => {
     const { watches, passes } = start();
-    const bucket = bucketWith(6);
+    const bucket = bucketWith(sandbox, "watch", 6);
     sandbox.faults.configure({ latencyMs: 400, bucket });
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1, everySeconds: 1 }));
     const deadline = Date.now() + 7000;
@@ -114,7 +95,7 @@ describe("a watch", () => {
 
   it("keeps only its last K passes, deleting the older ones with their entries", async () => {
     const { watches, passes } = start();
-    const bucket = bucketWith(5);
+    const bucket = bucketWith(sandbox, "watch", 5);
     const manual = await passes.create({ connection: "sandbox", bucket, prefix: "", pageSize: 1000 });
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 1, keepPasses: 2 }));
     const seen = new Set<string>();
@@ -140,7 +121,7 @@ describe("a watch", () => {
 
   it("keeps the passes of the last T days", async () => {
     const { watches, passes } = start();
-    const bucket = bucketWith(5);
+    const bucket = bucketWith(sandbox, "watch", 5);
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 3600, keepDays: 1 }));
     const [first] = await until("the first pass", () => passesOf(watches, passes, w.id), (ps) => ps[0]?.status === "complete");
     await watches.idle(w.id);
@@ -155,7 +136,7 @@ describe("a watch", () => {
 
   it("pauses, resumes, and when deleted cancels its running pass and keeps its recorded ones", async () => {
     const { watches, passes } = start();
-    const bucket = bucketWith(4);
+    const bucket = bucketWith(sandbox, "watch", 4);
     const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 1, paused: true }));
     expect(w).toMatchObject({ state: "paused", nextRunAt: null });
     await sleep(1500);
@@ -191,7 +172,7 @@ describe("a watch", () => {
 
   it("carries on in a new process on the same data: the schedule is in the database", async () => {
     const first = start();
-    const bucket = bucketWith(5);
+    const bucket = bucketWith(sandbox, "watch", 5);
     const w = await first.watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 1 }));
     await until("a pass", () => first.watches.store.passesOf(w.id).length, (n) => n >= 1);
     const o = open.pop();
@@ -203,4 +184,70 @@ describe("a watch", () => {
     expect(second.watches.get(w.id)).toMatchObject({ state: "active", everySeconds: 1 });
     await until("more passes after the restart", () => second.watches.store.passesOf(w.id).length, (n) => n >= before + 2);
   });
+});
+
+describe("watch limits and failures", () => {
+  it("refuses an interval under 10 s and a watch beyond the 100th, in the one error shape", async () => {
+    const passes = new PassService({ dataDir: tempDir("watch-limits"), connections: registryFor(sandbox), retry: FAST_RETRY });
+    const watches = new WatchService({ passes, diffs: new DiffService(passes.store), connections: registryFor(sandbox) });
+    watches.start();
+    open.push({ watches, passes });
+
+    await expect(watches.create(watchInput({ connection: "sandbox", bucket: "demo", everySeconds: 9, paused: true }))).rejects.toMatchObject({
+      code: "bad_request",
+      status: 400,
+      message: expect.stringMatching(/^A watch runs at most every 10 s \(BUCKETSCOPE_MIN_WATCH_SECONDS\)/) as unknown,
+    });
+    const w = await watches.create(watchInput({ connection: "sandbox", bucket: "demo", everySeconds: 10, paused: true }));
+    expect(() => watches.update(w.id, { everySeconds: 9 })).toThrow(/at most every 10 s/);
+    expect(watches.get(w.id).everySeconds).toBe(10);
+
+    for (let i = 1; i < 100; i++) await watches.create(watchInput({ connection: "sandbox", bucket: "demo", prefix: `p${i}/`, everySeconds: 60, paused: true }));
+    await expect(watches.create(watchInput({ connection: "sandbox", bucket: "demo", everySeconds: 60, paused: true }))).rejects.toMatchObject({
+      code: "too_many_watches",
+      status: 409,
+      message: expect.stringMatching(/^There are 100 watches, the most this server keeps \(BUCKETSCOPE_MAX_WATCHES\)/) as unknown,
+    });
+    expect(watches.list()).toHaveLength(100);
+  });
+
+  it("waits while the server runs its most passes, says so once instead of retrying every interval, and starts when a pass ends", async () => {
+    const { watches, passes } = start(tempDir("watch-full"), { maxRunningPasses: 1 });
+    const slow = bucketWith(sandbox, "watch", 8);
+    sandbox.faults.configure({ latencyMs: 250, bucket: slow });
+    const manual = await passes.create({ connection: "sandbox", bucket: slow, prefix: "", pageSize: 1 });
+    const bucket = bucketWith(sandbox, "watch", 3);
+    const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 1 }));
+
+    const waiting = await until("the watch waiting", () => watches.get(w.id).lastError, (e) => e !== null);
+    expect(waiting).toMatchObject({ code: "too_many_passes" });
+    expect(waiting?.message).toMatch(/^Waiting: 1 pass is running, the most this server runs at once \(BUCKETSCOPE_MAX_RUNNING_PASSES\); this watch starts its pass as soon as one ends\.$/);
+    // Two of its intervals later it has not tried again: the same error, no pass.
+    await sleep(2100);
+    if (passes.summary(manual).status === "running") {
+      expect(watches.get(w.id).lastError?.at).toBe(waiting?.at);
+      expect(watches.store.passesOf(w.id)).toHaveLength(0);
+    }
+
+    await passes.settled(manual);
+    const ps = await until("the watch's pass", () => passesOf(watches, passes, w.id), (xs) => xs[0]?.status === "complete");
+    expect(ps[0]?.totals.keys).toBe(3);
+    expect(watches.get(w.id).lastError).toBeNull();
+  });
+
+  it("re-arms its schedule after the database refused it, and runs again once the database is writable", async () => {
+    const dataDir = tempDir("watch-locked");
+    const { watches } = start(dataDir, { busyTimeoutMs: 50 });
+    const bucket = bucketWith(sandbox, "watch", 3);
+    const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 1000, everySeconds: 1 }));
+    await until("a pass", () => watches.store.passesOf(w.id).length, (n) => n >= 1);
+
+    const lock = lockDatabase(dataDir);
+    // Long enough for the schedule to look at least twice while every write is refused.
+    await sleep(2500);
+    lock.release();
+
+    const before = watches.store.passesOf(w.id).length;
+    await until("passes after the lock", () => watches.store.passesOf(w.id).length, (n) => n >= before + 2, 30_000);
+  }, 45_000);
 });

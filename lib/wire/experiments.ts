@@ -248,6 +248,6 @@ export const experimentEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("page"), page: experimentPageSchema }),
   z.object({ type: z.literal("mutation"), mutation: mutationSchema }),
   z.object({ type: z.literal("end"), experiment: experimentSummarySchema }),
-  z.object({ type: z.literal("error"), error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({ type: z.literal("error"), error: z.object({ code: z.string(), message: z.string(), id: z.string().optional() }) }),
 ]);
 export type ExperimentEvent = z.infer<typeof experimentEventSchema>;

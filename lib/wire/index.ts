@@ -12,7 +12,8 @@ export const MAX_PAGE_SIZE = 1000;
 // --- errors -------------------------------------------------------------------------------------
 
 export const errorBodySchema = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+  /** `id` (internal_error only) is the id the server log carries for this error. */
+  error: z.object({ code: z.string(), message: z.string(), id: z.string().optional() }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 

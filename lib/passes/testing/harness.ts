@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { startSandbox, type Sandbox } from "@/lib/sandbox";
 import { ConnectionRegistry } from "@/lib/connections";
 import type { RetryPolicy } from "@/lib/lister";
@@ -69,3 +70,44 @@ export function putKeys(sandbox: Sandbox, bucket: string, keys: string[]): void 
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Holds a write lock on a data dir's database from a second SQLite connection, as another process
+ * would (`BEGIN EXCLUSIVE`): until `release`, every write of the app's connection waits out its busy
+ * timeout and fails with SQLITE_BUSY "database is locked"; reads go on (WAL).
+ */
+export function lockDatabase(dataDir: string): { release(): void } {
+  const db = new Database(path.join(dataDir, "bucketscope.db"));
+  db.pragma("busy_timeout = 5000");
+  db.exec("BEGIN EXCLUSIVE");
+  return {
+    release() {
+      if (!db.open) return;
+      db.exec("COMMIT");
+      db.close();
+    },
+  };
+}
+
+/** Polls `get` until `ok` holds (never a fixed sleep: a loaded machine only makes it take longer). */
+export async function until<T>(what: string, get: () => T, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await sleep(25);
+  }
+}
+
+let bucketCounter = 0;
+
+/** A new bucket on the sandbox holding `n` one-byte keys k000, k001, …, named after `label`. */
+export function bucketWith(sandbox: Sandbox, label: string, n: number): string {
+  const bucket = `${label}-${++bucketCounter}-${Date.now().toString(36)}`;
+  sandbox.store.createBucket(bucket);
+  for (let i = 0; i < n; i++) {
+    sandbox.store.putObject({ bucket, key: `k${String(i).padStart(3, "0")}`, body: Buffer.from("x"), meta: { contentType: "text/plain", userMetadata: {}, storageClass: "STANDARD" } });
+  }
+  return bucket;
+}
