@@ -59,6 +59,12 @@ class Run {
   logged = 0;
   /** Why the server stopped it (a limit), when it did; a stop by a person leaves this null. */
   halted: ExperimentError | null = null;
+  /**
+   * What is true only while it runs, told to live viewers and not logged (a replay has no use for
+   * it, and the log stays bounded by pages and mutations): the setup's progress, the page in flight.
+   */
+  setup: Extract<ExperimentEvent, { type: "setup" }> | null = null;
+  inFlight: Extract<ExperimentEvent, { type: "request" }> | null = null;
   private wake = Run.deferred();
 
   halt(reason: ExperimentError): void {
@@ -385,7 +391,8 @@ export class ExperimentService {
         if (written !== 0 && written < initial.length && !due) return;
         reportedAt = now;
         reported = written;
-        emit({ type: "setup", written, total: initial.length, at: iso(now) });
+        run.setup = { type: "setup", written, total: initial.length, at: iso(now) };
+        run.notify();
       };
       progress(0);
       await scope.seed(initial, (key) => `race lab ${id}: ${key} (seed)\n`, signal, progress);
@@ -468,8 +475,11 @@ export class ExperimentService {
         // Each request is announced before it is sent, so viewers draw the page in flight as it happens.
         next = pages[Symbol.asyncIterator]();
         for (let index = 0; ; index++) {
-          emit({ type: "request", index, requestedAt: iso(Date.now()) });
+          run.inFlight = { type: "request", index, requestedAt: iso(Date.now()) };
+          run.notify();
           const answered = await next.next();
+          // Cleared before the page is logged: a viewer never sees a request after its own answer.
+          run.inFlight = null;
           if (answered.done === true) break;
           const page = answered.value;
           passStore.recordPage(passSeq, page);
@@ -504,6 +514,7 @@ export class ExperimentService {
           }
         }
       } finally {
+        run.inFlight = null;
         await next?.return(undefined);
         for (const t of timers) clearTimeout(t);
         await churn?.stop();
@@ -585,6 +596,8 @@ export class ExperimentService {
     yield { type: "experiment", experiment: first };
     const aborted = abortPromise(signal);
     let n = 0;
+    let setup: Run["setup"] = null;
+    let inFlight: Run["inFlight"] = null;
     while (!signal.aborted) {
       const run = this.runs.get(id);
       const changed = run?.changed();
@@ -592,6 +605,17 @@ export class ExperimentService {
       if (e !== null) {
         n++;
         yield e;
+        continue;
+      }
+      // Live state only once the log is caught up, so it never comes before what preceded it.
+      if (run !== undefined && run.setup !== setup) {
+        setup = run.setup;
+        if (setup !== null) yield setup;
+        continue;
+      }
+      if (run !== undefined && run.inFlight !== inFlight) {
+        inFlight = run.inFlight;
+        if (inFlight !== null) yield inFlight;
         continue;
       }
       if (run === undefined) {
