@@ -48,7 +48,8 @@ function SetupProgress({ written, total }: { written: number; total: number }) {
   return (
     <div className={styles.setup} data-testid="setup-progress">
       <div className={styles.setupText}>
-        Writing the keys the pass will list: <b>{formatCount(written)}</b> / {formatCount(total)} written
+        {written < total ? "Writing the keys the pass will list: " : "Set up: the keys the pass lists, "}
+        <b>{formatCount(written)}</b> / {formatCount(total)} written
       </div>
       <progress max={total} value={written} aria-label="Keys written" />
     </div>
@@ -152,7 +153,7 @@ export function ExperimentContainer({ id }: { id: string }) {
       {experiment.error !== null ? <div className="error-box">{experiment.error.message}</div> : null}
       {live.error !== null ? <div className="error-box">{live.error.message}</div> : null}
       {stop.error !== null ? <div className="error-box">{stop.error.message}</div> : null}
-      {experiment.status === "running" && live.state.setup !== null && pages.length === 0 && inFlight === null ? <SetupProgress {...live.state.setup} /> : null}
+      {experiment.status === "running" && live.state.setup !== null ? <SetupProgress {...live.state.setup} /> : null}
       <GroundTruth experiment={experiment} truth={truth} />
       {result !== null ? (
         <div className={`${styles.summaryLine} ${result.equalsStart && result.equalsEnd ? "" : styles.differs}`} data-testid="summary-line">

@@ -7,7 +7,7 @@ export interface LiveExperiment {
   truth: TruthSnapshot[];
   pages: ExperimentPage[];
   mutations: Mutation[];
-  /** Keys written by the setup so far, while it writes them. */
+  /** Keys written by the setup so far, and once it is done, how many it wrote. */
   setup: { written: number; total: number } | null;
   /** The page requested and not answered yet. */
   inFlight: { index: number; requestedAt: string } | null;

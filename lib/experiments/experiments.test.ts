@@ -78,11 +78,13 @@ describe("the seed scenario on the sandbox", () => {
     expect(lab.list().map((e) => e.id)).toContain(d.experiment.id);
   });
 
-  it("streams pages and mutations in the order they happened, then an end line; a replay has no live-only lines", async () => {
+  it("streams pages and mutations in the order they happened, then an end line; a replay has no requests in flight", async () => {
     const events: ExperimentEvent[] = [];
     for await (const e of lab.events(d.experiment.id, never)) events.push(experimentEventSchema.parse(e));
     const kinds = events.filter((e) => e.type !== "phase").map((e) => (e.type === "truth" ? `truth:${e.truth.which}` : e.type));
-    expect(kinds).toEqual(["experiment", "truth:start", "page", "mutation", "page", "page", "truth:end", "end"]);
+    expect(kinds).toEqual(["experiment", "setup", "truth:start", "page", "mutation", "page", "page", "truth:end", "end"]);
+    // Of the setup, only its last line is logged: what it wrote.
+    expect(events.find((e) => e.type === "setup")).toMatchObject({ written: 3000, total: 3000 });
     expect(events.at(-1)).toMatchObject({ type: "end", experiment: { status: "complete" } });
   });
 });
@@ -114,8 +116,10 @@ describe("a live viewer of an experiment", () => {
     const requests = events.flatMap((e) => (e.type === "request" ? [e] : []));
     const pages = events.flatMap((e) => (e.type === "page" ? [e.page] : []));
     for (const [i, r] of requests.entries()) expect(Date.parse(r.requestedAt)).toBeLessThanOrEqual(Date.parse(pages[i]?.requestedAt ?? ""));
-    // Nothing of it is logged: the log holds pages, mutations, truth and phases only.
-    expect(lab.store.events(lab.store.seqOf(id) ?? -1).every((e) => ["phase", "truth", "page", "mutation"].includes(e.type))).toBe(true);
+    // Requests are not logged, and of the setup only its last line.
+    const logged = lab.store.events(lab.store.seqOf(id) ?? -1);
+    expect(logged.filter((e) => e.type === "setup")).toEqual([expect.objectContaining({ written: 3000 })]);
+    expect(logged.some((e) => (e.type as string) === "request")).toBe(false);
   }, 120_000);
 });
 

@@ -61,7 +61,8 @@ class Run {
   halted: ExperimentError | null = null;
   /**
    * What is true only while it runs, told to live viewers and not logged (a replay has no use for
-   * it, and the log stays bounded by pages and mutations): the setup's progress, the page in flight.
+   * it, and the log stays bounded by pages and mutations): the setup's progress until it is done
+   * (its last line is logged), the page in flight.
    */
   setup: Extract<ExperimentEvent, { type: "setup" }> | null = null;
   inFlight: Extract<ExperimentEvent, { type: "request" }> | null = null;
@@ -391,8 +392,11 @@ export class ExperimentService {
         if (written !== 0 && written < initial.length && !due) return;
         reportedAt = now;
         reported = written;
-        run.setup = { type: "setup", written, total: initial.length, at: iso(now) };
-        run.notify();
+        const line = { type: "setup", written, total: initial.length, at: iso(now) } as const;
+        // The last line is logged, so a viewer who comes later still learns what the setup wrote.
+        run.setup = written < initial.length ? line : null;
+        if (written === initial.length) emit(line);
+        else run.notify();
       };
       progress(0);
       await scope.seed(initial, (key) => `race lab ${id}: ${key} (seed)\n`, signal, progress);
