@@ -1,6 +1,8 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { experimentCreatedSchema, experimentDetailSchema, watchSchema } from "@/lib/wire";
+import path from "node:path";
+import { artifactsDir } from "@/scripts/testing/browser";
 import { waitForListingComplete } from "@/scripts/testing/listing";
 import { passApi } from "@/scripts/testing/pass-api";
 import { startStack, type Stack } from "@/scripts/testing/stack";
@@ -73,15 +75,22 @@ async function at(width: number): Promise<void> {
   await page.setViewportSize({ width, height: width === 1024 ? 768 : 900 });
 }
 
-/** Opens `href` at each width, waits for `ready`, and saves test-results/screen-{name}-{width}.png. */
+/** Opens `href` at each width, waits for `ready`, and saves the whole page as test-results/screen-{name}-{width}.png. */
 async function capture(name: string, href: string, ready: (page: Page) => Promise<void>): Promise<void> {
   for (const width of WIDTHS) {
     await at(width);
     await page.goto(`${base}${href}`);
     await ready(page);
-    await stack?.browser.screenshot(`screen-${name}-${width}`);
+    await page.screenshot({ path: path.join(artifactsDir, `screen-${name}-${width}.png`), fullPage: true });
   }
 }
+
+/** Whether a table shows every column it keeps at this width without scrolling sideways. */
+const fitsItsBox = (p: Page, testId: string) =>
+  p.getByTestId(testId).evaluate((table) => {
+    const box = table.parentElement;
+    return box !== null && box.scrollWidth <= box.clientWidth + 1;
+  });
 
 const testId = (id: string) => async (p: Page) => void (await p.getByTestId(id).first().waitFor());
 
@@ -206,8 +215,26 @@ describe("every screen at 800, 1024 and 1440 px", () => {
   const listed = async (p: Page) => waitForListingComplete(p);
   const SLOW = 300_000;
 
+  it("fits the pass tables of home, /passes and the history at 800 and 1024 px, a snapshot badge and a race lab pass among them", async () => {
+    for (const width of [800, 1024]) {
+      await at(width);
+      await page.goto(`${base}/`);
+      await page.getByTestId("recent-passes").waitFor();
+      expect(await fitsItsBox(page, "recent-passes"), `home at ${width}`).toBe(true);
+      await page.goto(`${base}/passes`);
+      await page.getByTestId("pass-list").locator('[data-kind="snapshot"]').waitFor();
+      expect(await fitsItsBox(page, "pass-list"), `/passes at ${width}`).toBe(true);
+      await page.goto(`${base}/b/sandbox/demo/history`);
+      await page.getByTestId("history-table").waitFor();
+      expect(await fitsItsBox(page, "history-table"), `history at ${width}`).toBe(true);
+    }
+  });
+
   it("captures home, the bucket browser and the as-of view", { timeout: SLOW }, async () => {
-    await capture("home", "/", testId("recent-passes"));
+    await capture("home", "/", async (p) => {
+      await p.getByTestId("recent-passes").waitFor();
+      await p.getByTestId("bucket-link").first().waitFor();
+    });
     await capture("browser-folders", "/b/sandbox/photos", listed);
     await capture("browser-flat-object", "/b/sandbox/demo?flat=1&key=obj_0500", async (p) => {
       await listed(p);
@@ -217,7 +244,10 @@ describe("every screen at 800, 1024 and 1440 px", () => {
   });
 
   it("captures the passes, each tab of the pass view, a snapshot pass and the compare view", { timeout: SLOW }, async () => {
-    await capture("passes", "/passes", testId("pass-list"));
+    await capture("passes", "/passes", async (p) => {
+      await p.getByTestId("pass-list").waitFor();
+      await p.locator('[data-testid="new-pass-form"] input[name="bucket"][placeholder="bucket name"]').waitFor();
+    });
     await capture("pass-keys", `/passes/${ids.flat1000b}`, passView("key-row"));
     await capture("pass-pages", `/passes/${ids.flat100b}?tab=pages`, passView("pages-table"));
     await capture("pass-prefixes", `/passes/${ids.photos}?tab=prefixes`, passView("depth-picker"));
@@ -228,7 +258,7 @@ describe("every screen at 800, 1024 and 1440 px", () => {
   it("captures the history, the watches, the race lab, an experiment, presenter mode and the 404 pages", { timeout: SLOW }, async () => {
     await capture("history", `/b/sandbox/demo/history?kind=list&pageSize=1000`, testId("history-table"));
     await capture("watches", "/watches", testId("watch-list"));
-    await capture("race", "/race", async (p) => void (await p.getByRole("button", { name: "Run experiment" }).waitFor()));
+    await capture("race", "/race", async (p) => void (await p.getByLabel("bucket").locator("option", { hasText: "demo" }).waitFor({ state: "attached" })));
     await capture("experiment", `/race/${ids.experiment}`, testId("verdict-table"));
     await capture("presenter", `/race/${ids.experiment}?present=1&step=2`, testId("presenter"));
     await capture("404-experiment", "/race/unknown", testId("unknown-experiment"));

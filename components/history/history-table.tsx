@@ -67,7 +67,9 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
                     {p.id}
                   </Link>
                 </td>
-                <td title={utcTitle(p.createdAt)}>{formatLocalTime(p.createdAt)}</td>
+                <td className={styles.started} title={utcTitle(p.createdAt)}>
+                  {formatLocalTime(p.createdAt)}
+                </td>
                 <td className={styles.num}>{formatCount(p.keys)}</td>
                 <td className={styles.num}>{formatBytes(p.bytes)}</td>
                 <td data-testid="history-changes">
@@ -78,7 +80,7 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
                   {formatCount(p.pages)} <span className="muted">× {formatCount(p.pageSize)}</span>
                 </td>
                 <td className={styles.num}>{formatDuration(p.durationMs)}</td>
-                <td>
+                <td className={styles.compareCell}>
                   {p.previousId !== null && p.status === "complete" ? (
                     <Link href={compareHref({ a: p.previousId, b: p.id })} prefetch={false}>
                       compare with previous

@@ -90,7 +90,9 @@ export function PassListTable({ passes, filterHref }: { passes: readonly PassSum
                 {formatCount(p.totals.anomalies)}
               </td>
               <td className={styles.num}>{formatDuration(p.activeMs)}</td>
-              <td title={utcTitle(p.createdAt)}>{formatLocalTime(p.createdAt)}</td>
+              <td className={styles.started} title={utcTitle(p.createdAt)}>
+                {formatLocalTime(p.createdAt)}
+              </td>
             </tr>
           ))}
         </tbody>
