@@ -66,6 +66,11 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
                   <Link href={passHref(p.id)} className={styles.mono} prefetch={false}>
                     {p.id}
                   </Link>
+                  {p.kind !== "list" ? (
+                    <span className="badge" style={{ marginLeft: 6 }}>
+                      {p.kind}
+                    </span>
+                  ) : null}
                 </td>
                 <td className={styles.started} title={utcTitle(p.createdAt)}>
                   {formatLocalTime(p.createdAt)}

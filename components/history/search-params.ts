@@ -71,7 +71,7 @@ export function parseHistoryView(params: Params): HistoryView {
   const pageSize = pageSizeSchema.safeParse(rawPageSize);
   const kind = passKindSchema.safeParse(first(params, "kind") ?? "list");
   if (!pageSize.success) problems.push(`pageSize: ${pageSize.error.issues.map((i) => i.message).join("; ")}`);
-  if (!kind.success) problems.push("kind must be list or snapshot");
+  if (!kind.success) problems.push(`kind must be one of ${passKindSchema.options.join(", ")}`);
   if (!pageSize.success || !kind.success) return { prefix, series: null, problems };
   const orNull = (v: string | undefined) => (v === undefined || v === "" ? null : v);
   return {

@@ -16,6 +16,7 @@ import type {
   PassSummary,
   PagedEntry,
   SnapshotInfo,
+  InventoryInfo,
 } from "@/lib/wire";
 import { RACE_PREFIX } from "@/lib/wire";
 
@@ -57,7 +58,8 @@ CREATE TABLE IF NOT EXISTS passes (
   last_prefix TEXT,
   last_prefix_page INTEGER NOT NULL DEFAULT -1,
   snapshot TEXT,
-  snapshot_state TEXT
+  snapshot_state TEXT,
+  inventory TEXT
 );
 CREATE INDEX IF NOT EXISTS passes_by_target ON passes (connection, bucket, prefix, seq);
 CREATE TABLE IF NOT EXISTS pages (
@@ -86,6 +88,7 @@ CREATE INDEX IF NOT EXISTS entries_by_key ON entries (pass, key);
 const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = [
   ["passes", "snapshot", "TEXT"],
   ["passes", "snapshot_state", "TEXT"],
+  ["passes", "inventory", "TEXT"],
   ["entries", "version_id", "TEXT"],
 ];
 
@@ -129,6 +132,7 @@ interface PassRow {
   last_prefix_page: number;
   snapshot: string | null;
   snapshot_state: string | null;
+  inventory: string | null;
 }
 
 // Keys are read back with CAST(key AS TEXT): SQLite hands the stored UTF-8 bytes over as a string,
@@ -148,6 +152,7 @@ export interface NewPass {
   startAfter: string | null;
   snapshot?: SnapshotInfo | null;
   snapshotState?: string | null;
+  inventory?: InventoryInfo | null;
 }
 
 /** What a snapshot pass writes with each page: its running SnapshotInfo and the walk's own state. */
@@ -202,8 +207,10 @@ function toSummary(r: PassRow): PassSummary {
       requests: r.requests,
     },
     error: r.error !== null ? (JSON.parse(r.error) as PassError) : null,
-    resumable: RESUMABLE.has(r.status),
+    // An import is not resumed: a new one reads and verifies the report again.
+    resumable: RESUMABLE.has(r.status) && r.kind !== "inventory",
     snapshot: r.snapshot !== null ? (JSON.parse(r.snapshot) as SnapshotInfo) : null,
+    inventory: r.inventory !== null ? (JSON.parse(r.inventory) as InventoryInfo) : null,
   };
 }
 
@@ -244,10 +251,18 @@ export class PassStore {
     const db = this.db;
     this.stmt = {
       insertPass: db.prepare<
-        [Omit<NewPass, "kind" | "snapshot" | "snapshotState"> & { kind: PassKind; now: number; snapshot: string | null; snapshotState: string | null }]
+        [
+          Omit<NewPass, "kind" | "snapshot" | "snapshotState" | "inventory"> & {
+            kind: PassKind;
+            now: number;
+            snapshot: string | null;
+            snapshotState: string | null;
+            inventory: string | null;
+          },
+        ]
       >(
-        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state)
-         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState)`,
+        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state, inventory)
+         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState, @inventory)`,
       ),
       byId: db.prepare<[string], PassRow>(`SELECT * FROM passes WHERE id = ?`),
       nextRow: db.prepare<[], number>(`SELECT coalesce(max(rowid), 0) + 1 FROM entries`).pluck(),
@@ -292,6 +307,14 @@ export class PassStore {
          WHERE seq = @seq`,
       ),
       setSnapshot: db.prepare<[string, string | null, number]>(`UPDATE passes SET snapshot = ?, snapshot_state = coalesce(?, snapshot_state) WHERE seq = ?`),
+      setInventory: db.prepare<[string, number]>(`UPDATE passes SET inventory = ? WHERE seq = ?`),
+      resetTotals: db.prepare<[number, number]>(
+        `UPDATE passes SET page_records = 0, pages = 0, failed_pages = 0, keys = 0, bytes = 0, prefixes = 0, anomalies = 0, requests = 0,
+           last_complete_page = 0, next_token = NULL, cursor = NULL, last_key = NULL, last_key_page = -1, last_prefix = NULL, last_prefix_page = -1,
+           updated_at = ?
+         WHERE seq = ?`,
+      ),
+      runningInventories: db.prepare<[], { seq: number; id: string }>(`SELECT seq, id FROM passes WHERE status = 'running' AND kind = 'inventory'`),
       finish: db.prepare<[{ id: string; status: PassStatus; error: string | null; now: number }]>(
         `UPDATE passes SET status = @status, error = @error, ended_at = @now, updated_at = @now,
            active_ms = active_ms + max(0, @now - run_started_at)
@@ -337,6 +360,18 @@ export class PassStore {
 
   /** Passes a previous process left running were cut off mid-walk: mark them so they can be resumed. */
   interruptOrphans(): number {
+    // Half an import is never kept: an inventory pass cut off mid-report fails with nothing recorded.
+    for (const { seq, id } of this.stmt.runningInventories.all()) {
+      this.discardPages(seq);
+      this.finish(id, "failed", {
+        code: "conflict",
+        message: "The import was cut off when the server stopped; nothing of it was kept. Import the report again.",
+        httpStatus: null,
+        s3Code: null,
+        requestId: null,
+        retryable: false,
+      });
+    }
     return this.stmt.interruptAll.run(Date.now()).changes;
   }
 
@@ -346,6 +381,7 @@ export class PassStore {
       kind: p.kind ?? "list",
       snapshot: p.snapshot != null ? JSON.stringify(p.snapshot) : null,
       snapshotState: p.snapshotState ?? null,
+      inventory: p.inventory != null ? JSON.stringify(p.inventory) : null,
       now,
     });
     return this.summary(p.id) as PassSummary;
@@ -397,6 +433,23 @@ export class PassStore {
     this.stmt.setSnapshot.run(JSON.stringify(info), null, seq);
   }
 
+  /** Replaces an inventory pass's InventoryInfo (its reading progress and notes). */
+  setInventory(seq: number, info: InventoryInfo): void {
+    this.stmt.setInventory.run(JSON.stringify(info), seq);
+  }
+
+  /**
+   * Removes every page and entry of a pass and zeroes its totals, in one transaction: an import
+   * that cannot finish (a corrupt or missing data file) keeps nothing rather than half a report.
+   */
+  discardPages(seq: number): void {
+    this.db.transaction(() => {
+      this.stmt.deleteEntries.run(seq);
+      this.stmt.deletePages.run(seq);
+      this.stmt.resetTotals.run(Date.now(), seq);
+    })();
+  }
+
   private insertEntries(rows: number): Database.Statement<(number | string | null)[]> {
     let stmt = this.insertStatements.get(rows);
     if (stmt === undefined) {
@@ -427,10 +480,12 @@ export class PassStore {
     // Keys are bound as text and cast to BLOB by SQLite (the same UTF-8 bytes), sparing a Buffer per key.
     let cursor: string | null = null;
     const args: (number | string | null)[] = [];
+    // Inventory pages may carry version ids (a versions report) and advance the cursor like a listing.
+    const versioned = snapshot !== null || record.inventory !== undefined;
     for (let start = 0; start < entries.length; start += INSERT_BATCH) {
       const end = Math.min(entries.length, start + INSERT_BATCH);
       args.length = 0;
-      if (snapshot === null) {
+      if (!versioned) {
         for (let i = start; i < end; i++) {
           const e = entries[i] as Entry;
           if (cursor === null || compareKeys(e.key, cursor) > 0) cursor = e.key;
@@ -440,6 +495,7 @@ export class PassStore {
       } else {
         for (let i = start; i < end; i++) {
           const e = entries[i] as Entry;
+          if (snapshot === null && (cursor === null || compareKeys(e.key, cursor) > 0)) cursor = e.key;
           args.push(firstRow + i, seq, record.index, e.key, e.size, e.etag, e.lastModified, e.storageClass, e.versionId ?? null);
         }
         this.insertVersionedEntries(end - start).run(...args);
