@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
-import { experimentCreatedSchema, experimentDetailSchema, watchSchema } from "@/lib/wire";
+import { DEMO_INVENTORY } from "@/lib/sandbox/seed";
+import { experimentCreatedSchema, experimentDetailSchema, inventoryReportsResponseSchema, watchSchema } from "@/lib/wire";
 import path from "node:path";
 import { artifactsDir } from "@/scripts/testing/browser";
 import { waitForListingComplete } from "@/scripts/testing/listing";
@@ -42,6 +43,8 @@ beforeAll(async () => {
   await pass("flat1000b", { bucket: "demo", pageSize: 1000 });
   await pass("flat100b", { bucket: "demo", pageSize: 100 });
   await pass("photos", { bucket: "photos", pageSize: 50 });
+  const { reports } = await api(`/api/inventory/reports?connection=sandbox&bucket=${DEMO_INVENTORY.bucket}`, inventoryReportsResponseSchema);
+  await pass("inventory", { kind: "inventory", bucket: "photos", inventory: { bucket: DEMO_INVENTORY.bucket, manifestKey: reports[0]?.manifestKey ?? "" } });
   await pass("versionedList", { bucket: "versioned", pageSize: 1000 });
   await pass("snapshot", { bucket: "versioned", kind: "snapshot" });
   const watch = await api("/api/watches", watchSchema, {
@@ -215,7 +218,7 @@ describe("every screen at 800, 1024 and 1440 px", () => {
   const listed = async (p: Page) => waitForListingComplete(p);
   const SLOW = 300_000;
 
-  it("fits the pass tables of home, /passes and the history at 800 and 1024 px, a snapshot badge and a race lab pass among them", async () => {
+  it("fits the pass tables of home, /passes and the history at 800 and 1024 px, snapshot and inventory badges and a race lab pass among them", async () => {
     for (const width of [800, 1024]) {
       await at(width);
       await page.goto(`${base}/`);
@@ -243,7 +246,7 @@ describe("every screen at 800, 1024 and 1440 px", () => {
     await capture("as-of", "/b/sandbox/versioned?asOf=2024-02-15T00:00:00Z", listed);
   });
 
-  it("captures the passes, each tab of the pass view, a snapshot pass and the compare view", { timeout: SLOW }, async () => {
+  it("captures the passes, each tab of the pass view, a snapshot and an inventory pass and the compare view", { timeout: SLOW }, async () => {
     await capture("passes", "/passes", async (p) => {
       await p.getByTestId("pass-list").waitFor();
       await p.locator('[data-testid="new-pass-form"] input[name="bucket"][placeholder="bucket name"]').waitFor();
@@ -252,12 +255,14 @@ describe("every screen at 800, 1024 and 1440 px", () => {
     await capture("pass-pages", `/passes/${ids.flat100b}?tab=pages`, passView("pages-table"));
     await capture("pass-prefixes", `/passes/${ids.photos}?tab=prefixes`, passView("depth-picker"));
     await capture("pass-snapshot", `/passes/${ids.snapshot}`, passView("key-row"));
+    await capture("pass-inventory", `/passes/${ids.inventory}`, passView("inventory-panel"));
     await capture("compare", `/compare?a=${ids.flat1000}&b=${ids.flat1000b}`, testId("diff-row"));
   });
 
-  it("captures the history, the watches, the race lab, an experiment, presenter mode and the 404 pages", { timeout: SLOW }, async () => {
+  it("captures the history, the watches, the inventory page, the race lab, an experiment, presenter mode and the 404 pages", { timeout: SLOW }, async () => {
     await capture("history", `/b/sandbox/demo/history?kind=list&pageSize=1000`, testId("history-table"));
     await capture("watches", "/watches", testId("watch-list"));
+    await capture("inventory", `/inventory?connection=sandbox&bucket=${DEMO_INVENTORY.bucket}`, testId("inventory-report"));
     await capture("race", "/race", async (p) => void (await p.getByLabel("bucket").locator("option", { hasText: "demo" }).waitFor({ state: "attached" })));
     await capture("experiment", `/race/${ids.experiment}`, testId("verdict-table"));
     await capture("presenter", `/race/${ids.experiment}?present=1&step=2`, testId("presenter"));
