@@ -215,7 +215,7 @@ describe("every screen at 800, 1024 and 1440 px", () => {
     await p.locator('[data-testid="pass-view"][data-stream="done"]').waitFor();
     await p.getByTestId(also).first().waitFor();
   };
-  const listed = async (p: Page) => waitForListingComplete(p);
+  const listed = async (p: Page) => void (await waitForListingComplete(p));
   const SLOW = 300_000;
 
   it("fits the pass tables of home, /passes and the history at 800 and 1024 px, snapshot and inventory badges and a race lab pass among them", async () => {

@@ -2,6 +2,7 @@
 
 import { useEffect, useMemo, type ReactNode } from "react";
 import { TRUTH_METHODS, type ExperimentPage, type ExperimentSummary, type KeyVerdict, type Mutation, type TruthSnapshot } from "@/lib/wire";
+import { useTimeZone } from "@/components/format/time";
 import { clockTime, gap, narrate } from "./narrate";
 import { buildSpacetime, presenterSteps } from "./spacetime";
 import { SpacetimeChart, SpacetimeLegend } from "./spacetime-chart";
@@ -60,11 +61,12 @@ export function Presenter({ experiment, truth, pages, mutations, verdicts, step,
   const at = steps[current] ?? steps[0];
   const picture = useMemo(() => buildSpacetime({ pages, mutations, verdicts, startCount: start?.count ?? 0 }, at ?? null), [pages, mutations, verdicts, start, at]);
   const highlight = useMemo(() => new Set(at?.fresh ?? []), [at]);
+  const choice = useTimeZone();
   if (at === undefined) return null;
   const page = at.kind === "page" && at.page !== null ? pages[at.page] : undefined;
   const fresh = mutations.filter((m) => at.fresh.includes(m.seq));
   const decided = at.kind === "page" ? verdicts.filter((v) => v.verdict !== "consistent" && (current === last ? v.page === null || v.page >= at.pages - 1 : v.page === at.pages - 1)) : [];
-  const narration = { pages, mutations, startedAt: pages[0]?.requestedAt ?? null, endedAt: pages[pages.length - 1]?.receivedAt ?? null };
+  const narration = { pages, mutations, startedAt: pages[0]?.requestedAt ?? null, endedAt: pages[pages.length - 1]?.receivedAt ?? null, timeZone: choice };
   const nextPage = at.page !== null ? at.page + 1 : null;
   const title =
     at.kind === "before"
@@ -93,13 +95,13 @@ export function Presenter({ experiment, truth, pages, mutations, verdicts, step,
         {at.kind === "before" ? (
           <Note title={`The bucket holds ${start?.count ?? "…"} keys`}>
             under <code>{experiment.prefix}</code>
-            {start !== undefined ? `, read at ${clockTime(start.takenAt)} (${TRUTH_METHODS[start.method].label})` : ""}. Pages of {experiment.pageSize} keys. Press
+            {start !== undefined ? `, read at ${clockTime(start.takenAt, choice)} (${TRUTH_METHODS[start.method].label})` : ""}. Pages of {experiment.pageSize} keys. Press
             space to request page 1.
           </Note>
         ) : null}
         {fresh.slice(0, MAX_NOTES).map((m) => (
           <Note key={m.seq} color="#2f5bd3" title={`${m.op} ${m.key}`}>
-            sent {clockTime(m.sentAt)}, acknowledged {gap(m.sentAt, m.ackedAt)} later
+            sent {clockTime(m.sentAt, choice)}, acknowledged {gap(m.sentAt, m.ackedAt)} later
             {nextPage !== null && nextPage <= pages.length ? `, before page ${nextPage} was requested` : ", after the last page was requested"}
             {m.ok ? "" : ` — failed: ${m.error ?? ""}`}
           </Note>
@@ -107,7 +109,7 @@ export function Presenter({ experiment, truth, pages, mutations, verdicts, step,
         {fresh.length > MAX_NOTES ? <div className="muted">and {fresh.length - MAX_NOTES} more mutations</div> : null}
         {page !== undefined ? (
           <Note color="#1c1d1f" title={`Page ${page.index + 1}: ${page.firstKey ?? "—"} … ${page.lastKey ?? "—"}`}>
-            requested {clockTime(page.requestedAt)}, answered in {gap(page.requestedAt, page.receivedAt)}, {page.keyCount} keys
+            requested {clockTime(page.requestedAt, choice)}, answered in {gap(page.requestedAt, page.receivedAt)}, {page.keyCount} keys
           </Note>
         ) : null}
         {decided.slice(0, MAX_NOTES).map((v) => (

@@ -17,6 +17,7 @@ import {
   type ScatterShapeProps,
   type TooltipContentProps,
 } from "recharts";
+import { formatDuration } from "@/components/format";
 import { VERDICTS, type Verdict } from "@/lib/wire";
 import { placeLabels, textWidth, type Box, type LabelRequest } from "./labels";
 import type { MutationPoint, Spacetime } from "./spacetime";
@@ -71,7 +72,7 @@ function PointTooltip({ active, payload }: TooltipContentProps) {
       <div className={styles.tooltipTitle}>
         {OP_LABEL[p.op]} {p.key}
       </div>
-      <div>acknowledged at {p.y.toFixed(3)} s</div>
+      <div>acknowledged {formatDuration(p.y * 1000)} into the pass</div>
       <div>{p.verdict !== null ? `${p.verdict}: ${VERDICT_STYLE[p.verdict].meaning}` : "its page has not been read yet"}</div>
     </div>
   );

@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { PAGE_SIZE_CHOICES } from "@/components/browser/search-params";
+import { ConcurrencySelect } from "@/components/pass/concurrency";
 import { DEFAULT_KEEP_PASSES, type WatchCreateInput } from "@/lib/wire";
 import { INTERVAL_UNITS, intervalProblem, toSeconds, type IntervalUnit } from "./interval";
 import styles from "./watches.module.css";
@@ -30,6 +31,7 @@ export function WatchForm({ target, connections, pending, error, onSubmit, defau
   const [every, setEvery] = useState("5");
   const [unit, setUnit] = useState<IntervalUnit>("minutes");
   const [pageSize, setPageSize] = useState(defaults?.pageSize ?? 1000);
+  const [concurrency, setConcurrency] = useState(1);
   const [folders, setFolders] = useState(defaults?.delimiter === "/");
   const [keepPasses, setKeepPasses] = useState(String(DEFAULT_KEEP_PASSES));
   const [keepDays, setKeepDays] = useState("");
@@ -52,6 +54,7 @@ export function WatchForm({ target, connections, pending, error, onSubmit, defau
       prefix: target?.prefix ?? prefix,
       delimiter: folders ? "/" : undefined,
       pageSize,
+      concurrency,
       everySeconds: toSeconds(value, unit),
       keepPasses: kp,
       keepDays: kd,
@@ -105,6 +108,10 @@ export function WatchForm({ target, connections, pending, error, onSubmit, defau
             </option>
           ))}
         </select>
+      </label>
+      <label className={styles.field}>
+        Cursors
+        <ConcurrencySelect value={concurrency} onChange={setConcurrency} label="Watch cursors" />
       </label>
       <label className={`${styles.field} ${styles.check}`}>
         <input type="checkbox" checked={folders} onChange={(e) => setFolders(e.target.checked)} /> folders by “/”

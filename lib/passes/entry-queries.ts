@@ -2,11 +2,12 @@ import "server-only";
 import type Database from "better-sqlite3";
 import { AppError } from "@/lib/http";
 import type { EntriesWindow, EntriesWindowQuery, EntrySort, PagedEntry, PassStatus } from "@/lib/wire";
-import type { PassStore } from "./store";
+import { prefixRange, type PassStore } from "./store";
 
 // Random access by row index into a whole pass, in any of its orderings, without OFFSET scans:
-// - key order of a pass without anomalies is the order the pages delivered their keys, so a row
-//   index maps to (page, position) through the pages' row counts and then to a rowid;
+// - key order of a pass without anomalies is listing order (the pages by range, then index, each
+//   page's keys as delivered), so a row index maps to (page, position) through the pages' row counts
+//   and then to a rowid;
 // - key order with anomalies walks the key index (pass, key, rowid); "anchors" remember where every
 //   ANCHOR_EVERY-th row is, so a window costs one seek and at most ANCHOR_EVERY index steps;
 // - size and LastModified order of a finished pass are ranked once by SQLite into `entry_order`, a
@@ -127,13 +128,25 @@ function statementsFor(db: Database.Database) {
         `SELECT rowid FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE pass = ? AND instr(key, CAST(? AS BLOB)) > 0) ORDER BY ${column}, rowid`,
       )
       .pluck(),
+    // A prefix is one range of the key index; a search inside it reads that range only.
+    inRangeInOrder: db
+      .prepare<[number, Buffer, Buffer]>(
+        `SELECT rowid FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE pass = ? AND key >= ? AND key < ?) ORDER BY ${column}, rowid`,
+      )
+      .pluck(),
+    matchingInRangeInOrder: db
+      .prepare<[number, Buffer, Buffer, string]>(
+        `SELECT rowid FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE pass = ? AND key >= ? AND key < ? AND instr(key, CAST(? AS BLOB)) > 0) ORDER BY ${column}, rowid`,
+      )
+      .pluck(),
   });
   return {
     keyAsc: keyOrder(false),
     keyDesc: keyOrder(true),
     byColumn: { key: byColumn("key"), size: byColumn("size"), lastModified: byColumn("last_modified") } satisfies Record<EntrySort, unknown>,
     spans: db.prepare<[number], { page: number; firstRow: number; rowCount: number }>(
-      `SELECT idx AS page, first_row AS firstRow, row_count AS rowCount FROM pages WHERE pass = ? ORDER BY idx`,
+      // Listing order: a parallel pass's ranges by where they begin, each range's pages in turn.
+      `SELECT idx AS page, first_row AS firstRow, row_count AS rowCount FROM pages WHERE pass = ? ORDER BY range_after, idx`,
     ),
     rowRange: db.prepare<[number, number]>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`).raw(),
     rowsById: db.prepare<[string]>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE rowid IN (SELECT value FROM json_each(?))`).raw(),
@@ -287,16 +300,18 @@ export class EntryQueries {
 
   async window(pass: PassRef, query: EntriesWindowQuery): Promise<EntriesWindow> {
     const q = query.q !== undefined && query.q !== "" ? query.q : null;
+    const prefix = query.prefix ?? "";
+    const filtered = q !== null || prefix !== "";
     const desc = query.order === "desc";
     const { offset, limit } = query;
-    const listingOrder = query.sort === "key" && q === null && pass.anomalies === 0;
+    const listingOrder = query.sort === "key" && !filtered && pass.anomalies === 0;
     const window = (total: number, entries: PagedEntry[]): EntriesWindow => ({ offset, total, listingOrder, entries });
     if (listingOrder) return window(pass.keys, this.listingRows(pass, offset, limit, desc));
-    if (q === null && query.sort === "key") {
+    if (!filtered && query.sort === "key") {
       const ids = this.anchoredIds(pass, desc, offset, Math.min(limit, pass.keys - offset));
       return window(pass.keys, this.rowsByIds(ids));
     }
-    if (q === null && pass.status !== "running") {
+    if (!filtered && pass.status !== "running") {
       const sort = query.sort as RankedSort;
       const rows = await this.ranked(pass, sort);
       const count = Math.max(0, Math.min(limit, rows - offset));
@@ -305,7 +320,7 @@ export class EntryQueries {
       const entries = (this.stmt.ranked.all(pass.seq, RANKED[sort].code, first, first + count - 1) as EntryTuple[]).map(toPagedEntry);
       return window(rows, desc ? entries.reverse() : entries);
     }
-    const ids = this.ordered(pass, query.sort, q);
+    const ids = this.ordered(pass, query.sort, q, prefix);
     const count = Math.max(0, Math.min(limit, ids.length - offset));
     const slice: number[] = [];
     for (let i = 0; i < count; i++) slice.push(ids[desc ? ids.length - 1 - offset - i : offset + i] as number);
@@ -408,10 +423,10 @@ export class EntryQueries {
     this.stmt.rankMarkBuilt.run(pass.seq, code, pass.pageRecords, ids.length);
   }
 
-  /** Searches, and sorts of a running pass: the rowids in order, ordered by SQLite and kept here. */
-  private ordered(pass: PassRef, sort: EntrySort, q: string | null): Float64Array {
+  /** Searches, prefix filters and sorts of a running pass: the rowids in order, ordered by SQLite and kept here. */
+  private ordered(pass: PassRef, sort: EntrySort, q: string | null, prefix = ""): Float64Array {
     const cache = this.cacheFor(pass);
-    const name = `${sort}\u0000${q ?? ""}`;
+    const name = `${sort}\u0000${q ?? ""}\u0000${prefix}`;
     const hit = cache.ordered.get(name);
     if (hit !== undefined && (!hit.whileRunning || Date.now() - hit.madeAt < RUNNING_REORDER_MS)) return hit.ids;
     if (hit !== undefined) {
@@ -419,8 +434,11 @@ export class EntryQueries {
       this.cachedOrderedRows -= hit.ids.length;
     }
     const statements = this.stmt.byColumn[sort];
+    const range = prefixRange(prefix);
     let rowids: number[];
-    if (q === null) {
+    if (range !== null) {
+      rowids = (q === null ? statements.inRangeInOrder.all(pass.seq, range[0], range[1]) : statements.matchingInRangeInOrder.all(pass.seq, range[0], range[1], q)) as number[];
+    } else if (q === null) {
       const [lo, hi] = this.rowidSpan(pass);
       rowids = statements.inOrder.all(lo, hi, pass.seq) as number[];
     } else rowids = statements.matchingInOrder.all(pass.seq, q) as number[];
