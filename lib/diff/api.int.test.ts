@@ -162,6 +162,10 @@ describe("GET /api/history", () => {
       [a, "first", null],
       [b, "ready", 1],
     ]);
+    expect(h.series[0]).toMatchObject({ kind: "list", delimiter: null, pageSize: complete[0]?.pass.pageSize, startAfter: null });
+    const other = historyResponseSchema.parse((await call("GET", "/api/history?connection=sandbox&bucket=diff-api&kind=list&pageSize=7&delimiter=&startAfter=")).json);
+    expect(other.points).toEqual([]);
+    expectError(await call("GET", "/api/history?connection=sandbox&bucket=diff-api&pageSize=0"), 400, "invalid_page_size");
   });
 });
 

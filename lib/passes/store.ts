@@ -20,6 +20,7 @@ import {
   type SnapshotInfo,
   type InventoryInfo,
 } from "@/lib/wire";
+import { RACE_PREFIX } from "@/lib/wire";
 
 // Keys are stored as BLOBs so that SQLite's memcmp order is S3's UTF-8 byte order. A pass's entries
 // are written one transaction per page and never held in memory as a whole.
@@ -491,6 +492,8 @@ export class PassStore {
       where.push(`${column} = ?`);
       args.push(value);
     }
+    // GLOB is case-sensitive and "-" and "/" are literal in it: exactly the race lab's own prefixes.
+    if (q.race === "exclude") where.push(`prefix NOT GLOB '${RACE_PREFIX}*'`);
     args.push(q.limit);
     const sql = `SELECT * FROM passes ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
     let stmt = this.listStatements.get(sql);
