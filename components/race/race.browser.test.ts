@@ -175,11 +175,16 @@ describe("the race lab", () => {
     const setup = page.getByTestId("setup-progress");
     await expect.poll(() => setup.textContent(), { timeout: 60_000 }).toMatch(/[\d,]+ \/ 2,000 written/);
     // A page in flight is drawn while it is in flight: the band's label names it.
+    // Band and legend are read from one render: a page answered between two reads takes both away.
     const flight = page.locator('[data-label="in-flight"]');
-    await flight.waitFor({ timeout: 60_000 });
-    expect(await flight.textContent()).toMatch(/^page \d+ requested…$/);
+    const inFlightDrawn = () =>
+      page.evaluate(() => {
+        const band = document.querySelector('[data-label="in-flight"]');
+        const legend = document.querySelector('[data-testid="spacetime-legend"]');
+        return band !== null && /^page \d+ requested…$/.test(band.textContent ?? "") && (legend?.textContent ?? "").includes("page requested, not answered yet");
+      });
+    await expect.poll(inFlightDrawn, { timeout: 60_000 }).toBe(true);
     await browser.screenshot("race-live-in-flight");
-    expect(await page.getByTestId("spacetime-legend").textContent()).toContain("page requested, not answered yet");
 
     await page.getByTestId("summary-line").waitFor({ timeout: 120_000 });
     await flight.waitFor({ state: "detached" });
