@@ -46,9 +46,6 @@ export function exportPass(store: PassStore, id: string, format: ExportFormat): 
   // Only snapshot passes have version ids, so only their CSV gets the column.
   const snapshot = row?.kind === "snapshot";
   const spans = EntryQueries.for(store).spans(pass);
-  const rows = store.db.prepare<[number, number], ExportRow>(
-    `SELECT CAST(key AS TEXT) AS key, size, etag, last_modified, storage_class, page, version_id FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
-  );
   const encoder = new TextEncoder();
   let next = 0;
   let headerSent = format !== "csv";
@@ -60,7 +57,9 @@ export function exportPass(store: PassStore, id: string, format: ExportFormat): 
       while (next < spans.length && count < ROWS_PER_PULL) {
         const s = spans[next++];
         if (s === undefined || s.rowCount === 0) continue;
-        for (const r of rows.all(s.firstRow, s.firstRow + s.rowCount - 1)) text += encodeRow(format, r, snapshot);
+        for (const [, key, size, etag, lastModified, storageClass, page, versionId] of store.rows.readPage(pass, s)) {
+          text += encodeRow(format, { key, size, etag, last_modified: lastModified, storage_class: storageClass, page, version_id: versionId }, snapshot);
+        }
         count += s.rowCount;
       }
       if (text !== "") controller.enqueue(encoder.encode(text));

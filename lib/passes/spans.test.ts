@@ -45,6 +45,7 @@ function open(): { db: Database.Database; spans: SpanStore } {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = OFF");
   db.exec(`CREATE TABLE passes (seq INTEGER PRIMARY KEY, target INTEGER); CREATE INDEX passes_by_target ON passes (target, seq);`);
+  SpanStore.createSchema(db);
   return { db, spans: new SpanStore(db) };
 }
 

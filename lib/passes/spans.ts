@@ -130,8 +130,12 @@ export class SpanStore {
   private readonly stmt;
   private readonly inserts = new Map<number, Database.Statement<unknown[]>>();
 
-  constructor(readonly db: Database.Database) {
+  /** Creates the tables (once per database, by the pass store, after `passes` has its target column). */
+  static createSchema(db: Database.Database): void {
     db.exec(SCHEMA);
+  }
+
+  constructor(readonly db: Database.Database) {
     const validAt = `from_seq <= @seq AND (to_seq IS NULL OR to_seq > @seq)`;
     this.stmt = {
       targetByName: db.prepare<[string], TargetRow>(`SELECT * FROM targets WHERE name = ?`),

@@ -3,6 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { startCheckpointer, type Checkpointer } from "./checkpointer";
+import { PassRows, type Layout, type PassLocation } from "./pass-rows";
+import { NotKeyOrdered, SpanStore } from "./spans";
 import { compareKeys, type ListCursor, type ListedPage } from "@/lib/lister";
 import type {
   EntriesResponse,
@@ -19,7 +21,10 @@ import type {
 } from "@/lib/wire";
 
 // Keys are stored as BLOBs so that SQLite's memcmp order is S3's UTF-8 byte order. A pass's entries
-// are written one transaction per page and never held in memory as a whole.
+// are written one transaction per page and never held in memory as a whole. List and snapshot passes
+// share storage with the other passes of their target (layout "spans", see spans.ts); a pass whose
+// keys come out of order or repeated, and every pass of a data directory written before, keeps every
+// entry in `entries` (layout "entries", see pass-rows.ts).
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS passes (
@@ -56,7 +61,9 @@ CREATE TABLE IF NOT EXISTS passes (
   last_prefix TEXT,
   last_prefix_page INTEGER NOT NULL DEFAULT -1,
   snapshot TEXT,
-  snapshot_state TEXT
+  snapshot_state TEXT,
+  layout TEXT NOT NULL DEFAULT 'entries',
+  target INTEGER
 );
 CREATE INDEX IF NOT EXISTS passes_by_target ON passes (connection, bucket, prefix, seq);
 CREATE TABLE IF NOT EXISTS pages (
@@ -66,6 +73,8 @@ CREATE TABLE IF NOT EXISTS pages (
   common_prefixes TEXT NOT NULL,
   first_row INTEGER NOT NULL,
   row_count INTEGER NOT NULL,
+  lo BLOB,
+  hi BLOB,
   PRIMARY KEY (pass, idx)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entries (
@@ -86,14 +95,22 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ["passes", "snapshot", "TEXT"],
   ["passes", "snapshot_state", "TEXT"],
   ["entries", "version_id", "TEXT"],
+  // Passes recorded before these columns existed keep every entry in `entries`.
+  ["passes", "layout", "TEXT NOT NULL DEFAULT 'entries'"],
+  ["passes", "target", "INTEGER"],
+  ["pages", "lo", "BLOB"],
+  ["pages", "hi", "BLOB"],
 ];
+
+/** Indexes on added columns: made once the columns exist. */
+const ADDED_INDEXES = `CREATE INDEX IF NOT EXISTS passes_by_span_target ON passes (target, seq) WHERE target IS NOT NULL;`;
 
 // A page's entries get consecutive rowids in the order S3 sent them, so replaying a page is one
 // rowid range scan and the key index is the only one to maintain. Rows go in with multi-row INSERTs:
 // per-statement overhead, not the B-trees, dominates a 1000-row page.
 const INSERT_BATCH = 100;
 
-interface PassRow {
+export interface PassRow {
   seq: number;
   id: string;
   kind: PassKind;
@@ -128,6 +145,8 @@ interface PassRow {
   last_prefix_page: number;
   snapshot: string | null;
   snapshot_state: string | null;
+  layout: Layout;
+  target: number | null;
 }
 
 // Keys are read back with CAST(key AS TEXT): SQLite hands the stored UTF-8 bytes over as a string,
@@ -206,6 +225,8 @@ function toSummary(r: PassRow): PassSummary {
   };
 }
 
+const textOf = (b: Buffer | null) => (b === null ? null : b.toString("utf8"));
+
 function toEntry(r: EntryTuple | PagedEntryTuple): Entry {
   const e: Entry = { key: r[0], size: r[1], etag: r[2], lastModified: r[3], storageClass: r[4] };
   if (r[5] !== null) e.versionId = r[5];
@@ -214,6 +235,13 @@ function toEntry(r: EntryTuple | PagedEntryTuple): Entry {
 
 export class PassStore {
   readonly db: Database.Database;
+  readonly spans: SpanStore;
+  readonly rows: PassRows;
+  /**
+   * How new passes keep their entries. "entries" is how data directories written before passes
+   * shared storage kept them; tests and benchmarks compare the two.
+   */
+  newPassLayout: Layout = "spans";
   private readonly stmt;
   private readonly checkpointer: Checkpointer;
   private readonly recordPageTx: (seq: number, page: ListedPage, snapshot: SnapshotProgress | null) => void;
@@ -240,19 +268,35 @@ export class PassStore {
       const columns = this.db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all();
       if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
     }
+    this.db.exec(ADDED_INDEXES);
+    SpanStore.createSchema(this.db);
+    this.spans = new SpanStore(this.db);
+    this.rows = new PassRows(this.db);
     const db = this.db;
     this.stmt = {
       insertPass: db.prepare<
-        [Omit<NewPass, "kind" | "snapshot" | "snapshotState"> & { kind: PassKind; now: number; snapshot: string | null; snapshotState: string | null }]
+        [
+          Omit<NewPass, "kind" | "snapshot" | "snapshotState"> & {
+            kind: PassKind;
+            now: number;
+            snapshot: string | null;
+            snapshotState: string | null;
+            layout: Layout;
+          },
+        ]
       >(
-        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state)
-         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState)`,
+        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state, layout)
+         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState, @layout)`,
       ),
+      setTarget: db.prepare<[number, number]>(`UPDATE passes SET target = ? WHERE seq = ?`),
+      setLayout: db.prepare<[Layout, number]>(`UPDATE passes SET layout = ? WHERE seq = ?`),
       byId: db.prepare<[string], PassRow>(`SELECT * FROM passes WHERE id = ?`),
+      bySeq: db.prepare<[number], PassRow>(`SELECT * FROM passes WHERE seq = ?`),
       nextRow: db.prepare<[], number>(`SELECT coalesce(max(rowid), 0) + 1 FROM entries`).pluck(),
-      insertPage: db.prepare<[number, number, string, string, number, number]>(
-        `INSERT INTO pages (pass, idx, record, common_prefixes, first_row, row_count) VALUES (?, ?, ?, ?, ?, ?)`,
+      insertPage: db.prepare<[number, number, string, string, number, number, string | null, string | null]>(
+        `INSERT INTO pages (pass, idx, record, common_prefixes, first_row, row_count, lo, hi) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS BLOB), CAST(? AS BLOB))`,
       ),
+      setFirstRow: db.prepare<[number, number, number]>(`UPDATE pages SET first_row = ? WHERE pass = ? AND idx = ?`),
       afterPage: db.prepare<
         [
           {
@@ -304,8 +348,8 @@ export class PassStore {
         `UPDATE passes SET status = 'interrupted', active_ms = active_ms + max(0, updated_at - run_started_at), updated_at = ?
          WHERE status = 'running'`,
       ),
-      page: db.prepare<[number, number], { record: string; common_prefixes: string; first_row: number; row_count: number }>(
-        `SELECT record, common_prefixes, first_row, row_count FROM pages WHERE pass = ? AND idx = ?`,
+      page: db.prepare<[number, number], { record: string; common_prefixes: string; first_row: number; row_count: number; lo: Buffer | null; hi: Buffer | null }>(
+        `SELECT record, common_prefixes, first_row, row_count, lo, hi FROM pages WHERE pass = ? AND idx = ?`,
       ),
       pageEntries: db
         .prepare<[number, number], EntryTuple>(
@@ -340,18 +384,33 @@ export class PassStore {
   }
 
   create(p: NewPass, now = Date.now()): PassSummary {
-    this.stmt.insertPass.run({
-      ...p,
-      kind: p.kind ?? "list",
-      snapshot: p.snapshot != null ? JSON.stringify(p.snapshot) : null,
-      snapshotState: p.snapshotState ?? null,
-      now,
-    });
+    const kind = p.kind ?? "list";
+    this.db.transaction(() => {
+      const seq = Number(
+        this.stmt.insertPass.run({
+          ...p,
+          kind,
+          snapshot: p.snapshot != null ? JSON.stringify(p.snapshot) : null,
+          snapshotState: p.snapshotState ?? null,
+          layout: this.newPassLayout,
+          now,
+        }).lastInsertRowid,
+      );
+      const target = this.spans.targetFor(
+        { connection: p.connection, bucket: p.bucket, prefix: p.prefix, delimiter: p.delimiter, startAfter: p.startAfter, kind, pageSize: p.pageSize },
+        seq,
+      );
+      this.stmt.setTarget.run(target, seq);
+    })();
     return this.summary(p.id) as PassSummary;
   }
 
   row(id: string): PassRow | undefined {
     return this.stmt.byId.get(id);
+  }
+
+  rowBySeq(seq: number): PassRow | undefined {
+    return this.stmt.bySeq.get(seq);
   }
 
   summary(id: string): PassSummary | null {
@@ -419,6 +478,69 @@ export class PassStore {
   }
 
   private writePage(seq: number, page: ListedPage, snapshot: SnapshotProgress | null): void {
+    const pass = this.stmt.bySeq.get(seq);
+    if (pass?.layout === "spans" && pass.target !== null) {
+      // A page with keys out of order or repeated cannot be a key interval: the pass keeps its entries.
+      if (page.record.anomalyCount === 0) {
+        try {
+          this.writeSpansPage(pass, page, snapshot);
+          return;
+        } catch (err) {
+          if (!(err instanceof NotKeyOrdered)) throw err;
+        }
+      }
+      this.moveToEntries(pass);
+    }
+    this.writeEntriesPage(seq, page, snapshot);
+  }
+
+  /** The greatest key or common prefix of a page (a snapshot's: the last key it settled). */
+  private static pageCursor(page: ListedPage, snapshot: SnapshotProgress | null): string | null {
+    if (snapshot !== null) return snapshot.settledKey;
+    let cursor: string | null = null;
+    for (const e of page.entries) if (cursor === null || compareKeys(e.key, cursor) > 0) cursor = e.key;
+    for (const p of page.commonPrefixes) if (cursor === null || compareKeys(p, cursor) > 0) cursor = p;
+    return cursor;
+  }
+
+  /**
+   * A page of a spans pass covers the keys after where the pass had reached (its cursor) up to its
+   * greatest item, or to the end of the listing when it is the last page; a page that listed nothing
+   * and is not the last covers nothing.
+   */
+  private writeSpansPage(pass: PassRow, page: ListedPage, snapshot: SnapshotProgress | null): void {
+    const { record, entries, commonPrefixes } = page;
+    const lo = pass.cursor !== null ? pass.cursor.toString("utf8") : null;
+    const reached = PassStore.pageCursor(page, snapshot);
+    const last = record.answered && record.error === null && !record.isTruncated;
+    const hi = last ? null : reached !== null && (lo === null || compareKeys(reached, lo) > 0) ? reached : (lo ?? "");
+    if (entries.length > 0 && (hi === lo || hi === "")) throw new NotKeyOrdered(entries[0]?.key ?? "", lo ?? "");
+    this.spans.recordPage(pass.target as number, pass.seq, lo, hi, entries);
+    this.stmt.insertPage.run(pass.seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes), 0, entries.length, lo, hi);
+    this.afterPage(pass.seq, page, reached);
+  }
+
+  /**
+   * Copies what a spans pass recorded so far into `entries` and records it there from now on (its
+   * next page has keys out of order or repeated). Its target keeps the rows: other passes read them.
+   */
+  private moveToEntries(pass: PassRow): void {
+    const loc: PassLocation = { seq: pass.seq, layout: "spans", target: pass.target };
+    for (const span of this.rows.pages(loc)) {
+      const rows = this.rows.readPage(loc, span);
+      const firstRow = this.stmt.nextRow.get() as number;
+      for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+        const batch = rows.slice(start, start + INSERT_BATCH);
+        const args: (number | string | null)[] = [];
+        batch.forEach((r, i) => args.push(firstRow + start + i, pass.seq, span.page, r[1], r[2], r[3], r[4], r[5], r[7]));
+        this.insertVersionedEntries(batch.length).run(...args);
+      }
+      this.stmt.setFirstRow.run(firstRow, pass.seq, span.page);
+    }
+    this.stmt.setLayout.run("entries", pass.seq);
+  }
+
+  private writeEntriesPage(seq: number, page: ListedPage, snapshot: SnapshotProgress | null): void {
     const { record, entries, commonPrefixes } = page;
     const firstRow = this.stmt.nextRow.get() as number;
     // Keys are bound as text and cast to BLOB by SQLite (the same UTF-8 bytes), sparing a Buffer per key.
@@ -447,7 +569,13 @@ export class PassStore {
     }
     // A snapshot walk continues after the last key it settled, absent ones included.
     if (snapshot !== null) cursor = snapshot.settledKey;
-    this.stmt.insertPage.run(seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes), firstRow, entries.length);
+    this.stmt.insertPage.run(seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes), firstRow, entries.length, null, null);
+    this.afterPage(seq, page, cursor);
+  }
+
+  /** The pass's totals and where it stands after a page. */
+  private afterPage(seq: number, page: ListedPage, cursor: string | null): void {
+    const { record, entries, commonPrefixes } = page;
     const ok = record.answered;
     this.stmt.afterPage.run({
       seq,
@@ -487,19 +615,35 @@ export class PassStore {
     };
   }
 
+  /** Where a pass's rows are (see pass-rows.ts). */
+  location(r: PassRow): PassLocation {
+    return { seq: r.seq, layout: r.layout, target: r.target };
+  }
+
   /** A recorded page with its entries read back from the database, as the events stream sends it. */
   pageEvent(seq: number, index: number): PageEvent | null {
     const p = this.stmt.page.get(seq, index);
     if (p === undefined) return null;
-    return {
-      type: "page",
-      page: JSON.parse(p.record) as PageRecord,
-      entries: p.row_count > 0 ? this.stmt.pageEntries.all(p.first_row, p.first_row + p.row_count - 1).map(toEntry) : [],
-      commonPrefixes: JSON.parse(p.common_prefixes) as string[],
-    };
+    let entries: Entry[] = [];
+    if (p.row_count > 0) {
+      const pass = this.stmt.bySeq.get(seq);
+      if (pass?.layout === "spans") {
+        const span = { page: index, firstRow: 0, rowCount: p.row_count, before: 0, lo: textOf(p.lo), hi: textOf(p.hi) };
+        entries = this.rows.readPage(this.location(pass), span).map((r) => toEntry([r[1], r[2], r[3], r[4], r[5], r[7]]));
+      } else entries = this.stmt.pageEntries.all(p.first_row, p.first_row + p.row_count - 1).map(toEntry);
+    }
+    return { type: "page", page: JSON.parse(p.record) as PageRecord, entries, commonPrefixes: JSON.parse(p.common_prefixes) as string[] };
   }
 
   entries(seq: number, q: { after?: string; limit: number; q?: string }): EntriesResponse {
+    const pass = this.stmt.bySeq.get(seq);
+    if (pass?.layout === "spans") {
+      const loc = this.location(pass);
+      const rows = this.rows.after(loc, this.rows.pages(loc), q.after ?? null, q.limit + 1, q.q !== undefined && q.q !== "" ? q.q : null);
+      const more = rows.length > q.limit;
+      const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry([r[1], r[2], r[3], r[4], r[5], r[7]]), page: r[6] }));
+      return { entries, nextAfter: more ? (entries[entries.length - 1]?.key ?? null) : null };
+    }
     const after = Buffer.from(q.after ?? "", "utf8");
     const rows =
       q.q !== undefined && q.q !== ""
@@ -510,11 +654,14 @@ export class PassStore {
     return { entries, nextAfter: more ? (entries[entries.length - 1]?.key ?? null) : null };
   }
 
+  /** Deletes a pass with its pages and entries; its target drops the rows only it still needed. */
   delete(seq: number): void {
+    const target = this.stmt.bySeq.get(seq)?.target ?? null;
     this.db.transaction(() => {
       this.stmt.deleteEntries.run(seq);
       this.stmt.deletePages.run(seq);
       this.stmt.deletePass.run(seq);
+      if (target !== null) this.spans.forgetPass(target, seq);
     })();
   }
 
