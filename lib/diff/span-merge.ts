@@ -70,7 +70,7 @@ const VALID = `from_seq <= @seq AND (to_seq IS NULL OR to_seq > @seq)`;
 /** Keys of a spans pass in (lo, key) — or (lo, key] — valid at its seq. */
 function countUpTo(db: Database.Database, side: SideRef, lo: string | null, key: string, inclusive: boolean): number {
   const s = prepared<number>(db, `SELECT count(*) FROM spans WHERE target = @target AND key > CAST(@lo AS BLOB) AND key ${inclusive ? "<=" : "<"} CAST(@key AS BLOB) AND ${VALID}`).pluck();
-  return (s.get({ target: side.target, lo: lo ?? "", key, seq: side.seq }) as number | undefined) ?? 0;
+  return (s.get({ target: side.target, lo: lo ?? "", key, seq: side.seq })) ?? 0;
 }
 
 /** The keys of a spans pass below `key` (up to and including it when `inclusive`): its position. */
@@ -93,7 +93,7 @@ function* differences(db: Database.Database, target: number, aSeq: number, bSeq:
      ORDER BY k, from_seq`;
   const lo = Math.min(aSeq, bSeq);
   const hi = Math.max(aSeq, bSeq);
-  const rows = db.prepare<unknown[], ChangeRow>(sql).raw().iterate(target, lo, hi, ...r.args, target, lo, hi, ...r.args) as IterableIterator<ChangeRow>;
+  const rows = db.prepare<unknown[], ChangeRow>(sql).raw().iterate(target, lo, hi, ...r.args, target, lo, hi, ...r.args);
   const at = (versions: ChangeRow[], seq: number) => versions.find((v) => v[1] <= seq && (v[2] === null || v[2] > seq));
   let key: string | null = null;
   let versions: ChangeRow[] = [];
@@ -204,7 +204,7 @@ function* sideRows(reader: DiffReader, side: SideRef, range: KeyRange): Generato
     const rows = db
       .prepare<unknown[], EntriesKeyRow>(`SELECT rowid, CAST(key AS TEXT), size, etag, last_modified, storage_class FROM entries WHERE pass = ?${r.sql} ORDER BY key, rowid`)
       .raw()
-      .iterate(side.seq, ...r.args) as IterableIterator<EntriesKeyRow>;
+      .iterate(side.seq, ...r.args);
     for (const [id, key, size, etag, lastModified, storageClass] of rows) {
       if (range.rollups.length > 0 && rolledUp(key, range.rollups)) continue;
       yield { key, id, page: spans.pageOf(id), fields: [size, etag, lastModified, storageClass] };
@@ -220,8 +220,8 @@ function* sideRows(reader: DiffReader, side: SideRef, range: KeyRange): Generato
   const skipped = prepared<number>(db, `SELECT count(*) FROM spans WHERE ${interval} AND NOT (1${lower.sql})`).pluck();
   for (const iv of coveredIntervals(reader.pages(side))) {
     const base = [side.target, iv.lo ?? "", iv.hi === null ? END_OF_KEYS : Buffer.from(iv.hi, "utf8"), side.seq, side.seq];
-    let id = iv.before + (lower.args.length > 0 ? ((skipped.get(...base, ...lower.args) as number | undefined) ?? 0) : 0);
-    for (const [key, size, etag, lastModified, storageClass] of rows.iterate(...base, ...r.args) as IterableIterator<SpansKeyRow>) {
+    let id = iv.before + (lower.args.length > 0 ? ((skipped.get(...base, ...lower.args)) ?? 0) : 0);
+    for (const [key, size, etag, lastModified, storageClass] of rows.iterate(...base, ...r.args)) {
       const at = id++;
       if (range.rollups.length > 0 && rolledUp(key, range.rollups)) continue;
       yield { key, id: at, page: spans.pageOf(at), fields: [size, etag, lastModified, storageClass] };
