@@ -42,8 +42,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (stack !== undefined) {
-    await fetch(`${app.url}/api/passes/${passId}/cancel`, { method: "POST" }).catch(() => undefined);
-    await fetch(`${app.url}/api/experiments/${experimentId}`, { method: "DELETE" }).catch(() => undefined);
+    const json = { "Content-Type": "application/json" };
+    await fetch(`${app.url}/api/passes/${passId}/cancel`, { method: "POST", headers: json }).catch(() => undefined);
+    await fetch(`${app.url}/api/experiments/${experimentId}`, { method: "DELETE", headers: json }).catch(() => undefined);
   }
   await stack?.close();
 });

@@ -4,13 +4,16 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { DeserializeMiddleware, MetadataBearer } from "@smithy/types";
+import type { ListedPage } from "@/lib/lister";
 
 // `npm run bench:pass`: the cost of recording a pass (SQLite, one viewer streaming NDJSON) over a
-// bare SDK paging loop, on the sandbox running in its own process; then a 1M-key pass for keys/s and
-// peak RSS over time (which must stay flat: nothing of a pass is held in memory but the page at hand);
-// then a snapshot pass (ListObjectVersions folded as of T) over keys with 3 versions each against a
-// bare SDK ListObjectVersions loop.
+// bare SDK paging loop, on the sandbox running in its own process, as time and as CPU per page of
+// this process (user + system: its threads, GC and SQLite's checkpointer included), with the SDK's
+// XML parser and with ours; then where a page's CPU goes, stage by stage; then a 1M-key pass for
+// keys/s and peak RSS over time (which must stay flat: nothing of a pass is held in memory but the
+// page at hand); then a snapshot pass (ListObjectVersions folded as of T) over keys with 3 versions
+// each against a bare SDK ListObjectVersions loop.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -30,8 +33,8 @@ const { values: args } = parseArgs({
     large: { type: "string", default: "1000000" },
     rounds: { type: "string", default: "3" },
     "snapshot-keys": { type: "string", default: "100000" },
-    /** Comma-separated: compare, large, snapshot. */
-    only: { type: "string", default: "compare,large,snapshot" },
+    /** Comma-separated: compare, stages, large, snapshot. */
+    only: { type: "string", default: "compare,stages,large,snapshot" },
     "data-dir": { type: "string" },
   },
 });
@@ -42,11 +45,15 @@ const SNAPSHOT_KEYS = Number(args["snapshot-keys"]);
 const VERSIONS_PER_KEY = 3;
 const SECTIONS = new Set(args.only.split(","));
 
-const { ListObjectsV2Command, ListObjectVersionsCommand } = await import("@aws-sdk/client-s3");
+const { ListObjectsV2Command, ListObjectVersionsCommand, S3Client } = await import("@aws-sdk/client-s3");
 const { createStore } = await import("@/lib/sandbox/store");
 const { ConnectionRegistry } = await import("@/lib/connections");
 const { PassService } = await import("@/lib/passes");
-const { ndjsonLine } = await import("@/lib/http");
+const { PassStore } = await import("@/lib/passes/store");
+const { ndjsonChunks } = await import("@/lib/http");
+const { listPages } = await import("@/lib/lister");
+const { listingParseOf, parseListObjectsV2 } = await import("@/lib/listing-parser");
+type S3Client = InstanceType<typeof S3Client>;
 
 interface SandboxChild {
   endpoint: string;
@@ -87,25 +94,52 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1000;
 }
 
-async function bareLoop(client: S3Client, bucket: string): Promise<{ ms: number; cpu: number; keys: number }> {
+interface LoopRun {
+  ms: number;
+  cpu: number;
+  keys: number;
+  pages: number;
+  /** Pages whose body the SDK's own parser read (our parser refused it, or the client has none). */
+  sdkParsed: number;
+}
+
+async function bareLoop(client: S3Client, bucket: string): Promise<LoopRun> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   let token: string | undefined;
   let keys = 0;
+  let pages = 0;
+  let sdkParsed = 0;
   do {
     const res = await client.send(
       new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000, ContinuationToken: token, EncodingType: "url" }),
     );
     for (const o of res.Contents ?? []) if (o.Key !== undefined) keys++;
+    pages++;
+    if (listingParseOf(res)?.parser !== "bucketscope") sdkParsed++;
     token = res.IsTruncated === true ? res.NextContinuationToken : undefined;
   } while (token !== undefined);
-  return { ms: performance.now() - t0, cpu: cpuMs(c0), keys };
+  return { ms: performance.now() - t0, cpu: cpuMs(c0), keys, pages, sdkParsed };
+}
+
+/** A client like a connection's (lib/connections) but without our listing parser: the SDK reads every body. */
+function sdkOnlyClient(s: Settings): S3Client {
+  return new S3Client({
+    endpoint: s.endpoint,
+    region: s.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
+    maxAttempts: 3,
+    retryMode: "standard",
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
+  });
 }
 
 interface PassRun {
   ms: number;
   cpu: number;
   keys: number;
+  pages: number;
   bytesStreamed: number;
   rssSamples: { keys: number; rss: number }[];
   peakRss: number;
@@ -167,18 +201,24 @@ async function bareVersionsLoop(client: S3Client, bucket: string): Promise<{ ms:
   return { ms: performance.now() - t0, cpu: cpuMs(c0), keys, versions };
 }
 
-async function snapshotPass(service: InstanceType<typeof PassService>, bucket: string): Promise<{ ms: number; cpu: number; keys: number; versions: number }> {
+/** `crossCheckMs`: from the walk's last page to the end of the ListObjectsV2 cross-check, included in `ms`. */
+async function snapshotPass(service: InstanceType<typeof PassService>, bucket: string): Promise<{ ms: number; cpu: number; keys: number; versions: number; crossCheckMs: number }> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const id = await service.create({ kind: "snapshot", connection: "sandbox", bucket, prefix: "", pageSize: 1000 });
   let keys = 0;
+  let lastPageAt = "";
   for await (const e of service.events(id, new AbortController().signal)) {
-    if (e.type === "page") keys += e.entries.length;
+    if (e.type === "page") {
+      keys += e.entries.length;
+      lastPageAt = e.page.receivedAt;
+    }
     if (e.type === "end" && e.status !== "complete") throw new Error(`snapshot pass ended ${e.status}: ${JSON.stringify(e.error)}`);
   }
   const ms = performance.now() - t0;
   const info = service.summary(id).snapshot;
-  return { ms, cpu: cpuMs(c0), keys, versions: (info?.versions ?? 0) + (info?.deleteMarkers ?? 0) };
+  const crossCheckMs = info?.crossCheck != null ? Date.parse(info.crossCheck.checkedAt) - Date.parse(lastPageAt) : NaN;
+  return { ms, cpu: cpuMs(c0), keys, versions: (info?.versions ?? 0) + (info?.deleteMarkers ?? 0), crossCheckMs };
 }
 
 async function recordedPass(service: InstanceType<typeof PassService>, bucket: string): Promise<PassRun> {
@@ -189,11 +229,13 @@ async function recordedPass(service: InstanceType<typeof PassService>, bucket: s
   const c0 = process.cpuUsage();
   const id = await service.create({ connection: "sandbox", bucket, prefix: "", pageSize: 1000 });
   let keys = 0;
+  let pages = 0;
   let bytesStreamed = 0;
   for await (const e of service.events(id, new AbortController().signal)) {
-    bytesStreamed += ndjsonLine(e).byteLength;
+    for (const chunk of ndjsonChunks(e)) bytesStreamed += chunk.byteLength;
     if (e.type === "page") {
       keys += e.entries.length;
+      pages++;
       if (e.page.index % 100 === 0) rssSamples.push({ keys, rss: process.memoryUsage().rss });
     }
     if (e.type === "end" && e.status !== "complete") throw new Error(`pass ended ${e.status}: ${JSON.stringify(e.error)}`);
@@ -202,7 +244,7 @@ async function recordedPass(service: InstanceType<typeof PassService>, bucket: s
   const cpu = cpuMs(c0);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  return { ms, cpu, keys, bytesStreamed, rssSamples, peakRss };
+  return { ms, cpu, keys, pages, bytesStreamed, rssSamples, peakRss };
 }
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
@@ -220,6 +262,7 @@ async function main(): Promise<void> {
   console.log(`sandbox data in ${dataDir} (seeding happens once per bucket; delete it to reseed)`);
   const settings = { endpoint: "", accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, region: REGION };
   if (SECTIONS.has("compare")) await compare(dataDir, passDir, children, settings);
+  if (SECTIONS.has("stages")) await stages(dataDir, passDir, children, settings);
   if (SECTIONS.has("large")) await large(dataDir, passDir, children, settings);
   if (SECTIONS.has("snapshot")) await snapshot(dataDir, passDir, children, settings);
 }
@@ -231,39 +274,151 @@ interface Settings {
   region: string;
 }
 
+const perPage = (r: { cpu: number; pages: number }) => r.cpu / r.pages;
+const fmt = (ms: number) => ms.toFixed(2);
+const load = () => `machine load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs (shared: others may be loading it)`;
+
 async function compare(dataDir: string, passDir: string, children: ChildProcess[], base: Settings): Promise<void> {
-  const small = await startSandboxChild(path.join(dataDir, "sandbox-compare"), `bench-${COMPARE_KEYS}`, COMPARE_KEYS);
+  const bucket = `bench-${COMPARE_KEYS}`;
+  const small = await startSandboxChild(path.join(dataDir, "sandbox-compare"), bucket, COMPARE_KEYS);
   children.push(small.child);
   const settings = { ...base, endpoint: small.endpoint };
   const registry = new ConnectionRegistry({ sandbox: settings, extra: [], probeAws: false, env: {} });
   const service = new PassService({ dataDir: passDir, connections: registry });
-  const bare = (await registry.get("sandbox")).client;
+  const sdkOnly = sdkOnlyClient(settings);
+  const ours = (await registry.get("sandbox")).client;
 
-  console.log(`\n1) ${COMPARE_KEYS.toLocaleString("en")} keys, page size 1000, ${ROUNDS} rounds (after one warm-up of each)`);
-  await bareLoop(bare, `bench-${COMPARE_KEYS}`);
-  await recordedPass(service, `bench-${COMPARE_KEYS}`);
-  const bareMs: number[] = [];
-  const passMs: number[] = [];
+  console.log(`\n1) ${COMPARE_KEYS.toLocaleString("en")} keys, page size 1000, ${ROUNDS} rounds (after one warm-up of each), interleaved`);
+  console.log("   CPU is of this process per 1000-key page (user + system, all its threads); time is wall clock");
+  await bareLoop(sdkOnly, bucket);
+  await bareLoop(ours, bucket);
+  await recordedPass(service, bucket);
+  const runs: { sdk: LoopRun; ours: LoopRun; pass: PassRun }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const b = await bareLoop(bare, `bench-${COMPARE_KEYS}`);
-    const p = await recordedPass(service, `bench-${COMPARE_KEYS}`);
-    if (b.keys !== COMPARE_KEYS || p.keys !== COMPARE_KEYS) throw new Error(`key counts differ: bare ${b.keys}, pass ${p.keys}`);
-    bareMs.push(b.ms);
-    passMs.push(p.ms);
+    const sdk = await bareLoop(sdkOnly, bucket);
+    const fast = await bareLoop(ours, bucket);
+    const pass = await recordedPass(service, bucket);
+    if (sdk.keys !== COMPARE_KEYS || fast.keys !== COMPARE_KEYS || pass.keys !== COMPARE_KEYS) {
+      throw new Error(`key counts differ: SDK loop ${sdk.keys}, loop with our parser ${fast.keys}, pass ${pass.keys}`);
+    }
+    if (fast.sdkParsed > 0) throw new Error(`our parser refused ${fast.sdkParsed} of ${fast.pages} sandbox pages`);
+    runs.push({ sdk, ours: fast, pass });
     console.log(
-      `   round ${r + 1}: bare SDK loop ${b.ms.toFixed(0)} ms (client CPU ${b.cpu.toFixed(0)} ms), recorded pass + NDJSON viewer ${p.ms.toFixed(0)} ms (client CPU ${p.cpu.toFixed(0)} ms)`,
+      `   round ${r + 1}: bare SDK loop ${sdk.ms.toFixed(0)} ms (CPU ${fmt(perPage(sdk))} ms/page), bare loop + our parser ${fast.ms.toFixed(0)} ms (CPU ${fmt(perPage(fast))} ms/page), ` +
+        `recorded pass + NDJSON viewer ${pass.ms.toFixed(0)} ms (CPU ${fmt(perPage(pass))} ms/page)`,
     );
   }
-  const ratio = median(passMs) / median(bareMs);
-  const best = Math.min(...passMs) / Math.min(...bareMs);
+  const med = (f: (x: (typeof runs)[number]) => number) => median(runs.map(f));
+  const passCpu = med((x) => perPage(x.pass));
   console.log(
-    `   median: bare ${median(bareMs).toFixed(0)} ms, recorded ${median(passMs).toFixed(0)} ms, ratio ${ratio.toFixed(3)} (goal <= 1.15) ${ratio <= 1.15 ? "OK" : "OVER"}`,
+    `   CPU per page (median): bare SDK loop ${fmt(med((x) => perPage(x.sdk)))} ms, bare loop + our parser ${fmt(med((x) => perPage(x.ours)))} ms, ` +
+      `recorded pass + viewer ${fmt(passCpu)} ms (goal <= 8) ${passCpu <= 8 ? "OK" : "OVER"}`,
   );
-  console.log(`   best:   bare ${Math.min(...bareMs).toFixed(0)} ms, recorded ${Math.min(...passMs).toFixed(0)} ms, ratio ${best.toFixed(3)}`);
-  console.log(`   machine load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
+  const ratio = med((x) => x.pass.ms) / med((x) => x.sdk.ms);
+  const ratioOurs = med((x) => x.pass.ms) / med((x) => x.ours.ms);
+  console.log(
+    `   time (median): bare SDK loop ${med((x) => x.sdk.ms).toFixed(0)} ms, bare + our parser ${med((x) => x.ours.ms).toFixed(0)} ms, recorded ${med((x) => x.pass.ms).toFixed(0)} ms; ` +
+      `ratio recorded / bare SDK loop ${ratio.toFixed(3)} (goal <= 1.15) ${ratio <= 1.15 ? "OK" : "OVER"}, recorded / bare + our parser ${ratioOurs.toFixed(3)}`,
+  );
+  console.log(`   CPU ratio (median of per-round ratios): recorded / bare SDK loop ${median(runs.map((x) => x.pass.cpu / x.sdk.cpu)).toFixed(3)}, recorded / bare + our parser ${median(runs.map((x) => x.pass.cpu / x.ours.cpu)).toFixed(3)}`);
+  console.log(`   ${load()}`);
   await service.close();
+  sdkOnly.destroy();
   registry.close();
   small.child.kill("SIGTERM");
+}
+
+/**
+ * Where a page's CPU goes, each stage measured in this process in one run (medians of ROUNDS):
+ * loops over the same sandbox with the SDK's parser, with ours, and with no parsing at all; our
+ * parser alone on the captured bodies; the listing loop (lib/lister); the store's page write and the
+ * NDJSON line of the same pages; and a recorded pass with one viewer.
+ */
+async function stages(dataDir: string, passDir: string, children: ChildProcess[], base: Settings): Promise<void> {
+  const bucket = `bench-${COMPARE_KEYS}`;
+  const sb = await startSandboxChild(path.join(dataDir, "sandbox-compare"), bucket, COMPARE_KEYS);
+  children.push(sb.child);
+  const settings = { ...base, endpoint: sb.endpoint };
+  const registry = new ConnectionRegistry({ sandbox: settings, extra: [], probeAws: false, env: {} });
+  const service = new PassService({ dataDir: passDir, connections: registry });
+  const sdkOnly = sdkOnlyClient(settings);
+  const ours = (await registry.get("sandbox")).client;
+  // Reads each body whole and hands the SDK an empty one: the SDK's stack, signing and HTTP, no parsing.
+  const unparsed = sdkOnlyClient(settings);
+  const bodies: Buffer[] = [];
+  const readOnly: DeserializeMiddleware<object, MetadataBearer> = (next) => async (args) => {
+    const out = await next(args);
+    const response = out.response as { body: unknown };
+    const chunks: Buffer[] = [];
+    for await (const c of response.body as AsyncIterable<Buffer>) chunks.push(c);
+    bodies.push(Buffer.concat(chunks));
+    response.body = new Uint8Array(0);
+    return out;
+  };
+  unparsed.middlewareStack.addRelativeTo(readOnly, { relation: "after", toMiddleware: "deserializerMiddleware", name: "benchUnparsed" });
+  const storeDir = fs.mkdtempSync(path.join(passDir, "stages-"));
+  const store = new PassStore(path.join(storeDir, "stages.db"));
+  const params = { connection: "sandbox", bucket, prefix: "", delimiter: null, pageSize: 1000, startAfter: null };
+  const listLoop = async (client: S3Client, keep: ListedPage[] | null = null): Promise<{ cpu: number; pages: number }> => {
+    const c0 = process.cpuUsage();
+    let pages = 0;
+    for await (const p of listPages(client, params, { signal: new AbortController().signal })) {
+      pages++;
+      keep?.push(p);
+    }
+    return { cpu: cpuMs(c0), pages };
+  };
+
+  console.log(`\n1b) where a 1000-key page's CPU goes (${COMPARE_KEYS.toLocaleString("en")} keys, ${ROUNDS} rounds, ms of this process per page, medians)`);
+  await bareLoop(unparsed, bucket);
+  await listLoop(ours);
+  const rows: Record<string, number[]> = {};
+  const add = (name: string, v: number) => (rows[name] ??= []).push(v);
+  for (let r = 0; r < ROUNDS; r++) {
+    bodies.length = 0;
+    const none = await bareLoop(unparsed, bucket);
+    const sdk = await bareLoop(sdkOnly, bucket);
+    const fast = await bareLoop(ours, bucket);
+    const sdkList = await listLoop(sdkOnly);
+    const list = await listLoop(ours);
+    // The pages themselves, for the write and the line (collected apart: holding them all costs GC).
+    const kept: ListedPage[] = [];
+    await listLoop(ours, kept);
+    let c0 = process.cpuUsage();
+    for (const b of bodies) if (!parseListObjectsV2(b).ok) throw new Error("our parser refused a sandbox body");
+    const parseOnly = cpuMs(c0) / bodies.length;
+    const summary = store.create({ id: `stages-${r}`, connection: "sandbox", bucket, prefix: "", delimiter: null, pageSize: 1000, startAfter: null });
+    const seq = store.row(summary.id)?.seq ?? -1;
+    c0 = process.cpuUsage();
+    for (const p of kept) store.recordPage(seq, p);
+    const write = cpuMs(c0) / kept.length;
+    c0 = process.cpuUsage();
+    for (const p of kept) ndjsonChunks({ type: "page", page: p.record, entries: p.entries, commonPrefixes: p.commonPrefixes });
+    const line = cpuMs(c0) / kept.length;
+    kept.length = 0;
+    const pass = await recordedPass(service, bucket);
+    add("SDK stack, signing, HTTP (body read, not parsed)", perPage(none));
+    add("XML parse, SDK's deserializer (bare SDK loop - unparsed)", perPage(sdk) - perPage(none));
+    add("XML parse, ours (bare loop + our parser - unparsed)", perPage(fast) - perPage(none));
+    add("XML parse, ours alone on the captured bodies", parseOnly);
+    add("listing loop: mapping, decoding, checks (lib/lister - bare, our parser)", perPage(list) - perPage(fast));
+    add("listing loop with the SDK's parser (lib/lister, whole)", perPage(sdkList));
+    add("listing loop with our parser (lib/lister, whole)", perPage(list));
+    add("store: page write (SQLite, lib/passes/store.ts)", write);
+    add("NDJSON line of the page event (lib/http/ndjson.ts)", line);
+    add("pass bookkeeping, event fan-out, GC (pass - loop - write - line)", perPage(pass) - perPage(list) - write - line);
+    add("recorded pass + one NDJSON viewer (whole)", perPage(pass));
+  }
+  const width = Math.max(...Object.keys(rows).map((k) => k.length));
+  for (const [name, values] of Object.entries(rows)) console.log(`   ${name.padEnd(width)}  ${fmt(median(values)).padStart(6)} ms`);
+  console.log(`   (differences of loops measured one after another: under load they carry that noise)`);
+  console.log(`   ${load()}`);
+  store.close();
+  await service.close();
+  sdkOnly.destroy();
+  unparsed.destroy();
+  registry.close();
+  sb.child.kill("SIGTERM");
 }
 
 async function large(dataDir: string, passDir: string, children: ChildProcess[], settings: Settings): Promise<void> {
@@ -294,7 +449,8 @@ async function snapshot(dataDir: string, passDir: string, children: ChildProcess
   children.push(sb.child);
   const registry = new ConnectionRegistry({ sandbox: { ...settings, endpoint: sb.endpoint }, extra: [], probeAws: false, env: {} });
   const service = new PassService({ dataDir: passDir, connections: registry });
-  const bare = (await registry.get("sandbox")).client;
+  // The bare loop is the SDK alone, its own XML parser included (a connection's client has ours).
+  const bare = sdkOnlyClient({ ...settings, endpoint: sb.endpoint });
   await bareVersionsLoop(bare, bucket);
   await snapshotPass(service, bucket);
   const bareMs: number[] = [];
@@ -310,8 +466,9 @@ async function snapshot(dataDir: string, passDir: string, children: ChildProcess
     bareMs.push(b.ms);
     snapMs.push(p.ms);
     console.log(
-      `   round ${r + 1}: bare ListObjectVersions loop ${b.ms.toFixed(0)} ms (${rate(b.keys, b.ms)} keys/s, ${rate(b.versions, b.ms)} versions/s, client CPU ${b.cpu.toFixed(0)} ms), ` +
-        `snapshot pass + NDJSON viewer ${p.ms.toFixed(0)} ms (${rate(p.keys, p.ms)} keys/s, ${rate(p.versions, p.ms)} versions/s, client CPU ${p.cpu.toFixed(0)} ms)`,
+      `   round ${r + 1}: bare SDK ListObjectVersions loop ${b.ms.toFixed(0)} ms (${rate(b.keys, b.ms)} keys/s, ${rate(b.versions, b.ms)} versions/s, client CPU ${b.cpu.toFixed(0)} ms, ${fmt(b.cpu / (b.versions / 1000))} ms per 1000-version page), ` +
+        `snapshot pass + NDJSON viewer ${p.ms.toFixed(0)} ms (${rate(p.keys, p.ms)} keys/s, ${rate(p.versions, p.ms)} versions/s, client CPU ${p.cpu.toFixed(0)} ms, ${fmt(p.cpu / (p.versions / 1000))} ms per page, ` +
+        `of which the ListObjectsV2 cross-check ${p.crossCheckMs.toFixed(0)} ms)`,
     );
   }
   const bareMedian = median(bareMs);
@@ -323,6 +480,7 @@ async function snapshot(dataDir: string, passDir: string, children: ChildProcess
   );
   console.log(`   machine load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
   await service.close();
+  bare.destroy();
   registry.close();
   sb.child.kill("SIGTERM");
 }

@@ -44,6 +44,8 @@ async function recordPass(bucket: string, pageSize: number): Promise<string> {
 
 beforeAll(async () => {
   stack = await startStack("compare-ui", {
+    // The watch test below runs every 2 s so that several passes land within the test.
+    env: () => ({ BUCKETSCOPE_MIN_WATCH_SECONDS: "1" }),
     prepare: (s) => {
       s.store.createBucket(BUCKET);
       s.store.writeAt(T0, () => {

@@ -90,7 +90,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
   const failure = data?.end?.error ?? data?.streamError ?? (listing.error !== null ? { message: listing.error.message } : null);
   const phase: ListingPhase =
     failure !== null
-      ? { kind: "failed", message: failure.message }
+      ? { kind: "failed", message: failure.message, endedEarly: "code" in failure && failure.code === "short_listing" }
       : loadingPage !== null
         ? { kind: "listing", loadingPage }
         : data?.end

@@ -5,7 +5,8 @@ export type ListingPhase =
   | { kind: "listing"; loadingPage: number }
   | { kind: "complete"; durationMs: number }
   | { kind: "stopped" }
-  | { kind: "failed"; message: string };
+  /** `endedEarly`: the server ended the listing early (short_listing): what is shown is short. */
+  | { kind: "failed"; message: string; endedEarly?: boolean };
 
 export interface ListingFigures {
   pages: number;
@@ -34,7 +35,7 @@ function headline(phase: ListingPhase): string {
     case "stopped":
       return "Stopped before the last page";
     case "failed":
-      return "Listing failed";
+      return phase.endedEarly === true ? "Listing ended early: the server stopped short, so this is not every key" : "Listing failed";
   }
 }
 

@@ -103,7 +103,12 @@ function BandRow({ band }: { band: PageBand }) {
         </span> : null}
       {band.attempts > 1 ? <span className={styles.bandWarn}>{band.attempts} attempts</span> : null}
       {band.anomalyCount > 0 ? <span className={styles.bandWarn}>{band.anomalyCount} out of order</span> : null}
-      {band.error !== null ? <span>failed: {band.error.message}</span> : null}
+      {band.flags.map((f) => (
+        <span key={f.kind} className={f.kind === "marker_repaired" ? styles.bandWarn : undefined} title={f.message} data-testid="band-flag">
+          {f.kind === "marker_repaired" ? "next marker repaired" : "end verified"}
+        </span>
+      ))}
+      {band.error !== null ? <span>{band.error.code === "short_listing" ? "ended early" : "failed"}: {band.error.message}</span> : null}
     </>
   );
 }

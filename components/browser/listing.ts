@@ -1,4 +1,4 @@
-import type { BrowseEndEvent, BrowseEvent, BrowseStartEvent, Entry, PassError, Tie } from "@/lib/wire";
+import type { BrowseEndEvent, BrowseEvent, BrowseStartEvent, Entry, PageFlag, PassError, Tie } from "@/lib/wire";
 
 // Folds the browse stream into rows for one virtualized list: a band row opening every page, then
 // that page's folders and objects in S3's order. Pure: no React, unit-tested.
@@ -18,6 +18,8 @@ export interface PageBand {
   tokenOut: string | null;
   anomalyCount: number;
   error: PassError | null;
+  /** How the walk got past an odd marker or ending on this page. */
+  flags: PageFlag[];
   /** As-of mode: what the ListObjectVersions page held (tokens are key markers there). */
   versions: { versions: number; deleteMarkers: number; absentKeys: number; ties: number } | null;
 }
@@ -112,6 +114,7 @@ export function applyBrowseEvent(listing: Listing, event: BrowseEvent): void {
         tokenOut: v !== undefined ? v.nextKeyMarker : page.nextContinuationToken,
         anomalyCount: page.anomalyCount,
         error: page.error,
+        flags: page.flags ?? [],
         versions: v !== undefined ? { versions: v.versions, deleteMarkers: v.deleteMarkers, absentKeys: v.absentKeys, ties: v.tieCount } : null,
       };
       listing.bandRows.push(listing.rows.length);

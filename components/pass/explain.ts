@@ -1,4 +1,4 @@
-import type { PassError, PassStatus } from "@/lib/wire";
+import type { PageRecord, PassError, PassStatus } from "@/lib/wire";
 
 // Why a pass stopped, in words a person can act on. The server's message is kept (it names the
 // bucket, the connection, S3's own words); this adds what it means for the recorded pages and what
@@ -40,6 +40,10 @@ const CAUSES: Record<string, { title: string; next: string }> = {
   unknown_connection: {
     title: "The connection is no longer configured",
     next: "The server's configuration no longer names this connection. Restore it to resume.",
+  },
+  short_listing: {
+    title: "The server ended the listing early",
+    next: "Resume continues after the last key recorded (a snapshot whose walk reached its end re-runs the cross-check); if the server keeps ending early, its listings of this prefix cannot be trusted.",
   },
   internal_error: {
     title: "The server stopped the pass on an unexpected error",
@@ -104,5 +108,32 @@ export function explainPass(status: PassStatus, error: PassError | null, pagesRe
 
 /** A failed page's reason in one short line, for the pages table. */
 export function pageErrorLabel(error: PassError): string {
+  if (error.code === "short_listing") return "ended early";
   return error.s3Code ?? (error.httpStatus !== null ? `HTTP ${error.httpStatus}` : error.code);
+}
+
+export const PAGE_FLAG_LABEL: Record<NonNullable<PageRecord["flags"]>[number]["kind"], string> = {
+  marker_repaired: "marker repaired",
+  end_verified: "end verified",
+};
+
+/**
+ * Pages where the server answered oddly and the walk got past it (a next marker that named the wrong
+ * entry, an empty last page after a truncated one): worth knowing about a pass that looks complete.
+ */
+export function explainFlags(pages: readonly PageRecord[]): Explanation | null {
+  const flagged = pages.filter((p) => (p.flags?.length ?? 0) > 0);
+  const first = flagged[0];
+  const flag = first?.flags?.[0];
+  if (first === undefined || flag === undefined) return null;
+  const repaired = flagged.some((p) => p.flags?.some((f) => f.kind === "marker_repaired") === true);
+  const n = flagged.length;
+  return {
+    tone: repaired ? "warn" : "neutral",
+    title: repaired
+      ? `The server sent listing markers that named the wrong entry on ${n} ${n === 1 ? "page" : "pages"}; the walk continued from its own`
+      : `The server ended the listing with an empty page after a truncated one; a check found nothing more`,
+    detail: `Page ${first.index + 1}: ${flag.message}${n > 1 ? ` (and ${n - 1} more ${n === 2 ? "page" : "pages"}: see the Pages tab)` : ""}`,
+    facts: [],
+  };
 }

@@ -4,7 +4,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef } from "react";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle, visibleKey } from "@/components/format";
 import type { PageRecord, VersionsPage } from "@/lib/wire";
-import { explainPass, pageErrorLabel } from "./explain";
+import { explainPass, PAGE_FLAG_LABEL, pageErrorLabel } from "./explain";
 import { markerText, versionCountsText } from "./snapshot";
 import styles from "./pass.module.css";
 
@@ -37,6 +37,11 @@ function PageStatus({ page }: { page: PageRecord }) {
   return (
     <span title={page.requestId ?? undefined}>
       <span className={styles.statusOk}>{page.httpStatus ?? 200}</span>
+      {(page.flags ?? []).map((f) => (
+        <span key={f.kind} className={f.kind === "marker_repaired" ? "badge warn" : "badge"} style={{ marginLeft: 4 }} title={f.message} data-testid="page-flag">
+          {PAGE_FLAG_LABEL[f.kind]}
+        </span>
+      ))}
       {page.requestId ? <span className={styles.mono}> {shortToken(page.requestId)}</span> : null}
       {page.anomalyCount > 0 ? <span className="badge bad"> {page.anomalyCount} anomalies</span> : null}
       {page.resumedBy !== null ? <span className="badge warn"> resumed by {page.resumedBy}</span> : null}
@@ -233,6 +238,12 @@ export function PageDetail({ page }: { page: PageRecord | undefined }) {
           <div className={styles.facts}>{failure.facts.join(" · ")}</div>
         </div>
       ) : null}
+      {(page.flags ?? []).map((f) => (
+        <div key={f.kind} className={`${styles.explain} ${f.kind === "marker_repaired" ? styles.warn : ""}`} data-testid="page-detail-flag">
+          <div className={styles.explainTitle}>{f.kind === "marker_repaired" ? "Next marker repaired" : "End of the listing verified"}</div>
+          <div>{f.message}</div>
+        </div>
+      ))}
       {page.anomalyCount > 0 ? (
         <>
           <h3 style={{ marginTop: 12 }}>

@@ -168,10 +168,10 @@ export function LiveStats({ status, totals, elapsedAt }: LiveStatsProps) {
   );
 }
 
-export function ExplanationBox({ explanation }: { explanation: Explanation }) {
+export function ExplanationBox({ explanation, testId = "pass-explanation" }: { explanation: Explanation; testId?: string }) {
   const tone = explanation.tone === "bad" ? styles.bad : explanation.tone === "warn" ? styles.warn : "";
   return (
-    <div className={`${styles.explain} ${tone}`} data-testid="pass-explanation">
+    <div className={`${styles.explain} ${tone}`} data-testid={testId}>
       <div className={styles.explainTitle}>{explanation.title}</div>
       <div>{explanation.detail}</div>
       {explanation.facts.length > 0 ? <div className={styles.facts}>{explanation.facts.join(" · ")}</div> : null}

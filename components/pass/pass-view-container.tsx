@@ -8,7 +8,7 @@ import { compareHref } from "@/components/diff/search-params";
 import { formatCount, formatDuration } from "@/components/format";
 import { ApiError } from "@/components/stream/api-error";
 import { latencyStats, pagePoints } from "./chart-data";
-import { explainPass } from "./explain";
+import { explainFlags, explainPass } from "./explain";
 import { KeysPanel } from "./keys-panel";
 import { currentSummary, displayTotals, elapsedMs } from "./live";
 import { PagesChart } from "./pages-chart";
@@ -94,6 +94,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
   const running = status === "running";
   const totals = displayTotals(live, pass);
   const explanation = explainPass(status, pass.error, pass.totals.pages + pass.totals.failedPages);
+  const flagged = explainFlags(live.pages);
   const streamProblem = live.streamError?.message ?? (stream.status === "error" ? (stream.error?.message ?? "unknown error") : null);
   const actionError = cancel.error?.message ?? resume.error?.message ?? null;
   const selected = view.page !== null ? live.pages[view.page] : undefined;
@@ -131,6 +132,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
       ) : null}
       <LiveStats status={status} totals={totals} elapsedAt={(now) => (live.pass !== null ? elapsedMs(live, now) : pass.activeMs)} />
       {explanation !== null ? <ExplanationBox explanation={explanation} /> : null}
+      {flagged !== null ? <ExplanationBox explanation={flagged} testId="pass-flags" /> : null}
       {pass.kind === "snapshot" ? <SnapshotPanel info={pass.snapshot} pages={live.pages} status={status} keys={totals.keys} /> : null}
       {streamProblem !== null ? (
         <div className="error-box" style={{ marginTop: 12 }}>

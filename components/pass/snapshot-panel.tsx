@@ -76,6 +76,38 @@ function TiesTable({ pages }: { pages: readonly PageRecord[] }) {
   );
 }
 
+/** Whether ListObjectsV2 of the same prefix, read after the walk, found keys the versions listing left out. */
+function CrossCheckLine({ info, status }: { info: SnapshotInfo; status: PassStatus }) {
+  const check = info.crossCheck;
+  if (check === undefined || check === null) {
+    if (status !== "running" || info.crossCheck === null) return null;
+    return (
+      <p className={styles.hint} data-testid="pit-cross-check">
+        When the walk ends, ListObjectsV2 of the same prefix is read to check that the versions listing left no key out.
+      </p>
+    );
+  }
+  if (check.missing === 0) {
+    return (
+      <p className={styles.hint} data-testid="pit-cross-check">
+        Cross-checked: ListObjectsV2 of the same prefix, read after the walk, listed {formatCount(check.listed)} {check.listed === 1 ? "key" : "keys"}, none missing from the versions
+        listing.
+      </p>
+    );
+  }
+  return (
+    <div className={`${styles.explain} ${styles.bad}`} data-testid="pit-cross-check">
+      <div className={styles.explainTitle}>
+        The versions listing is short: {formatCount(check.missing)} of the {formatCount(check.listed)} keys ListObjectsV2 lists are missing from it
+      </div>
+      <div>
+        For example {check.examples.map((k) => `“${visibleKey(k)}”`).join(", ")}. They existed before the walk ended, so the server ended ListObjectVersions early; the keys at T
+        above are incomplete.
+      </div>
+    </div>
+  );
+}
+
 export interface SnapshotPanelProps {
   info: SnapshotInfo | null;
   pages: readonly PageRecord[];
@@ -135,6 +167,7 @@ export function SnapshotPanel({ info, pages, status, keys }: SnapshotPanelProps)
         <Count label="Absent at T" value={counts.absentKeys} sub="keys with history, not there at T" testId="pit-absent" />
         <Count label="Ties" value={counts.ties} sub="changed in T's second" testId="pit-ties-count" />
       </div>
+      <CrossCheckLine info={info} status={status} />
       {info.warnings.length > 0 ? (
         <div className={`${styles.explain} ${styles.warn}`} data-testid="pit-warnings">
           <div className={styles.explainTitle}>{info.warnings.length === 1 ? "Warning" : "Warnings"}</div>

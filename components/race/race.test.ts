@@ -109,4 +109,14 @@ describe("the custom schedule as typed", () => {
     expect(parsed.errors).toEqual([expect.stringMatching(/^line 5:/)]);
     expect(formatSteps(parsed.steps)).toBe("after 1 delete obj_1100\nat 1500 put obj_0500x");
   });
+
+  it("refuses keys the server would refuse, with its reason, before anything is sent", async () => {
+    const { parseSteps } = await import("./steps");
+    const parsed = parseSteps("after 1 put ok.txt\nafter 1 put ../out.txt\nat 10 delete /rooted");
+    expect(parsed.steps).toEqual([{ afterPage: 1, op: "put", key: "ok.txt" }]);
+    expect(parsed.errors).toEqual([
+      expect.stringMatching(/^line 2: "\.\.\/out\.txt": a key must not contain "\." or "\.\." path segments/),
+      expect.stringMatching(/^line 3: "\/rooted": a key must not start with "\/"/),
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { CustomStep } from "@/lib/wire";
+import { customStepSchema, type CustomStep } from "@/lib/wire";
 
 // The custom scenario's schedule as a person types it, one step a line:
 //   after 1 delete obj_1100      (once page 1 is received, before page 2 is requested)
@@ -17,7 +17,14 @@ export function parseSteps(text: string): { steps: CustomStep[]; errors: string[
       return;
     }
     const [, when, n, op, key] = m as unknown as [string, "after" | "at", string, CustomStep["op"], string];
-    steps.push(when === "after" ? { afterPage: Number(n), op, key: key.trim() } : { atMs: Number(n), op, key: key.trim() });
+    const step: CustomStep = when === "after" ? { afterPage: Number(n), op, key: key.trim() } : { atMs: Number(n), op, key: key.trim() };
+    // The server's own rules (a key a proxy would normalise out of the prefix, say), said before sending.
+    const checked = customStepSchema.safeParse(step);
+    if (!checked.success) {
+      errors.push(`line ${i + 1}: ${checked.error.issues.map((issue) => issue.message).join("; ")}`);
+      return;
+    }
+    steps.push(step);
   });
   return { steps, errors };
 }

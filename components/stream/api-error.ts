@@ -28,7 +28,10 @@ export async function ensureOk(res: Response): Promise<Response> {
   throw new ApiError(res.status, code, message);
 }
 
+/** JSON both ways: the server refuses a write (POST, PUT, PATCH, DELETE) that is not sent as JSON. */
 export async function fetchJson<T>(url: string, schema: { parse(v: unknown): T }, init?: RequestInit): Promise<T> {
-  const res = await ensureOk(await fetch(url, { ...init, headers: { Accept: "application/json", ...init?.headers } }));
+  const write = init?.method !== undefined && !["GET", "HEAD"].includes(init.method.toUpperCase());
+  const headers = { Accept: "application/json", ...(write ? { "Content-Type": "application/json" } : {}), ...init?.headers };
+  const res = await ensureOk(await fetch(url, { ...init, headers }));
   return schema.parse(await res.json());
 }

@@ -92,6 +92,44 @@ describe("browseEvents", () => {
   });
 });
 
+describe("a listing that ends early", () => {
+  const browse = (asOf?: string) =>
+    collect(browseEvents({ connection: "sandbox", bucket: "browse-test", prefix: "logs/", pageSize: 10, asOf }, { signal: new AbortController().signal, connections: registry }));
+
+  it("ends with a short_listing error instead of a complete end when ListObjectsV2 stops after a truncated page", async () => {
+    sandbox.faults.configure({ listEndEarly: true });
+    try {
+      const events = await browse();
+      expect(pagesOf(events).map((p) => [p.page.index, p.entries.length, p.page.isTruncated, p.page.error?.code ?? null])).toEqual([
+        [0, 10, true, null],
+        [1, 0, false, "short_listing"],
+      ]);
+      const end = events.at(-1);
+      expect(end).toMatchObject({ type: "end", pages: 2, keys: 10, error: { code: "short_listing" } });
+      expect(end?.type === "end" ? end.error?.message : "").toContain('still lists "logs/obj_0010" after the last key listed ("logs/obj_0009")');
+    } finally {
+      sandbox.faults.clear();
+    }
+  });
+
+  it("does the same as of T when ListObjectVersions loses its place (no NextVersionIdMarker, then an empty page)", async () => {
+    sandbox.store.setVersioning("browse-test", "Enabled");
+    sandbox.faults.configure({ versionsEndEarly: "null-marker" });
+    try {
+      const events = await browse(new Date().toISOString());
+      const pages = pagesOf(events);
+      expect(pages.map((p) => [p.page.index, p.page.isTruncated, p.page.flags?.map((f) => f.kind) ?? [], p.page.error?.code ?? null])).toEqual([
+        [0, true, ["marker_repaired"], null],
+        [1, false, [], "short_listing"],
+      ]);
+      expect(events.at(-1)).toMatchObject({ type: "end", error: { code: "short_listing" } });
+    } finally {
+      sandbox.faults.clear();
+      sandbox.store.setVersioning("browse-test", "Suspended");
+    }
+  });
+});
+
 describe("objectDetails", () => {
   it("returns HEAD metadata and a presigned link that downloads the object, for a hostile key", async () => {
     const details = await objectDetails({ connection: "sandbox", bucket: "browse-test", key: hostileKey }, { connections: registry });

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { AllowedHostsError, parseAllowedHosts, type AllowedHost } from "../gate/hosts";
 import { loadLimits } from "./limits";
 
 export { DEFAULT_LIMITS, limits, loadLimits, type Limits } from "./limits";
@@ -18,6 +19,12 @@ export interface AppSettings {
   port: number;
   dataDir: string;
   accessToken: string | null;
+  /** How long a browser session lasts (BUCKETSCOPE_SESSION_MAX_AGE). */
+  sessionMaxAgeMs: number;
+  /** Extra names the dashboard answers to (BUCKETSCOPE_ALLOWED_HOSTS), beyond loopback and HOST. */
+  allowedHosts: AllowedHost[];
+  /** Believe X-Forwarded-Proto and X-Forwarded-For (BUCKETSCOPE_TRUST_PROXY=1). */
+  trustProxy: boolean;
   sandbox: SandboxSettings | null;
 }
 
@@ -44,6 +51,25 @@ function parsePort(value: string | undefined, fallback: number, name: string): n
     throw new SettingsError(`${name} must be a port number (0-65535), got "${value}".`);
   }
   return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
+
+/** `7d`, `12h`, `30m`, `45s` or a number of seconds. */
+export function parseDuration(value: string | undefined, fallbackMs: number, name: string): number {
+  if (value === undefined || value.trim() === "") return fallbackMs;
+  const m = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/.exec(value.trim());
+  const ms = m?.[1] !== undefined ? Number(m[1]) * (DURATION_UNITS[m[2] || "s"] ?? 1000) : NaN;
+  if (!Number.isFinite(ms) || ms < 1000) {
+    throw new SettingsError(`${name} must be a duration of at least 1 s such as 7d, 12h, 30m or 45s, got "${value}".`);
+  }
+  return Math.round(ms);
+}
+
+function parseFlag(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === "" || value === "0") return false;
+  if (value === "1") return true;
+  throw new SettingsError(`${name} must be 1 or 0, got "${value}".`);
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -80,7 +106,23 @@ export function loadSettings(env: Env = process.env): AppSettings {
           region: env.BUCKETSCOPE_SANDBOX_REGION ?? SANDBOX_DEFAULTS.region,
         }
       : null;
-  return { host, port, dataDir: dataDirFrom(env), accessToken: token, sandbox };
+  let allowedHosts: AllowedHost[];
+  try {
+    allowedHosts = parseAllowedHosts(env.BUCKETSCOPE_ALLOWED_HOSTS);
+  } catch (err) {
+    if (err instanceof AllowedHostsError) throw new SettingsError(err.message);
+    throw err;
+  }
+  return {
+    host,
+    port,
+    dataDir: dataDirFrom(env),
+    accessToken: token,
+    sessionMaxAgeMs: parseDuration(env.BUCKETSCOPE_SESSION_MAX_AGE, 7 * 86_400_000, "BUCKETSCOPE_SESSION_MAX_AGE"),
+    allowedHosts,
+    trustProxy: parseFlag(env.BUCKETSCOPE_TRUST_PROXY, "BUCKETSCOPE_TRUST_PROXY"),
+    sandbox,
+  };
 }
 
 export function sandboxPortFrom(env: Env = process.env): number {

@@ -2,8 +2,10 @@ import "server-only";
 import { ListBucketsCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { loadSettings, type SandboxSettings } from "@/lib/config";
 import { AppError } from "@/lib/http";
+import { listingParser } from "@/lib/listing-parser";
 import type { Bucket, ConnectionKind, ConnectionView } from "@/lib/wire";
 import { validateConnectionsConfig, type ConnectionConfig } from "./config";
+import { sendContentMd5OnDeleteObjects } from "./content-md5";
 import { toAppError } from "./errors";
 
 type Env = Record<string, string | undefined>;
@@ -40,8 +42,11 @@ function hostOf(endpoint: string): string {
   return new URL(endpoint).host;
 }
 
+/** `endpointHost` is set for every endpoint but AWS's own, and those get DeleteObjects with Content-MD5. */
 function makeConnection(name: string, kind: ConnectionKind, writable: boolean, config: S3ClientConfig, region: string, endpointHost?: string): Connection {
   const client = new S3Client({ maxAttempts: 3, retryMode: "standard", requestHandler: HTTP_OPTIONS, ...config });
+  if (endpointHost !== undefined) sendContentMd5OnDeleteObjects(client);
+  client.middlewareStack.use(listingParser());
   const view: ConnectionView = endpointHost !== undefined ? { name, kind, endpointHost, region, writable } : { name, kind, region, writable };
   return { name, kind, writable, client, view };
 }

@@ -27,7 +27,8 @@ let elsewhere = "";
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown; text: string; type: string }> {
   const res = await fetch(`${app.url}${path}`, {
     method,
-    headers: body !== undefined ? { "Content-Type": "application/json" } : {},
+    // Every write is JSON, a body-less cancel or delete too (the gate answers 415 otherwise).
+    headers: method !== "GET" ? { "Content-Type": "application/json" } : {},
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();

@@ -16,7 +16,24 @@ export interface SandboxAdmin {
   secretAccessKey: string;
 }
 
+/**
+ * DeleteObjects refused as a whole: not implemented (501, 405), or 400 for a missing Content-MD5
+ * (Swift, older Ceph RGW and MinIO; AWS says MissingContentMD5). Per-key DeleteObject still works there.
+ */
+function refusesDeleteObjects(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const name = "name" in err && typeof err.name === "string" ? err.name : "";
+  const message = "message" in err && typeof err.message === "string" ? err.message : "";
+  const meta = "$metadata" in err && typeof err.$metadata === "object" && err.$metadata !== null ? err.$metadata : {};
+  const status = "httpStatusCode" in meta ? meta.httpStatusCode : undefined;
+  if (status === 501 || status === 405) return true;
+  return status === 400 && (name === "MissingContentMD5" || /content-md5/i.test(message));
+}
+
 export class Scope {
+  /** Set once the server refused DeleteObjects: deletes go one key at a time from then on. */
+  private deleteOneByOne = false;
+
   constructor(
     readonly conn: Connection,
     readonly bucket: string,
@@ -95,14 +112,43 @@ export class Scope {
     }
   }
 
-  /** DeleteObjects; per-object failures come back in the answer, not as an exception. */
+  /**
+   * DeleteObjects; per-object failures come back in the answer, not as an exception. A server that
+   * refuses DeleteObjects itself (not implemented, or insisting on a checksum it does not get) gets
+   * one DeleteObject per key instead, for the rest of the experiment.
+   */
   private async deleteBatch(objects: { Key: string; VersionId?: string }[]): Promise<{ code: string; message: string }[]> {
-    try {
-      const res = await this.conn.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }));
-      return (res.Errors ?? []).map((e) => ({ code: e.Code ?? "unknown", message: e.Message ?? "" }));
-    } catch (err) {
-      throw toAppError(err, { connection: this.conn.name, bucket: this.bucket });
+    if (!this.deleteOneByOne) {
+      try {
+        const res = await this.conn.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }));
+        return (res.Errors ?? []).map((e) => ({ code: e.Code ?? "unknown", message: e.Message ?? "" }));
+      } catch (err) {
+        if (!refusesDeleteObjects(err)) throw toAppError(err, { connection: this.conn.name, bucket: this.bucket });
+        this.deleteOneByOne = true;
+      }
     }
+    return this.deleteEach(objects);
+  }
+
+  /** DeleteObject per key, a few in flight; a denied key is reported like DeleteObjects reports it. */
+  private async deleteEach(objects: { Key: string; VersionId?: string }[], concurrency = 16): Promise<{ code: string; message: string }[]> {
+    const failures: { code: string; message: string }[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < objects.length) {
+        const o = objects[next++] as { Key: string; VersionId?: string };
+        if (!o.Key.startsWith(this.prefix)) throw new AppError("internal_error", `Refusing to touch "${o.Key}" outside "${this.prefix}".`);
+        try {
+          await this.conn.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: o.Key, VersionId: o.VersionId }));
+        } catch (err) {
+          const appErr = toAppError(err, { connection: this.conn.name, bucket: this.bucket });
+          if (appErr.code !== "access_denied") throw appErr;
+          failures.push({ code: "AccessDenied", message: appErr.message });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return failures;
   }
 
   /** The bucket's versioning; "off" for a bucket that has never had it. */

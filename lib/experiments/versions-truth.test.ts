@@ -6,9 +6,10 @@ import { ConnectionRegistry } from "@/lib/connections";
 import type { PassService } from "@/lib/passes";
 import { serviceFor, tempDir } from "@/lib/passes/testing/harness";
 import { sdkClient, startTestSandbox, type TestSandbox } from "@/lib/sandbox/test-helpers";
-import { experimentParamsSchema, TRUTH_METHODS, type ExperimentDetail, type ExperimentParamsInput } from "@/lib/wire";
+import { TRUTH_METHODS, type ExperimentDetail, type ExperimentParamsInput } from "@/lib/wire";
 import { readVersionsTruth, Scope } from "./bucket-ops";
 import { ExperimentService } from "./service";
+import { historyUnder, runExperiment } from "./testing/harness";
 
 // The race lab on a connection that is not the embedded sandbox (an "s3-compatible" connection to
 // the test sandbox's endpoint, no admin API): on a versioned bucket ground truth comes from
@@ -61,7 +62,8 @@ function startDenyingProxy(target: URL): Promise<http.Server> {
 }
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox({ seed: true });
+  // The refusing proxy forwards its own Host (127.0.0.1:<its port>), as a reverse proxy would.
+  sandbox = await startTestSandbox({ seed: true, allowedHosts: [{ name: "127.0.0.1", port: null }] });
   s3 = sdkClient(sandbox);
   await s3.send(new CreateBucketCommand({ Bucket: "race-versioned" }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: "race-versioned", VersioningConfiguration: { Status: "Enabled" } }));
@@ -81,24 +83,13 @@ afterAll(async () => {
   await sandbox.stop();
 });
 
-async function run(service: ExperimentService, input: ExperimentParamsInput): Promise<ExperimentDetail> {
-  const id = await service.create(experimentParamsSchema.parse(input));
-  await service.settled(id);
-  return service.detail(id);
-}
-
-/** Versions and delete markers under a prefix, straight from ListObjectVersions. */
-async function historyUnder(bucket: string, prefix: string): Promise<number> {
-  const res = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix }));
-  return (res.Versions?.length ?? 0) + (res.DeleteMarkers?.length ?? 0);
-}
 
 const anomalies = (d: ExperimentDetail) => Object.fromEntries(d.verdicts.filter((v) => v.verdict !== "consistent").map((v) => [v.key, v.verdict]));
 
 describe("ground truth from object versions on a versioned bucket elsewhere than the sandbox", () => {
   let seed: ExperimentDetail;
   beforeAll(async () => {
-    seed = await run(lab, { connection: "compat", bucket: "race-versioned", scenario: "seed" });
+    seed = await runExperiment(lab, { connection: "compat", bucket: "race-versioned", scenario: "seed" });
   }, 120_000);
 
   it("reads both truths as of instants on the server's clock and finds obj_1100 gone-early, as the sandbox snapshot does", () => {
@@ -125,11 +116,11 @@ describe("ground truth from object versions on a versioned bucket elsewhere than
 
   it("removes every version and delete marker the experiment created", async () => {
     expect(seed.experiment).toMatchObject({ cleanedUp: true, cleanupNote: null });
-    expect(await historyUnder("race-versioned", seed.experiment.prefix)).toBe(0);
+    expect(await historyUnder(s3, "race-versioned", seed.experiment.prefix)).toBe(0);
   });
 
   it("gives each planted behind/ahead mutation the verdict the sandbox snapshot gives it", async () => {
-    const d = await run(lab, { connection: "compat", bucket: "race-versioned", scenario: "behind-ahead" });
+    const d = await runExperiment(lab, { connection: "compat", bucket: "race-versioned", scenario: "behind-ahead" });
     expect(d.experiment).toMatchObject({ status: "complete", truthMethod: "versions" });
     expect(d.truth.map((t) => [t.method, t.tieCount])).toEqual([
       ["versions", 0],
@@ -145,7 +136,7 @@ describe("ground truth from object versions on a versioned bucket elsewhere than
     });
     expect(d.experiment.result).toMatchObject({ equalsStart: false, equalsEnd: false });
     expect(d.experiment.cleanedUp).toBe(true);
-    expect(await historyUnder("race-versioned", d.experiment.prefix)).toBe(0);
+    expect(await historyUnder(s3, "race-versioned", d.experiment.prefix)).toBe(0);
   }, 120_000);
 });
 
@@ -160,7 +151,7 @@ describe("buckets without usable history fall back to a quiescent listing, sayin
   });
 
   it("a bucket that was never versioned", async () => {
-    const d = await run(lab, small("demo"));
+    const d = await runExperiment(lab, small("demo"));
     expect(d.experiment).toMatchObject({ status: "complete", truthMethod: "quiescent-listing", cleanedUp: true });
     expect(d.experiment.truthNote).toMatch(/never had versioning enabled/);
     expect(d.truth.map((t) => t.method)).toEqual(["quiescent-listing", "quiescent-listing"]);
@@ -168,11 +159,11 @@ describe("buckets without usable history fall back to a quiescent listing, sayin
   }, 60_000);
 
   it("a bucket whose versioning is suspended, which is still emptied of every version", async () => {
-    const d = await run(lab, small("race-suspended"));
+    const d = await runExperiment(lab, small("race-suspended"));
     expect(d.experiment).toMatchObject({ status: "complete", truthMethod: "quiescent-listing", cleanedUp: true, cleanupNote: null });
     expect(d.experiment.truthNote).toMatch(/suspended/);
     expect(anomalies(d)).toEqual({ obj_0150: "gone-early" });
-    expect(await historyUnder("race-suspended", d.experiment.prefix)).toBe(0);
+    expect(await historyUnder(s3, "race-suspended", d.experiment.prefix)).toBe(0);
   }, 60_000);
 });
 
@@ -181,13 +172,13 @@ describe("cleanup when permanent deletion is denied", () => {
     const { port } = denying.address() as AddressInfo;
     const guarded = new ExperimentService({ passes, connections: compatible("guarded", `http://127.0.0.1:${port}`), sandboxAdmin: null });
     try {
-      const d = await run(guarded, { connection: "guarded", bucket: "race-versioned", scenario: "custom", keyCount: 50, pageSize: 20, steps: [{ afterPage: 1, op: "overwrite", key: "obj_0030" }] });
+      const d = await runExperiment(guarded, { connection: "guarded", bucket: "race-versioned", scenario: "custom", keyCount: 50, pageSize: 20, steps: [{ afterPage: 1, op: "overwrite", key: "obj_0030" }] });
       expect(d.experiment).toMatchObject({ status: "complete", truthMethod: "versions", cleanedUp: false });
       expect(anomalies(d)).toEqual({ obj_0030: "seen-new" });
       expect(d.experiment.cleanupNote).toMatch(/could not be removed: permanent deletion was denied \(AccessDenied: Access Denied\)/);
       expect(d.experiment.cleanupNote).toMatch(/the prefix lists empty, but that history remains/);
       // 50 seeded versions, one overwrite, and the 50 delete markers cleanup fell back to.
-      expect(await historyUnder("race-versioned", d.experiment.prefix)).toBe(101);
+      expect(await historyUnder(s3, "race-versioned", d.experiment.prefix)).toBe(101);
     } finally {
       await guarded.close();
     }
@@ -210,7 +201,7 @@ describe("ties at T", () => {
     const before = await readVersionsTruth(scope, stamp - 1, null, never);
     expect([before.tieCount, [...before.contents.keys()]]).toEqual([0, ["early"]]);
     expect(await scope.empty(never, "Enabled")).toEqual({ cleaned: true, note: null });
-    expect(await historyUnder("race-versioned", scope.prefix)).toBe(0);
+    expect(await historyUnder(s3, "race-versioned", scope.prefix)).toBe(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import "server-only";
+// Not server-only: the start script's gate (scripts/start.ts) answers in this shape before Next runs.
 import { randomBytes } from "node:crypto";
 
 // One error shape for the whole API: `{ error: { code, message, id? } }`, status from this map only.
@@ -11,6 +11,7 @@ export const errorStatus = {
   unauthorized: 401,
   access_denied: 403,
   read_only_connection: 403,
+  cross_origin: 403,
   not_found: 404,
   unknown_connection: 404,
   no_such_bucket: 404,
@@ -23,11 +24,14 @@ export const errorStatus = {
   not_versioned: 409,
   too_many_watches: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   too_many_passes: 429,
   too_many_experiments: 429,
+  too_many_attempts: 429,
   throttled: 503,
   upstream_error: 502,
   upstream_unreachable: 502,
+  short_listing: 502,
   storage_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<string, number>;

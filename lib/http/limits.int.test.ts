@@ -36,7 +36,8 @@ beforeEach(() => {
 async function call(method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${app.url}${url}`, {
     method,
-    headers: body !== undefined ? { "Content-Type": "application/json" } : {},
+    // Every write is JSON, a body-less cancel or delete too (the gate answers 415 otherwise).
+    headers: method !== "GET" ? { "Content-Type": "application/json" } : {},
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();

@@ -1,34 +1,51 @@
 import "server-only";
 import { clientError, errorResponse } from "./errors";
 
-/** Arrays longer than this are written element by element (a page's entries). */
-const PIECEWISE_ARRAY = 64;
+/** Arrays longer than this are written in slices of this many elements (a page's entries). */
+const SLICE = 128;
+/** A line's UTF-8 is sent in chunks of about this many characters. */
+const CHUNK = 16 * 1024;
 
 /**
- * `JSON.stringify(value) + "\n"` as UTF-8, byte for byte. A page event's line is ~150 KB: V8 builds
- * a string that large as a rope that must be flattened (a large-object allocation) before it can be
- * encoded, which cost more than the stringify itself. A plain object whose long arrays are written
- * element by element into one buffer of the exact size skips that.
+ * `JSON.stringify(value) + "\n"` as UTF-8, byte for byte, in chunks of ~16 KB (a short line is one
+ * chunk). A page event's line is ~150 KB: V8 makes a string over 128 KB in its large-object space and
+ * a buffer that size is fresh memory each time (page faults), both costing more than the stringify.
+ * A plain object's long arrays are stringified a slice at a time and no string or buffer gets large.
  */
-export function ndjsonLine(value: unknown): Uint8Array {
+export function ndjsonChunks(value: unknown): Uint8Array[] {
   const parts = typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype && !("toJSON" in value) ? objectParts(value) : null;
-  if (parts === null) return Buffer.from(`${JSON.stringify(value)}\n`);
-  let size = 0;
-  for (const p of parts) size += Buffer.byteLength(p);
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (const p of parts) at += out.write(p, at);
-  return out;
+  if (parts === null) return [Buffer.from(`${JSON.stringify(value)}\n`)];
+  const chunks: Uint8Array[] = [];
+  let pending = "";
+  for (const p of parts) {
+    pending += p;
+    if (pending.length >= CHUNK) {
+      chunks.push(Buffer.from(pending));
+      pending = "";
+    }
+  }
+  if (pending !== "") chunks.push(Buffer.from(pending));
+  return chunks;
+}
+
+/** The same bytes as one buffer, for callers that need the line whole. */
+export function ndjsonLine(value: unknown): Uint8Array {
+  const chunks = ndjsonChunks(value);
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
 }
 
 function objectParts(value: object): string[] {
   const parts: string[] = [];
   let sep = "{";
   for (const [k, v] of Object.entries(value)) {
-    if (Array.isArray(v) && v.length > PIECEWISE_ARRAY) {
-      parts.push(`${sep}${JSON.stringify(k)}:[`);
-      // As JSON.stringify writes an element it cannot represent (undefined, a function): null.
-      for (let i = 0; i < v.length; i++) parts.push(`${i === 0 ? "" : ","}${JSON.stringify(v[i]) ?? "null"}`);
+    if (Array.isArray(v) && v.length > SLICE) {
+      parts.push(`${sep}${JSON.stringify(k)}:`);
+      for (let i = 0; i < v.length; i += SLICE) {
+        // A slice's "[…]" without its brackets; JSON.stringify writes what it cannot represent (undefined, a function, a hole) as null, slice or not.
+        const json = JSON.stringify(v.slice(i, i + SLICE));
+        if (i === 0) parts.push(json.slice(0, -1));
+        else parts.push(",", json.slice(1, -1));
+      }
       parts.push("]");
     } else {
       const s = JSON.stringify(v);
@@ -78,7 +95,7 @@ export async function ndjsonResponse<T>(
       } catch (err) {
         const error = clientError(err, "The stream failed on a server error");
         if (cancelled) return;
-        controller.enqueue(ndjsonLine({ type: "error", error }));
+        for (const chunk of ndjsonChunks({ type: "error", error })) controller.enqueue(chunk);
         stopped = true;
         controller.close();
         return;
@@ -91,7 +108,7 @@ export async function ndjsonResponse<T>(
         controller.close();
         return;
       }
-      controller.enqueue(ndjsonLine(next.value));
+      for (const chunk of ndjsonChunks(next.value)) controller.enqueue(chunk);
     },
     cancel() {
       cancelled = true;

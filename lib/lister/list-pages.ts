@@ -1,7 +1,8 @@
 import "server-only";
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from "@aws-sdk/client-s3";
+import { checkEmptyEnd, lastListed } from "./end-checks";
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy, type Sent } from "./send";
-import type { Anomaly, Entry, PageRecord, PageRequest, PassError } from "@/lib/wire";
+import type { Anomaly, Entry, PageFlag, PageRecord, PageRequest, PassError } from "@/lib/wire";
 
 export interface ListParams {
   connection: string;
@@ -262,6 +263,15 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
         recentTokens.push(token);
         if (recentTokens.length > RECENT_TOKENS) recentTokens.shift();
       }
+      const flags: PageFlag[] = [];
+      if (error === null && !isTruncated && entries.length === 0 && commonPrefixes.length === 0 && req.continuationToken !== null) {
+        const target = { connection: params.connection, bucket: params.bucket, prefix: req.prefix, delimiter: req.delimiter };
+        const answered = { httpStatus: res.$metadata.httpStatusCode ?? null, requestId: res.$metadata.requestId ?? null };
+        const end = await checkEmptyEnd(client, target, lastListed(prev) ?? params.startAfter, "ListObjectsV2", answered, retry, signal);
+        if (end === null) return;
+        if ("error" in end) error = end.error;
+        else flags.push(end.flag);
+      }
 
       const first = entries[0];
       const last = entries[entries.length - 1];
@@ -282,6 +292,7 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
           anomalies,
           anomalyCount,
           error,
+          ...(flags.length > 0 ? { flags } : {}),
         },
         entries,
         commonPrefixes,

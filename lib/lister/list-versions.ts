@@ -1,5 +1,4 @@
 import "server-only";
-import { Readable } from "node:stream";
 import {
   GetBucketVersioningCommand,
   ListObjectVersionsCommand,
@@ -12,7 +11,9 @@ import {
 import type { DeserializeMiddleware } from "@smithy/types";
 import { toAppError } from "@/lib/connections";
 import { AppError } from "@/lib/http";
-import type { Anomaly, BucketVersioning, ClockOffset, PageRecord, PageRequest, PassError, VersionRow } from "@/lib/wire";
+import { listingParser, versionOrderOf } from "@/lib/listing-parser";
+import type { Anomaly, BucketVersioning, ClockOffset, PageFlag, PageRecord, PageRequest, PassError, VersionRow } from "@/lib/wire";
+import { checkEmptyEnd, versionMarkersAfter } from "./end-checks";
 import { compareKeys, formDecode, iso, protocolError, unansweredRecord, type ListCursor } from "./list-pages";
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy, type Sent } from "./send";
 
@@ -54,47 +55,26 @@ const MAX_RECORDED_ANOMALIES = 20;
 const NULL_VERSION = "null";
 
 interface Captured {
-  /** "v" or "d" per <Version>/<DeleteMarker> element, in the document's order. */
-  order: string[] | null;
   clock: ServerClockSample | null;
 }
 
 interface RawResponse {
-  statusCode?: unknown;
   headers?: Record<string, string | undefined>;
-  body?: unknown;
 }
 
-function isReadable(x: unknown): x is Readable {
-  return x instanceof Readable;
-}
-
-/**
- * The SDK parses <Version> and <DeleteMarker> into two arrays and so loses how they interleave within
- * a key. This middleware sits between the HTTP handler and the parser, reads the body once, notes the
- * element order (and the Date header), and hands the parser the same bytes.
- */
-function captureDocumentOrder(command: ListObjectVersionsCommand, into: Captured): void {
+/** Notes the response's Date header and our clock around the request, for the server clock offset. */
+function captureServerClock(command: ListObjectVersionsCommand, into: Captured): void {
   const middleware: DeserializeMiddleware<ListObjectVersionsCommandInput, ListObjectVersionsCommandOutput> = (next) => async (args) => {
-      const sentAt = Date.now();
-      const out = await next(args);
-      const receivedAt = Date.now();
-      const response = out.response as RawResponse;
-      const date = response.headers?.date ?? response.headers?.Date;
-      const serverDateMs = date !== undefined ? Date.parse(date) : NaN;
-      into.clock = Number.isFinite(serverDateMs) ? { serverDateMs, sentAt, receivedAt } : null;
-      if (response.statusCode === 200 && isReadable(response.body)) {
-        const chunks: Buffer[] = [];
-        for await (const chunk of response.body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-        const body = Buffer.concat(chunks);
-        const order: string[] = [];
-        for (const m of body.toString("utf8").matchAll(/<(Version|DeleteMarker)>/g)) order.push(m[1] === "Version" ? "v" : "d");
-        into.order = order;
-        response.body = Readable.from([body]);
-      }
-      return out;
+    const sentAt = Date.now();
+    const out = await next(args);
+    const receivedAt = Date.now();
+    const response = out.response as RawResponse;
+    const date = response.headers?.date ?? response.headers?.Date;
+    const serverDateMs = date !== undefined ? Date.parse(date) : NaN;
+    into.clock = Number.isFinite(serverDateMs) ? { serverDateMs, sentAt, receivedAt } : null;
+    return out;
   };
-  command.middlewareStack.addRelativeTo(middleware, { relation: "after", toMiddleware: "deserializerMiddleware", name: "bucketscopeVersionOrder", override: true });
+  command.middlewareStack.addRelativeTo(middleware, { relation: "after", toMiddleware: "deserializerMiddleware", name: "bucketscopeServerClock", override: true });
 }
 
 function toRow(v: ObjectVersion | DeleteMarkerEntry, deleteMarker: boolean, decode: (s: string) => string): VersionRow {
@@ -231,8 +211,10 @@ export async function* listVersionPages(
           VersionIdMarker: req.versionIdMarker ?? undefined,
           EncodingType: "url",
         });
-        const captured: Captured = { order: null, clock: null };
-        captureDocumentOrder(command, captured);
+        const captured: Captured = { clock: null };
+        captureServerClock(command, captured);
+        // Its reading gives the <Version>/<DeleteMarker> order the SDK's two arrays lose, on any client.
+        command.middlewareStack.use(listingParser());
         const res = await client.send(command, { abortSignal });
         return Object.assign({ res, captured }, { $metadata: res.$metadata });
       },
@@ -304,7 +286,7 @@ export async function* listVersionPages(
         rows = mergeVersionRows(
           (res.Versions ?? []).map((v) => toRow(v, false, decode)),
           (res.DeleteMarkers ?? []).map((v) => toRow(v, true, decode)),
-          captured.order,
+          versionOrderOf(res),
         );
         commonPrefixes = (res.CommonPrefixes ?? []).map((p) => decode(p.Prefix ?? ""));
         nextKeyMarker = res.NextKeyMarker !== undefined && res.NextKeyMarker !== "" ? decode(res.NextKeyMarker) : null;
@@ -351,15 +333,28 @@ export async function* listVersionPages(
       }
 
       const isTruncated = res.IsTruncated === true;
-      const markerId = `${nextKeyMarker ?? ""}\u0000${nextVersionIdMarker ?? ""}`;
+      const flags: PageFlag[] = [];
+      let following: VersionRequest | null = null;
       if (error === null && isTruncated) {
-        if (nextKeyMarker === null) {
+        const own = versionMarkersAfter(rows, commonPrefixes, nextKeyMarker, nextVersionIdMarker);
+        if (own?.flag) flags.push(own.flag);
+        following = own !== null ? own : nextKeyMarker !== null ? { keyMarker: nextKeyMarker, versionIdMarker: nextVersionIdMarker } : null;
+        const markerId = following !== null ? `${following.keyMarker ?? ""}\u0000${following.versionIdMarker ?? ""}` : "";
+        if (following === null) {
           error = protocolError("The server said the listing is truncated but sent no next key marker; the pass stops here instead of looping.", res);
-        } else if (seenMarkers.has(markerId) || (nextKeyMarker === req.keyMarker && nextVersionIdMarker === req.versionIdMarker)) {
+        } else if (seenMarkers.has(markerId) || (following.keyMarker === req.keyMarker && following.versionIdMarker === req.versionIdMarker)) {
           error = protocolError("The server sent markers it had already sent; the pass stops here instead of looping.", res);
         }
+        seenMarkers.add(markerId);
       }
-      seenMarkers.add(markerId);
+      if (error === null && !isTruncated && rows.length === 0 && commonPrefixes.length === 0 && req.keyMarker !== null) {
+        const target = { connection: params.connection, bucket: params.bucket, prefix: params.prefix, delimiter: params.delimiter };
+        const answered = { httpStatus: res.$metadata.httpStatusCode ?? null, requestId: res.$metadata.requestId ?? null };
+        const end = await checkEmptyEnd(client, target, req.keyMarker, "ListObjectVersions", answered, retry, signal);
+        if (end === null) return;
+        if ("error" in end) error = end.error;
+        else flags.push(end.flag);
+      }
 
       const first = rows[0];
       const last = rows[rows.length - 1];
@@ -380,6 +375,7 @@ export async function* listVersionPages(
           anomalies,
           anomalyCount,
           error,
+          ...(flags.length > 0 ? { flags } : {}),
           versions: {
             ...markers,
             nextKeyMarker,
@@ -395,8 +391,7 @@ export async function* listVersionPages(
         clock: captured.clock,
       };
 
-      const next: VersionRequest | null =
-        error === null && isTruncated && nextKeyMarker !== null ? { keyMarker: nextKeyMarker, versionIdMarker: nextVersionIdMarker } : null;
+      const next: VersionRequest | null = error === null && following !== null ? { keyMarker: following.keyMarker, versionIdMarker: following.versionIdMarker } : null;
       if (next !== null) inflight = fetchPage(next);
       yield page;
       if (next === null) return;

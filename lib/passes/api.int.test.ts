@@ -54,7 +54,8 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
   if (app === null) throw new Error("app not started");
   const res = await fetch(`${app.url}${path}`, {
     method,
-    headers: body !== undefined ? { "Content-Type": "application/json" } : {},
+    // Every write is JSON, a body-less cancel or delete too (the gate answers 415 otherwise).
+    headers: method !== "GET" ? { "Content-Type": "application/json" } : {},
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();

@@ -29,6 +29,7 @@ import type {
   SnapshotInfo,
 } from "@/lib/wire";
 import type { Connection } from "@/lib/connections";
+import { crossCheckSnapshot } from "./cross-check";
 import { newSnapshotInfo, newTrackerState, SnapshotTracker } from "./snapshot";
 import { PendingEnds, storageProblem } from "./storage";
 import { PassStore, type NewPass, type SnapshotProgress } from "./store";
@@ -351,6 +352,13 @@ export class PassService {
     await this.connections.get(row.connection);
     const point = this.store.resumePoint(row);
     if (!this.store.markResumed(id)) throw new AppError("conflict", "This pass changed state meanwhile; try again.");
+    if (point.finished && row.kind === "snapshot") {
+      // The walk reached its end; what is left is the cross-check that failed or was cut off.
+      launching();
+      const error = await this.firstOutcome(this.launch(id, {}, true));
+      if (error !== null) throw error;
+      return id;
+    }
     if (point.finished) {
       this.recordEnd(id, "complete", null);
       return id;
@@ -373,11 +381,11 @@ export class PassService {
     return id;
   }
 
-  private launch(id: string, opts: Partial<ListOptions>): Run {
+  private launch(id: string, opts: Partial<ListOptions>, walked = false): Run {
     const row = this.mustRow(id);
     const run = new Run(id, row.seq);
     this.runs.set(id, run);
-    run.done = this.execute(run, opts).finally(() => {
+    run.done = this.execute(run, opts, walked).finally(() => {
       this.runs.delete(id);
       run.finished = true;
       run.latest = null;
@@ -387,13 +395,16 @@ export class PassService {
     return run;
   }
 
-  private async execute(run: Run, opts: Partial<ListOptions>): Promise<void> {
+  /** `walked`: the walk already reached its end (a resume that only cross-checks a snapshot). */
+  private async execute(run: Run, opts: Partial<ListOptions>, walked = false): Promise<void> {
     let error: PassError | null = null;
     try {
       const row = this.mustRow(run.id);
       const conn = await this.connections.get(row.connection);
-      const pages: AsyncIterable<RecordablePage> =
-        row.kind === "snapshot"
+      let finished = walked;
+      const pages: Iterable<RecordablePage> | AsyncIterable<RecordablePage> = walked
+        ? []
+        : row.kind === "snapshot"
           ? this.snapshotPages(run, conn, opts)
           : wrapList(
               listPages(
@@ -431,7 +442,9 @@ export class PassService {
           error = page.record.error;
           break;
         }
+        finished = page.record.answered && !page.record.isTruncated;
       }
+      if (error === null && finished && row.kind === "snapshot" && !run.controller.signal.aborted) error = await this.crossCheck(run, conn);
     } catch (err) {
       const problem = storageProblem(err);
       if (problem !== null) {
@@ -479,6 +492,39 @@ export class PassService {
       const page = asOfPage(fold, versionPage, last);
       yield { page, snapshot: tracker.observe(versionPage, page.record.versions ?? { absentKeys: 0, tieCount: 0 }, last) };
     }
+  }
+
+  /**
+   * A snapshot whose walk reached its end is complete only if ListObjectsV2 of the same prefix lists
+   * no key the versions listing left out (cross-check.ts). The outcome is kept in SnapshotInfo.
+   */
+  private async crossCheck(run: Run, conn: Connection): Promise<PassError | null> {
+    const row = this.mustRow(run.id);
+    if (row.snapshot === null) return null;
+    const info = JSON.parse(row.snapshot) as SnapshotInfo;
+    const last = row.page_records > 0 ? this.store.pageEvent(row.seq, row.page_records - 1) : null;
+    const outcome = await crossCheckSnapshot({
+      client: conn.client,
+      connection: row.connection,
+      bucket: row.bucket,
+      prefix: row.prefix,
+      startAfter: row.start_after,
+      store: this.store,
+      seq: row.seq,
+      info,
+      walkStartedAt: row.created_at,
+      lastPageRequestedAt: last !== null ? Date.parse(last.page.requestedAt) : row.created_at,
+      listedThrough: this.store.resumePoint(row).cursor,
+      retry: this.retry,
+      signal: run.controller.signal,
+    });
+    if (outcome === null) return null;
+    if ("warning" in outcome) {
+      this.store.setSnapshot(row.seq, { ...info, crossCheck: null, warnings: [...info.warnings, outcome.warning] });
+      return null;
+    }
+    if ("crossCheck" in outcome) this.store.setSnapshot(row.seq, { ...info, crossCheck: outcome.crossCheck });
+    return outcome.error;
   }
 
   /**

@@ -10,6 +10,8 @@ import type { SandboxStore } from "./store-types";
 //   GET    /_bucketscope/health                      → {"status":"ok", …}
 //   GET    /_bucketscope/faults                      → FaultState
 //   PUT    /_bucketscope/faults   {settings…, failNext?, clearScripted?, resetStats?} → FaultState
+//          (settings: latency and fault rates, and the compatibility switches listEndEarly,
+//          versionsEndEarly, omitNextVersionIdMarker, requireContentMd5)
 //   DELETE /_bucketscope/faults                      → FaultState with every fault off
 //   GET    /_bucketscope/snapshot?bucket=b&prefix=p  → {bucket, prefix, takenAt, count, objects[]}
 

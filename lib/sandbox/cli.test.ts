@@ -77,5 +77,19 @@ describe("sandbox CLI", () => {
     faults.endpoint.catch(() => undefined);
     expect(await faults.exited).toBe(2);
     expect(faults.output().stderr).toContain("must not exceed 1");
+    const mode = runCli(["--port", "0", "--data-dir", tempDir(), "--versions-end-early", "sometimes"]);
+    mode.endpoint.catch(() => undefined);
+    expect(await mode.exited).toBe(2);
+    expect(mode.output().stderr).toContain('--versions-end-early must be one of null-marker, untruncated, got "sometimes"');
+  }, 60_000);
+
+  it("starts behaving like other S3-compatible servers when asked: listings that end early, Content-MD5 required", async () => {
+    const cli = runCli(["--port", "0", "--data-dir", tempDir(), "--no-seed", "--versions-end-early", "null-marker", "--list-end-early", "--require-content-md5"]);
+    const endpoint = await cli.endpoint;
+    expect(cli.output().stdout).toContain("faults            listEndEarly=true, versionsEndEarly=null-marker, requireContentMd5=true");
+    const res = await fetch(`${endpoint}/_bucketscope/faults`, { headers: { authorization: `Bearer ${SANDBOX_DEFAULTS.secretAccessKey}` } });
+    expect(await res.json()).toMatchObject({ listEndEarly: true, versionsEndEarly: "null-marker", omitNextVersionIdMarker: false, requireContentMd5: true });
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
   }, 60_000);
 });

@@ -2,7 +2,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { isLoopbackHost, SANDBOX_DEFAULTS } from "../config/index";
 import { z } from "zod";
-import { FaultController, type FaultSettingsPatch } from "./faults";
+import { parseAllowedHosts } from "../gate/hosts";
+import { FaultController, VERSIONS_END_EARLY, type FaultSettingsPatch, type VersionsEndEarly } from "./faults";
 import { startSandbox } from "./index";
 import { seedLarge } from "./seed";
 
@@ -13,6 +14,8 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --port <p>                 listen port (default ${SANDBOX_DEFAULTS.port}; 0 = any free port)
   --host <h>                 listen address (default 127.0.0.1; non-loopback needs --allow-remote)
   --allow-remote             allow a non-loopback --host (the credentials are fixed and public!)
+  --allowed-hosts <list>     names it answers to beyond 127.0.0.1, localhost, [::1] and --host
+                             (comma list of name or name:port; any other Host gets 421)
   --data-dir <dir>           where the SQLite store lives (default ./.data/sandbox)
   --access-key-id <k>        (default ${SANDBOX_DEFAULTS.accessKeyId})
   --secret-access-key <s>    (default ${SANDBOX_DEFAULTS.secretAccessKey})
@@ -27,6 +30,17 @@ Fault injection on list requests (also at runtime: PUT /_bucketscope/faults with
   --error-rate <r>  --slowdown-rate <r>  --reset-rate <r>     rates in [0, 1]
   --fault-bucket <b>                                          only this bucket
   --fault-seed <n>                                            reproducible random faults
+
+Behaving like other S3-compatible servers (also at runtime, under /_bucketscope/faults):
+  --list-end-early                 ListObjectsV2 answers every request with a continuation token
+                                   with an empty, untruncated page
+  --versions-end-early <mode>      ListObjectVersions ends early: "null-marker" leaves
+                                   NextVersionIdMarker out of truncated pages and answers the next
+                                   request with an empty, untruncated page (as OpenStack Swift was
+                                   seen to); "untruncated" calls the first page the last
+  --omit-next-version-id-marker    truncated ListObjectVersions pages leave out NextVersionIdMarker
+  --require-content-md5            DeleteObjects without Content-MD5 gets 400 InvalidRequest
+                                   (x-amz-checksum-* is not enough), as Swift answers
 `;
 
 class UsageError extends Error {}
@@ -40,12 +54,17 @@ function numberOption(value: string | undefined, name: string, integer: boolean)
   return n;
 }
 
+function isVersionsEndEarly(value: string): value is VersionsEndEarly {
+  return (VERSIONS_END_EARLY as readonly string[]).includes(value);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: "string" },
       host: { type: "string" },
       "allow-remote": { type: "boolean" },
+      "allowed-hosts": { type: "string" },
       "data-dir": { type: "string" },
       "access-key-id": { type: "string" },
       "secret-access-key": { type: "string" },
@@ -60,6 +79,10 @@ async function main(): Promise<void> {
       "reset-rate": { type: "string" },
       "fault-bucket": { type: "string" },
       "fault-seed": { type: "string" },
+      "list-end-early": { type: "boolean" },
+      "versions-end-early": { type: "string" },
+      "omit-next-version-id-marker": { type: "boolean" },
+      "require-content-md5": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -74,6 +97,12 @@ async function main(): Promise<void> {
     throw new UsageError(
       `Refusing to listen on ${host}: this dev server has fixed, published credentials. Use 127.0.0.1, or pass --allow-remote if you really mean it.`,
     );
+  }
+  let allowedHosts;
+  try {
+    allowedHosts = parseAllowedHosts(values["allowed-hosts"]);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message.replace("BUCKETSCOPE_ALLOWED_HOSTS", "--allowed-hosts") : String(err));
   }
   const port = numberOption(values.port, "port", true) ?? SANDBOX_DEFAULTS.port;
   if (port < 0 || port > 65535) throw new UsageError("--port must be between 0 and 65535");
@@ -94,6 +123,14 @@ async function main(): Promise<void> {
   if (values["fault-bucket"] !== undefined) faults.bucket = values["fault-bucket"];
   const faultSeed = numberOption(values["fault-seed"], "fault-seed", true);
   if (faultSeed !== undefined) faults.seed = faultSeed;
+  if (values["list-end-early"]) faults.listEndEarly = true;
+  const versionsEndEarly = values["versions-end-early"];
+  if (versionsEndEarly !== undefined) {
+    if (!isVersionsEndEarly(versionsEndEarly)) throw new UsageError(`--versions-end-early must be one of ${VERSIONS_END_EARLY.join(", ")}, got "${versionsEndEarly}"`);
+    faults.versionsEndEarly = versionsEndEarly;
+  }
+  if (values["omit-next-version-id-marker"]) faults.omitNextVersionIdMarker = true;
+  if (values["require-content-md5"]) faults.requireContentMd5 = true;
 
   try {
     new FaultController(faults);
@@ -114,6 +151,7 @@ async function main(): Promise<void> {
       region: values.region,
       seed: !values["no-seed"],
       faults,
+      allowedHosts,
     });
   } catch (err) {
     if (err instanceof Error && "code" in err && err.code === "EADDRINUSE") throw new UsageError(`Port ${port} is already in use; pick another with --port.`);

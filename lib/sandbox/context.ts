@@ -1,3 +1,4 @@
+import type { FaultController } from "./faults";
 import type { SandboxStore } from "./store-types";
 import type { Owner } from "./xml-responses";
 
@@ -9,6 +10,8 @@ export interface SandboxContext {
   owner: Owner;
   /** http://host:port, for the Location of CompleteMultipartUpload. */
   endpoint: () => string;
+  /** The compatibility switches (listings that end early, Content-MD5 required) live with the faults. */
+  faults: FaultController;
 }
 
 export interface S3Response {

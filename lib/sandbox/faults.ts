@@ -4,9 +4,22 @@ import { z } from "zod";
 // by default. Random faults draw one number per request: [0, errorRate) → 500 InternalError,
 // then slowDownRate → 503 SlowDown, then resetRate → the socket is destroyed without a response.
 // Scripted faults ("fail the next N list requests with X") are deterministic and take precedence.
+//
+// Compatibility switches make the sandbox answer like S3-compatible servers that differ from S3:
+// listings that end early (OpenStack Swift's s3api was seen answering a truncated ListObjectVersions
+// page without NextVersionIdMarker, then an empty, untruncated page), and DeleteObjects refused
+// without Content-MD5 (Swift, older Ceph RGW and MinIO releases).
 
 export const FAULT_KINDS = ["InternalError", "SlowDown", "reset"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/**
+ * How ListObjectVersions ends early. "null-marker": truncated pages leave out NextVersionIdMarker and
+ * every continued request (key-marker set) gets an empty, untruncated page. "untruncated": the first
+ * page says it is the last one (IsTruncated false, no next markers) even when more follow.
+ */
+export const VERSIONS_END_EARLY = ["null-marker", "untruncated"] as const;
+export type VersionsEndEarly = (typeof VERSIONS_END_EARLY)[number];
 
 export interface FaultSettings {
   /** Fixed delay before every affected list request is answered. */
@@ -20,6 +33,13 @@ export interface FaultSettings {
   bucket: string | null;
   /** Seed for the random draws (reproducible runs); null = Math.random. */
   seed: number | null;
+  /** ListObjectsV2 answers every request carrying a continuation token with an empty, untruncated page. */
+  listEndEarly: boolean;
+  versionsEndEarly: VersionsEndEarly | null;
+  /** Truncated ListObjectVersions pages leave out NextVersionIdMarker; continued requests are answered normally. */
+  omitNextVersionIdMarker: boolean;
+  /** DeleteObjects without a Content-MD5 header gets 400 InvalidRequest (x-amz-checksum-* is not enough). */
+  requireContentMd5: boolean;
 }
 
 export interface ScriptedFault {
@@ -35,6 +55,10 @@ export interface FaultStats {
   InternalError: number;
   SlowDown: number;
   reset: number;
+  /** Listing answers altered by listEndEarly, versionsEndEarly or omitNextVersionIdMarker. */
+  endedEarly: number;
+  /** DeleteObjects requests refused for lack of Content-MD5. */
+  contentMd5Refused: number;
 }
 
 export interface FaultState extends FaultSettings {
@@ -59,6 +83,10 @@ export const faultSettingsPatchSchema = z
     resetRate: rate,
     bucket: z.string().min(1).nullable(),
     seed: z.number().int().nullable(),
+    listEndEarly: z.boolean(),
+    versionsEndEarly: z.enum(VERSIONS_END_EARLY).nullable(),
+    omitNextVersionIdMarker: z.boolean(),
+    requireContentMd5: z.boolean(),
   })
   .partial()
   .strict();
@@ -81,7 +109,18 @@ export const NO_FAULTS: Readonly<FaultSettings> = {
   resetRate: 0,
   bucket: null,
   seed: null,
+  listEndEarly: false,
+  versionsEndEarly: null,
+  omitNextVersionIdMarker: false,
+  requireContentMd5: false,
 };
+
+/** What a listing answer must be bent into, decided per request. */
+export interface ListingQuirks {
+  listEndEarly: boolean;
+  versionsEndEarly: VersionsEndEarly | null;
+  omitNextVersionIdMarker: boolean;
+}
 
 /** mulberry32: tiny, good enough for fault draws, reproducible from a 32-bit seed. */
 function seededRandom(seed: number): () => number {
@@ -96,7 +135,7 @@ function seededRandom(seed: number): () => number {
 }
 
 function emptyStats(): FaultStats {
-  return { listRequests: 0, delayed: 0, InternalError: 0, SlowDown: 0, reset: 0 };
+  return { listRequests: 0, delayed: 0, InternalError: 0, SlowDown: 0, reset: 0, endedEarly: 0, contentMd5Refused: 0 };
 }
 
 export class FaultController {
@@ -147,6 +186,25 @@ export class FaultController {
 
   resetStats(): void {
     this.stats = emptyStats();
+  }
+
+  /** The compatibility switches for a listing of `bucket` (they obey the `bucket` scope). */
+  listingQuirks(bucket: string): ListingQuirks {
+    const s = this.settings;
+    if (s.bucket !== null && s.bucket !== bucket) return { listEndEarly: false, versionsEndEarly: null, omitNextVersionIdMarker: false };
+    return { listEndEarly: s.listEndEarly, versionsEndEarly: s.versionsEndEarly, omitNextVersionIdMarker: s.omitNextVersionIdMarker };
+  }
+
+  /** Counts a listing answer a quirk altered. */
+  countEndedEarly(): void {
+    this.stats.endedEarly++;
+  }
+
+  /** For a DeleteObjects without Content-MD5: whether to refuse it (a refusal is counted). */
+  refusesWithoutContentMd5(): boolean {
+    if (!this.settings.requireContentMd5) return false;
+    this.stats.contentMd5Refused++;
+    return true;
   }
 
   /** Decides the fate of one list request on `bucket`, and counts it. */

@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { SANDBOX_DEFAULTS } from "../config/index";
+import { allowedHostsFor, type AllowedHost } from "../gate/hosts";
 import { FaultController, type FaultSettingsPatch } from "./faults";
 import { seedDemo } from "./seed";
 import { createRequestHandler } from "./server";
@@ -10,7 +11,7 @@ import type { SandboxStore } from "./store-types";
 // The embedded S3-compatible sandbox: path-style S3 over plain node:http, SigV4-authenticated, backed
 // by the SQLite store. Runs standalone (tsx) as well as inside the app's start script and the tests.
 
-export type { FaultController, FaultKind, FaultSettings, FaultState } from "./faults";
+export type { FaultController, FaultKind, FaultSettings, FaultState, VersionsEndEarly } from "./faults";
 
 export interface SandboxOptions {
   dataDir: string;
@@ -27,6 +28,8 @@ export interface SandboxOptions {
   maxBodyBytes?: number;
   /** Clock for SigV4 checks (tests of skew and expiry). */
   now?: () => number;
+  /** Names it answers to beyond loopback and `host` (a proxy's, say), each `name` or `name:port`. */
+  allowedHosts?: readonly AllowedHost[];
 }
 
 export interface Sandbox {
@@ -57,12 +60,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const faults = new FaultController(options.faults);
 
   let endpoint = "";
+  let allowedHosts: readonly AllowedHost[] = [];
   const handler = createRequestHandler({
     ctx: {
       store,
       region,
       owner: { id: Buffer.from(`bucketscope:${accessKeyId}`).toString("hex").padEnd(64, "0").slice(0, 64), displayName: accessKeyId },
       endpoint: () => endpoint,
+      faults,
     },
     faults,
     accessKeyId,
@@ -70,6 +75,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     now: options.now ?? Date.now,
     startedAt: Date.now(),
+    allowedHosts: () => allowedHosts,
   });
   const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 70_000 }, handler);
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
@@ -94,6 +100,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   }
   const port = (server.address() as AddressInfo).port;
   endpoint = endpointFor(host, port);
+  allowedHosts = allowedHostsFor({ bindHost: host, port, extra: options.allowedHosts });
 
   let closing: Promise<void> | undefined;
   return {

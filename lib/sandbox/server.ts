@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { hostAllowed, type AllowedHost } from "../gate/hosts";
 import { ADMIN_PREFIX, handleAdmin, type AdminContext } from "./admin";
 import { readRequestBody } from "./body";
 import type { S3Response, SandboxContext } from "./context";
@@ -11,7 +12,7 @@ import { verifyRequest } from "./sigv4";
 import { assertValidBucketName, assertValidKey } from "./validate";
 import { errorXml } from "./xml-responses";
 
-// The request pipeline: ids → admin? → parse → SigV4 → route → validate → body → faults → operation.
+// The request pipeline: Host → ids → admin? → parse → SigV4 → route → validate → body → faults → operation.
 
 export interface HandlerOptions {
   ctx: SandboxContext;
@@ -21,6 +22,8 @@ export interface HandlerOptions {
   maxBodyBytes: number;
   now: () => number;
   startedAt: number;
+  /** The names this server answers to (known once it listens). */
+  allowedHosts: () => readonly AllowedHost[];
 }
 
 /** S3-style request ids: 16 upper-case hex characters, x-amz-id-2 an opaque base64 string. */
@@ -125,6 +128,13 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
   }
 
   return (req, res) => {
+    // Browsers reach the sandbox too (presigned downloads): a page on a foreign name that DNS-rebinds
+    // to us is refused before it can sign anything with the published credentials.
+    if (!hostAllowed(options.allowedHosts(), req.headers.host)) {
+      res.writeHead(421, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+      res.end(`This S3 sandbox does not answer to the name "${req.headers.host ?? ""}"; use the endpoint it printed at start.\n`);
+      return;
+    }
     const ids = nextIds();
     if (req.url?.startsWith(ADMIN_PREFIX)) {
       res.setHeader("x-amz-request-id", ids.requestId);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { bucketNameSchema, connectionNameSchema, MAX_PAGE_SIZE } from "./index";
 import { clockOffsetSchema, tieSchema } from "./point-in-time";
 
@@ -38,10 +38,22 @@ export const TRUTH_METHODS: Record<TruthMethod, { label: string; sentence: strin
 };
 
 const MAX_KEYS = 20_000;
+// Keys go after "bucketscope-race/<id>/" in a URL path. Proxies and some S3-compatible servers
+// normalise paths ("/a/../b" → "/b", "//" → "/"), which would write outside the experiment's prefix
+// (or to another key), so such keys are refused before anything is written.
 const relativeKeySchema = z
   .string()
   .min(1, "a key must not be empty")
-  .max(900, "a key must be at most 900 characters (the experiment's prefix takes the rest of S3's 1024 bytes)");
+  .max(900, "a key must be at most 900 characters (the experiment's prefix takes the rest of S3's 1024 bytes)")
+  .refine((k) => !k.startsWith("/"), {
+    error: (i) => `${JSON.stringify(i.input)}: a key must not start with "/" (after the experiment's prefix that makes "//", which proxies collapse into another key)`,
+  })
+  .refine((k) => !k.split("/").some((segment) => segment === "." || segment === ".."), {
+    error: (i) => `${JSON.stringify(i.input)}: a key must not contain "." or ".." path segments ("./", "../"): proxies that normalise paths would write outside the experiment's prefix`,
+  })
+  .refine((k) => !k.slice(1).includes("//"), {
+    error: (i) => `${JSON.stringify(i.input)}: a key must not contain "//": proxies that collapse slashes would write another key`,
+  });
 
 const keyCountSchema = z.number().int().min(1).max(MAX_KEYS, `an experiment holds at most ${MAX_KEYS} keys`);
 const pageSize = (fallback: number) =>

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { instantSchema, snapshotInfoSchema, versionsPageSchema } from "./point-in-time";
 
 // The contract between the API and the browser: zod schemas and their inferred types, nothing else.
@@ -208,6 +208,19 @@ export const anomalySchema = z.object({
 });
 export type Anomaly = z.infer<typeof anomalySchema>;
 
+/**
+ * Something odd about how the server ended or continued a listing that the walk caught and got past:
+ * "marker_repaired" (a ListObjectVersions next marker that did not name the page's last entry: the
+ * walk continued after that entry instead), "end_verified" (an empty last page right after a
+ * truncated one, and a ListObjectsV2 after the last key listed found nothing more). A listing caught
+ * ending early is not a flag but the page's error (`short_listing`).
+ */
+export const pageFlagSchema = z.object({
+  kind: z.enum(["marker_repaired", "end_verified"]),
+  message: z.string(),
+});
+export type PageFlag = z.infer<typeof pageFlagSchema>;
+
 export const pageRequestSchema = z.object({
   prefix: z.string(),
   delimiter: z.string().nullable(),
@@ -244,6 +257,8 @@ export const pageRecordSchema = z.object({
   anomalies: z.array(anomalySchema),
   anomalyCount: z.number(),
   error: passErrorSchema.nullable(),
+  /** How the walk got past an odd ending or marker on this page; absent when there was none. */
+  flags: z.array(pageFlagSchema).optional(),
   /** ListObjectVersions pages (snapshot passes, as-of listings): markers, counts and ties. */
   versions: versionsPageSchema.optional(),
 });

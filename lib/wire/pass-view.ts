@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { entriesQuerySchema, pagedEntrySchema } from "./index";
 
 // The pass view's endpoints: whole-pass entries by row index (sorted, searched), the prefix summary

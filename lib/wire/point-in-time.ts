@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 // Point in time: the bucket as of T, rebuilt from ListObjectVersions. index.ts imports from here,
 // so this module imports nothing from index (no cycle).
@@ -95,6 +95,22 @@ export const snapshotInfoSchema = z.object({
   /** The oldest LastModified of a non-null version seen: versioning was on by then at the latest. */
   earliestVersionedAt: z.string().nullable(),
   warnings: z.array(z.string()),
+  /**
+   * Set when the walk reached its end: ListObjectsV2 of the same prefix, read afterwards, against the
+   * versions listing. `missing` counts its keys that existed before the walk ended yet are not in the
+   * versions listing (any makes the pass fail `short_listing`); absent on passes from before the check.
+   */
+  crossCheck: z
+    .object({
+      checkedAt: z.string(),
+      /** Keys ListObjectsV2 returned. */
+      listed: z.number(),
+      missing: z.number(),
+      /** The first few missing keys. */
+      examples: z.array(z.string()),
+    })
+    .nullable()
+    .optional(),
 });
 export type SnapshotInfo = z.infer<typeof snapshotInfoSchema>;
 

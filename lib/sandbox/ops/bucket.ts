@@ -59,9 +59,11 @@ export function putBucketVersioning(ctx: SandboxContext, req: S3Request, body: R
 
 export function deleteObjects(ctx: SandboxContext, req: S3Request, body: RequestBody): S3Response {
   // S3 requires an integrity check on DeleteObjects: Content-MD5 or any x-amz-checksum-* (header or
-  // trailer). body.ts has already verified whichever was sent.
-  if (req.header("content-md5") === undefined && body.checksum === undefined) {
-    throw new S3Error("InvalidRequest", "Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
+  // trailer). body.ts has already verified whichever was sent. Servers that predate the flexible
+  // checksums accept only Content-MD5, in OpenStack Swift's words below.
+  if (req.header("content-md5") === undefined) {
+    if (ctx.faults.refusesWithoutContentMd5()) throw new S3Error("InvalidRequest", "Missing required header for this request: Content-MD5");
+    if (body.checksum === undefined) throw new S3Error("InvalidRequest", "Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
   }
   const request = parseDeleteRequest(body.data);
   ctx.store.getBucket(req.bucket);
