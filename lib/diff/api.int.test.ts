@@ -8,6 +8,7 @@ import {
   diffWindowSchema,
   errorBodySchema,
   historyResponseSchema,
+  keyHistoryResponseSchema,
   passSummarySchema,
   watchListResponseSchema,
   watchSchema,
@@ -162,6 +163,31 @@ describe("GET /api/history", () => {
       [a, "first", null],
       [b, "ready", 1],
     ]);
+  });
+});
+
+describe("GET /api/history/key", () => {
+  it("tells one key's story through the passes of its bucket/prefix", async () => {
+    const r = await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&key=b");
+    expect(r.status).toBe(200);
+    const h = keyHistoryResponseSchema.parse(r.json);
+    expect(h.key).toBe("b");
+    expect(h.points.slice(0, 2).map((p) => [p.pass.id, p.state, p.change, p.entry?.page ?? null])).toEqual([
+      [a, "listed", "first", 0],
+      [b, "absent", "disappeared", null],
+    ]);
+    const bb = keyHistoryResponseSchema.parse((await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&key=bb")).json);
+    expect(bb.points.slice(0, 2).map((p) => [p.state, p.change])).toEqual([
+      ["absent", "first"],
+      ["listed", "appeared"],
+    ]);
+  });
+
+  it("answers bad input with a 4xx and a message", async () => {
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api"), 400, "bad_request", /key/);
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&key="), 400, "bad_request", /key/);
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=Bad_Bucket&key=b"), 400, "invalid_bucket_name");
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&key=b&limit=0"), 400, "bad_request", /limit/);
   });
 });
 

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { startCheckpointer, type Checkpointer } from "./checkpointer";
-import { PassRows, type Layout, type PassLocation } from "./pass-rows";
+import { PassRows, spanOfKey, type Layout, type PassLocation } from "./pass-rows";
 import { NotKeyOrdered, SpanStore } from "./spans";
 import { compareKeys, type ListCursor, type ListedPage } from "@/lib/lister";
 import type {
@@ -188,6 +188,8 @@ export interface ResumePoint {
   previous: ListCursor;
 }
 
+export type KeyLookup = { state: "listed"; entry: PagedEntry } | { state: "absent" | "not_covered" | "rolled_up" };
+
 const RESUMABLE: ReadonlySet<PassStatus> = new Set(["failed", "interrupted", "cancelled"]);
 
 function iso(ms: number): string {
@@ -366,6 +368,12 @@ export class PassStore {
         .prepare<[number, Buffer, Buffer, number], PagedEntryTuple>(
           `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id, page FROM entries
            WHERE pass = ? AND key > ? AND instr(key, ?) > 0 ORDER BY key, rowid LIMIT ?`,
+        )
+        .raw(),
+      entryOfKey: db
+        .prepare<[number, string], PagedEntryTuple>(
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id, page FROM entries
+           WHERE pass = ? AND key = CAST(? AS BLOB) ORDER BY rowid LIMIT 1`,
         )
         .raw(),
       deleteEntries: db.prepare<[number]>(`DELETE FROM entries WHERE pass = ?`),
@@ -652,6 +660,32 @@ export class PassStore {
     const more = rows.length > q.limit;
     const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry(r), page: r[6] }));
     return { entries, nextAfter: more ? (entries[entries.length - 1]?.key ?? null) : null };
+  }
+
+  /**
+   * What a pass says about one key: "rolled_up" when its delimiter folded the key into a common
+   * prefix, "not_covered" when the key is outside what it listed (its prefix, start-after, or the part
+   * an incomplete pass never reached), else the entry it listed (with its page) or "absent".
+   */
+  lookup(pass: PassRow, key: string): KeyLookup {
+    if (!key.startsWith(pass.prefix) || (pass.start_after !== null && compareKeys(key, pass.start_after) <= 0)) return { state: "not_covered" };
+    if (pass.delimiter !== null && pass.delimiter !== "" && key.slice(pass.prefix.length).includes(pass.delimiter)) return { state: "rolled_up" };
+    const loc = this.location(pass);
+    if (pass.layout === "spans") {
+      const spans = this.rows.pages(loc).filter((s) => s.hi !== "" && s.hi !== s.lo);
+      const span = spanOfKey(spans, key);
+      if (span === undefined || pass.target === null) return { state: "not_covered" };
+      const row = this.spans.versions(pass.target, key).find((v) => v[1] <= pass.seq && (v[2] === null || v[2] > pass.seq));
+      if (row === undefined) return { state: "absent" };
+      return { state: "listed", entry: { ...toEntry([row[0], row[3], row[4], row[5], row[6], row[7]]), page: span.page } };
+    }
+    const r = this.stmt.entryOfKey.get(pass.seq, key);
+    if (r !== undefined) return { state: "listed", entry: { ...toEntry(r), page: r[6] } };
+    // A pass kept in full covered everything up to the greatest key it reached (all of it when complete).
+    const complete = pass.status === "complete" || pass.last_complete_page === 1;
+    const reached = pass.cursor !== null ? pass.cursor.toString("utf8") : null;
+    if (complete || (reached !== null && compareKeys(key, reached) <= 0)) return { state: "absent" };
+    return { state: "not_covered" };
   }
 
   /** Deletes a pass with its pages and entries; its target drops the rows only it still needed. */

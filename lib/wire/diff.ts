@@ -3,11 +3,13 @@ import {
   bucketNameSchema,
   connectionNameSchema,
   errorBodySchema,
+  pagedEntrySchema,
   pageSizeSchema,
   passStatusSchema,
   passSummarySchema,
   prefixSchema,
 } from "./index";
+import { objectKeySchema } from "./browse";
 import { exportFormatSchema } from "./pass-view";
 
 // Diff, history and watches: comparing two passes by key, the timeline of the passes of one
@@ -248,6 +250,52 @@ export const historyResponseSchema = z.object({
   truncated: z.boolean(),
 });
 export type HistoryResponse = z.infer<typeof historyResponseSchema>;
+
+// --- key history ---------------------------------------------------------------------------------
+
+export const keyHistoryQuerySchema = historyQuerySchema.extend({
+  key: late(() => objectKeySchema),
+});
+export type KeyHistoryQuery = z.infer<typeof keyHistoryQuerySchema>;
+
+export const keyFieldChangeSchema = z.object({
+  field: z.enum(["size", "etag", "lastModified", "storageClass", "versionId"]),
+  from: z.union([z.string(), z.number()]).nullable(),
+  to: z.union([z.string(), z.number()]).nullable(),
+});
+export type KeyFieldChange = z.infer<typeof keyFieldChangeSchema>;
+
+export const keyHistoryPointSchema = z.object({
+  pass: late(() => passSummarySchema),
+  /**
+   * listed: the pass listed the key (entry); absent: it covered the key and did not list it;
+   * not_covered: the key is outside what it listed (its prefix, start-after, or the part an
+   * incomplete pass never reached); rolled_up: its delimiter folded the key into a common prefix.
+   */
+  state: z.enum(["listed", "absent", "not_covered", "rolled_up"]),
+  entry: late(() => pagedEntrySchema).nullable(),
+  /** The pass before it of the same kind, delimiter and start-after that covered the key. */
+  previousId: z.string().nullable(),
+  /**
+   * Versus previousId: appeared, changed (fields), disappeared, unchanged, still absent; first when
+   * no earlier pass covered the key; null when this pass did not cover it.
+   */
+  change: z.enum(["first", "appeared", "changed", "disappeared", "unchanged", "still_absent"]).nullable(),
+  fields: z.array(keyFieldChangeSchema),
+});
+export type KeyHistoryPoint = z.infer<typeof keyHistoryPointSchema>;
+
+export const keyHistoryResponseSchema = z.object({
+  connection: z.string(),
+  bucket: z.string(),
+  prefix: z.string(),
+  key: z.string(),
+  /** Oldest first. */
+  points: z.array(keyHistoryPointSchema),
+  /** Older passes exist beyond `limit`. */
+  truncated: z.boolean(),
+});
+export type KeyHistoryResponse = z.infer<typeof keyHistoryResponseSchema>;
 
 // --- watches -------------------------------------------------------------------------------------
 
