@@ -93,6 +93,8 @@ function rowsBy(reader: DiffReader, resolved: ResolvedPlan, strategy: MergeStrat
 }
 
 describe("the merge against a model", () => {
+  // Each seed records eight passes over real HTTP: on a loaded machine that takes longer than the
+  // default 30 s.
   for (const seed of [1, 7, 42, 2024]) {
     it(`seed ${seed}: every strategy gives the same runs, and the rows are the model's diff`, async () => {
       passes = serviceFor(sandbox);
@@ -187,6 +189,6 @@ describe("the merge against a model", () => {
       } finally {
         reader.close();
       }
-    });
+    }, 120_000);
   }
 });
