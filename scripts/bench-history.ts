@@ -222,6 +222,8 @@ const tables = store.db
   .prepare<[], { name: string; bytes: number }>(`SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 8`)
   .all();
 console.log(`  by table/index: ${tables.map((t) => `${t.name} ${mb(t.bytes)}`).join(", ")}`);
+const counted = store.seriesBytes({ connection: "sandbox", bucket: "bench", prefix: "", delimiter: null, kind: "list", startAfter: null }).bytes;
+console.log(`  as counted for retention and the history page: ${mb(counted)} (${((counted / live - 1) * 100).toFixed(0)}% against dbstat's bytes in use)`);
 const target = store.db.prepare<[], { span_rows: number; span_bytes: number }>(`SELECT span_rows, span_bytes FROM targets WHERE bucket = 'bench'`).get();
 console.log(`  span rows of the target: ${target?.span_rows.toLocaleString("en")} (${((target?.span_rows ?? 0) / KEYS).toFixed(3)} per key)`);
 

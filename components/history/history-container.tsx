@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
 import { browseHref } from "@/components/browser/search-params";
 import { compareHref } from "@/components/diff/search-params";
-import { formatCount, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, visibleKey } from "@/components/format";
 import { WatchesSection } from "@/components/watches/watches-section";
 import { watchesQuery } from "@/components/watches/queries";
 import { comparePair, timelinePoints, toggleSelection } from "./chart-data";
@@ -55,6 +55,11 @@ export function HistoryContainer({ target }: { target: HistoryTarget }) {
             {last !== undefined ? (
               <span>
                 latest: <b>{formatCount(last.keys)}</b> objects
+              </span>
+            ) : null}
+            {history.data !== undefined ? (
+              <span data-testid="history-disk">
+                <b>{formatBytes(history.data.disk.bytes)}</b> on disk
               </span>
             ) : null}
             {activeWatch ? <span className="badge ok">watched</span> : null}

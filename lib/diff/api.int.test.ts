@@ -163,6 +163,10 @@ describe("GET /api/history", () => {
       [a, "first", null],
       [b, "ready", 1],
     ]);
+    // Both passes list a, c and d the same way: they share those entries.
+    expect(h.disk.series.map((x) => [x.kind, x.delimiter, x.passes])).toEqual([["list", null, h.points.length]]);
+    expect(h.disk.bytes).toBe(h.disk.series[0]?.bytes);
+    expect(h.disk.bytes).toBeGreaterThan(0);
   });
 });
 
@@ -200,6 +204,7 @@ describe("the watches API", () => {
     const list = watchListResponseSchema.parse((await call("GET", "/api/watches?bucket=diff-api")).json);
     expect(list.watches.map((x) => x.id)).toContain(w.id);
     expect(watchSchema.parse((await call("PATCH", `/api/watches/${w.id}`, { everySeconds: 7200 })).json)).toMatchObject({ everySeconds: 7200, state: "paused" });
+    expect(watchSchema.parse((await call("PATCH", `/api/watches/${w.id}`, { keepMegabytes: 500 })).json)).toMatchObject({ keepDays: 7, keepMegabytes: 500 });
     expect((await call("DELETE", `/api/watches/${w.id}`)).json).toEqual({ id: w.id, deleted: true, cancelledPassId: null });
     expectError(await call("GET", `/api/watches/${w.id}`), 404, "unknown_watch");
   });
@@ -216,7 +221,8 @@ describe("the watches API", () => {
     const w = watchSchema.parse((await call("POST", "/api/watches", { connection: "sandbox", bucket: "diff-api", everySeconds: 3600, paused: true })).json);
     expectError(await call("PATCH", `/api/watches/${w.id}`, {}), 400, "bad_request", /at least one/);
     expectError(await call("PATCH", `/api/watches/${w.id}`, { state: "sleeping" }), 400, "bad_request", /active or paused/);
-    expectError(await call("PATCH", `/api/watches/${w.id}`, { keepPasses: null }), 400, "bad_request", /both cannot be removed/);
+    expectError(await call("PATCH", `/api/watches/${w.id}`, { keepPasses: null }), 400, "bad_request", /cannot drop all three/);
+    expectError(await call("PATCH", `/api/watches/${w.id}`, { keepMegabytes: 0 }), 400, "bad_request", /keepMegabytes must be more than 0/);
     expectError(await call("DELETE", "/api/watches/wnope"), 404, "unknown_watch");
     await call("DELETE", `/api/watches/${w.id}`);
   });

@@ -69,7 +69,14 @@ export class History {
       const { added, removed, changed, unchanged, pageShifts } = counts;
       points.push({ pass, previousId, changes: { added, removed, changed, unchanged, pageShifts }, changesState: "ready" });
     }
-    return { connection: q.connection, bucket: q.bucket, prefix: q.prefix, points: points.reverse(), truncated };
+    return { connection: q.connection, bucket: q.bucket, prefix: q.prefix, points: points.reverse(), truncated, disk: this.disk(q, passes) };
+  }
+
+  private disk(q: HistoryQuery, passes: readonly PassSummary[]): HistoryResponse["disk"] {
+    const seen = new Map<string, { kind: PassSummary["kind"]; delimiter: string | null; startAfter: string | null }>();
+    for (const p of passes) seen.set(JSON.stringify([p.kind, p.delimiter, p.startAfter]), { kind: p.kind, delimiter: p.delimiter, startAfter: p.startAfter });
+    const series = [...seen.values()].map((s) => ({ ...s, ...this.store.seriesBytes({ connection: q.connection, bucket: q.bucket, prefix: q.prefix, ...s }) }));
+    return { bytes: series.reduce((n, s) => n + s.bytes, 0), series };
   }
 
   /** Computes (and stores) the counts of a newly finished pass against its predecessor. */

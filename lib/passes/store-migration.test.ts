@@ -105,13 +105,24 @@ describe("a data directory written before passes shared storage", () => {
       expect(await diffs.window({ ...c.query, only: "all", offset: 0, limit: 1000 }), `${label} window`).toEqual(c.windowAll);
       expect(await diffs.window({ ...c.query, only: "changes", offset: 0, limit: 1000 }), `${label} changes`).toEqual(c.windowChanges);
     }
-    expect(await history(diffs).timeline({ connection: "sandbox", bucket: "photos", prefix: "", limit: 200 })).toEqual(expected.timelines.photos);
-    expect(await history(diffs).timeline({ connection: "sandbox", bucket: "demo", prefix: "obj_00", limit: 200 })).toEqual(expected.timelines.demo);
+    // The disk each series takes is new: measured once from what the old passes hold.
+    const { disk, ...photos } = await history(diffs).timeline({ connection: "sandbox", bucket: "photos", prefix: "", limit: 200 });
+    expect(photos).toEqual(expected.timelines.photos);
+    expect(disk.series.map((x) => [x.kind, x.delimiter, x.passes])).toEqual([
+      ["list", "/", 1],
+      ["list", null, 3],
+    ]);
+    expect(disk.series.every((x) => x.bytes > 1000)).toBe(true);
+    const { disk: _, ...demo } = await history(diffs).timeline({ connection: "sandbox", bucket: "demo", prefix: "obj_00", limit: 200 });
+    expect(demo).toEqual(expected.timelines.demo);
   });
 
   it("keeps its watches", () => {
     const watches = new WatchService({ passes, diffs, connections: registryFor(sandbox), minWatchSeconds: 1 });
-    expect(watches.list({})).toEqual(expected.watches);
+    const now = watches.list({});
+    expect(now.map(({ keepMegabytes: _, historyBytes: __, ...w }) => w)).toEqual(expected.watches);
+    expect(now.map((w) => w.keepMegabytes)).toEqual([null]);
+    expect(now[0]?.historyBytes).toBeGreaterThan(0);
   });
 
   it("records new passes of an old target as spans that compare with the old passes", async () => {

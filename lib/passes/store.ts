@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS passes (
   snapshot TEXT,
   snapshot_state TEXT,
   layout TEXT NOT NULL DEFAULT 'entries',
-  target INTEGER
+  target INTEGER,
+  stored_bytes INTEGER
 );
 CREATE INDEX IF NOT EXISTS passes_by_target ON passes (connection, bucket, prefix, seq);
 CREATE TABLE IF NOT EXISTS pages (
@@ -100,10 +101,23 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ["passes", "target", "INTEGER"],
   ["pages", "lo", "BLOB"],
   ["pages", "hi", "BLOB"],
+  // Bytes a pass holds of its own (page records, and its entries when kept in full); NULL for passes
+  // recorded before it was counted, measured once when first asked.
+  ["passes", "stored_bytes", "INTEGER"],
 ];
 
 /** Indexes on added columns: made once the columns exist. */
 const ADDED_INDEXES = `CREATE INDEX IF NOT EXISTS passes_by_span_target ON passes (target, seq) WHERE target IS NOT NULL;`;
+
+/** Bytes counted for a page row beyond its record and prefixes (keys, first row, interval). */
+const PAGE_OVERHEAD_BYTES = 32;
+/** An entry row as counted: its values and a per-row overhead (rowid, header, key index entry). */
+const ENTRY_OVERHEAD_BYTES = 40;
+const ENTRY_BYTES_SQL = `2 * length(key) + coalesce(length(etag), 0) + coalesce(length(last_modified), 0) + coalesce(length(storage_class), 0) + coalesce(length(version_id), 0) + ${ENTRY_OVERHEAD_BYTES}`;
+
+function entryBytes(e: Entry): number {
+  return 2 * Buffer.byteLength(e.key) + (e.etag?.length ?? 0) + (e.lastModified?.length ?? 0) + (e.storageClass?.length ?? 0) + (e.versionId?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
+}
 
 // A page's entries get consecutive rowids in the order S3 sent them, so replaying a page is one
 // rowid range scan and the key index is the only one to maintain. Rows go in with multi-row INSERTs:
@@ -147,6 +161,7 @@ export interface PassRow {
   snapshot_state: string | null;
   layout: Layout;
   target: number | null;
+  stored_bytes: number | null;
 }
 
 // Keys are read back with CAST(key AS TEXT): SQLite hands the stored UTF-8 bytes over as a string,
@@ -287,8 +302,8 @@ export class PassStore {
           },
         ]
       >(
-        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state, layout)
-         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState, @layout)`,
+        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state, layout, stored_bytes)
+         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState, @layout, 0)`,
       ),
       setTarget: db.prepare<[number, number]>(`UPDATE passes SET target = ? WHERE seq = ?`),
       setLayout: db.prepare<[Layout, number]>(`UPDATE passes SET layout = ? WHERE seq = ?`),
@@ -316,12 +331,14 @@ export class PassStore {
             lastKeyPage: number;
             lastPrefix: string | null;
             lastPrefixPage: number;
+            stored: number;
             now: number;
           },
         ]
       >(
         `UPDATE passes SET
            page_records = page_records + 1,
+           stored_bytes = coalesce(stored_bytes, 0) + @stored,
            pages = pages + @ok,
            failed_pages = failed_pages + (1 - @ok),
            keys = keys + @keys, bytes = bytes + @bytes, prefixes = prefixes + @prefixes,
@@ -376,6 +393,22 @@ export class PassStore {
            WHERE pass = ? AND key = CAST(? AS BLOB) ORDER BY rowid LIMIT 1`,
         )
         .raw(),
+      addStored: db.prepare<[number, number]>(`UPDATE passes SET stored_bytes = coalesce(stored_bytes, 0) + ? WHERE seq = ?`),
+      measureStored: db
+        .prepare<[number, number], number>(
+          `SELECT (SELECT coalesce(sum(length(record) + length(common_prefixes) + ${PAGE_OVERHEAD_BYTES}), 0) FROM pages WHERE pass = ?)
+                + (SELECT coalesce(sum(${ENTRY_BYTES_SQL}), 0) FROM entries WHERE pass = ?)`,
+        )
+        .pluck(),
+      setStored: db.prepare<[number, number]>(`UPDATE passes SET stored_bytes = ? WHERE seq = ?`),
+      unmeasured: db.prepare<[], number>(`SELECT seq FROM passes WHERE stored_bytes IS NULL`).pluck(),
+      seriesBytes: db
+        .prepare<{ connection: string; bucket: string; prefix: string; delimiter: string | null; kind: string; startAfter: string | null }, { passes: number; own: number; shared: number }>(
+          `SELECT count(*) AS passes, coalesce(sum(stored_bytes), 0) AS own,
+             (SELECT coalesce(sum(span_bytes), 0) FROM targets WHERE id IN (SELECT target FROM passes p2
+                WHERE p2.connection = @connection AND p2.bucket = @bucket AND p2.prefix = @prefix AND p2.delimiter IS @delimiter AND p2.kind = @kind AND p2.start_after IS @startAfter)) AS shared
+           FROM passes WHERE connection = @connection AND bucket = @bucket AND prefix = @prefix AND delimiter IS @delimiter AND kind = @kind AND start_after IS @startAfter`,
+        ),
       deleteEntries: db.prepare<[number]>(`DELETE FROM entries WHERE pass = ?`),
       deletePages: db.prepare<[number]>(`DELETE FROM pages WHERE pass = ?`),
       deletePass: db.prepare<[number]>(`DELETE FROM passes WHERE seq = ?`),
@@ -524,8 +557,10 @@ export class PassStore {
     const hi = last ? null : reached !== null && (lo === null || compareKeys(reached, lo) > 0) ? reached : (lo ?? "");
     if (entries.length > 0 && (hi === lo || hi === "")) throw new NotKeyOrdered(entries[0]?.key ?? "", lo ?? "");
     this.spans.recordPage(pass.target as number, pass.seq, lo, hi, entries);
-    this.stmt.insertPage.run(pass.seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes), 0, entries.length, lo, hi);
-    this.afterPage(pass.seq, page, reached);
+    const recordJson = JSON.stringify(record);
+    const prefixesJson = JSON.stringify(commonPrefixes);
+    this.stmt.insertPage.run(pass.seq, record.index, recordJson, prefixesJson, 0, entries.length, lo, hi);
+    this.afterPage(pass.seq, page, reached, recordJson.length + prefixesJson.length + PAGE_OVERHEAD_BYTES);
   }
 
   /**
@@ -542,6 +577,9 @@ export class PassStore {
         const args: (number | string | null)[] = [];
         batch.forEach((r, i) => args.push(firstRow + start + i, pass.seq, span.page, r[1], r[2], r[3], r[4], r[5], r[7]));
         this.insertVersionedEntries(batch.length).run(...args);
+        let stored = 0;
+        for (const r of batch) stored += entryBytes({ key: r[1], size: r[2], etag: r[3], lastModified: r[4], storageClass: r[5], versionId: r[7] });
+        this.stmt.addStored.run(stored, pass.seq);
       }
       this.stmt.setFirstRow.run(firstRow, pass.seq, span.page);
     }
@@ -577,12 +615,16 @@ export class PassStore {
     }
     // A snapshot walk continues after the last key it settled, absent ones included.
     if (snapshot !== null) cursor = snapshot.settledKey;
-    this.stmt.insertPage.run(seq, record.index, JSON.stringify(record), JSON.stringify(commonPrefixes), firstRow, entries.length, null, null);
-    this.afterPage(seq, page, cursor);
+    const recordJson = JSON.stringify(record);
+    const prefixesJson = JSON.stringify(commonPrefixes);
+    this.stmt.insertPage.run(seq, record.index, recordJson, prefixesJson, firstRow, entries.length, null, null);
+    let stored = recordJson.length + prefixesJson.length + PAGE_OVERHEAD_BYTES;
+    for (const e of entries) stored += entryBytes(e);
+    this.afterPage(seq, page, cursor, stored);
   }
 
   /** The pass's totals and where it stands after a page. */
-  private afterPage(seq: number, page: ListedPage, cursor: string | null): void {
+  private afterPage(seq: number, page: ListedPage, cursor: string | null, stored: number): void {
     const { record, entries, commonPrefixes } = page;
     const ok = record.answered;
     this.stmt.afterPage.run({
@@ -600,6 +642,7 @@ export class PassStore {
       lastKeyPage: record.index,
       lastPrefix: commonPrefixes[commonPrefixes.length - 1] ?? null,
       lastPrefixPage: record.index,
+      stored,
       now: Date.now(),
     });
   }
@@ -610,6 +653,8 @@ export class PassStore {
 
   /** Marks the pass running again; false when it is not in a resumable state. */
   markResumed(id: string): boolean {
+    const r = this.stmt.byId.get(id);
+    if (r !== undefined && r.stored_bytes === null) this.stmt.setStored.run(this.stmt.measureStored.get(r.seq, r.seq) ?? 0, r.seq);
     return this.stmt.resume.run({ id, now: Date.now() }).changes === 1;
   }
 
@@ -686,6 +731,22 @@ export class PassStore {
     const reached = pass.cursor !== null ? pass.cursor.toString("utf8") : null;
     if (complete || (reached !== null && compareKeys(key, reached) <= 0)) return { state: "absent" };
     return { state: "not_covered" };
+  }
+
+  /**
+   * Disk a series of passes uses (the passes of one connection/bucket/prefix listed one way): what
+   * its passes hold of their own plus the rows their targets share, as counted while they were
+   * written (an estimate of SQLite's bytes; passes of data directories from before the count are
+   * measured once, here).
+   */
+  seriesBytes(s: { connection: string; bucket: string; prefix: string; delimiter: string | null; kind: PassKind; startAfter: string | null }): { passes: number; bytes: number } {
+    this.measureUnmeasured();
+    const r = this.stmt.seriesBytes.get(s);
+    return { passes: r?.passes ?? 0, bytes: (r?.own ?? 0) + (r?.shared ?? 0) };
+  }
+
+  private measureUnmeasured(): void {
+    for (const seq of this.stmt.unmeasured.all()) this.stmt.setStored.run(this.stmt.measureStored.get(seq, seq) ?? 0, seq);
   }
 
   /** Deletes a pass with its pages and entries; its target drops the rows only it still needed. */

@@ -248,6 +248,14 @@ export const historyResponseSchema = z.object({
   points: z.array(historyPointSchema),
   /** Older passes exist beyond `limit`. */
   truncated: z.boolean(),
+  /**
+   * Disk the passes of this bucket/prefix take, in total and per series (kind, delimiter,
+   * start-after): an estimate counted as passes are written (see README, "Storage").
+   */
+  disk: z.object({
+    bytes: z.number(),
+    series: z.array(z.object({ kind: z.string(), delimiter: z.string().nullable(), startAfter: z.string().nullable(), passes: z.number(), bytes: z.number() })),
+  }),
 });
 export type HistoryResponse = z.infer<typeof historyResponseSchema>;
 
@@ -319,6 +327,11 @@ const keepDaysSchema = z
   .positive("keepDays must be more than 0")
   .max(36_500, "keepDays must be at most 36500");
 
+const keepMegabytesSchema = z
+  .number({ error: "keepMegabytes must be a number" })
+  .positive("keepMegabytes must be more than 0")
+  .max(10_000_000, "keepMegabytes must be at most 10000000");
+
 /** Kept when a watch names no retention, so that its disk use stays bounded anyway. */
 export const DEFAULT_KEEP_PASSES = 100;
 
@@ -334,13 +347,16 @@ export const watchCreateSchema = z
     keepPasses: keepPassesSchema.nullable().optional(),
     /** Keep the passes of the last T days. */
     keepDays: keepDaysSchema.nullable().optional(),
+    /** Keep the newest passes while the history of what the watch lists takes at most N MB. */
+    keepMegabytes: keepMegabytesSchema.nullable().optional(),
     paused: z.boolean().default(false),
   })
   .strict()
-  .transform(({ keepPasses, keepDays, ...rest }) => ({
+  .transform(({ keepPasses, keepDays, keepMegabytes, ...rest }) => ({
     ...rest,
-    keepPasses: keepPasses ?? (keepDays == null ? DEFAULT_KEEP_PASSES : null),
+    keepPasses: keepPasses ?? (keepDays == null && keepMegabytes == null ? DEFAULT_KEEP_PASSES : null),
     keepDays: keepDays ?? null,
+    keepMegabytes: keepMegabytes ?? null,
   }));
 export type WatchCreate = z.infer<typeof watchCreateSchema>;
 export type WatchCreateInput = z.input<typeof watchCreateSchema>;
@@ -352,9 +368,10 @@ export const watchPatchSchema = z
     pageSize: late(() => pageSizeSchema).optional(),
     keepPasses: keepPassesSchema.nullable().optional(),
     keepDays: keepDaysSchema.nullable().optional(),
+    keepMegabytes: keepMegabytesSchema.nullable().optional(),
   })
   .strict()
-  .refine((p) => Object.values(p).some((v) => v !== undefined), "name at least one of state, everySeconds, pageSize, keepPasses, keepDays");
+  .refine((p) => Object.values(p).some((v) => v !== undefined), "name at least one of state, everySeconds, pageSize, keepPasses, keepDays, keepMegabytes");
 export type WatchPatch = z.infer<typeof watchPatchSchema>;
 
 export const watchListQuerySchema = z.object({
@@ -374,6 +391,9 @@ export const watchSchema = z.object({
   everySeconds: z.number(),
   keepPasses: z.number().nullable(),
   keepDays: z.number().nullable(),
+  keepMegabytes: z.number().nullable(),
+  /** Disk the history of what the watch lists takes (its series of passes, see GET /api/history). */
+  historyBytes: z.number(),
   state: z.enum(["active", "paused"]),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -18,7 +18,7 @@ import { ConnectionRegistry } from "@/lib/connections";
 import { DiffService, history } from "@/lib/diff";
 import { entriesWindow, exportPass, PassService, prefixSummary } from "@/lib/passes";
 import { startSandbox } from "@/lib/sandbox";
-import type { EntriesWindow, Entry, EntrySort, PageRecord, PassEvent, SortOrder } from "@/lib/wire";
+import { watchCreateSchema, type EntriesWindow, type Entry, type EntrySort, type PageRecord, type PassEvent, type SortOrder } from "@/lib/wire";
 import { WatchService } from "@/lib/watches";
 
 const out = process.argv[2];
@@ -115,7 +115,8 @@ passes.store.finish(anomalousId, "complete", null);
 // A watch that ran twice and was paused.
 const watches = new WatchService({ passes, diffs, connections, minWatchSeconds: 1 });
 watches.start();
-const watch = await watches.create({ connection: "sandbox", bucket: "demo", prefix: "obj_00", delimiter: undefined, pageSize: 30, everySeconds: 1, keepPasses: 5, keepDays: null, paused: false });
+// Through the schema, as the API does (later versions add fields with defaults).
+const watch = await watches.create(watchCreateSchema.parse({ connection: "sandbox", bucket: "demo", prefix: "obj_00", pageSize: 30, everySeconds: 1, keepPasses: 5 }));
 for (;;) {
   const done = watches.store.passesOf(watch.id).filter((p) => p.status === "complete");
   if (done.length >= 2) break;
