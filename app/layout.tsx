@@ -31,6 +31,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <Link href="/">Connections</Link>
             <Link href="/passes">Passes</Link>
             <Link href="/watches">Watches</Link>
+            <Link href="/inventory">Inventory</Link>
             <Link href="/race">Race lab</Link>
           </nav>
           {signedIn ? <SignOutButton /> : null}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DiffRow } from "@/lib/wire";
-import { changeText, pageShift, shortEtag, signedShift } from "./cells";
+import { changeText, inventoryCaveat, pageShift, shortEtag, signedShift } from "./cells";
 
 const side = (page: number, size: number, etag: string, lastModified: string, storageClass = "STANDARD") => ({ page, size, etag, lastModified, storageClass });
 
@@ -26,5 +26,20 @@ describe("compare cells", () => {
     expect(signedShift(1)).toBe("+1");
     expect(changeText({ ...row, kind: "added", changed: [], a: null }, "UTC")).toBe("only in B (added)");
     expect(pageShift({ ...row, a: null })).toBeNull();
+  });
+
+  it("labels a key in one pass only with the report's caveat when one side is an inventory", () => {
+    const a = side(0, 1, '"a"', "2025-01-01T00:00:00.000Z");
+    const onlyInA: DiffRow = { key: "k", kind: "removed", changed: [], a, b: null };
+    const onlyInB: DiffRow = { key: "k", kind: "added", changed: [], a: null, b: a };
+    const inBoth: DiffRow = { key: "k", kind: "changed", changed: ["size"], a, b: a };
+    // A is the report, B the live listing.
+    expect(inventoryCaveat(onlyInA, { a: true, b: false })).toBe("only in the report · may be deleted since");
+    expect(inventoryCaveat(onlyInB, { a: true, b: false })).toBe("not in the report · may be too recent for it");
+    // B is the report.
+    expect(inventoryCaveat(onlyInB, { a: false, b: true })).toBe("only in the report · may be deleted since");
+    expect(inventoryCaveat(onlyInA, { a: false, b: true })).toBe("not in the report · may be too recent for it");
+    expect(inventoryCaveat(inBoth, { a: true, b: false })).toBeNull();
+    expect(inventoryCaveat(onlyInA, { a: false, b: false })).toBeNull();
   });
 });

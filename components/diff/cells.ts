@@ -1,6 +1,12 @@
 import { formatBytes, formatLocalTime } from "@/components/format";
 import type { DiffField, DiffKind, DiffRow, DiffSide } from "@/lib/wire";
 
+/** Which sides of a comparison are S3 Inventory reports (as of their creation, eventually consistent). */
+export interface InventorySides {
+  a: boolean;
+  b: boolean;
+}
+
 // How a compared key reads, as plain functions: the compare table, its titles and the tests share them.
 
 export const KIND_MARK: Record<DiffKind, string> = { added: "+", removed: "−", changed: "~", unchanged: "" };
@@ -47,4 +53,17 @@ export function pageShift(row: DiffRow): number | null {
 /** A page shift as a signed number of pages. */
 export function signedShift(shift: number): string {
   return shift > 0 ? `+${shift}` : String(shift);
+}
+
+/**
+ * What the empty half of a key in one pass only says when an inventory is compared: the report
+ * lacks a key the listing has, or has one the listing lacks. Either may be the report's lag (S3
+ * Inventory is eventually consistent), so the row carries that caveat. Null for other rows.
+ */
+export function inventoryCaveat(row: DiffRow, sides: InventorySides): string | null {
+  if (!sides.a && !sides.b) return null;
+  const absent = row.a === null ? "a" : row.b === null ? "b" : null;
+  if (absent === null) return null;
+  if (sides[absent]) return "not in the report · may be too recent for it";
+  return "only in the report · may be deleted since";
 }

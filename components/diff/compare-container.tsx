@@ -8,6 +8,7 @@ import { BLOCK_ROWS, blocksFor } from "@/components/pass/windows";
 import { ApiError } from "@/components/stream/api-error";
 import type { DiffItem, DiffOnly, DiffWindow } from "@/lib/wire";
 import { CompareCounts, CompareNotes, ComparePasses } from "./compare-header";
+import type { InventorySides } from "./cells";
 import { CompareTable, type CompareTableHandle, type ItemRange } from "./compare-table";
 import { CompareToolbar } from "./compare-toolbar";
 import { diffSummaryQuery, diffWindowQuery, seekChange } from "./queries";
@@ -125,7 +126,13 @@ function CompareLoaded({ view }: { view: CompareView }) {
           <ComparePasses plan={plan} />
           <CompareCounts counts={plan.counts} />
           <CompareNotes plan={plan} />
-          <CompareRows key={view.only} pair={pair} view={view} live={plan.a.status === "running" || plan.b.status === "running"} />
+          <CompareRows
+            key={view.only}
+            pair={pair}
+            view={view}
+            live={plan.a.status === "running" || plan.b.status === "running"}
+            inventory={{ a: plan.a.kind === "inventory", b: plan.b.kind === "inventory" }}
+          />
         </>
       )}
     </div>
@@ -138,7 +145,7 @@ function byOffset(results: UseQueryResult<DiffWindow>[]): Map<number, DiffWindow
   return map;
 }
 
-function CompareRows({ pair, view, live }: { pair: DiffPair; view: CompareView; live: boolean }) {
+function CompareRows({ pair, view, live, inventory }: { pair: DiffPair; view: CompareView; live: boolean; inventory: InventorySides }) {
   const only: DiffOnly = view.only;
   const tableRef = useRef<CompareTableHandle>(null);
   const [initialItem] = useState(view.row);
@@ -252,7 +259,16 @@ function CompareRows({ pair, view, live }: { pair: DiffPair; view: CompareView; 
           {only === "changes" ? "No differences: every compared key is the same in both passes." : "No keys in the compared range."}
         </div>
       ) : (
-        <CompareTable ref={tableRef} total={total} aligned={only === "all"} itemAt={itemAt} currentItem={current} initialItem={initialItem} onRangeChange={onRangeChange} />
+        <CompareTable
+          ref={tableRef}
+          total={total}
+          aligned={only === "all"}
+          itemAt={itemAt}
+          currentItem={current}
+          initialItem={initialItem}
+          onRangeChange={onRangeChange}
+          inventory={inventory}
+        />
       )}
     </>
   );

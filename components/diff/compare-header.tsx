@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
-import { SnapshotLabel, STATUS_BADGE } from "@/components/pass/pass-header";
+import { InventoryLabel, SnapshotLabel, STATUS_BADGE } from "@/components/pass/pass-header";
 import { passHref } from "@/components/pass/search-params";
 import type { DiffCounts, DiffPlan, PassSummary } from "@/lib/wire";
 import styles from "./compare.module.css";
@@ -22,6 +22,7 @@ function PassCard({ pass, side }: { pass: PassSummary; side: "A" | "B" }) {
       </div>
       <div className={styles.passFacts}>
         <SnapshotLabel pass={pass} />
+        <InventoryLabel pass={pass} />
         <span>
           {pass.connection} · <b>{pass.bucket}</b>/{visibleKey(pass.prefix)}
           {pass.delimiter !== null ? ` by “${visibleKey(pass.delimiter)}”` : ""}

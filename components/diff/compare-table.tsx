@@ -1,11 +1,12 @@
 "use client";
 
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useEffect, useImperativeHandle, useRef, type ReactNode, type Ref } from "react";
+import { memo, useEffect, useImperativeHandle, useMemo, useRef, type ReactNode, type Ref } from "react";
 import { KeyText, plainKey } from "@/components/browser/key-text";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle } from "@/components/format";
 import type { DiffBandItem, DiffBandSide, DiffField, DiffItem, DiffRowItem, DiffSide } from "@/lib/wire";
-import { changeText, KIND_MARK, pageShift, shortEtag, signedShift } from "./cells";
+import { INVENTORY_CAVEAT } from "@/lib/wire";
+import { changeText, inventoryCaveat, KIND_MARK, pageShift, shortEtag, signedShift, type InventorySides } from "./cells";
 import styles from "./compare.module.css";
 
 // Both passes in one virtual list, so they scroll together by construction: each row holds a key in A
@@ -34,8 +35,12 @@ export interface CompareTableProps {
   initialItem: number;
   /** Items drawn (overscan included: what to fetch) and items in view (what the user sees). */
   onRangeChange: (drawn: ItemRange, shown: ItemRange) => void;
+  /** Sides that are S3 Inventory reports: keys in one pass only carry the report's caveat. */
+  inventory?: InventorySides;
   ref?: Ref<CompareTableHandle>;
 }
+
+const NO_INVENTORY: InventorySides = { a: false, b: false };
 
 const KIND_CLASS = { added: styles.markAdded, removed: styles.markRemoved, changed: styles.markChanged, unchanged: "" } as const;
 
@@ -81,7 +86,7 @@ function Cell({ field, row, which, children, className }: { field: DiffField; ro
   );
 }
 
-function Half({ row, which }: { row: DiffRowItem; which: "a" | "b" }) {
+function Half({ row, which, inventory }: { row: DiffRowItem; which: "a" | "b"; inventory: InventorySides }) {
   const side: DiffSide | null = row[which];
   const tone =
     side === null
@@ -93,7 +98,18 @@ function Half({ row, which }: { row: DiffRowItem; which: "a" | "b" }) {
           : row.kind === "changed"
             ? styles.changedHalf
             : "";
-  if (side === null) return <div className={`${styles.half} ${tone}`} data-side={which} />;
+  if (side === null) {
+    const caveat = inventoryCaveat(row, inventory);
+    return (
+      <div className={`${styles.half} ${tone}`} data-side={which}>
+        {caveat !== null ? (
+          <span className={styles.caveat} title={INVENTORY_CAVEAT} data-testid="inventory-caveat">
+            {caveat}
+          </span>
+        ) : null}
+      </div>
+    );
+  }
   const shifted = pageShift(row) !== null;
   return (
     <div className={`${styles.half} ${tone}`} data-side={which}>
@@ -119,16 +135,16 @@ function Half({ row, which }: { row: DiffRowItem; which: "a" | "b" }) {
   );
 }
 
-const Row = memo(function Row({ row }: { row: DiffRowItem }) {
+const Row = memo(function Row({ row, inventory }: { row: DiffRowItem; inventory: InventorySides }) {
   const shift = pageShift(row);
   const title = row.kind === "unchanged" ? (shift !== null ? `page ${row.a?.page} in A, ${row.b?.page} in B` : undefined) : changeText(row);
   return (
     <>
-      <Half row={row} which="a" />
+      <Half row={row} which="a" inventory={inventory} />
       <div className={`${styles.gutter} ${KIND_CLASS[row.kind]}`} title={title}>
         {KIND_MARK[row.kind] !== "" ? KIND_MARK[row.kind] : shift !== null ? <span className={styles.markShift}>{signedShift(shift)}</span> : null}
       </div>
-      <Half row={row} which="b" />
+      <Half row={row} which="b" inventory={inventory} />
     </>
   );
 });
@@ -166,7 +182,9 @@ function HeadHalf({ label }: { label: string }) {
   );
 }
 
-export function CompareTable({ total, aligned, itemAt, currentItem, initialItem, onRangeChange, ref }: CompareTableProps) {
+export function CompareTable({ total, aligned, itemAt, currentItem, initialItem, onRangeChange, inventory: inventoryProp = NO_INVENTORY, ref }: CompareTableProps) {
+  // One object per pair of flags, so the memoised rows are not drawn again on every render.
+  const inventory = useMemo(() => ({ a: inventoryProp.a, b: inventoryProp.b }), [inventoryProp.a, inventoryProp.b]);
   const scrollRef = useRef<HTMLDivElement>(null);
   // TanStack Virtual keeps its own mutable state; its result is read fresh on every render.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -244,7 +262,7 @@ export function CompareTable({ total, aligned, itemAt, currentItem, initialItem,
                 data-a-page={item.a?.page ?? ""}
                 data-b-page={item.b?.page ?? ""}
               >
-                <Row row={item} />
+                <Row row={item} inventory={inventory} />
               </div>
             );
           })}

@@ -7,6 +7,7 @@ function pass(id: string, status: PassSummary["status"], keys: number): PassSumm
     id,
     kind: "list",
     snapshot: null,
+    inventory: null,
     connection: "sandbox",
     bucket: "demo",
     prefix: "",

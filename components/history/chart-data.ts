@@ -1,4 +1,4 @@
-import type { HistoryPoint, PassStatus } from "@/lib/wire";
+import type { HistoryPoint, PassStatus, PassSummary } from "@/lib/wire";
 
 // The history timeline shaped for the charts: one point per pass, oldest first. Plain data, so the
 // shaping is unit-tested without rendering a chart.
@@ -7,6 +7,7 @@ export interface TimelinePoint {
   /** 1-based position in the timeline: the x axis. */
   n: number;
   id: string;
+  kind: PassSummary["kind"];
   createdAt: string;
   status: PassStatus;
   keys: number;
@@ -27,6 +28,7 @@ export function timelinePoints(points: readonly HistoryPoint[]): TimelinePoint[]
   return points.map((p, i) => ({
     n: i + 1,
     id: p.pass.id,
+    kind: p.pass.kind,
     createdAt: p.pass.createdAt,
     status: p.pass.status,
     keys: p.pass.totals.keys,

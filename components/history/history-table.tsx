@@ -65,6 +65,11 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
                   <Link href={passHref(p.id)} className={styles.mono} prefetch={false}>
                     {p.id}
                   </Link>
+                  {p.kind !== "list" ? (
+                    <span className="badge" style={{ marginLeft: 6 }}>
+                      {p.kind}
+                    </span>
+                  ) : null}
                 </td>
                 <td title={utcTitle(p.createdAt)}>{formatLocalTime(p.createdAt)}</td>
                 <td className={styles.num}>{formatCount(p.keys)}</td>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import { PassKindBadge } from "@/components/pass/pass-header";
 import type { PassStatus, PassSummary } from "@/lib/wire";
 import styles from "./home.module.css";
 
@@ -44,11 +45,7 @@ export function PassesTable({ passes }: { passes: PassSummary[] }) {
                 <Link href={`/passes/${encodeURIComponent(p.id)}`} prefetch={false}>
                   {p.id}
                 </Link>
-                {p.kind === "snapshot" ? (
-                  <span className="badge accent" style={{ marginLeft: 6 }} title={p.snapshot !== null ? `Snapshot as of ${p.snapshot.asOf} (server clock)` : "Snapshot"}>
-                    snapshot
-                  </span>
-                ) : null}
+                <PassKindBadge pass={p} style={{ marginLeft: 6 }} />
               </td>
               <td className={styles.where} title={where(p)}>
                 {where(p)}

@@ -6,6 +6,7 @@ import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, 
 import type { PageRecord, VersionsPage } from "@/lib/wire";
 import { explainPass, PAGE_FLAG_LABEL, pageErrorLabel } from "./explain";
 import { markerText, versionCountsText } from "./snapshot";
+import { inventoryPageText } from "./inventory";
 import styles from "./pass.module.css";
 
 const ROW_HEIGHT = 30;
@@ -73,7 +74,11 @@ const PageRow = memo(function PageRow({ page, start, selected, onSelect }: { pag
         {page.attempts}
       </span>
       <PageStatus page={page} />
-      {page.versions !== undefined ? (
+      {page.inventory !== undefined ? (
+        <span className={styles.tokens} data-testid="page-file" title={page.inventory.file}>
+          {inventoryPageText(page.inventory)}
+        </span>
+      ) : page.versions !== undefined ? (
         <span
           className={styles.tokens}
           data-testid="page-markers"
@@ -202,7 +207,16 @@ export function PageDetail({ page }: { page: PageRecord | undefined }) {
             <dd className={styles.mono}>{visibleKey(page.request.startAfter)}</dd>
           </>
         ) : null}
-        {page.versions !== undefined ? (
+        {page.inventory !== undefined ? (
+          <>
+            <dt>Data file</dt>
+            <dd className={styles.mono}>{page.inventory.file}</dd>
+            <dt>Part</dt>
+            <dd>
+              {inventoryPageText(page.inventory)} · {formatCount(page.inventory.rows)} rows read, {formatCount(page.entryCount)} keys kept
+            </dd>
+          </>
+        ) : page.versions !== undefined ? (
           <VersionsFacts page={page} versions={page.versions} />
         ) : (
           <>

@@ -1,13 +1,14 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useState, type CSSProperties, type ReactNode } from "react";
 import { browseHref } from "@/components/browser/search-params";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
-import type { PassStatus, PassSummary, PassTotals } from "@/lib/wire";
+import { INVENTORY_CAVEAT, type PassStatus, type PassSummary, type PassTotals } from "@/lib/wire";
 import type { Explanation } from "./explain";
 import { keysPerSecond } from "./live";
 import { exportHref } from "./queries";
+import { inventoryTitle } from "./inventory";
 import { asOfSourceText, snapshotTitle } from "./snapshot";
 import styles from "./pass.module.css";
 
@@ -37,6 +38,35 @@ export function SnapshotLabel({ pass }: { pass: PassSummary }) {
   );
 }
 
+/** A pass that is not a plain listing says which kind it is, wherever passes are listed. */
+export function PassKindBadge({ pass, style }: { pass: Pick<PassSummary, "kind" | "snapshot" | "inventory">; style?: CSSProperties }) {
+  if (pass.kind === "snapshot") {
+    return (
+      <span className="badge accent" style={style} title={pass.snapshot !== null ? snapshotTitle(pass.snapshot) : "Snapshot"}>
+        snapshot
+      </span>
+    );
+  }
+  if (pass.kind === "inventory") {
+    return (
+      <span className="badge warn" style={style} title={pass.inventory !== null ? `${inventoryTitle(pass.inventory)}: ${INVENTORY_CAVEAT}` : INVENTORY_CAVEAT} data-testid="inventory-badge">
+        inventory
+      </span>
+    );
+  }
+  return null;
+}
+
+/** An inventory pass says what it is wherever it is listed: a report as of its creation, eventually consistent. */
+export function InventoryLabel({ pass }: { pass: PassSummary }) {
+  if (pass.kind !== "inventory") return null;
+  return (
+    <span className={styles.inventoryLabel} data-testid="inventory-label" title={INVENTORY_CAVEAT}>
+      {pass.inventory !== null ? inventoryTitle(pass.inventory) : "S3 Inventory · eventually consistent"}
+    </span>
+  );
+}
+
 export function PassHeader({ pass, status, actions, extraActions }: { pass: PassSummary; status: PassStatus; actions: PassActions; extraActions?: ReactNode }) {
   const running = status === "running";
   const resumable = !running && status !== "complete" && pass.resumable;
@@ -53,11 +83,17 @@ export function PassHeader({ pass, status, actions, extraActions }: { pass: Pass
               {status}
             </span>
             {pass.kind === "snapshot" ? <span className="badge accent">snapshot</span> : null}
+            {pass.kind === "inventory" ? <span className="badge warn">inventory</span> : null}
           </div>
           {pass.kind === "snapshot" ? (
             <div className={styles.snapshotLine}>
               <SnapshotLabel pass={pass} />
               {pass.snapshot !== null ? <span className="muted"> · {asOfSourceText(pass.snapshot.asOfSource)}</span> : null}
+            </div>
+          ) : null}
+          {pass.kind === "inventory" ? (
+            <div className={styles.snapshotLine}>
+              <InventoryLabel pass={pass} />
             </div>
           ) : null}
           <div className={styles.target}>
@@ -68,9 +104,17 @@ export function PassHeader({ pass, status, actions, extraActions }: { pass: Pass
               </Link>
             </span>
             <span>page size {formatCount(pass.pageSize)}</span>
-            {pass.kind === "snapshot" ? <span>ListObjectVersions</span> : <span>delimiter {pass.delimiter === null ? "none" : `“${visibleKey(pass.delimiter)}”`}</span>}
+            {pass.kind === "snapshot" ? (
+              <span>ListObjectVersions</span>
+            ) : pass.kind === "inventory" ? (
+              <span>read from an S3 Inventory report</span>
+            ) : (
+              <span>delimiter {pass.delimiter === null ? "none" : `“${visibleKey(pass.delimiter)}”`}</span>
+            )}
             {pass.startAfter !== null ? <span>start after {visibleKey(pass.startAfter)}</span> : null}
-            <span title={utcTitle(pass.createdAt)}>started {formatLocalTime(pass.createdAt)}</span>
+            <span title={utcTitle(pass.createdAt)}>
+              {pass.kind === "inventory" ? "imported" : "started"} {formatLocalTime(pass.createdAt)}
+            </span>
             {pass.runs > 1 ? <span>{pass.runs} runs</span> : null}
           </div>
         </div>

@@ -4,10 +4,11 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
+import { ConnectionBucketFields } from "@/components/home/connection-bucket-fields";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
 import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
 import { MAX_PAGE_SIZE, type PassKind, type PassParamsInput, type PassSummary } from "@/lib/wire";
-import { STATUS_BADGE } from "./pass-header";
+import { PassKindBadge, STATUS_BADGE } from "./pass-header";
 import { asOfSourceText, utcInstant } from "./snapshot";
 import { PASS_LIST_LIMIT, passListQuery, useCreatePass } from "./queries";
 import { parsePassListFilters, passHref, passListHref, type PassListFilters } from "./search-params";
@@ -15,6 +16,13 @@ import styles from "./pass.module.css";
 
 function KindCell({ pass }: { pass: PassSummary }) {
   if (pass.kind === "list") return <span className="muted">list</span>;
+  if (pass.kind === "inventory") {
+    return (
+      <span>
+        <PassKindBadge pass={pass} /> {pass.inventory !== null ? <span className={styles.mono}>as of {utcInstant(pass.inventory.asOf)}</span> : null}
+      </span>
+    );
+  }
   if (pass.snapshot === null) return <span className="badge accent">snapshot</span>;
   return (
     <span title={`${asOfSourceText(pass.snapshot.asOfSource)}; T is on the server's clock`}>
@@ -118,33 +126,17 @@ function NewPassForm() {
 
   return (
     <form className={styles.newPassForm} onSubmit={submit} data-testid="new-pass-form">
-      <label className={styles.field}>
-        Connection
-        <select value={chosen} onChange={(e) => setConnection(e.target.value)} name="connection">
-          {names.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className={styles.field}>
-        Bucket
-        <input
-          name="bucket"
-          list="new-pass-buckets"
-          value={bucket}
-          onChange={(e) => setBucket(e.target.value)}
-          placeholder={buckets.isPending ? "loading buckets…" : "bucket name"}
-          required
-          spellCheck={false}
-        />
-        <datalist id="new-pass-buckets">
-          {bucketNames.map((b) => (
-            <option key={b} value={b} />
-          ))}
-        </datalist>
-      </label>
+      <ConnectionBucketFields
+        connections={names}
+        connection={chosen}
+        onConnection={setConnection}
+        buckets={bucketNames}
+        bucket={bucket}
+        onBucket={setBucket}
+        loading={buckets.isPending}
+        fieldClass={styles.field ?? ""}
+        listId="new-pass-buckets"
+      />
       <label className={styles.field}>
         Prefix
         <input name="prefix" value={prefix} onChange={(e) => setPrefix(e.target.value)} placeholder="(whole bucket)" spellCheck={false} />
@@ -249,6 +241,9 @@ export function PassListContainer() {
       <section className={`panel ${styles.newPass}`}>
         <h2 style={{ marginTop: 0 }}>Start a pass</h2>
         <NewPassForm />
+        <p className="muted" style={{ margin: "8px 0 0", fontSize: 12.5 }}>
+          Or <Link href="/inventory">import an S3 Inventory report</Link> as a pass, to compare AWS&rsquo;s daily listing with a live one.
+        </p>
       </section>
       {problems.length > 0 ? (
         <div className={styles.notice} data-testid="view-problems">

@@ -9,6 +9,9 @@ import { formatCount, formatDuration } from "@/components/format";
 import { ApiError } from "@/components/stream/api-error";
 import { latencyStats, pagePoints } from "./chart-data";
 import { explainFlags, explainPass } from "./explain";
+import { livePassParams } from "./inventory";
+import { InventoryExport } from "./inventory-export";
+import { CompareWithLiveButton, InventoryPanel, LiveComparisonProgress } from "./inventory-panel";
 import { KeysPanel } from "./keys-panel";
 import { currentSummary, displayTotals, elapsedMs } from "./live";
 import { PagesChart } from "./pages-chart";
@@ -20,7 +23,7 @@ import { SnapshotPanel } from "./snapshot-panel";
 import { invalidatePass, passSummaryQuery, useCancelPass, useResumePass } from "./queries";
 import { passHref, parsePassView, PASS_TABS, type PassTab, type PassView } from "./search-params";
 import { useLivePass } from "./use-live-pass";
-import { useSnapshotAtStart } from "./use-snapshot-at-start";
+import { useFollowedPass, useSnapshotAtStart } from "./use-snapshot-at-start";
 import styles from "./pass.module.css";
 
 const TAB_LABEL: Record<PassTab, string> = { keys: "Keys", pages: "Pages", prefixes: "Prefixes" };
@@ -62,8 +65,14 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
 
   const cancel = useCancelPass(id);
   const resume = useResumePass(id);
-  const snapshotAtStart = useSnapshotAtStart(pass);
   const router = useRouter();
+  const snapshotAtStart = useSnapshotAtStart(pass);
+  const liveComparison = useFollowedPass();
+  const liveDone = liveComparison.pass?.status === "complete" ? liveComparison.pass.id : null;
+  useEffect(() => {
+    // The report is the "before" side: the bucket as of its creation, against the bucket now.
+    if (liveDone !== null) router.push(compareHref({ a: id, b: liveDone }));
+  }, [liveDone, id, router]);
   const snapshotDone = snapshotAtStart.snapshot?.status === "complete" ? snapshotAtStart.snapshot.id : null;
   const compareIncomplete = pass !== undefined && pass.status !== "complete";
   useEffect(() => {
@@ -124,9 +133,14 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
         extraActions={
           pass.kind === "list" && !running ? (
             <SnapshotAtStartButton onStart={snapshotAtStart.start} busy={snapshotAtStart.busy} />
+          ) : pass.kind === "inventory" && status === "complete" ? (
+            <CompareWithLiveButton onStart={() => liveComparison.start(livePassParams(pass))} busy={liveComparison.busy} />
           ) : null
         }
       />
+      {pass.kind === "inventory" ? (
+        <LiveComparisonProgress pass={pass} error={liveComparison.error} liveId={liveComparison.passId} live={liveComparison.pass} />
+      ) : null}
       {pass.kind === "list" ? (
         <SnapshotProgress pass={pass} error={snapshotAtStart.error} snapshotId={snapshotAtStart.snapshotId} snapshot={snapshotAtStart.snapshot} />
       ) : null}
@@ -134,6 +148,8 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
       {explanation !== null ? <ExplanationBox explanation={explanation} /> : null}
       {flagged !== null ? <ExplanationBox explanation={flagged} testId="pass-flags" /> : null}
       {pass.kind === "snapshot" ? <SnapshotPanel info={pass.snapshot} pages={live.pages} status={status} keys={totals.keys} /> : null}
+      {pass.kind === "inventory" ? <InventoryPanel pass={pass} status={status} pages={live.pages} /> : null}
+      {status === "complete" ? <InventoryExport pass={pass} /> : null}
       {streamProblem !== null ? (
         <div className="error-box" style={{ marginTop: 12 }}>
           Live updates stopped: {streamProblem}{" "}
@@ -181,7 +197,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
           pageRecords={totals.pages + totals.failedPages}
           anomalies={totals.anomalies}
           running={running}
-          versions={pass.kind === "snapshot"}
+          versions={pass.kind === "snapshot" || pass.inventory?.versions === true}
           onView={onView}
         />
       ) : null}

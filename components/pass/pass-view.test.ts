@@ -41,6 +41,7 @@ function summary(over: Partial<PassSummary> = {}): PassSummary {
     id: "p1",
     kind: "list",
     snapshot: null,
+    inventory: null,
     connection: "sandbox",
     bucket: "demo",
     prefix: "",

@@ -2,11 +2,14 @@ import { queryOptions, useMutation, useQueryClient, type QueryClient } from "@ta
 import { fetchJson } from "@/components/stream/api-error";
 import {
   entriesWindowSchema,
+  inventoryExportedSchema,
   passCreatedSchema,
   passListResponseSchema,
   passSummarySchema,
   prefixSummarySchema,
   type EntrySort,
+  type InventoryDownloadQuery,
+  type InventoryExportParams,
   type PassParamsInput,
   type SortOrder,
 } from "@/lib/wire";
@@ -69,6 +72,25 @@ export function prefixSummaryQuery(id: string, depth: number) {
 
 export function exportHref(id: string, format: "csv" | "ndjson"): string {
   return `${passPath(id)}/export?format=${format}`;
+}
+
+/** The pass as an S3 Inventory report in a tar archive (the layout S3 writes into a bucket). */
+export function inventoryDownloadHref(id: string, q: InventoryDownloadQuery): string {
+  const params = new URLSearchParams({ format: q.format, prefix: q.prefix, configId: q.configId });
+  if (q.bucket !== undefined) params.set("bucket", q.bucket);
+  return `${passPath(id)}/inventory?${params.toString()}`;
+}
+
+/** Writes the pass as an S3 Inventory report into a bucket of a writable connection. */
+export function useExportInventory(id: string) {
+  return useMutation({
+    mutationFn: (params: InventoryExportParams) =>
+      fetchJson(`${passPath(id)}/inventory`, inventoryExportedSchema, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(params),
+      }),
+  });
 }
 
 /** Everything shown about one pass, and every pass list, is read again. */

@@ -117,6 +117,7 @@ describe("snapshot at a list pass's start", () => {
     id: "p1",
     kind: "list",
     snapshot: null,
+    inventory: null,
     connection: "sandbox",
     bucket: "versioned",
     prefix: "logs/",

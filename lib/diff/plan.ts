@@ -2,7 +2,7 @@ import "server-only";
 import { AppError } from "@/lib/http";
 import { compareKeys } from "@/lib/lister";
 import type { PassLocation, PassStore } from "@/lib/passes";
-import type { DiffCoverage, DiffPlan, PassSummary } from "@/lib/wire";
+import { INVENTORY_CAVEAT, type DiffCoverage, type DiffPlan, type PassSummary } from "@/lib/wire";
 
 // Deciding what two passes can be compared over, before any key is read. A pass covers the keys that
 // begin with its prefix, come after its start-after, have no delimiter after the prefix when it rolls
@@ -169,6 +169,12 @@ export function planDiff(store: PassStore, aId: string, bId: string, opts: DiffO
     }
     notes.push(
       `Pass ${label} rolls keys up by ${quote(r.delimiter)}: its common prefixes are not compared, nor keys in deeper folders.`,
+    );
+  }
+  for (const [label, pass] of [["A", A.summary], ["B", B.summary]] as const) {
+    if (pass.kind !== "inventory" || pass.inventory === null) continue;
+    notes.push(
+      `Pass ${label} is an S3 Inventory report as of ${pass.inventory.asOf}. ${INVENTORY_CAVEAT} A key only in one pass may be the report's lag, not a change of the bucket.`,
     );
   }
   const sameRollup = a.delimiter === b.delimiter && a.prefix === b.prefix;

@@ -28,6 +28,8 @@ export const errorStatus = {
   too_many_passes: 429,
   too_many_experiments: 429,
   too_many_attempts: 429,
+  invalid_inventory: 422,
+  unsupported_format: 422,
   throttled: 503,
   upstream_error: 502,
   upstream_unreachable: 502,

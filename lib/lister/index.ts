@@ -1,7 +1,8 @@
 import "server-only";
 
-export { listPages, compareKeys, formDecode, type ListParams, type ListOptions, type ListCursor, type ListedPage } from "./list-pages";
-export { DEFAULT_RETRY, sleep, type RetryPolicy } from "./send";
+export { listPages, compareKeys, formDecode, iso, unansweredRecord, type ListParams, type ListOptions, type ListCursor, type ListedPage } from "./list-pages";
+export { DEFAULT_RETRY, sleep, sendWithRetry, type RetryPolicy, type Sent } from "./send";
+export { KeyOrder } from "./key-order";
 export {
   listVersionPages,
   mergeVersionRows,

@@ -1,8 +1,9 @@
 import "server-only";
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import { checkEmptyEnd, lastListed } from "./end-checks";
+import { KeyOrder } from "./key-order";
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy, type Sent } from "./send";
-import type { Anomaly, Entry, PageFlag, PageRecord, PageRequest, PassError } from "@/lib/wire";
+import type { Entry, PageFlag, PageRecord, PageRequest, PassError } from "@/lib/wire";
 
 export interface ListParams {
   connection: string;
@@ -47,7 +48,6 @@ export interface ListedPage {
   commonPrefixes: string[];
 }
 
-const MAX_RECORDED_ANOMALIES = 20;
 const RECENT_TOKENS = 64;
 
 // EncodingType=url is form encoding: "+" is a space (S3 encodes a literal "+" as %2B).
@@ -153,7 +153,7 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
       signal,
     );
 
-  const prev: ListCursor = opts.previous ? { ...opts.previous } : { key: null, keyPage: -1, prefix: null, prefixPage: -1 };
+  const order = new KeyOrder(opts.previous);
   const recentTokens: string[] = [];
   let index = opts.firstIndex ?? 0;
   let resumedBy = opts.resumedBy ?? null;
@@ -220,35 +220,13 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
         error = protocolError(`The server sent a key that is not valid URL encoding: ${err instanceof Error ? err.message : String(err)}`, res);
       }
 
-      const anomalies: Anomaly[] = [];
-      let anomalyCount = 0;
-      const check = (key: string, isPrefix: boolean) => {
-        const last = isPrefix ? prev.prefix : prev.key;
-        const lastPage = isPrefix ? prev.prefixPage : prev.keyPage;
-        if (last !== null) {
-          const cmp = compareKeys(key, last);
-          if (cmp <= 0) {
-            anomalyCount++;
-            if (anomalies.length < MAX_RECORDED_ANOMALIES) {
-              const kind = isPrefix ? (cmp === 0 ? "repeated_prefix" : "prefix_out_of_order") : cmp === 0 ? "repeated_key" : "out_of_order";
-              anomalies.push({ kind, key, previousKey: last, previousPage: lastPage });
-            }
-          }
-        }
-        if (isPrefix) {
-          prev.prefix = key;
-          prev.prefixPage = index;
-        } else {
-          prev.key = key;
-          prev.keyPage = index;
-        }
-      };
+      order.page();
       let bytes = 0;
       for (const e of entries) {
-        check(e.key, false);
+        order.check(e.key, false, index);
         bytes += e.size;
       }
-      for (const p of commonPrefixes) check(p, true);
+      for (const p of commonPrefixes) order.check(p, true, index);
 
       const isTruncated = res.IsTruncated === true;
       const token = res.NextContinuationToken !== undefined && res.NextContinuationToken !== "" ? res.NextContinuationToken : null;
@@ -267,7 +245,7 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
       if (error === null && !isTruncated && entries.length === 0 && commonPrefixes.length === 0 && req.continuationToken !== null) {
         const target = { connection: params.connection, bucket: params.bucket, prefix: req.prefix, delimiter: req.delimiter };
         const answered = { httpStatus: res.$metadata.httpStatusCode ?? null, requestId: res.$metadata.requestId ?? null };
-        const end = await checkEmptyEnd(client, target, lastListed(prev) ?? params.startAfter, "ListObjectsV2", answered, retry, signal);
+        const end = await checkEmptyEnd(client, target, lastListed(order.prev) ?? params.startAfter, "ListObjectsV2", answered, retry, signal);
         if (end === null) return;
         if ("error" in end) error = end.error;
         else flags.push(end.flag);
@@ -289,8 +267,8 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
           isTruncated,
           nextContinuationToken: token,
           bytes,
-          anomalies,
-          anomalyCount,
+          anomalies: order.anomalies,
+          anomalyCount: order.count,
           error,
           ...(flags.length > 0 ? { flags } : {}),
         },

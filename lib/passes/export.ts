@@ -11,7 +11,7 @@ const ROWS_PER_PULL = 5000;
 const CSV_HEADER = ["key", "size", "last_modified", "etag", "storage_class", "page"] as const;
 const SNAPSHOT_CSV_HEADER = [...CSV_HEADER, "version_id"] as const;
 
-interface ExportRow {
+export interface ExportRow {
   key: string;
   size: number;
   etag: string | null;
@@ -38,32 +38,45 @@ export interface PassExport {
   body: ReadableStream<Uint8Array>;
 }
 
+/**
+ * The pass's entries in listing order, as recorded when this is called, in batches of about
+ * `perBatch` rows (whole pages): the pass is never read into memory at once.
+ */
+export function* listingRows(store: PassStore, id: string, perBatch = ROWS_PER_PULL): Generator<ExportRow[], void, undefined> {
+  const pass = passRef(store, id);
+  const spans = EntryQueries.for(store).spans(pass);
+  let batch: ExportRow[] = [];
+  for (const s of spans) {
+    if (s.rowCount === 0) continue;
+    for (const [, key, size, etag, lastModified, storageClass, page, versionId] of store.rows.readPage(pass, s)) {
+      batch.push({ key, size, etag, last_modified: lastModified, storage_class: storageClass, page, version_id: versionId });
+    }
+    if (batch.length >= perBatch) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
 /** The pass's entries as recorded when the export starts; throws `unknown_pass` before any byte. */
 export function exportPass(store: PassStore, id: string, format: ExportFormat): PassExport {
-  const pass = passRef(store, id);
+  passRef(store, id);
   const row = store.row(id);
   const bucket = row?.bucket ?? "pass";
-  // Only snapshot passes have version ids, so only their CSV gets the column.
-  const snapshot = row?.kind === "snapshot";
-  const spans = EntryQueries.for(store).spans(pass);
+  // Only passes with version ids (snapshots, inventories of versions) get the column.
+  const snapshot = row?.kind === "snapshot" || (row?.kind === "inventory" && store.summary(id)?.inventory?.versions === true);
+  const batches = listingRows(store, id);
   const encoder = new TextEncoder();
-  let next = 0;
   let headerSent = format !== "csv";
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
       let text = headerSent ? "" : csvRow(snapshot ? SNAPSHOT_CSV_HEADER : CSV_HEADER);
       headerSent = true;
-      let count = 0;
-      while (next < spans.length && count < ROWS_PER_PULL) {
-        const s = spans[next++];
-        if (s === undefined || s.rowCount === 0) continue;
-        for (const [, key, size, etag, lastModified, storageClass, page, versionId] of store.rows.readPage(pass, s)) {
-          text += encodeRow(format, { key, size, etag, last_modified: lastModified, storage_class: storageClass, page, version_id: versionId }, snapshot);
-        }
-        count += s.rowCount;
-      }
+      const next = batches.next();
+      if (!next.done) for (const r of next.value) text += encodeRow(format, r, snapshot);
       if (text !== "") controller.enqueue(encoder.encode(text));
-      if (next >= spans.length) controller.close();
+      if (next.done) controller.close();
     },
   });
   return {

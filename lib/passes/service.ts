@@ -1,5 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import { dataDirFrom, limits as processLimits } from "@/lib/config";
 import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
@@ -27,9 +28,14 @@ import type {
   PassSummary,
   BucketVersioning,
   SnapshotInfo,
+  InventoryDownloadQuery,
+  InventoryExported,
+  InventoryExportParams,
 } from "@/lib/wire";
 import type { Connection } from "@/lib/connections";
 import { crossCheckSnapshot } from "./cross-check";
+import { inventoryInfo, INVENTORY_PAGE_ROWS, openReport, reportPages, type OpenedReport } from "@/lib/inventory";
+import { downloadInventory, exportInventory } from "./inventory-export";
 import { newSnapshotInfo, newTrackerState, SnapshotTracker } from "./snapshot";
 import { PendingEnds, storageProblem } from "./storage";
 import { PassStore, type NewPass, type SnapshotProgress } from "./store";
@@ -136,9 +142,16 @@ export class PassService {
   private slots = 0;
   private readonly slotListeners = new Set<() => void>();
   private readonly unrecorded: PendingEnds<UnrecordedEnd>;
+  /** Inventory reports verified by create(), handed to their run. */
+  private readonly reports = new Map<string, OpenedReport>();
+  /** Data files being imported or exported, one at a time per job. */
+  private readonly tmpRoot: string;
 
   constructor(opts: PassServiceOptions) {
     this.store = new PassStore(path.join(opts.dataDir, "bucketscope.db"), { busyTimeoutMs: opts.busyTimeoutMs });
+    this.tmpRoot = path.join(opts.dataDir, "tmp");
+    // Left by a process that stopped mid-import or mid-export.
+    fs.rmSync(this.tmpRoot, { recursive: true, force: true });
     this.store.interruptOrphans();
     this.connections = opts.connections;
     this.retry = opts.retry;
@@ -258,6 +271,7 @@ export class PassService {
   private async createInSlot(params: NewPassParams, launching: () => void): Promise<string> {
     const conn = await this.connections.get(params.connection);
     const kind = params.kind ?? "list";
+    if (kind === "inventory") return this.createInventory(conn, params, launching);
     const now = Date.now();
     let snapshot: SnapshotInfo | null = null;
     let snapshotState: string | null = null;
@@ -285,6 +299,37 @@ export class PassService {
       this.store.delete(this.mustRow(p.id).seq);
       throw error;
     }
+    return p.id;
+  }
+
+  /**
+   * Imports an S3 Inventory report as a pass. The report is verified before the pass exists
+   * (manifest.checksum, format, columns, every data file present with its listed size): a report
+   * that fails is refused and nothing is recorded. The answer comes once it is verified; the data
+   * files are then read as the pass's pages, each checked against its MD5 before any of its rows is
+   * recorded. A file that fails ends the pass `failed` with its pages discarded: an inventory pass
+   * holds the whole report or nothing.
+   */
+  private async createInventory(conn: Connection, params: NewPassParams, launching: () => void): Promise<string> {
+    const source = params.inventory;
+    if (source === undefined) throw new AppError("bad_request", 'an inventory pass needs inventory: {bucket, manifestKey}');
+    const dest = source.connection !== undefined ? await this.connections.get(source.connection) : conn;
+    const report = await openReport(dest, source.bucket, source.manifestKey, params.bucket);
+    const p: NewPass = {
+      id: newPassId(),
+      kind: "inventory",
+      connection: conn.name,
+      bucket: params.bucket,
+      prefix: "",
+      delimiter: null,
+      pageSize: INVENTORY_PAGE_ROWS,
+      startAfter: null,
+      inventory: inventoryInfo(report),
+    };
+    this.store.create(p);
+    this.reports.set(p.id, report);
+    launching();
+    this.launch(p.id, {});
     return p.id;
   }
 
@@ -347,6 +392,9 @@ export class PassService {
 
   private async resumeInSlot(id: string, launching: () => void): Promise<string> {
     const row = this.mustRow(id);
+    if (row.kind === "inventory") {
+      throw new AppError("conflict", "An inventory import is not resumed: import the report again, and it is read and verified anew.");
+    }
     if (row.status === "complete") throw new AppError("conflict", "This pass is complete; there is nothing left to resume.");
     if (row.status === "running") throw new AppError("conflict", "This pass is running already.");
     await this.connections.get(row.connection);
@@ -406,7 +454,9 @@ export class PassService {
         ? []
         : row.kind === "snapshot"
           ? this.snapshotPages(run, conn, opts)
-          : wrapList(
+          : row.kind === "inventory"
+            ? this.inventoryPages(run)
+            : wrapList(
               listPages(
                 conn.client,
                 {
@@ -457,6 +507,14 @@ export class PassService {
       }
     }
     const status = run.controller.signal.aborted && error?.code !== "storage_unavailable" ? "cancelled" : error !== null ? "failed" : "complete";
+    if (status !== "complete" && this.store.row(run.id)?.kind === "inventory") {
+      try {
+        this.store.discardPages(run.seq);
+      } catch (err) {
+        // Then its end can rarely be written either, and the next start discards a pass still running.
+        internalError(err, `The pages of inventory import ${run.id} could not be discarded`);
+      }
+    }
     this.recordEnd(run.id, status, status === "cancelled" ? null : error);
   }
 
@@ -492,6 +550,37 @@ export class PassService {
       const page = asOfPage(fold, versionPage, last);
       yield { page, snapshot: tracker.observe(versionPage, page.record.versions ?? { absentKeys: 0, tieCount: 0 }, last) };
     }
+  }
+
+  /** An inventory pass's pages: its report's data files; its progress is written after each page. */
+  private async *inventoryPages(run: Run): AsyncGenerator<RecordablePage, void, undefined> {
+    const report = this.reports.get(run.id);
+    this.reports.delete(run.id);
+    if (report === undefined) throw new AppError("conflict", "This import lost its report (the server restarted); import the report again.");
+    const dest = await this.connections.get(report.connection);
+    const info = inventoryInfo(report);
+    const tmpDir = path.join(this.tmpRoot, `import-${run.id}`);
+    try {
+      for await (const out of reportPages(dest, report, { signal: run.controller.signal, tmpDir, retry: this.retry })) {
+        yield { page: out.page, snapshot: null };
+        this.store.setInventory(run.seq, { ...info, progress: out.progress, notes: [...info.notes, ...out.notes] });
+      }
+    } finally {
+      fs.rmSync(tmpDir, { recursive: true, force: true });
+    }
+  }
+
+  /** Writes a complete pass as an S3 Inventory report into a writable connection's bucket. */
+  async exportInventory(id: string, params: InventoryExportParams): Promise<InventoryExported> {
+    this.mustRow(id);
+    const conn = await this.connections.get(params.connection);
+    return exportInventory({ store: this.store, tmpRoot: this.tmpRoot }, id, conn, params);
+  }
+
+  /** A complete pass as an S3 Inventory report in a tar archive, streamed. */
+  downloadInventory(id: string, query: InventoryDownloadQuery, signal: AbortSignal) {
+    this.mustRow(id);
+    return downloadInventory({ store: this.store, tmpRoot: this.tmpRoot }, id, query, signal);
   }
 
   /**

@@ -18,6 +18,7 @@ import type {
   PassSummary,
   PagedEntry,
   SnapshotInfo,
+  InventoryInfo,
 } from "@/lib/wire";
 
 // Keys are stored as BLOBs so that SQLite's memcmp order is S3's UTF-8 byte order. A pass's entries
@@ -64,7 +65,8 @@ CREATE TABLE IF NOT EXISTS passes (
   snapshot_state TEXT,
   layout TEXT NOT NULL DEFAULT 'entries',
   target INTEGER,
-  stored_bytes INTEGER
+  stored_bytes INTEGER,
+  inventory TEXT
 );
 CREATE INDEX IF NOT EXISTS passes_by_target ON passes (connection, bucket, prefix, seq);
 CREATE TABLE IF NOT EXISTS pages (
@@ -95,6 +97,7 @@ CREATE INDEX IF NOT EXISTS entries_by_key ON entries (pass, key);
 const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = [
   ["passes", "snapshot", "TEXT"],
   ["passes", "snapshot_state", "TEXT"],
+  ["passes", "inventory", "TEXT"],
   ["entries", "version_id", "TEXT"],
   // Passes recorded before these columns existed keep every entry in `entries`.
   ["passes", "layout", "TEXT NOT NULL DEFAULT 'entries'"],
@@ -162,6 +165,7 @@ export interface PassRow {
   layout: Layout;
   target: number | null;
   stored_bytes: number | null;
+  inventory: string | null;
 }
 
 // Keys are read back with CAST(key AS TEXT): SQLite hands the stored UTF-8 bytes over as a string,
@@ -181,6 +185,7 @@ export interface NewPass {
   startAfter: string | null;
   snapshot?: SnapshotInfo | null;
   snapshotState?: string | null;
+  inventory?: InventoryInfo | null;
 }
 
 /** What a snapshot pass writes with each page: its running SnapshotInfo and the walk's own state. */
@@ -237,8 +242,10 @@ function toSummary(r: PassRow): PassSummary {
       requests: r.requests,
     },
     error: r.error !== null ? (JSON.parse(r.error) as PassError) : null,
-    resumable: RESUMABLE.has(r.status),
+    // An import is not resumed: a new one reads and verifies the report again.
+    resumable: RESUMABLE.has(r.status) && r.kind !== "inventory",
     snapshot: r.snapshot !== null ? (JSON.parse(r.snapshot) as SnapshotInfo) : null,
+    inventory: r.inventory !== null ? (JSON.parse(r.inventory) as InventoryInfo) : null,
   };
 }
 
@@ -293,17 +300,18 @@ export class PassStore {
     this.stmt = {
       insertPass: db.prepare<
         [
-          Omit<NewPass, "kind" | "snapshot" | "snapshotState"> & {
+          Omit<NewPass, "kind" | "snapshot" | "snapshotState" | "inventory"> & {
             kind: PassKind;
             now: number;
             snapshot: string | null;
             snapshotState: string | null;
+            inventory: string | null;
             layout: Layout;
           },
         ]
       >(
-        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state, layout, stored_bytes)
-         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState, @layout, 0)`,
+        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state, inventory, layout, stored_bytes)
+         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState, @inventory, @layout, 0)`,
       ),
       setTarget: db.prepare<[number, number]>(`UPDATE passes SET target = ? WHERE seq = ?`),
       setLayout: db.prepare<[Layout, number]>(`UPDATE passes SET layout = ? WHERE seq = ?`),
@@ -354,6 +362,14 @@ export class PassStore {
          WHERE seq = @seq`,
       ),
       setSnapshot: db.prepare<[string, string | null, number]>(`UPDATE passes SET snapshot = ?, snapshot_state = coalesce(?, snapshot_state) WHERE seq = ?`),
+      setInventory: db.prepare<[string, number]>(`UPDATE passes SET inventory = ? WHERE seq = ?`),
+      resetTotals: db.prepare<[number, number]>(
+        `UPDATE passes SET page_records = 0, pages = 0, failed_pages = 0, keys = 0, bytes = 0, prefixes = 0, anomalies = 0, requests = 0,
+           last_complete_page = 0, next_token = NULL, cursor = NULL, last_key = NULL, last_key_page = -1, last_prefix = NULL, last_prefix_page = -1,
+           updated_at = ?
+         WHERE seq = ?`,
+      ),
+      runningInventories: db.prepare<[], { seq: number; id: string }>(`SELECT seq, id FROM passes WHERE status = 'running' AND kind = 'inventory'`),
       finish: db.prepare<[{ id: string; status: PassStatus; error: string | null; now: number }]>(
         `UPDATE passes SET status = @status, error = @error, ended_at = @now, updated_at = @now,
            active_ms = active_ms + max(0, @now - run_started_at)
@@ -421,6 +437,18 @@ export class PassStore {
 
   /** Passes a previous process left running were cut off mid-walk: mark them so they can be resumed. */
   interruptOrphans(): number {
+    // Half an import is never kept: an inventory pass cut off mid-report fails with nothing recorded.
+    for (const { seq, id } of this.stmt.runningInventories.all()) {
+      this.discardPages(seq);
+      this.finish(id, "failed", {
+        code: "conflict",
+        message: "The import was cut off when the server stopped; nothing of it was kept. Import the report again.",
+        httpStatus: null,
+        s3Code: null,
+        requestId: null,
+        retryable: false,
+      });
+    }
     return this.stmt.interruptAll.run(Date.now()).changes;
   }
 
@@ -433,7 +461,9 @@ export class PassStore {
           kind,
           snapshot: p.snapshot != null ? JSON.stringify(p.snapshot) : null,
           snapshotState: p.snapshotState ?? null,
-          layout: this.newPassLayout,
+          inventory: p.inventory != null ? JSON.stringify(p.inventory) : null,
+          // An inventory report's rows come in data files, not in key order: it keeps its entries.
+          layout: kind === "inventory" ? "entries" : this.newPassLayout,
           now,
         }).lastInsertRowid,
       );
@@ -492,6 +522,23 @@ export class PassStore {
   /** Replaces a snapshot pass's SnapshotInfo outside a page (e.g. T corrected before the first page). */
   setSnapshot(seq: number, info: SnapshotInfo): void {
     this.stmt.setSnapshot.run(JSON.stringify(info), null, seq);
+  }
+
+  /** Replaces an inventory pass's InventoryInfo (its reading progress and notes). */
+  setInventory(seq: number, info: InventoryInfo): void {
+    this.stmt.setInventory.run(JSON.stringify(info), seq);
+  }
+
+  /**
+   * Removes every page and entry of a pass and zeroes its totals, in one transaction: an import
+   * that cannot finish (a corrupt or missing data file) keeps nothing rather than half a report.
+   */
+  discardPages(seq: number): void {
+    this.db.transaction(() => {
+      this.stmt.deleteEntries.run(seq);
+      this.stmt.deletePages.run(seq);
+      this.stmt.resetTotals.run(Date.now(), seq);
+    })();
   }
 
   private insertEntries(rows: number): Database.Statement<(number | string | null)[]> {
@@ -592,10 +639,12 @@ export class PassStore {
     // Keys are bound as text and cast to BLOB by SQLite (the same UTF-8 bytes), sparing a Buffer per key.
     let cursor: string | null = null;
     const args: (number | string | null)[] = [];
+    // Inventory pages may carry version ids (a versions report) and advance the cursor like a listing.
+    const versioned = snapshot !== null || record.inventory !== undefined;
     for (let start = 0; start < entries.length; start += INSERT_BATCH) {
       const end = Math.min(entries.length, start + INSERT_BATCH);
       args.length = 0;
-      if (snapshot === null) {
+      if (!versioned) {
         for (let i = start; i < end; i++) {
           const e = entries[i] as Entry;
           if (cursor === null || compareKeys(e.key, cursor) > 0) cursor = e.key;
@@ -605,6 +654,7 @@ export class PassStore {
       } else {
         for (let i = start; i < end; i++) {
           const e = entries[i] as Entry;
+          if (snapshot === null && (cursor === null || compareKeys(e.key, cursor) > 0)) cursor = e.key;
           args.push(firstRow + i, seq, record.index, e.key, e.size, e.etag, e.lastModified, e.storageClass, e.versionId ?? null);
         }
         this.insertVersionedEntries(end - start).run(...args);

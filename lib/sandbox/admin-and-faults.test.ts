@@ -55,6 +55,23 @@ describe("admin API", () => {
     expect((await admin("GET", "snapshot")).status).toBe(400);
   });
 
+  it("writes an S3 Inventory report of a bucket into another, as S3 lays it out, and refuses what it cannot do", async () => {
+    expect((await admin("POST", "inventory", { bucket: "bkt", destinationBucket: "other", format: "CSV" }, null)).status).toBe(401);
+    const made = await admin("POST", "inventory", { bucket: "bkt", destinationBucket: "other", destinationPrefix: "inv", configId: "daily", format: "Parquet", createdAt: "2024-05-06T07:08:00Z" });
+    expect(made).toMatchObject({ status: 200, json: { manifestKey: "inv/bkt/daily/2024-05-06T07-08Z/manifest.json", rows: keys.length } });
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: "other", Prefix: "inv/" }));
+    const written = (listed.Contents ?? []).map((o) => o.Key ?? "");
+    expect(written.filter((k) => !k.startsWith("inv/bkt/daily/data/"))).toEqual([
+      "inv/bkt/daily/2024-05-06T07-08Z/manifest.checksum",
+      "inv/bkt/daily/2024-05-06T07-08Z/manifest.json",
+      "inv/bkt/daily/hive/dt=2024-05-06-07-08/symlink.txt",
+    ]);
+    expect(written.filter((k) => /^inv\/bkt\/daily\/data\/[0-9a-f-]{36}\.parquet$/.test(k))).toHaveLength(1);
+    expect((await admin("POST", "inventory", { bucket: "bkt", destinationBucket: "other", format: "ORC" })).status).toBe(400);
+    expect((await admin("POST", "inventory", { bucket: "bkt", destinationBucket: "other", format: "CSV", fields: ["EncryptionStatus"] })).status).toBe(400);
+    expect(await admin("POST", "inventory", { bucket: "nope-bucket", destinationBucket: "other", format: "CSV" })).toMatchObject({ status: 404, json: { code: "NoSuchBucket" } });
+  });
+
   it("reads, changes and clears the fault settings, and validates them", async () => {
     const put = await admin("PUT", "faults", { latencyMs: 5, errorRate: 0.25, bucket: "bkt", failNext: { count: 2, kind: "SlowDown" } });
     expect(put.status).toBe(200);

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { S3Error } from "./errors";
 import { failNextSchema, faultSettingsPatchSchema, type FaultController } from "./faults";
+import { inventoryRequestSchema, writeInventory } from "./inventory";
 import type { SandboxStore } from "./store-types";
 
 // Admin API under the reserved path /_bucketscope/ (no bucket name can start with "_"), outside S3.
@@ -14,6 +15,7 @@ import type { SandboxStore } from "./store-types";
 //          versionsEndEarly, omitNextVersionIdMarker, requireContentMd5)
 //   DELETE /_bucketscope/faults                      → FaultState with every fault off
 //   GET    /_bucketscope/snapshot?bucket=b&prefix=p  → {bucket, prefix, takenAt, count, objects[]}
+//   POST   /_bucketscope/inventory {bucket, destinationBucket, format, …} → {manifestKey, files, rows}
 
 export const ADMIN_PREFIX = "/_bucketscope/";
 
@@ -60,20 +62,27 @@ function issueText(err: z.ZodError): string {
   return err.issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
 }
 
-async function putFaults(ctx: AdminContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The request's JSON body checked by `schema`; null when it was refused (400, answered here). */
+async function readBody<S extends z.ZodType>(req: IncomingMessage, res: ServerResponse, schema: S): Promise<z.infer<S> | null> {
   let input: unknown;
   try {
     input = await readJson(req);
   } catch {
     sendJson(res, 400, { error: "The body must be a JSON object." });
-    return;
+    return null;
   }
-  const parsed = faultsPutSchema.safeParse(input);
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     sendJson(res, 400, { error: issueText(parsed.error) });
-    return;
+    return null;
   }
-  const { failNext, clearScripted, resetStats, ...settings } = parsed.data;
+  return parsed.data;
+}
+
+async function putFaults(ctx: AdminContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req, res, faultsPutSchema);
+  if (body === null) return;
+  const { failNext, clearScripted, resetStats, ...settings } = body;
   try {
     if (clearScripted) ctx.faults.clearScripted();
     if (resetStats) ctx.faults.resetStats();
@@ -129,6 +138,21 @@ function snapshot(ctx: AdminContext, url: URL, res: ServerResponse): void {
   res.end(`${batch.join("")}]}`);
 }
 
+async function postInventory(ctx: AdminContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req, res, inventoryRequestSchema);
+  if (body === null) return;
+  try {
+    const report = await writeInventory(ctx.store, body);
+    sendJson(res, 200, { manifestKey: report.manifestKey, files: report.files, rows: report.rows });
+  } catch (err) {
+    if (err instanceof S3Error) {
+      sendJson(res, err.status, { error: err.message, code: err.code });
+      return;
+    }
+    throw err;
+  }
+}
+
 export async function handleAdmin(ctx: AdminContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!authorized(req, ctx.secretAccessKey)) {
     res.setHeader("www-authenticate", 'Bearer realm="bucketscope-sandbox"');
@@ -152,6 +176,9 @@ export async function handleAdmin(ctx: AdminContext, req: IncomingMessage, res: 
       return;
     case "GET /_bucketscope/snapshot":
       snapshot(ctx, url, res);
+      return;
+    case "POST /_bucketscope/inventory":
+      await postInventory(ctx, req, res);
       return;
     default:
       sendJson(res, 404, { error: `No admin route ${route}.` });

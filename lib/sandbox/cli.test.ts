@@ -41,13 +41,14 @@ function tempDir(): string {
 
 describe("sandbox CLI", () => {
   it("starts seeded, prints credentials and an aws example, serves S3 and the admin API, and stops cleanly on SIGTERM", async () => {
-    const cli = runCli(["--port", "0", "--data-dir", tempDir(), "--seed-large", "2500", "--seed-large-bucket", "big"]);
+    const cli = runCli(["--port", "0", "--data-dir", tempDir(), "--seed-large", "2500", "--seed-large-bucket", "big", "--inventory", "unicode:inventory-reports/cli", "--inventory-format", "Parquet"]);
     const endpoint = await cli.endpoint;
     const { stdout } = cli.output();
     expect(stdout).toContain(`access key id     ${SANDBOX_DEFAULTS.accessKeyId}`);
     expect(stdout).toContain(`secret access key ${SANDBOX_DEFAULTS.secretAccessKey}`);
     expect(stdout).toContain(`AWS_ACCESS_KEY_ID=${SANDBOX_DEFAULTS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_DEFAULTS.secretAccessKey}`);
     expect(stdout).toContain(`aws --endpoint-url ${endpoint} s3 ls`);
+    expect(stdout).toMatch(/wrote an inventory report of "unicode" \(\d+ rows\): s3:\/\/inventory-reports\/cli\/unicode\/bucketscope\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}Z\/manifest\.json/);
 
     const s3 = new S3Client({
       endpoint,
@@ -56,7 +57,7 @@ describe("sandbox CLI", () => {
       credentials: { accessKeyId: SANDBOX_DEFAULTS.accessKeyId, secretAccessKey: SANDBOX_DEFAULTS.secretAccessKey },
     });
     const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name);
-    expect(buckets).toEqual(["big", "demo", "photos", "unicode", "versioned"]);
+    expect(buckets).toEqual(["big", "demo", "inventory-reports", "photos", "unicode", "versioned"]);
     const big = await s3.send(new ListObjectsV2Command({ Bucket: "big", StartAfter: "k/0002000" }));
     expect(big.KeyCount).toBe(499);
     s3.destroy();

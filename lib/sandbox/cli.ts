@@ -5,6 +5,7 @@ import { z } from "zod";
 import { parseAllowedHosts } from "../gate/hosts";
 import { FaultController, VERSIONS_END_EARLY, type FaultSettingsPatch, type VersionsEndEarly } from "./faults";
 import { startSandbox } from "./index";
+import { inventoryRequestSchema, writeInventory, type InventoryRequest } from "./inventory";
 import { seedLarge } from "./seed";
 
 // `npm run sandbox -- [options]`: the sandbox as a standalone S3 endpoint for awscli, SDKs and the app.
@@ -23,6 +24,12 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --no-seed                  do not create the demo buckets on first start
   --seed-large <N>           add N generated keys to a bucket (see --seed-large-bucket)
   --seed-large-bucket <b>    bucket for --seed-large (default "large")
+
+S3 Inventory (also at runtime: POST /_bucketscope/inventory):
+  --inventory <src>:<dest>[/<prefix>]   write a report of bucket <src> into bucket <dest> at start
+  --inventory-format <f>     CSV (default) or Parquet
+  --inventory-config <id>    configuration id in the report's path (default "bucketscope")
+  --inventory-versions       list every version and delete marker (default: current versions)
 
 Fault injection on list requests (also at runtime: PUT /_bucketscope/faults with
 "Authorization: Bearer <secret access key>"):
@@ -72,6 +79,10 @@ async function main(): Promise<void> {
       "no-seed": { type: "boolean" },
       "seed-large": { type: "string" },
       "seed-large-bucket": { type: "string" },
+      inventory: { type: "string" },
+      "inventory-format": { type: "string" },
+      "inventory-config": { type: "string" },
+      "inventory-versions": { type: "boolean" },
       "latency-ms": { type: "string" },
       "latency-jitter-ms": { type: "string" },
       "error-rate": { type: "string" },
@@ -108,6 +119,24 @@ async function main(): Promise<void> {
   if (port < 0 || port > 65535) throw new UsageError("--port must be between 0 and 65535");
   const seedLargeCount = numberOption(values["seed-large"], "seed-large", true);
   if (seedLargeCount !== undefined && seedLargeCount < 1) throw new UsageError("--seed-large must be at least 1");
+
+  let inventory: InventoryRequest | null = null;
+  if (values.inventory !== undefined) {
+    const m = /^([^:]+):([^/]+)(?:\/(.*))?$/.exec(values.inventory);
+    if (m === null) throw new UsageError(`--inventory takes <source bucket>:<destination bucket>[/<prefix>], got "${values.inventory}"`);
+    const parsed = inventoryRequestSchema.safeParse({
+      bucket: m[1],
+      destinationBucket: m[2],
+      destinationPrefix: m[3] ?? "",
+      configId: values["inventory-config"],
+      format: values["inventory-format"] ?? "CSV",
+      includedObjectVersions: values["inventory-versions"] ? "All" : "Current",
+    });
+    if (!parsed.success) throw new UsageError(`invalid --inventory: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    inventory = parsed.data;
+  } else if (values["inventory-format"] !== undefined || values["inventory-config"] !== undefined || values["inventory-versions"]) {
+    throw new UsageError("--inventory-format, --inventory-config and --inventory-versions go with --inventory");
+  }
 
   const faults: FaultSettingsPatch = {};
   const latencyMs = numberOption(values["latency-ms"], "latency-ms", true);
@@ -163,6 +192,16 @@ async function main(): Promise<void> {
     const started = Date.now();
     seedLarge(sandbox.store, bucket, seedLargeCount);
     console.log(`seeded ${seedLargeCount} keys into "${bucket}" in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  if (inventory !== null) {
+    try {
+      const report = await writeInventory(sandbox.store, inventory);
+      console.log(`wrote an inventory report of "${inventory.bucket}" (${report.rows} rows): s3://${inventory.destinationBucket}/${report.manifestKey}`);
+    } catch (err) {
+      await sandbox.close();
+      throw new UsageError(`--inventory: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   const activeFaults = Object.entries(faults).map(([k, v]) => `${k}=${String(v)}`);

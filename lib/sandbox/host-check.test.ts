@@ -35,6 +35,14 @@ describe("sandbox Host check", () => {
     expect(admin.status).toBe(421);
     const otherPort = await request("/_bucketscope/health", "127.0.0.1:1", { authorization: `Bearer ${sandbox.secretAccessKey}` });
     expect(otherPort.status).toBe(421);
+    const inventory = await rawHttp(sandbox.endpoint, "/_bucketscope/inventory", {
+      method: "POST",
+      headers: { host: "attacker.example", authorization: `Bearer ${sandbox.secretAccessKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ bucket: "photos", destinationBucket: "demo", destinationPrefix: "rebound", format: "CSV" }),
+    });
+    expect(inventory.status).toBe(421);
+    const written = await s3.send(new ListObjectsV2Command({ Bucket: "demo", Prefix: "rebound/" }));
+    expect(written.KeyCount).toBe(0);
   });
 
   it("serves the SDK, a presigned download and its own names", async () => {

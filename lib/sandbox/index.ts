@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { SANDBOX_DEFAULTS } from "../config/index";
 import { allowedHostsFor, type AllowedHost } from "../gate/hosts";
 import { FaultController, type FaultSettingsPatch } from "./faults";
-import { seedDemo } from "./seed";
+import { seedDemo, seedDemoInventory } from "./seed";
 import { createRequestHandler } from "./server";
 import { createStore } from "./store/index";
 import type { SandboxStore } from "./store-types";
@@ -56,7 +56,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const secretAccessKey = options.secretAccessKey ?? SANDBOX_DEFAULTS.secretAccessKey;
   const region = options.region ?? SANDBOX_DEFAULTS.region;
   const store = createStore(options.dataDir);
-  if (options.seed && store.listBuckets().length === 0) seedDemo(store);
+  if (options.seed && store.listBuckets().length === 0) {
+    seedDemo(store);
+    await seedDemoInventory(store);
+  }
   const faults = new FaultController(options.faults);
 
   let endpoint = "";

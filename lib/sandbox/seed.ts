@@ -1,4 +1,5 @@
 import { S3Error } from "./errors";
+import { writeInventory } from "./inventory";
 import type { ObjectMeta, SandboxStore } from "./store-types";
 
 // Demo data for a fresh sandbox. Everything is deterministic (fixed dates, a seeded PRNG), so the
@@ -251,6 +252,39 @@ function seedVersioned(store: SandboxStore): void {
 
     remove("2024-03-03T03:03:00Z", "ghost.txt");
   });
+}
+
+export const DEMO_INVENTORY = {
+  bucket: "inventory-reports",
+  prefix: "reports",
+  configId: "photos-daily",
+  /** In the report, deleted from photos after it was made: the report lags behind the bucket. */
+  deletedSince: "2025/january/IMG_0006.jpg",
+} as const;
+
+/**
+ * An S3 Inventory report of photos (CSV) in a bucket of its own, dated the day before seeding, so
+ * a fresh sandbox can show an inventory beside a live pass. One photo is in the report and deleted
+ * from the bucket after it: keys a report has and a live listing lacks are what its eventual
+ * consistency looks like. photos itself ends as seedDemo left it.
+ */
+export async function seedDemoInventory(store: SandboxStore, now = Date.now()): Promise<void> {
+  if (bucketExists(store, DEMO_INVENTORY.bucket) || !bucketExists(store, "photos")) return;
+  // S3 names a report by its minute (YYYY-MM-DDTHH-MMZ): the seeded one begins on a whole minute.
+  const reportAt = new Date(Math.floor((now - 24 * 3600_000) / 60_000) * 60_000);
+  store.writeAt(reportAt, () => store.createBucket(DEMO_INVENTORY.bucket));
+  store.writeAt(day("2025-01-31"), () =>
+    store.putObject({ bucket: "photos", key: DEMO_INVENTORY.deletedSince, body: bodyOf(42_000, JPEG, prng(6)), meta: meta("image/jpeg") }),
+  );
+  try {
+    await writeInventory(
+      store,
+      { bucket: "photos", destinationBucket: DEMO_INVENTORY.bucket, destinationPrefix: DEMO_INVENTORY.prefix, configId: DEMO_INVENTORY.configId, format: "CSV", createdAt: reportAt.toISOString() },
+      { objectsAt: reportAt },
+    );
+  } finally {
+    store.deleteObject("photos", DEMO_INVENTORY.deletedSince);
+  }
 }
 
 /**

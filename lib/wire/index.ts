@@ -1,5 +1,6 @@
 import { z } from "./zod";
 import { instantSchema, snapshotInfoSchema, versionsPageSchema } from "./point-in-time";
+import { inventoryFormatSchema, inventoryInfoSchema, inventoryPageSchema } from "./inventory";
 
 // The contract between the API and the browser: zod schemas and their inferred types, nothing else.
 // Timestamps are ISO 8601 UTC strings; durations are milliseconds.
@@ -79,8 +80,17 @@ export const pageSizeSchema = z.coerce
   .min(1, `the page size must be between 1 and ${MAX_PAGE_SIZE}`)
   .max(MAX_PAGE_SIZE, `the page size must be between 1 and ${MAX_PAGE_SIZE}`);
 
-export const passKindSchema = z.enum(["list", "snapshot"]);
+export const passKindSchema = z.enum(["list", "snapshot", "inventory"]);
 export type PassKind = z.infer<typeof passKindSchema>;
+
+/** Where the report to import is: its destination bucket and manifest. */
+export const inventorySourceSchema = z.object({
+  /** The connection that reads the destination bucket; default: the pass's connection. */
+  connection: connectionNameSchema.optional(),
+  bucket: bucketNameSchema,
+  manifestKey: keyLikeSchema("inventory.manifestKey").refine((k) => k.endsWith("manifest.json"), "inventory.manifestKey names a report's manifest.json"),
+});
+export type InventorySource = z.infer<typeof inventorySourceSchema>;
 
 export const passParamsSchema = z
   .object({
@@ -95,8 +105,19 @@ export const passParamsSchema = z
     pageSize: pageSizeSchema.default(MAX_PAGE_SIZE),
     /** The listing begins strictly after this key. */
     startAfter: keyLikeSchema("startAfter").optional(),
+    /** kind "inventory": the S3 Inventory report to import (bucket is then the report's source bucket). */
+    inventory: inventorySourceSchema.optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.kind === "inventory") {
+      if (p.inventory === undefined) ctx.addIssue({ code: "custom", path: ["inventory"], message: 'an inventory pass needs inventory: {bucket, manifestKey}' });
+      for (const field of ["delimiter", "startAfter", "asOf"] as const) {
+        if (p[field] !== undefined) ctx.addIssue({ code: "custom", path: [field], message: `an inventory pass is the report's rows: it takes no ${field}` });
+      }
+      if (p.prefix !== "") ctx.addIssue({ code: "custom", path: ["prefix"], message: "an inventory pass is the whole report: it takes no prefix" });
+    } else if (p.inventory !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["inventory"], message: 'inventory is for inventory passes: send kind "inventory" with it' });
+    }
     if (p.kind !== "snapshot" && p.asOf !== undefined) {
       ctx.addIssue({ code: "custom", path: ["asOf"], message: "asOf is for snapshot passes: send kind \"snapshot\" with it" });
     }
@@ -162,6 +183,8 @@ export const passSummarySchema = z.object({
   resumable: z.boolean(),
   /** Set for snapshot passes: the moment rebuilt, the clock offset, ties and warnings. */
   snapshot: snapshotInfoSchema.nullable(),
+  /** Set for inventory passes: the report, its creation time, format and reading progress. */
+  inventory: inventoryInfoSchema.nullable(),
 });
 export type PassSummary = z.infer<typeof passSummarySchema>;
 
@@ -261,6 +284,8 @@ export const pageRecordSchema = z.object({
   flags: z.array(pageFlagSchema).optional(),
   /** ListObjectVersions pages (snapshot passes, as-of listings): markers, counts and ties. */
   versions: versionsPageSchema.optional(),
+  /** Inventory passes: the data file (and part of it) this page holds. */
+  inventory: inventoryPageSchema.optional(),
 });
 export type PageRecord = z.infer<typeof pageRecordSchema>;
 
@@ -318,3 +343,45 @@ export * from "./pass-view";
 export * from "./experiments";
 export * from "./diff";
 export * from "./point-in-time";
+export * from "./inventory";
+
+// --- S3 Inventory reports and exports ---------------------------------------------------------------
+
+export const inventoryReportsQuerySchema = z.object({
+  connection: connectionNameSchema,
+  /** The destination bucket. */
+  bucket: bucketNameSchema,
+  /** The destination prefix of the inventory configuration ("" for none). */
+  prefix: prefixSchema.default(""),
+  /** Only reports of this source bucket. */
+  source: bucketNameSchema.optional(),
+  /** Only reports of this configuration id. */
+  config: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+});
+export type InventoryReportsQuery = z.infer<typeof inventoryReportsQuerySchema>;
+
+const configIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, "configId is 1-64 letters, digits, '.', '_' or '-'")
+  .default("bucketscope");
+
+export const inventoryExportParamsSchema = z.object({
+  /** A writable connection. */
+  connection: connectionNameSchema,
+  bucket: bucketNameSchema,
+  /** Destination prefix: the report goes to {prefix}/{source bucket}/{configId}/… */
+  prefix: prefixSchema.default(""),
+  configId: configIdSchema,
+  format: inventoryFormatSchema,
+});
+export type InventoryExportParams = z.infer<typeof inventoryExportParamsSchema>;
+
+/** A download: the same report as a tar archive; `bucket` is the bucket it will be copied to (default: the pass's). */
+export const inventoryDownloadQuerySchema = z.object({
+  bucket: bucketNameSchema.optional(),
+  prefix: prefixSchema.default(""),
+  configId: configIdSchema,
+  format: inventoryFormatSchema,
+});
+export type InventoryDownloadQuery = z.infer<typeof inventoryDownloadQuerySchema>;

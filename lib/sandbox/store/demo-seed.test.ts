@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { seedDemo, seedLarge, UNICODE_DEMO_KEYS } from "../seed";
+import { DEMO_INVENTORY, seedDemo, seedDemoInventory, seedLarge, UNICODE_DEMO_KEYS } from "../seed";
 import type { ListVersionsResult, SandboxStore } from "../store-types";
 import { byteSorted, listAllV2, listV2, tempStore } from "./test-support";
 
@@ -16,6 +16,23 @@ describe("seedDemo", () => {
     const reopened = handle.reopen();
     seedDemo(reopened);
     expect(reopened.listBuckets().map((b) => [b.name, listAllV2(reopened, b.name).keys.length])).toEqual(before);
+  });
+
+  it("has an inventory of photos dated the day before seeding, listing one photo deleted since; photos itself unchanged", async () => {
+    const handle = tempStore();
+    seedDemo(handle.store);
+    const photos = listAllV2(handle.store, "photos").keys;
+    const now = Date.UTC(2025, 5, 10, 12, 34, 56);
+    await seedDemoInventory(handle.store, now);
+    expect(listAllV2(handle.store, "photos").keys).toEqual(photos);
+    const written = listAllV2(handle.store, DEMO_INVENTORY.bucket).keys;
+    expect(written).toContain(`${DEMO_INVENTORY.prefix}/photos/${DEMO_INVENTORY.configId}/2025-06-09T12-34Z/manifest.json`);
+    const manifest = JSON.parse(handle.store.getObject(DEMO_INVENTORY.bucket, `${DEMO_INVENTORY.prefix}/photos/${DEMO_INVENTORY.configId}/2025-06-09T12-34Z/manifest.json`).body.toString("utf8")) as { creationTimestamp: string };
+    expect(manifest.creationTimestamp).toBe(String(Date.UTC(2025, 5, 9, 12, 34)));
+    expect(photos).not.toContain(DEMO_INVENTORY.deletedSince);
+    // A second run leaves it as it is.
+    await seedDemoInventory(handle.store, now + 3600_000);
+    expect(listAllV2(handle.store, DEMO_INVENTORY.bucket).keys).toEqual(written);
   });
 
   it("demo holds obj_0000..obj_2999 at the top level: three full pages", () => {
