@@ -37,6 +37,8 @@ const SORTS: [EntrySort, SortOrder][] = [
   ["lastModified", "asc"],
   ["lastModified", "desc"],
 ];
+/** An answer without the fields later versions added, empty for every old pass (inventory: null). */
+const asBefore = <T>(v: T): T => JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === "inventory" && x === null ? undefined : x))) as T;
 const compact = (w: EntriesWindow) => ({ offset: w.offset, total: w.total, listingOrder: w.listingOrder, rows: w.entries.map((e) => [e.key, e.page]) });
 
 async function events(passes: PassService, id: string): Promise<PassEvent[]> {
@@ -71,14 +73,14 @@ describe("a data directory written before passes shared storage", () => {
     expect(expected.madeBy).toBe("646f009");
     const now = passes.list({ limit: 1000 });
     expect(now.map((p) => p.id)).toEqual(expected.passes);
-    for (const p of now) expect(p, p.id).toEqual(expected.views[p.id]?.summary);
+    for (const p of now) expect(asBefore(p), p.id).toEqual(expected.views[p.id]?.summary);
   });
 
   it("answers every view of every pass as before", async () => {
     for (const id of expected.passes) {
       const want = expected.views[id];
       if (want === undefined) throw new Error(`no expected views for ${id}`);
-      expect(await events(passes, id), `${id} events`).toEqual(want.events);
+      expect(asBefore(await events(passes, id)), `${id} events`).toEqual(want.events);
       expect(passes.entries(id, { limit: 1000 }), `${id} keyset`).toEqual(want.keyset);
       expect(passes.entries(id, { limit: 4, after: "2023/" }), `${id} keyset after`).toEqual(want.keysetAfter);
       expect(passes.entries(id, { limit: 1000, q: "IMG" }), `${id} keyset search`).toEqual(want.keysetSearch);
@@ -100,21 +102,21 @@ describe("a data directory written before passes shared storage", () => {
       const label = `${c.query.a} vs ${c.query.b}`;
       const rows = [];
       for await (const e of diffs.events({ ...c.query, only: "all" })) rows.push(e);
-      expect(await diffs.summary(c.query), `${label} summary`).toEqual(c.summary);
-      expect(rows, `${label} rows`).toEqual(c.all);
-      expect(await diffs.window({ ...c.query, only: "all", offset: 0, limit: 1000 }), `${label} window`).toEqual(c.windowAll);
-      expect(await diffs.window({ ...c.query, only: "changes", offset: 0, limit: 1000 }), `${label} changes`).toEqual(c.windowChanges);
+      expect(asBefore(await diffs.summary(c.query)), `${label} summary`).toEqual(c.summary);
+      expect(asBefore(rows), `${label} rows`).toEqual(c.all);
+      expect(asBefore(await diffs.window({ ...c.query, only: "all", offset: 0, limit: 1000 })), `${label} window`).toEqual(c.windowAll);
+      expect(asBefore(await diffs.window({ ...c.query, only: "changes", offset: 0, limit: 1000 })), `${label} changes`).toEqual(c.windowChanges);
     }
     // The disk each series takes is new: measured once from what the old passes hold.
     const { disk, ...photos } = await history(diffs).timeline({ connection: "sandbox", bucket: "photos", prefix: "", limit: 200 });
-    expect(photos).toEqual(expected.timelines.photos);
+    expect(asBefore(photos)).toEqual(expected.timelines.photos);
     expect(disk.series.map((x) => [x.kind, x.delimiter, x.passes])).toEqual([
       ["list", "/", 1],
       ["list", null, 3],
     ]);
     expect(disk.series.every((x) => x.bytes > 1000)).toBe(true);
     const { disk: _, ...demo } = await history(diffs).timeline({ connection: "sandbox", bucket: "demo", prefix: "obj_00", limit: 200 });
-    expect(demo).toEqual(expected.timelines.demo);
+    expect(asBefore(demo)).toEqual(expected.timelines.demo);
   });
 
   it("keeps its watches", () => {
