@@ -42,6 +42,9 @@ export default defineConfig({
           include: ["**/*.browser.test.ts"],
           exclude: ["node_modules/**", ".next/**"],
           env,
+          // A poll waits for a condition; its budget must hold on a loaded 2-core machine (the 1 s
+          // default ran out while a page hydrated or a pass listed its three pages).
+          expect: { poll: { timeout: 30_000, interval: 100 } },
           globalSetup: ["scripts/testing/build-app.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -77,7 +77,7 @@ describe("the home page", () => {
     const passLink = page.getByTestId("recent-passes").getByRole("link", { name: id });
     await passLink.waitFor();
     // The pass was still running when the page loaded; the list follows it until it completes.
-    await expect.poll(() => page.getByTestId("recent-passes").textContent(), { timeout: 20_000 }).toMatch(/^Status.*complete/);
+    await expect.poll(() => page.getByTestId("recent-passes").textContent(), { timeout: 60_000 }).toMatch(/^Status.*complete/);
     expect(await passLink.getAttribute("href")).toBe(`/passes/${encodeURIComponent(id)}`);
     await browser.screenshot("home");
 

@@ -2,10 +2,12 @@ import "@fontsource-variable/inter";
 import "@fontsource-variable/jetbrains-mono";
 import "./globals.css";
 import type { Metadata } from "next";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/auth/sign-out-button";
+import { TIME_MODE_COOKIE, TIME_ZONE_COOKIE, timeZoneFromCookies } from "@/components/format";
+import { TimeZoneSwitch } from "@/components/format/time";
 import { Providers } from "@/components/providers";
 import { SESSION_HEADER } from "@/lib/auth";
 
@@ -19,24 +21,28 @@ export const metadata: Metadata = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
+  const jar = await cookies();
+  const timeZone = timeZoneFromCookies(jar.get(TIME_MODE_COOKIE)?.value, jar.get(TIME_ZONE_COOKIE)?.value);
   const signedIn = (await headers()).get(SESSION_HEADER) === "1";
   return (
     <html lang="en">
       <body>
-        <header className="topbar">
-          <Link href="/" className="brand">
-            bucketscope
-          </Link>
-          <nav>
-            <Link href="/">Connections</Link>
-            <Link href="/passes">Passes</Link>
-            <Link href="/watches">Watches</Link>
-            <Link href="/inventory">Inventory</Link>
-            <Link href="/race">Race lab</Link>
-          </nav>
-          {signedIn ? <SignOutButton /> : null}
-        </header>
-        <Providers>
+        <Providers timeZone={timeZone}>
+          <header className="topbar">
+            <Link href="/" className="brand">
+              bucketscope
+            </Link>
+            <nav>
+              <Link href="/">Connections</Link>
+              <Link href="/passes">Passes</Link>
+              <Link href="/watches">Watches</Link>
+              <Link href="/inventory">Inventory</Link>
+              <Link href="/race">Race lab</Link>
+            </nav>
+            <span className="topbar-spacer" />
+            <TimeZoneSwitch />
+            {signedIn ? <SignOutButton /> : null}
+          </header>
           <main className="content">{children}</main>
         </Providers>
       </body>

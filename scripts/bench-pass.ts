@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,7 +14,8 @@ import type { ListedPage } from "@/lib/lister";
 // XML parser and with ours; then where a page's CPU goes, stage by stage; then a 1M-key pass for
 // keys/s and peak RSS over time (which must stay flat: nothing of a pass is held in memory but the
 // page at hand); then a snapshot pass (ListObjectVersions folded as of T) over keys with 3 versions
-// each against a bare SDK ListObjectVersions loop.
+// each against a bare SDK ListObjectVersions loop; then (`--only parallel`) parallel passes against a
+// sequential one with 80 ms of injected listing latency, and at 0 ms.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -33,7 +35,9 @@ const { values: args } = parseArgs({
     large: { type: "string", default: "1000000" },
     rounds: { type: "string", default: "3" },
     "snapshot-keys": { type: "string", default: "100000" },
-    /** Comma-separated: compare, stages, large, snapshot. */
+    "parallel-keys": { type: "string", default: "200000" },
+    "parallel-latency": { type: "string", default: "80" },
+    /** Comma-separated: compare, stages, large, snapshot, parallel. */
     only: { type: "string", default: "compare,stages,large,snapshot" },
     "data-dir": { type: "string" },
   },
@@ -42,6 +46,8 @@ const COMPARE_KEYS = Number(args.keys);
 const LARGE_KEYS = Number(args.large);
 const ROUNDS = Number(args.rounds);
 const SNAPSHOT_KEYS = Number(args["snapshot-keys"]);
+const PARALLEL_KEYS = Number(args["parallel-keys"]);
+const PARALLEL_LATENCY_MS = Number(args["parallel-latency"]);
 const VERSIONS_PER_KEY = 3;
 const SECTIONS = new Set(args.only.split(","));
 
@@ -136,6 +142,7 @@ function sdkOnlyClient(s: Settings): S3Client {
 }
 
 interface PassRun {
+  id: string;
   ms: number;
   cpu: number;
   keys: number;
@@ -221,13 +228,13 @@ async function snapshotPass(service: InstanceType<typeof PassService>, bucket: s
   return { ms, cpu: cpuMs(c0), keys, versions: (info?.versions ?? 0) + (info?.deleteMarkers ?? 0), crossCheckMs };
 }
 
-async function recordedPass(service: InstanceType<typeof PassService>, bucket: string): Promise<PassRun> {
+async function recordedPass(service: InstanceType<typeof PassService>, bucket: string, concurrency = 1): Promise<PassRun & { id: string }> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   const rssSamples: PassRun["rssSamples"] = [];
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const id = await service.create({ connection: "sandbox", bucket, prefix: "", pageSize: 1000 });
+  const id = await service.create({ connection: "sandbox", bucket, prefix: "", pageSize: 1000, concurrency });
   let keys = 0;
   let pages = 0;
   let bytesStreamed = 0;
@@ -244,7 +251,7 @@ async function recordedPass(service: InstanceType<typeof PassService>, bucket: s
   const cpu = cpuMs(c0);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  return { ms, cpu, keys, pages, bytesStreamed, rssSamples, peakRss };
+  return { id, ms, cpu, keys, pages, bytesStreamed, rssSamples, peakRss };
 }
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
@@ -265,6 +272,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has("stages")) await stages(dataDir, passDir, children, settings);
   if (SECTIONS.has("large")) await large(dataDir, passDir, children, settings);
   if (SECTIONS.has("snapshot")) await snapshot(dataDir, passDir, children, settings);
+  if (SECTIONS.has("parallel")) await parallel(dataDir, passDir, children, settings);
 }
 
 interface Settings {
@@ -481,6 +489,93 @@ async function snapshot(dataDir: string, passDir: string, children: ChildProcess
   console.log(`   machine load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
   await service.close();
   bare.destroy();
+  registry.close();
+  sb.child.kill("SIGTERM");
+}
+
+/** CPU time (ms) a child process has used so far, from /proc (Linux); null elsewhere. */
+function childCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / 100 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A digest of every key of a pass in key order, read back from its store: equal digests, equal listings. */
+function keysDigest(service: InstanceType<typeof PassService>, id: string): { count: number; digest: string } {
+  const hash = createHash("sha256");
+  let count = 0;
+  let after: string | undefined;
+  for (;;) {
+    const res = service.entries(id, { after, limit: 1000 });
+    for (const e of res.entries) {
+      hash.update(e.key).update("\n");
+      count++;
+    }
+    if (res.nextAfter === null) return { count, digest: hash.digest("hex").slice(0, 16) };
+    after = res.nextAfter;
+  }
+}
+
+async function parallel(dataDir: string, passDir: string, children: ChildProcess[], base: Settings): Promise<void> {
+  const bucket = `bench-${PARALLEL_KEYS}`;
+  console.log(`\n4) parallel passes over ${PARALLEL_KEYS.toLocaleString("en")} keys, page size 1000, the sandbox in its own process, one NDJSON viewer each`);
+  const sb = await startSandboxChild(path.join(dataDir, "sandbox-parallel"), bucket, PARALLEL_KEYS);
+  children.push(sb.child);
+  const registry = new ConnectionRegistry({ sandbox: { ...base, endpoint: sb.endpoint }, extra: [], probeAws: false, env: {} });
+  const service = new PassService({ dataDir: passDir, connections: registry });
+  const setLatency = async (latencyMs: number) => {
+    const res = await fetch(`${sb.endpoint}/_bucketscope/faults`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${SECRET_ACCESS_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ latencyMs }),
+    });
+    if (!res.ok) throw new Error(`could not set the sandbox's latency: ${res.status}`);
+  };
+  let reference: { count: number; digest: string } | null = null;
+  const run = async (latencyMs: number, concurrency: number, sequentialMs: number | null) => {
+    await setLatency(latencyMs);
+    const server0 = childCpuMs(sb.child.pid);
+    const r = await recordedPass(service, bucket, concurrency);
+    const serverCpu = server0 === null ? null : (childCpuMs(sb.child.pid) ?? server0) - server0;
+    const s = service.summary(r.id);
+    const listed = keysDigest(service, r.id);
+    reference ??= listed;
+    if (listed.count !== PARALLEL_KEYS || listed.digest !== reference.digest) {
+      throw new Error(`concurrency ${concurrency} listed ${listed.count} keys (digest ${listed.digest}), expected ${PARALLEL_KEYS} (${reference.digest})`);
+    }
+    const pages = s.totals.pages + s.totals.failedPages;
+    const seq = service.store.row(r.id)?.seq ?? -1;
+    let beyond = 0;
+    for (const record of service.store.db.prepare<[number], string>(`SELECT record FROM pages WHERE pass = ?`).pluck().all(seq)) {
+      beyond += (JSON.parse(record) as { cursor?: { beyond: number } }).cursor?.beyond ?? 0;
+    }
+    const ranges = s.parallel !== null ? `, ${s.parallel.ranges.total} ranges, ${s.totals.requests} requests, ${beyond.toLocaleString("en")} keys past a range's end parsed and dropped` : "";
+    const fallback = s.parallel?.fallback !== null && s.parallel?.fallback !== undefined ? ` FALLBACK: ${s.parallel.fallback.message}` : "";
+    const speedup = sequentialMs !== null ? `, ${(sequentialMs / r.ms).toFixed(2)}x sequential` : "";
+    console.log(
+      `   ${String(latencyMs).padStart(3)} ms, concurrency ${String(concurrency).padStart(2)}: ${(r.ms / 1000).toFixed(2)} s, ${Math.round(r.keys / (r.ms / 1000)).toLocaleString("en")} keys/s${speedup}; ` +
+        `${pages} pages${ranges}; client CPU ${(r.cpu / pages).toFixed(1)} ms/page, sandbox CPU ${serverCpu === null ? "?" : (serverCpu / pages).toFixed(1)} ms/page; peak RSS ${mb(r.peakRss)}; same keys (${listed.digest})${fallback}`,
+    );
+    await service.remove(r.id);
+    return r.ms;
+  };
+  console.log(`   with ${PARALLEL_LATENCY_MS} ms injected latency per listing request:`);
+  const sequential = await run(PARALLEL_LATENCY_MS, 1, null);
+  const speedups = new Map<number, number>();
+  for (const c of [4, 16, 32]) speedups.set(c, sequential / (await run(PARALLEL_LATENCY_MS, c, sequential)));
+  console.log("   with no injected latency:");
+  const fast = await run(0, 1, null);
+  const fast16 = await run(0, 16, fast);
+  const at16 = speedups.get(16) ?? 0;
+  console.log(`   concurrency 16 at ${PARALLEL_LATENCY_MS} ms: ${at16.toFixed(2)}x sequential (goal >= 8) ${at16 >= 8 ? "OK" : "UNDER"}`);
+  console.log(`   concurrency 16 at 0 ms: ${(fast / fast16).toFixed(2)}x sequential (goal >= 1, no slower) ${fast16 <= fast ? "OK" : "SLOWER"}`);
+  console.log(`   machine load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs (the team shares it: times are noisy)`);
+  await service.close();
   registry.close();
   sb.child.kill("SIGTERM");
 }

@@ -85,7 +85,7 @@ interface Drawn {
   bPage: string;
 }
 
-/** What the compare table draws, in order: rows with their kind and pages, bands with the pages that begin. */
+/** What the compare table draws, in order: rows with their kind and page numbers (from 1), bands with the pages that begin. */
 async function drawn(): Promise<Drawn[]> {
   return page.$$eval('[data-testid="diff-row"], [data-testid="diff-band"]', (els) =>
     els
@@ -94,8 +94,8 @@ async function drawn(): Promise<Drawn[]> {
         kind: el.getAttribute("data-testid") === "diff-band" ? "band" : (el.getAttribute("data-kind") ?? ""),
         key: el.getAttribute("data-key") ?? "",
         changed: el.getAttribute("data-changed") ?? "",
-        aPage: el.getAttribute("data-a-page") ?? "",
-        bPage: el.getAttribute("data-b-page") ?? "",
+        aPage: el.getAttribute("data-a-page-number") ?? "",
+        bPage: el.getAttribute("data-b-page-number") ?? "",
       }))
       .sort((x, y) => x.item - y.item),
   );
@@ -119,14 +119,17 @@ describe("the compare view", () => {
     const items = await drawn();
     const at = (key: string) => items.find((d) => d.kind !== "band" && d.key === key);
     const before = (key: string) => items.find((d) => d.item === (at(key)?.item ?? -1) - 1);
-    // Page 1 of B begins one key earlier (k-009) than page 1 of A (k-010): the bands are out of step.
-    expect(before("k-009")).toMatchObject({ kind: "band", aPage: "", bPage: "1" });
-    expect(before("k-010")).toMatchObject({ kind: "band", aPage: "1", bPage: "" });
-    expect(at("k-009")).toMatchObject({ kind: "unchanged", aPage: "0", bPage: "1" });
-    expect(at("j-first")).toMatchObject({ kind: "added", aPage: "", bPage: "0" });
-    expect(at("k-012")).toMatchObject({ kind: "removed", aPage: "1", bPage: "" });
-    // The top band: both passes begin their page 0 (B with the new key).
-    expect(items[0]).toMatchObject({ kind: "band", aPage: "", bPage: "0" });
+    // Page 2 of B begins one key earlier (k-009) than page 2 of A (k-010): the bands are out of step.
+    expect(before("k-009")).toMatchObject({ kind: "band", aPage: "", bPage: "2" });
+    expect(before("k-010")).toMatchObject({ kind: "band", aPage: "2", bPage: "" });
+    expect(at("k-009")).toMatchObject({ kind: "unchanged", aPage: "1", bPage: "2" });
+    expect(at("j-first")).toMatchObject({ kind: "added", aPage: "", bPage: "1" });
+    expect(at("k-012")).toMatchObject({ kind: "removed", aPage: "2", bPage: "" });
+    // The top band: both passes begin their page 1 (B with the new key).
+    expect(items[0]).toMatchObject({ kind: "band", aPage: "", bPage: "1" });
+    // What people read says the same numbers: the band's label and the row's page cell.
+    expect(await page.locator('[data-testid="diff-band"][data-a-page-number="2"]').first().textContent()).toMatch(/A · page 2/);
+    expect(await page.locator('[data-testid="diff-row"][data-key="k-009"] [data-side="b"]').textContent()).toMatch(/^p2/);
     await browser.screenshot("compare-aligned-page-shift");
   });
 
@@ -147,7 +150,7 @@ describe("the compare view", () => {
     await browser.screenshot("compare-changes-only");
 
     await page.reload();
-    await page.locator('[data-testid="diff-row"]').first().waitFor();
+    await page.locator('[data-testid="compare-table"][data-view="changes"] [data-testid="diff-row"]').first().waitFor();
     expect(await page.getByTestId("only-changes").getAttribute("aria-pressed")).toBe("true");
     expect((await drawn()).filter((d) => d.kind !== "band")).toHaveLength(4);
   });
@@ -155,7 +158,8 @@ describe("the compare view", () => {
   it("jumps from change to change in the aligned view, and the address keeps the position", async () => {
     await page.getByTestId("only-all").click();
     await page.waitForURL((u) => !u.search.includes("only="));
-    await page.locator('[data-testid="diff-row"]').first().waitFor();
+    // The rows of the view asked for, not the changes-only rows still drawn until it has loaded.
+    await page.locator('[data-testid="compare-table"][data-view="all"] [data-testid="diff-row"]').first().waitFor();
     const current = async () => page.getAttribute('[data-testid="diff-row"][data-current="true"]', "data-key");
     await page.getByTestId("next-change").click();
     await expect.poll(current).toBe("j-first");

@@ -64,7 +64,7 @@ describe("the seeded inventory of photos", () => {
     await row.getByTestId("import-and-compare").click();
     await page.waitForURL(/\/compare\?/, { timeout: 60_000 });
     const a = page.getByTestId("pass-a");
-    await expect.poll(() => a.getByTestId("inventory-label").innerText(), WAIT).toMatch(/^S3 Inventory as of \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z · eventually consistent$/);
+    await expect.poll(() => a.getByTestId("inventory-label").innerText(), WAIT).toMatch(/^S3 Inventory as of \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} (UTC|GMT[+-]\d{1,2}) · eventually consistent$/);
     expect(await a.getByTestId("inventory-label").getAttribute("title")).toBe(INVENTORY_CAVEAT);
     expect(await page.getByTestId("pass-b").getByTestId("inventory-label").count()).toBe(0);
     await expect.poll(() => page.getByTestId("count-removed").innerText(), WAIT).toMatch(/^removed\s+1\b/i);

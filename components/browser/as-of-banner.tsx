@@ -1,7 +1,8 @@
 "use client";
 
-import { clockOffsetText, utcInstant, versionStateText } from "@/components/pass/snapshot";
-import { formatCount } from "@/components/format";
+import { clockOffsetText, versionStateText } from "@/components/pass/snapshot";
+import { plural } from "@/components/format";
+import { Time, useTimeZone } from "@/components/format/time";
 import { POINT_IN_TIME_LIMITS, type BrowseStartEvent, type Tie } from "@/lib/wire";
 import { KeyText } from "./key-text";
 import styles from "./browser.module.css";
@@ -27,16 +28,15 @@ export interface AsOfBannerProps {
 
 const MAX_TIES_SHOWN = 50;
 
-function plural(n: number, noun: string): string {
-  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
-}
-
 /** The as-of mode's header: what T is, how far to trust it, the ties, and the way to record it. */
 export function AsOfBanner({ asOf, info, counts, ties, folders, complete, snapshot }: AsOfBannerProps) {
+  const choice = useTimeZone();
   return (
     <section className={styles.asOfBanner} aria-label="Point in time" data-testid="as-of-banner">
       <div className={styles.asOfHead}>
-        <strong data-testid="as-of-title">The bucket as of {utcInstant(asOf)} (server clock)</strong>
+        <strong data-testid="as-of-title">
+          The bucket as of <Time iso={asOf} ms="auto" /> (server clock)
+        </strong>
         <span className={styles.spacer} />
         {snapshot.error !== null ? (
           <span className={styles.actionError} role="alert">
@@ -78,17 +78,17 @@ export function AsOfBanner({ asOf, info, counts, ties, folders, complete, snapsh
             {plural(counts.ties, "tie")}: keys changed in T&rsquo;s own second
           </summary>
           <p className={styles.hint}>
-            LastModified has whole-second resolution, so a change stamped {utcInstant(new Date(Math.floor(Date.parse(asOf) / 1000) * 1000).toISOString())} may have come just before or just after T. It
+            LastModified has whole-second resolution, so a change stamped <Time iso={new Date(Math.floor(Date.parse(asOf) / 1000) * 1000).toISOString()} /> may have come just before or just after T. It
             is shown as before T (the &ldquo;at T&rdquo; state); the other state is what the key was if it came just after.
           </p>
           <ul className={styles.tieList}>
             {ties.slice(0, MAX_TIES_SHOWN).map((t) => (
               <li key={t.key} data-testid="as-of-tie" data-key={t.key}>
-                <KeyText value={t.key} />: at T {versionStateText(t.atT)}; if the change came just after T, {versionStateText(t.beforeT)}
+                <KeyText value={t.key} />: at T {versionStateText(t.atT, choice)}; if the change came just after T, {versionStateText(t.beforeT, choice)}
               </li>
             ))}
           </ul>
-          {ties.length > MAX_TIES_SHOWN ? <p className={styles.hint}>and {formatCount(ties.length - MAX_TIES_SHOWN)} more, marked on their rows</p> : null}
+          {ties.length > MAX_TIES_SHOWN ? <p className={styles.hint}>and {plural(ties.length - MAX_TIES_SHOWN, "more tie")}, marked on their rows</p> : null}
         </details>
       ) : null}
       <details className={styles.asOfDetails} data-testid="as-of-limits">

@@ -1,39 +1,76 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { instantSchema } from "@/lib/wire";
+import { formatTime, parseTimeInput, pickerValue, zoneLabel, type TimeZoneChoice } from "@/components/format";
+import { useTimeZone } from "@/components/format/time";
+import { bucketsQuery } from "@/components/home/queries";
 import styles from "./browser.module.css";
 
 export interface AsOfControlProps {
+  connection: string;
+  bucket: string;
   /** The T in the URL (normalized ISO), or null in the live view. */
   asOf: string | null;
   onApply: (asOf: string) => void;
   onNow: () => void;
 }
 
-/** Picks T: an ISO instant typed in UTC (or with its own zone), applied into the URL. */
-export function AsOfControl({ asOf, onApply, onNow }: AsOfControlProps) {
-  const [draft, setDraft] = useState(asOf ?? "");
-  const [seen, setSeen] = useState(asOf);
-  const [problem, setProblem] = useState<string | null>(null);
-  // A T that arrives from the URL (back button, a link) replaces what is typed.
-  if (seen !== asOf) {
-    setSeen(asOf);
-    setDraft(asOf ?? "");
-    setProblem(null);
+/** What the typed text stands for, said before Apply: the instant, or why it cannot be used. */
+export function asOfVerdict(
+  draft: string,
+  choice: TimeZoneChoice,
+  now: number,
+  bucketCreatedAt: string | null,
+): { iso: string | null; problem: string | null; note: string | null; early: boolean } {
+  if (draft.trim() === "") return { iso: null, problem: "type a date, or a date and time", note: null, early: false };
+  const parsed = parseTimeInput(draft, choice);
+  if (!parsed.ok) return { iso: null, problem: parsed.message, note: null, early: false };
+  const shown = formatTime(parsed.iso, choice, { ms: "auto" });
+  if (Date.parse(parsed.iso) > now) return { iso: null, problem: `${shown} is still to come: pick a moment in the past`, note: null, early: true };
+  if (bucketCreatedAt !== null && Date.parse(parsed.iso) < Date.parse(bucketCreatedAt)) {
+    return {
+      iso: parsed.iso,
+      problem: null,
+      note: `${shown} is before this bucket was created (${formatTime(bucketCreatedAt, choice)}): it held nothing then`,
+      early: true,
+    };
   }
+  return { iso: parsed.iso, problem: null, note: `= ${shown}`, early: true };
+}
+
+/**
+ * Picks T: a date, or a date and time with or without seconds, read in the app's zone (or the zone
+ * it names), typed or picked; what it stands for is said before it is applied into the URL.
+ */
+export function AsOfControl({ connection, bucket, asOf, onApply, onNow }: AsOfControlProps) {
+  const choice = useTimeZone();
+  const shownT = asOf !== null ? formatTime(asOf, choice, { zone: false, ms: "auto" }) : "";
+  const [draft, setDraft] = useState(shownT);
+  const [seen, setSeen] = useState(shownT);
+  const [tried, setTried] = useState(false);
+  // "Still to come" is judged against the moment of the last edit.
+  const [now, setNow] = useState(() => Date.now());
+  // A T that arrives from the URL (back button, a link), or the zone switched, replaces what is typed.
+  if (seen !== shownT) {
+    setSeen(shownT);
+    setDraft(shownT);
+    setTried(false);
+  }
+  // The bucket's creation date says, before Apply, that a T before it can hold nothing.
+  const buckets = useQuery({ ...bucketsQuery(connection), enabled: draft.trim() !== "" });
+  const createdAt = buckets.data?.buckets.find((b) => b.name === bucket)?.createdAt ?? null;
+  const verdict = asOfVerdict(draft, choice, now, createdAt);
+  // A malformed text is said on Apply (not at every keystroke); what a valid one means, at once.
+  const problem = verdict.problem !== null && (tried || verdict.early) ? verdict.problem : null;
+  const change = (text: string) => {
+    setDraft(text);
+    setTried(false);
+    setNow(Date.now());
+  };
   const apply = () => {
-    const parsed = instantSchema.safeParse(draft.trim());
-    if (!parsed.success) {
-      setProblem(parsed.error.issues.map((i) => i.message).join("; "));
-      return;
-    }
-    if (Date.parse(parsed.data) > Date.now()) {
-      setProblem("this time is still to come: pick a moment in the past");
-      return;
-    }
-    setProblem(null);
-    onApply(parsed.data);
+    setTried(true);
+    if (verdict.iso !== null) onApply(verdict.iso);
   };
   return (
     <form
@@ -44,19 +81,30 @@ export function AsOfControl({ asOf, onApply, onNow }: AsOfControlProps) {
         apply();
       }}
     >
-      <label className={styles.field} title="Show the bucket as it was at this instant, rebuilt from object versions (versioned buckets only)">
+      <label className={styles.field} title={`Show the bucket as it was at this moment, rebuilt from object versions (versioned buckets only). Read as ${zoneLabel(choice)} time unless you name a zone.`}>
         As of
         <input
           type="text"
           aria-label="As of time"
           className={styles.asOfInput}
-          placeholder="2024-02-15T00:00:00Z"
+          placeholder="2024-03-01 12:30"
           value={draft}
           spellCheck={false}
           aria-invalid={problem !== null}
-          onChange={(e) => setDraft(e.target.value)}
+          onChange={(e) => change(e.target.value)}
         />
       </label>
+      <input
+        type="datetime-local"
+        step={1}
+        aria-label="Pick the as-of time"
+        className={styles.asOfPicker}
+        title={`Pick a date and time (${zoneLabel(choice)})`}
+        value={verdict.iso !== null ? pickerValue(verdict.iso, choice) : ""}
+        onChange={(e) => {
+          if (e.target.value !== "") change(e.target.value.replace("T", " "));
+        }}
+      />
       <button type="submit" className={styles.small}>
         Apply
       </button>
@@ -66,8 +114,12 @@ export function AsOfControl({ asOf, onApply, onNow }: AsOfControlProps) {
         </button>
       ) : null}
       {problem !== null ? (
-        <span className={styles.actionError} role="alert" data-testid="as-of-problem">
+        <span className={`${styles.actionError} ${styles.asOfHint}`} role="alert" data-testid="as-of-problem">
           {problem}
+        </span>
+      ) : verdict.note !== null && verdict.iso !== asOf ? (
+        <span className={`${styles.asOfNote} ${styles.asOfHint}`} data-testid="as-of-preview">
+          {verdict.note}
         </span>
       ) : null}
     </form>

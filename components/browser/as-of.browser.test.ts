@@ -2,8 +2,8 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { browseHref } from "@/components/browser/search-params";
 import type { RunningApp } from "@/scripts/testing/app";
-import type { Browser } from "@/scripts/testing/browser";
-import { waitForListingComplete } from "@/scripts/testing/listing";
+import { setTimeMode, type Browser } from "@/scripts/testing/browser";
+import { afterNewListing, waitForListingComplete } from "@/scripts/testing/listing";
 import { startStack, type Stack } from "@/scripts/testing/stack";
 
 // The bucket as of T in Chromium against the built app: the seeded `versioned` bucket, whose history
@@ -27,6 +27,8 @@ beforeAll(async () => {
     },
   });
   ({ app, browser, page } = stack);
+  // The seed's history is written in UTC; the switch to local time has its own test below.
+  await setTimeMode(browser.context, app.url, "utc");
 });
 
 afterAll(async () => {
@@ -60,10 +62,10 @@ describe("the bucket as of T", () => {
     expect(shown.every((o) => o.version !== "" && o.version !== "null")).toBe(true);
     expect(shown.filter((o) => o.tie).map((o) => o.key)).toEqual(["tie.txt"]);
     expect(await folders()).toEqual(["logs/", "photos/"]);
-    expect(await page.getByTestId("as-of-title").textContent()).toBe("The bucket as of 2024-02-15 00:00:00Z (server clock)");
-    expect(await page.getByTestId("as-of-clock").textContent()).toMatch(/^server clock is \d+\.\d+ s (ahead of|behind) ours ± \d+\.\d+ s/);
+    expect(await page.getByTestId("as-of-title").textContent()).toBe("The bucket as of 2024-02-15 00:00:00 UTC (server clock)");
+    expect(await page.getByTestId("as-of-clock").textContent()).toMatch(/^server clock: (no measurable offset from ours, within ± [\d.]+ m?s|[\d.]+ m?s (ahead of|behind) ours ± [\d.]+ m?s)/);
     expect(await page.getByTestId("as-of-counts").textContent()).toMatch(/2 keys with history absent at T · 1 tie$/);
-    expect(await page.getByTestId("as-of-tie").textContent()).toMatch(/^tie\.txt: at T version \S+, 2024-02-15 00:00:00Z; if the change came just after T, version \S+, 2024-01-31 00:00:00Z$/);
+    expect(await page.getByTestId("as-of-tie").textContent()).toMatch(/^tie\.txt: at T version \S+, 2024-02-15 00:00:00 UTC; if the change came just after T, version \S+, 2024-01-31 00:00:00 UTC$/);
     expect(await page.getByTestId("folder-row").first().textContent()).toContain("folder · history");
     expect(await page.getByRole("columnheader", { name: "Version at T" }).count()).toBe(1);
     await page.getByTestId("as-of-limits").locator("summary").click();
@@ -86,25 +88,45 @@ describe("the bucket as of T", () => {
     await page.goto(url("/b/sandbox/versioned?asOf=2024-02-15T00:00:00Z"));
     await waitForComplete();
     const input = page.getByLabel("As of time");
-    await input.fill("2024-01-11T00:00:00Z");
-    await page.getByRole("button", { name: "Apply" }).click();
-    await page.waitForURL((u) => u.searchParams.get("asOf") === "2024-01-11T00:00:00.000Z");
-    await waitForComplete();
+    // A date alone is its midnight, in the app's zone (UTC here); what it stands for is said before Apply.
+    await input.fill("2024-01-11");
+    await expect.poll(() => page.getByTestId("as-of-preview").textContent()).toBe("= 2024-01-11 00:00:00 UTC");
+    await afterNewListing(page, async () => {
+      await page.getByRole("button", { name: "Apply" }).click();
+      await page.waitForURL((u) => u.searchParams.get("asOf") === "2024-01-11T00:00:00.000Z");
+    });
     const jan = await objects();
     expect(jan.map((o) => o.key)).toEqual(["legacy.txt", "report.csv"]);
     expect(jan[0]?.version).toBe("null");
     expect(await folders()).toEqual(["logs/", "photos/"]);
 
-    await page.locator('[data-testid="folder-row"][data-key="logs/"] a').click();
-    await page.waitForURL((u) => u.searchParams.get("prefix") === "logs/");
-    await waitForComplete();
-    // A cached listing of this folder shows as complete for the instant before its relisting starts.
-    await expect.poll(() => page.getByTestId("listing-notice").textContent()).toBe("Nothing under this folder existed at T.");
+    await afterNewListing(page, async () => {
+      await page.locator('[data-testid="folder-row"][data-key="logs/"] a').click();
+      await page.waitForURL((u) => u.searchParams.get("prefix") === "logs/");
+    });
+    expect(await page.getByTestId("listing-notice").textContent()).toBe("Nothing under this folder existed at T.");
     await browser.screenshot("as-of-empty-folder");
 
     await input.fill("15 Feb 2024");
     await page.getByRole("button", { name: "Apply" }).click();
-    expect(await page.getByTestId("as-of-problem").textContent()).toMatch(/ISO 8601 instant with a zone/);
+    await expect.poll(() => page.getByTestId("as-of-problem").textContent()).toMatch(/^type a date \(2024-03-01\) or a date and time/);
+    // Before the bucket existed: said before Apply, from the bucket's creation date.
+    await input.fill("2023-12-01 08:30");
+    await expect.poll(() => page.getByTestId("as-of-preview").textContent()).toBe(
+      "2023-12-01 08:30:00 UTC is before this bucket was created (2024-01-02 09:00:00 UTC): it held nothing then",
+    );
+    // The note floats over the toolbar while T is typed; once the focus leaves, the toolbar is free.
+    expect(await page.getByTestId("as-of-preview").isVisible()).toBe(true);
+    await input.blur();
+    await expect.poll(() => page.getByTestId("as-of-preview").isVisible()).toBe(false);
+    await input.focus();
+    // A time still to come is refused before Apply too.
+    await input.fill("2999-01-01");
+    await expect.poll(() => page.getByTestId("as-of-problem").textContent()).toBe("2999-01-01 00:00:00 UTC is still to come: pick a moment in the past");
+    // The picker fills the box with the time picked, in the same zone.
+    await page.getByLabel("Pick the as-of time").fill("2024-02-15T12:30:05");
+    await expect.poll(() => input.inputValue()).toBe("2024-02-15 12:30:05");
+    await browser.screenshot("as-of-control-preview");
 
     await page.getByRole("button", { name: "Now" }).click();
     await page.waitForURL((u) => !u.searchParams.has("asOf") && u.searchParams.get("prefix") === "logs/");
@@ -122,7 +144,7 @@ describe("the bucket as of T", () => {
     await page.getByTestId("browse-live-link").click();
     await page.waitForURL((u) => u.pathname === "/b/sandbox/demo" && !u.searchParams.has("asOf"));
     await waitForComplete();
-    expect(await page.getByTestId("listing-figures").textContent()).toMatch(/^3 pages · 3,000 objects/);
+    expect(await page.getByTestId("listing-figures").textContent()).toMatch(/^3 pages · 3,000 keys/);
 
     const future = new Date(Date.now() + 3_600_000).toISOString();
     await page.goto(url(browseHref("sandbox", "versioned", { asOf: future })));
@@ -133,6 +155,20 @@ describe("the bucket as of T", () => {
     await box.waitFor();
     expect(await box.textContent()).toMatch(/asOf “yesterday”: the time must be an ISO 8601 instant with a zone/);
     expect(await page.getByLabel("As of time").count()).toBe(1);
+  });
+
+  it("shows T and the control in local time when the app is switched to it, the URL staying in UTC", async () => {
+    await setTimeMode(browser.context, app.url, "local");
+    await page.goto(url("/b/sandbox/versioned?asOf=2024-02-15T00:00:00Z"));
+    await waitForComplete();
+    // The browser runs in Europe/Berlin.
+    await expect.poll(() => page.getByTestId("as-of-title").textContent()).toBe("The bucket as of 2024-02-15 01:00:00 GMT+1 (server clock)");
+    await expect.poll(() => page.getByLabel("As of time").inputValue()).toBe("2024-02-15 01:00:00");
+    expect(await page.getByRole("columnheader", { name: /Last modified/ }).textContent()).toBe("Last modified (Berlin)");
+    await page.getByLabel("As of time").fill("2024-02-15 02:00");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL((u) => u.searchParams.get("asOf") === "2024-02-15T01:00:00.000Z");
+    await setTimeMode(browser.context, app.url, "utc");
   });
 
   it("records a snapshot pass at T and opens it", async () => {

@@ -3,9 +3,11 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useRef, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, useState, useTransition, type ReactNode } from "react";
+import { formatTime } from "@/components/format";
+import { useTimeZone } from "@/components/format/time";
 import { HistoryLink } from "@/components/history/history-link";
-import { utcInstant } from "@/components/pass/snapshot";
+import { ConcurrencySelect } from "@/components/pass/concurrency";
 import { ApiError } from "@/components/stream/api-error";
 import { AsOfBanner, type AsOfCounts } from "./as-of-banner";
 import { AsOfControl } from "./as-of-control";
@@ -16,7 +18,7 @@ import { ListingToolbar } from "./listing-toolbar";
 import { ObjectPanel } from "./object-panel";
 import { PageStrip } from "./page-strip";
 import { listingQuery, objectDetailsQuery, useRecordListing } from "./queries";
-import { breadcrumbs, browseApiUrl, browseHref, FOLDER_DELIMITER, listingTarget, parseBrowseView, splitPrefix, type BrowseView } from "./search-params";
+import { breadcrumbs, browseHref, changeView, FOLDER_DELIMITER, listingTarget, parseBrowseView, splitPrefix, type BrowseView } from "./search-params";
 import styles from "./browser.module.css";
 
 // Moving around inside the browser only changes the query string: history.pushState keeps this
@@ -64,19 +66,28 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
   const router = useRouter();
   const queryClient = useQueryClient();
   const tableRef = useRef<ListingTableHandle>(null);
+  const choice = useTimeZone();
 
-  const hrefFor = (patch: Partial<BrowseView>) => browseHref(connection, bucket, { ...view, ...patch });
+  const hrefFor = (patch: Partial<BrowseView>) => browseHref(connection, bucket, changeView(view, patch));
   const target = listingTarget(connection, bucket, view);
   const listingOptions = listingQuery(target);
   const listing = useQuery({ ...listingOptions, enabled: problems.length === 0 });
-  const record = useRecordListing((created) => router.push(`/passes/${encodeURIComponent(created.id)}`));
-  const snapshot = useRecordListing((created) => router.push(`/passes/${encodeURIComponent(created.id)}`));
+  // The new pass's page takes a moment to load after the POST answers: the button stays busy until it has.
+  const [opening, startOpening] = useTransition();
+  const openPass = (created: { id: string }) => startOpening(() => router.push(`/passes/${encodeURIComponent(created.id)}`));
+  const record = useRecordListing(openPass);
+  const snapshot = useRecordListing(openPass);
+  // Busy from the click itself: the mutation's own state arrives a tick later.
+  const [recording, setRecording] = useState(false);
+  const recordBusy = recording || record.isPending || opening;
+  const [recordConcurrency, setRecordConcurrency] = useState(1);
   const asOf = view.asOf;
 
   const { folder, filter } = splitPrefix(view.prefix);
+  const asOfTitle = asOf !== null ? ` as of ${formatTime(asOf, choice, { ms: "auto" })}` : "";
   useEffect(() => {
-    document.title = `${folder === "" ? bucket : `${bucket}/${folder}`}${asOf !== null ? ` as of ${utcInstant(asOf)}` : ""} · bucketscope`;
-  }, [bucket, folder, asOf]);
+    document.title = `${folder === "" ? bucket : `${bucket}/${folder}`}${asOfTitle} · bucketscope`;
+  }, [bucket, folder, asOfTitle]);
 
   const crumbs: BreadcrumbItem[] = [
     { label: bucket, href: hrefFor({ prefix: "", key: null }) },
@@ -88,15 +99,46 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
   const streaming = listing.isFetching && !ended;
   const loadingPage = streaming ? (data?.bands.length ?? 0) + 1 : null;
   const failure = data?.end?.error ?? data?.streamError ?? (listing.error !== null ? { message: listing.error.message } : null);
+  // "complete" only once nothing is being fetched: a cached listing being listed again is not done.
   const phase: ListingPhase =
     failure !== null
       ? { kind: "failed", message: failure.message, endedEarly: "code" in failure && failure.code === "short_listing" }
-      : loadingPage !== null
-        ? { kind: "listing", loadingPage }
+      : listing.isFetching
+        ? { kind: "listing", loadingPage: loadingPage ?? (data?.bands.length ?? 0) + 1 }
         : data?.end
           ? { kind: "complete", durationMs: data.end.durationMs }
           : { kind: "stopped" };
-  const figures = { pages: data?.bands.length ?? 0, objects: data?.objects ?? 0, folders: data?.folders ?? 0, bytes: data?.bytes ?? 0 };
+  const figures = { pages: data?.bands.length ?? 0, keys: data?.objects ?? 0, folders: data?.folders ?? 0, bytes: data?.bytes ?? 0 };
+
+  // "Go to page" is in the URL: the page's band is scrolled to once it has arrived, for each listing.
+  const bandRow = view.page !== null ? data?.bandRows[view.page - 1] : undefined;
+  const scrolledTo = useRef<string | null>(null);
+  useEffect(() => {
+    if (bandRow === undefined || data === undefined) return;
+    const mark = `${data.generation}:${view.page}`;
+    if (scrolledTo.current === mark) return;
+    scrolledTo.current = mark;
+    tableRef.current?.scrollToRow(bandRow);
+  }, [bandRow, data, view.page]);
+  const goToPage = (pageNumber: number) => {
+    scrolledTo.current = null;
+    replaceUrl(hrefFor({ page: pageNumber }));
+    const row = data?.bandRows[pageNumber - 1];
+    if (row !== undefined) tableRef.current?.scrollToRow(row);
+  };
+
+  // Esc closes the object's details, unless it is meant for a field being typed in.
+  const closeHref = hrefFor({ key: null, version: null });
+  const open = view.key !== null;
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      const field = e.target instanceof HTMLElement && e.target.closest("input, textarea, select") !== null;
+      if (e.key === "Escape" && !field && !e.defaultPrevented) pushUrl(closeHref);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open, closeHref]);
   const emptyMessage =
     data?.end && data.objects + data.folders === 0 && asOf !== null
       ? view.prefix === ""
@@ -126,7 +168,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
       <div className={styles.head}>
         <Breadcrumbs connection={connection} items={crumbs} onNavigate={pushUrl} />
         <div className={styles.actions}>
-          <AsOfControl asOf={asOf} onApply={(t) => pushUrl(hrefFor({ asOf: t, key: null, version: null }))} onNow={() => pushUrl(liveHref)} />
+          <AsOfControl connection={connection} bucket={bucket} asOf={asOf} onApply={(t) => pushUrl(hrefFor({ asOf: t, key: null, version: null }))} onNow={() => pushUrl(liveHref)} />
           <HistoryLink connection={connection} bucket={bucket} />
           {record.error !== null ? (
             <span className={styles.actionError} role="alert">
@@ -134,23 +176,32 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
             </span>
           ) : null}
           {asOf === null ? (
-            <button
-              type="button"
-              className="primary"
-              disabled={record.isPending || problems.length > 0 || startError !== null}
-              title="List this prefix again as a recorded pass, kept with every page and key"
-              onClick={() =>
-                record.mutate({
-                  connection,
-                  bucket,
-                  prefix: view.prefix,
-                  delimiter: view.flat ? undefined : FOLDER_DELIMITER,
-                  pageSize: view.pageSize,
-                })
-              }
+            <span className={styles.record}>
+              <ConcurrencySelect value={recordConcurrency} onChange={setRecordConcurrency} label="Cursors for the recorded listing" compact />
+              <button
+                type="button"
+                className="primary"
+                disabled={recordBusy || problems.length > 0 || startError !== null}
+                aria-busy={recordBusy}
+                title="List this prefix again as a recorded pass, kept with every page and key"
+                onClick={() => {
+                  setRecording(true);
+                  record.mutate(
+                    {
+                    connection,
+                    bucket,
+                    prefix: view.prefix,
+                    delimiter: view.flat ? undefined : FOLDER_DELIMITER,
+                    pageSize: view.pageSize,
+                    concurrency: recordConcurrency,
+                  },
+                  { onError: () => setRecording(false) },
+                );
+              }}
             >
-              {record.isPending ? "Recording…" : "Record this listing"}
+              {recordBusy ? "Recording…" : "Record this listing"}
             </button>
+            </span>
           ) : null}
         </div>
       </div>
@@ -161,14 +212,12 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
         pageSize={view.pageSize}
         flat={view.flat}
         pageCount={data?.bands.length ?? 0}
+        page={view.page}
         streaming={streaming}
         onFilterChange={(next) => replaceUrl(hrefFor({ prefix: folder + next }))}
         onPageSizeChange={(pageSize) => pushUrl(hrefFor({ pageSize }))}
         onFlatChange={(flat) => pushUrl(hrefFor({ flat }))}
-        onJumpToPage={(pageIndex) => {
-          const row = data?.bandRows[pageIndex];
-          if (row !== undefined) tableRef.current?.scrollToRow(row);
-        }}
+        onJumpToPage={goToPage}
         onStop={() => void queryClient.cancelQueries({ queryKey: listingOptions.queryKey })}
         onRefresh={() => void queryClient.resetQueries({ queryKey: listingOptions.queryKey })}
       />
@@ -219,7 +268,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
               folders={!view.flat}
               complete={ended}
               snapshot={{
-                pending: snapshot.isPending,
+                pending: snapshot.isPending || opening,
                 error: snapshot.error?.message ?? null,
                 disabled: false,
                 onRecord: () => snapshot.mutate({ kind: "snapshot", asOf, connection, bucket, prefix: view.prefix, pageSize: view.pageSize }),
@@ -227,15 +276,8 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
             />
           ) : null}
           <div className={styles.summary}>
-            <ListingStatus phase={phase} figures={figures} listing={browseApiUrl(target)} />
-            <PageStrip
-              bands={data?.bands ?? []}
-              loadingPage={loadingPage}
-              onSelectPage={(pageIndex) => {
-                const row = data?.bandRows[pageIndex];
-                if (row !== undefined) tableRef.current?.scrollToRow(row);
-              }}
-            />
+            <ListingStatus phase={phase} figures={figures} listing={data?.url ?? null} generation={data?.generation ?? null} />
+            <PageStrip bands={data?.bands ?? []} loadingPage={loadingPage} onSelectPage={goToPage} />
           </div>
           <div className={`${styles.body} ${view.key !== null ? styles.bodyWithPanel : ""}`}>
             <ListingTable
@@ -253,7 +295,7 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
               onNavigate={pushUrl}
             />
             {view.key !== null ? (
-              <ObjectPanelContainer connection={connection} bucket={bucket} objectKey={view.key} versionId={view.version} asOf={asOf} closeHref={hrefFor({ key: null, version: null })} />
+              <ObjectPanelContainer connection={connection} bucket={bucket} objectKey={view.key} versionId={view.version} asOf={asOf} closeHref={closeHref} />
             ) : null}
           </div>
         </>

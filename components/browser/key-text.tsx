@@ -1,4 +1,4 @@
-import { visibleKey } from "@/components/format";
+import { isNfc, NOT_NFC_TITLE, visibleKey } from "@/components/format";
 import styles from "./browser.module.css";
 
 // Control characters (visibleKey's set) and invisible or direction-changing format characters
@@ -42,12 +42,19 @@ export function plainKey(key: string): string {
     .join("");
 }
 
-/** A key rendered as React text only: nothing in it is ever markup. */
+/** Marks a key that is not in Unicode NFC (drawn by the global `.not-nfc` rule, outside its text). */
+export function nfcMarkProps(key: string, className?: string): { className?: string; title?: string; "data-not-nfc"?: "1" } {
+  if (isNfc(key)) return className !== undefined ? { className } : {};
+  return { className: className !== undefined ? `${className} not-nfc` : "not-nfc", title: NOT_NFC_TITLE, "data-not-nfc": "1" };
+}
+
+/** A key rendered as React text only: nothing in it is ever markup. A key that is not NFC is marked. */
 export function KeyText({ value, className }: { value: string; className?: string }) {
   const parts = keyParts(value);
-  if (parts.length === 1 && parts[0]?.escaped === false) return <span className={className}>{value}</span>;
+  const mark = nfcMarkProps(value, className);
+  if (parts.length === 1 && parts[0]?.escaped === false) return <span {...mark}>{value}</span>;
   return (
-    <span className={className}>
+    <span {...mark}>
       {parts.map((p, i) =>
         p.escaped ? (
           <span key={i} className={styles.escape}>

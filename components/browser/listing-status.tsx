@@ -1,4 +1,4 @@
-import { formatBytes, formatCount, formatDuration } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, plural } from "@/components/format";
 import styles from "./browser.module.css";
 
 export type ListingPhase =
@@ -10,7 +10,7 @@ export type ListingPhase =
 
 export interface ListingFigures {
   pages: number;
-  objects: number;
+  keys: number;
   folders: number;
   bytes: number;
 }
@@ -22,16 +22,12 @@ const DOT: Record<ListingPhase["kind"], string> = {
   failed: styles.dotBad ?? "",
 };
 
-function plural(n: number, noun: string): string {
-  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
-}
-
 function headline(phase: ListingPhase): string {
   switch (phase.kind) {
     case "listing":
       return `Listing · loading page ${formatCount(phase.loadingPage)}…`;
     case "complete":
-      return `Complete in ${formatDuration(phase.durationMs)}`;
+      return `Complete · listing time ${formatDuration(phase.durationMs)}`;
     case "stopped":
       return "Stopped before the last page";
     case "failed":
@@ -39,16 +35,27 @@ function headline(phase: ListingPhase): string {
   }
 }
 
-/** `listing` names the request the figures belong to (tests wait on it after the URL changes). */
-export function ListingStatus({ phase, figures, listing }: { phase: ListingPhase; figures: ListingFigures; listing: string }) {
+/**
+ * `listing` is the request the rows and figures shown belong to, and `generation` which run of it
+ * (every listing started in the page gets the next number): together they say exactly what is on
+ * screen, so a test (or a script) can wait for the listing it asked for rather than the one before.
+ */
+export function ListingStatus({ phase, figures, listing, generation }: { phase: ListingPhase; figures: ListingFigures; listing: string | null; generation: number | null }) {
   return (
-    <div className={styles.status} role="status" data-testid="listing-status" data-phase={phase.kind} data-listing={listing}>
-      <div className={styles.statusLine}>
+    <div
+      className={styles.status}
+      role="status"
+      data-testid="listing-status"
+      data-phase={phase.kind}
+      data-listing={listing ?? undefined}
+      data-generation={generation ?? undefined}
+    >
+      <div className={styles.statusLine} data-testid="listing-headline">
         <span className={`${styles.dot} ${DOT[phase.kind]}`} aria-hidden />
         {headline(phase)}
       </div>
       <div className={styles.statusFigures} data-testid="listing-figures">
-        {plural(figures.pages, "page")} · {plural(figures.objects, "object")} · {plural(figures.folders, "folder")} · {formatBytes(figures.bytes)}
+        {plural(figures.pages, "page")} · {plural(figures.keys, "key")} · {plural(figures.folders, "folder")} · {formatBytes(figures.bytes)}
       </div>
       {phase.kind === "failed" ? <div className={styles.actionError}>{phase.message}</div> : null}
     </div>

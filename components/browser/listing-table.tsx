@@ -2,8 +2,9 @@
 
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useImperativeHandle, useRef, type Ref } from "react";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle } from "@/components/format";
-import { utcInstant, versionStateText } from "@/components/pass/snapshot";
+import { formatBytes, formatCount, formatDuration, plural, shortToken, type TimeZoneChoice } from "@/components/format";
+import { Time, useTimeZone, ZoneLabel } from "@/components/format/time";
+import { instantText, versionStateText } from "@/components/pass/snapshot";
 import type { Tie } from "@/lib/wire";
 import { KeyText, plainKey } from "./key-text";
 import type { ListingRow, PageBand } from "./listing";
@@ -38,8 +39,8 @@ export interface ListingTableProps {
   ref?: Ref<ListingTableHandle>;
 }
 
-function tieTitle(tie: Tie): string {
-  return `Tie: this key changed in T's own second, and LastModified has whole-second resolution.\nAt T (shown): ${versionStateText(tie.atT)}\nIf the change came just after T: ${versionStateText(tie.beforeT)}`;
+function tieTitle(tie: Tie, choice: TimeZoneChoice): string {
+  return `Tie: this key changed in T's own second, and LastModified has whole-second resolution.\nAt T (shown): ${versionStateText(tie.atT, choice)}\nIf the change came just after T: ${versionStateText(tie.beforeT, choice)}`;
 }
 
 /** The page a row belongs to: the last band at or above it. */
@@ -57,18 +58,19 @@ function pageAt(bandRows: readonly number[], row: number): number | null {
   return found;
 }
 
-function BandRow({ band }: { band: PageBand }) {
-  const entries = band.objectCount + band.folderCount;
+/** A page's band; its first and last names are shown inside the folder, like the rows below it. */
+function BandRow({ band, folder }: { band: PageBand; folder: string }) {
+  const name = (key: string) => (key === folder ? key : nameInFolder(key, folder));
   return (
     <>
       <span className={styles.bandPage}>Page {formatCount(band.index + 1)}</span>
       <span className={styles.bandRange} title={band.firstKey !== null ? `${plainKey(band.firstKey)} … ${plainKey(band.lastKey ?? "")}` : undefined}>
         {band.firstKey !== null ? (
           band.lastKey === null || band.lastKey === band.firstKey ? (
-            <KeyText value={band.firstKey} />
+            <KeyText value={name(band.firstKey)} />
           ) : (
             <>
-              <KeyText value={band.firstKey} /> … <KeyText value={band.lastKey} />
+              <KeyText value={name(band.firstKey)} /> … <KeyText value={name(band.lastKey)} />
             </>
           )
         ) : (
@@ -76,8 +78,8 @@ function BandRow({ band }: { band: PageBand }) {
         )}
       </span>
       <span className={styles.bandFig}>
-        {formatCount(entries)} {entries === 1 ? "entry" : "entries"}
-        {band.folderCount > 0 ? ` (${formatCount(band.folderCount)} folders)` : ""}
+        {plural(band.objectCount, "key")}
+        {band.folderCount > 0 ? ` · ${plural(band.folderCount, "folder")}` : ""}
       </span>
       <span className={styles.bandFig} title="request latency">
         {formatDuration(band.durationMs)}
@@ -93,16 +95,15 @@ function BandRow({ band }: { band: PageBand }) {
       )}
       {band.versions !== null ? (
         <span className={styles.bandFig} title="ListObjectVersions rows on this page, and the keys settled on it that had history but did not exist at T">
-          {formatCount(band.versions.versions)} {band.versions.versions === 1 ? "version" : "versions"} · {formatCount(band.versions.deleteMarkers)}{" "}
-          {band.versions.deleteMarkers === 1 ? "marker" : "markers"}
+          {plural(band.versions.versions, "version")} · {plural(band.versions.deleteMarkers, "marker")}
           {band.versions.absentKeys > 0 ? ` · ${formatCount(band.versions.absentKeys)} absent at T` : ""}
         </span>
       ) : null}
       {band.versions !== null && band.versions.ties > 0 ? <span className={styles.bandWarn}>
-          {formatCount(band.versions.ties)} {band.versions.ties === 1 ? "tie" : "ties"}
+          {plural(band.versions.ties, "tie")}
         </span> : null}
-      {band.attempts > 1 ? <span className={styles.bandWarn}>{band.attempts} attempts</span> : null}
-      {band.anomalyCount > 0 ? <span className={styles.bandWarn}>{band.anomalyCount} out of order</span> : null}
+      {band.attempts > 1 ? <span className={styles.bandWarn}>{plural(band.attempts, "attempt")}</span> : null}
+      {band.anomalyCount > 0 ? <span className={styles.bandWarn}>{formatCount(band.anomalyCount)} out of order</span> : null}
       {band.flags.map((f) => (
         <span key={f.kind} className={f.kind === "marker_repaired" ? styles.bandWarn : undefined} title={f.message} data-testid="band-flag">
           {f.kind === "marker_repaired" ? "next marker repaired" : "end verified"}
@@ -116,6 +117,7 @@ function BandRow({ band }: { band: PageBand }) {
 export function ListingTable(props: ListingTableProps) {
   const { rows, rowCount, bandRows, folder, selectedKey, loadingPage, emptyMessage, ref } = props;
   const asOf = props.asOf ?? null;
+  const choice = useTimeZone();
   const cols = asOf !== null ? `${styles.cols} ${styles.colsAsOf}` : styles.cols;
   const scrollRef = useRef<HTMLDivElement>(null);
   // The empty message follows the (empty) page's band: the band alone would look like a page still to come.
@@ -165,11 +167,13 @@ export function ListingTable(props: ListingTableProps) {
         <span role="columnheader" className={styles.right}>
           Size
         </span>
-        <span role="columnheader">Last modified</span>
+        <span role="columnheader">
+          Last modified <ZoneLabel />
+        </span>
         <span role="columnheader">Class</span>
         <span role="columnheader">ETag</span>
         {asOf !== null ? (
-          <span role="columnheader" title={`The version that was current at ${utcInstant(asOf)}`}>
+          <span role="columnheader" title={`The version that was current at ${instantText(asOf, choice)}`}>
             Version at T
           </span>
         ) : null}
@@ -200,11 +204,11 @@ export function ListingTable(props: ListingTableProps) {
                   style={style}
                   role="row"
                   data-testid="page-band"
-                  data-page={row.band.index}
+                  data-page-number={row.band.index + 1}
                   data-first-key={row.band.firstKey ?? ""}
                   data-last-key={row.band.lastKey ?? ""}
                 >
-                  <BandRow band={row.band} />
+                  <BandRow band={row.band} folder={folder} />
                 </div>
               );
             }
@@ -259,7 +263,7 @@ export function ListingTable(props: ListingTableProps) {
                     {entry.key === folder ? <span className={styles.marker}>(the folder&rsquo;s own key)</span> : <KeyText value={nameInFolder(entry.key, folder)} />}
                   </NavLink>
                   {row.tie !== undefined ? (
-                    <span className={styles.tieMark} title={tieTitle(row.tie)} data-testid="tie-mark">
+                    <span className={styles.tieMark} title={tieTitle(row.tie, choice)} data-testid="tie-mark">
                       tie
                     </span>
                   ) : null}
@@ -267,8 +271,8 @@ export function ListingTable(props: ListingTableProps) {
                 <span className={styles.num} role="cell" title={`${formatCount(entry.size)} bytes`}>
                   {formatBytes(entry.size)}
                 </span>
-                <span className={styles.time} role="cell" title={utcTitle(entry.lastModified)}>
-                  {formatLocalTime(entry.lastModified)}
+                <span className={styles.time} role="cell">
+                  <Time iso={entry.lastModified} zone={false} />
                 </span>
                 <span className={styles.cls} role="cell">
                   {entry.storageClass ?? "—"}

@@ -12,19 +12,21 @@ export interface ListingToolbarProps {
   filter: string;
   pageSize: number;
   flat: boolean;
-  /** Page numbers that can be jumped to (1-based labels, 0-based values). */
+  /** Pages that can be jumped to, numbered from 1. */
   pageCount: number;
+  /** The page jumped to (from the URL), or null. */
+  page: number | null;
   streaming: boolean;
   onFilterChange: (filter: string) => void;
   onPageSizeChange: (pageSize: number) => void;
   onFlatChange: (flat: boolean) => void;
-  onJumpToPage: (pageIndex: number) => void;
+  onJumpToPage: (pageNumber: number) => void;
   onStop: () => void;
   onRefresh: () => void;
 }
 
 export function ListingToolbar(props: ListingToolbarProps) {
-  const { folder, filter, pageSize, flat, pageCount, streaming } = props;
+  const { folder, filter, pageSize, flat, pageCount, page, streaming } = props;
   const [draft, setDraft] = useState(filter);
   const [sent, setSent] = useState(filter);
   const [seenFilter, setSeenFilter] = useState(filter);
@@ -93,7 +95,7 @@ export function ListingToolbar(props: ListingToolbarProps) {
         Go to page
         <select
           aria-label="Go to page"
-          value=""
+          value={page !== null && page <= pageCount ? String(page) : ""}
           disabled={pageCount === 0}
           onChange={(e) => {
             if (e.target.value !== "") props.onJumpToPage(Number(e.target.value));
@@ -101,7 +103,7 @@ export function ListingToolbar(props: ListingToolbarProps) {
         >
           <option value="">—</option>
           {Array.from({ length: pageCount }, (_, i) => (
-            <option key={i} value={i}>
+            <option key={i} value={i + 1}>
               {i + 1}
             </option>
           ))}

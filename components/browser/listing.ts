@@ -30,6 +30,13 @@ export type ListingRow =
   | { kind: "object"; entry: Entry; page: number; tie?: Tie };
 
 export interface Listing {
+  /** The request this listing answers (its browse API URL): what the rows belong to. */
+  url: string;
+  /**
+   * Which run of listing this is, counted up in the page for every listing started, also a new run
+   * of the same URL: a view of a finished listing can say exactly which one it shows.
+   */
+  generation: number;
   start: BrowseStartEvent | null;
   /**
    * Append-only and shared between snapshots (copying 100k rows per page would be quadratic): read
@@ -49,8 +56,8 @@ export interface Listing {
   ties: Tie[];
 }
 
-export function emptyListing(): Listing {
-  return { start: null, rows: [], rowCount: 0, bandRows: [], bands: [], objects: 0, folders: 0, bytes: 0, end: null, streamError: null, ties: [] };
+export function emptyListing(url = "", generation = 0): Listing {
+  return { url, generation, start: null, rows: [], rowCount: 0, bandRows: [], bands: [], objects: 0, folders: 0, bytes: 0, end: null, streamError: null, ties: [] };
 }
 
 /** S3 orders by UTF-8 bytes, which is code point order; JS `<` compares UTF-16 units instead. */

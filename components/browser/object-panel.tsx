@@ -1,8 +1,8 @@
 "use client";
 
 import type { ReactNode } from "react";
-import { formatBytes, formatCount, formatLocalTime, utcTitle } from "@/components/format";
-import { utcInstant } from "@/components/pass/snapshot";
+import { formatBytes, formatCount } from "@/components/format";
+import { Time } from "@/components/format/time";
 import type { ObjectDetails } from "@/lib/wire";
 import { KeyText } from "./key-text";
 import { NavLink, type Navigate } from "./nav-link";
@@ -43,14 +43,14 @@ export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNa
         <div className={styles.panelTitle} data-testid="object-key">
           <KeyText value={objectKey} />
         </div>
-        <NavLink href={closeHref} onNavigate={onNavigate} className={`${styles.close}`} aria-label="Close details" title="Close">
+        <NavLink href={closeHref} onNavigate={onNavigate} className={`${styles.close}`} aria-label="Close details" title="Close (Esc)">
           ×
         </NavLink>
       </div>
       <div className={styles.panelBody}>
         {asOf !== null ? (
           <p className={styles.hint} data-testid="object-as-of">
-            The version current at {utcInstant(asOf)} (server clock): its HEAD, and a download of that version, not of the current one.
+            The version current at <Time iso={asOf} ms="auto" /> (server clock): its HEAD, and a download of that version, not of the current one.
           </p>
         ) : null}
         {error !== null ? (
@@ -75,8 +75,8 @@ function ObjectDetailsView({ details, bucket }: { details: ObjectDetails; bucket
       <a className={styles.download} href={details.download.url} rel="noreferrer" data-testid="download-link">
         Download
       </a>
-      <div className={styles.hint} title={utcTitle(details.download.expiresAt)}>
-        presigned on the server · valid until {formatLocalTime(details.download.expiresAt)}
+      <div className={styles.hint}>
+        presigned on the server · valid until <Time iso={details.download.expiresAt} />
       </div>
       <div className={styles.panelSection}>HEAD</div>
       <dl className={styles.props} data-testid="object-head">
@@ -84,7 +84,7 @@ function ObjectDetailsView({ details, bucket }: { details: ObjectDetails; bucket
           {formatBytes(details.size)} <span className="muted">({formatCount(details.size)} bytes)</span>
         </Prop>
         <Prop label="Last modified">
-          <span title={utcTitle(details.lastModified)}>{formatLocalTime(details.lastModified)}</span>
+          <Time iso={details.lastModified} />
         </Prop>
         <Prop label="ETag" mono>
           {details.etag ?? "—"}

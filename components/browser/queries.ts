@@ -11,12 +11,20 @@ const LISTING_FRESH_MS = 30_000;
 // a big folder is published less often: every 100 ms, plus 1 ms per thousand rows.
 const publishGapMs = (rows: number) => 100 + rows / 1000;
 
+// Generations grow across page loads too (from the load's start time), so "a listing newer than
+// the one I saw" holds after a reload as well.
+let generations = 0;
+function nextGeneration(): number {
+  if (generations === 0) generations = Math.floor(performance.timeOrigin) * 1000;
+  return ++generations;
+}
+
 /**
  * Reads the NDJSON listing and publishes snapshots into the query cache while it streams, so the
  * rows of each page show soon after the page arrives.
  */
 async function streamListing(url: string, signal: AbortSignal, publish: (listing: Listing) => void): Promise<Listing> {
-  const listing = emptyListing();
+  const listing = emptyListing(url, nextGeneration());
   let lastPublished = -Infinity;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let frame: number | null = null;
@@ -93,6 +101,8 @@ export interface RecordListingInput {
   prefix: string;
   delimiter?: string;
   pageSize: number;
+  /** Cursors listing key ranges at once (default 1: sequential). */
+  concurrency?: number;
 }
 
 /** Turns the current listing into a recorded pass (POST /api/passes). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { breadcrumbs, browseApiUrl, browseHref, nameInFolder, objectApiUrl, parseBrowseView, splitPrefix } from "./search-params";
+import { breadcrumbs, browseApiUrl, browseHref, changeView, nameInFolder, objectApiUrl, parseBrowseView, splitPrefix } from "./search-params";
 
 const hostile = ["a #b?c%d+e f", "x\ny\tz", "π/ü/😀", "100%/%2B/", "&key=evil", "/lead//double/"];
 
@@ -12,7 +12,7 @@ describe("browse URLs", () => {
     const href = browseHref("sandbox", "unicode", { prefix: value, key: `${value}tail` });
     expect(href.startsWith("/b/sandbox/unicode?")).toBe(true);
     expect(href).not.toMatch(/[#\s]/);
-    expect(viewOf(href)).toEqual({ view: { prefix: value, key: `${value}tail`, pageSize: 1000, flat: false, asOf: null, version: null }, problems: [] });
+    expect(viewOf(href)).toEqual({ view: { prefix: value, key: `${value}tail`, pageSize: 1000, flat: false, asOf: null, version: null, page: null }, problems: [] });
   });
 
   it("keeps '+' and space apart, which form encoding would merge", () => {
@@ -22,7 +22,19 @@ describe("browse URLs", () => {
   });
 
   it("reads Next's searchParams record the same way as URLSearchParams", () => {
-    expect(parseBrowseView({ prefix: ["photos/", "ignored"], pageSize: "10", flat: "1" }).view).toEqual({ prefix: "photos/", key: null, pageSize: 10, flat: true, asOf: null, version: null });
+    expect(parseBrowseView({ prefix: ["photos/", "ignored"], pageSize: "10", flat: "1" }).view).toEqual({ prefix: "photos/", key: null, pageSize: 10, flat: true, asOf: null, version: null, page: null });
+  });
+
+  it("keeps the page jumped to in the link, numbered from 1, and drops it when the listing changes", () => {
+    const href = browseHref("sandbox", "demo", { pageSize: 100, page: 20 });
+    expect(href).toBe("/b/sandbox/demo?pageSize=100&page=20");
+    expect(viewOf(href).view.page).toBe(20);
+    expect(viewOf("/b/sandbox/demo?page=0").problems).toEqual(["page “0”: page numbers count from 1."]);
+    expect(viewOf("/b/sandbox/demo?page=x").view.page).toBeNull();
+    const view = viewOf(href).view;
+    expect(changeView(view, { key: "obj_1950" }).page).toBe(20);
+    expect(changeView(view, { prefix: "obj_1" }).page).toBeNull();
+    expect(changeView(view, { page: 3 }).page).toBe(3);
   });
 
   it("leaves defaults out of links", () => {

@@ -1,7 +1,8 @@
-import { instantSchema, MAX_PAGE_SIZE, objectKeySchema, pageSizeSchema, prefixSchema } from "@/lib/wire";
+import { instantSchema, MAX_PAGE_SIZE, objectKeySchema, pageNumberSchema, pageSizeSchema, prefixSchema } from "@/lib/wire";
 
 // The bucket browser's view state lives in the URL: /b/{connection}/{bucket}?prefix=&key=&pageSize=&flat=1
-// (&asOf=<ISO instant> for the bucket as of T, &version= for the open object's version).
+// (&asOf=<ISO instant> for the bucket as of T, &version= for the open object's version, &page=N for
+// the page jumped to, numbered from 1).
 // One parser for the server page and the client container, one builder for every link.
 
 export const FOLDER_DELIMITER = "/";
@@ -20,9 +21,11 @@ export interface BrowseView {
   asOf: string | null;
   /** The open object's version (as-of mode: the one current at T). */
   version: string | null;
+  /** The page jumped to ("Go to page"), numbered from 1 as people read it. */
+  page: number | null;
 }
 
-export const DEFAULT_VIEW: BrowseView = { prefix: "", key: null, pageSize: DEFAULT_PAGE_SIZE, flat: false, asOf: null, version: null };
+export const DEFAULT_VIEW: BrowseView = { prefix: "", key: null, pageSize: DEFAULT_PAGE_SIZE, flat: false, asOf: null, version: null, page: null };
 
 export interface ParsedView {
   view: BrowseView;
@@ -73,6 +76,12 @@ export function parseBrowseView(params: RawParams): ParsedView {
   }
   const version = first(params, "version");
   if (version !== undefined && version !== "" && view.key !== null) view.version = version;
+  const page = first(params, "page");
+  if (page !== undefined && page !== "") {
+    const parsed = pageNumberSchema.safeParse(page);
+    if (parsed.success) view.page = parsed.data;
+    else problems.push(`page “${page}”: ${messageOf(parsed.error.issues)}.`);
+  }
   return { view, problems };
 }
 
@@ -88,6 +97,7 @@ export function browseHref(connection: string, bucket: string, view: Partial<Bro
   if (v.flat) pairs.push(["flat", "1"]);
   if (v.pageSize !== DEFAULT_PAGE_SIZE) pairs.push(["pageSize", String(v.pageSize)]);
   if (v.asOf !== null) pairs.push(["asOf", v.asOf]);
+  if (v.page !== null) pairs.push(["page", String(v.page)]);
   if (v.key !== null) pairs.push(["key", v.key]);
   if (v.key !== null && v.version !== null) pairs.push(["version", v.version]);
   const path = `/b/${encodeURIComponent(connection)}/${encodeURIComponent(bucket)}`;
@@ -114,6 +124,15 @@ export function objectApiUrl(connection: string, bucket: string, key: string, ve
   ];
   if (versionId !== null) pairs.push(["versionId", versionId]);
   return `/api/objects?${query(pairs)}`;
+}
+
+/**
+ * The view after a change: a change of what is listed (prefix, page size, view, T) starts at the
+ * first page again, so the page jumped to is dropped unless the change names one.
+ */
+export function changeView(view: BrowseView, patch: Partial<BrowseView>): BrowseView {
+  const relisted = (["prefix", "pageSize", "flat", "asOf"] as const).some((k) => k in patch && patch[k] !== view[k]);
+  return { ...view, ...(relisted ? { page: null } : {}), ...patch };
 }
 
 /** What one listing request is: the URL state that changes what S3 is asked. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DiffRow } from "@/lib/wire";
-import { changeText, inventoryCaveat, pageShift, shortEtag, signedShift } from "./cells";
+import { UTC_CHOICE } from "@/components/format";
+import { changeText, inventoryCaveat, pagesText, pageShift, shortEtag, signedShift } from "./cells";
 
 const side = (page: number, size: number, etag: string, lastModified: string, storageClass = "STANDARD") => ({ page, size, etag, lastModified, storageClass });
 
@@ -11,7 +12,7 @@ describe("compare cells", () => {
     expect(shortEtag(null)).toBe("—");
   });
 
-  it("says which fields changed, old → new, in the viewer's time zone", () => {
+  it("says which fields changed, old → new, in the app's time zone with the zone named", () => {
     const row: DiffRow = {
       key: "k",
       kind: "changed",
@@ -19,12 +20,14 @@ describe("compare cells", () => {
       a: side(0, 9, '"a"', "2025-01-01T00:00:00.000Z"),
       b: side(1, 2048, '"b"', "2025-02-01T12:30:00.000Z", "GLACIER"),
     };
-    expect(changeText(row, "UTC")).toBe(
-      "size 9 B → 2.00 KiB; last modified 2025-01-01 00:00:00 → 2025-02-01 12:30:00; storage class STANDARD → GLACIER",
+    expect(changeText(row, UTC_CHOICE)).toBe(
+      "size 9 B → 2.00 KiB; last modified 2025-01-01 00:00:00 UTC → 2025-02-01 12:30:00 UTC; storage class STANDARD → GLACIER",
     );
+    expect(changeText(row, { mode: "local", local: "America/New_York" })).toContain("last modified 2024-12-31 19:00:00 EST → 2025-02-01 07:30:00 EST");
+    expect(pagesText(row)).toBe("page 1 in A, page 2 in B");
     expect(pageShift(row)).toBe(1);
     expect(signedShift(1)).toBe("+1");
-    expect(changeText({ ...row, kind: "added", changed: [], a: null }, "UTC")).toBe("only in B (added)");
+    expect(changeText({ ...row, kind: "added", changed: [], a: null }, UTC_CHOICE)).toBe("only in B (added)");
     expect(pageShift({ ...row, a: null })).toBeNull();
   });
 

@@ -1,4 +1,4 @@
-import { formatBytes, formatLocalTime } from "@/components/format";
+import { formatBytes, formatTime, type TimeZoneChoice } from "@/components/format";
 import type { DiffField, DiffKind, DiffRow, DiffSide } from "@/lib/wire";
 
 /** Which sides of a comparison are S3 Inventory reports (as of their creation, eventually consistent). */
@@ -25,29 +25,35 @@ export function shortEtag(etag: string | null): string {
   return bare.length > 10 ? `${bare.slice(0, 8)}…` : bare;
 }
 
-export function fieldText(field: DiffField, side: DiffSide, timeZone?: string): string {
+export function fieldText(field: DiffField, side: DiffSide, choice: TimeZoneChoice): string {
   switch (field) {
     case "etag":
       return side.etag ?? "—";
     case "size":
       return formatBytes(side.size);
     case "lastModified":
-      return formatLocalTime(side.lastModified, timeZone);
+      return formatTime(side.lastModified, choice);
     case "storageClass":
       return side.storageClass ?? "—";
   }
 }
 
 /** "size 9 B → 25 B; ETag "a" → "b"": the changed fields of a key, old → new. */
-export function changeText(row: DiffRow, timeZone?: string): string {
+export function changeText(row: DiffRow, choice: TimeZoneChoice): string {
   const { a, b } = row;
   if (a === null || b === null) return row.kind === "added" ? "only in B (added)" : "only in A (removed)";
-  return row.changed.map((f) => `${FIELD_LABEL[f]} ${fieldText(f, a, timeZone)} → ${fieldText(f, b, timeZone)}`).join("; ");
+  return row.changed.map((f) => `${FIELD_LABEL[f]} ${fieldText(f, a, choice)} → ${fieldText(f, b, choice)}`).join("; ");
 }
 
 /** The key sits on another page index in B than in A. */
 export function pageShift(row: DiffRow): number | null {
   return row.a !== null && row.b !== null && row.a.page !== row.b.page ? row.b.page - row.a.page : null;
+}
+
+/** "page 3 in A, page 4 in B": where a key sits in each pass, pages numbered from 1. */
+export function pagesText(row: DiffRow): string {
+  const where = (side: DiffSide | null, name: string) => (side === null ? `not in ${name}` : `page ${side.page + 1} in ${name}`);
+  return `${where(row.a, "A")}, ${where(row.b, "B")}`;
 }
 
 /** A page shift as a signed number of pages. */

@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, plural, visibleKey } from "@/components/format";
+import { Time } from "@/components/format/time";
 import { InventoryLabel, SnapshotLabel, STATUS_BADGE } from "@/components/pass/pass-header";
 import { passHref } from "@/components/pass/search-params";
 import type { DiffCounts, DiffPlan, PassSummary } from "@/lib/wire";
@@ -16,8 +17,8 @@ function PassCard({ pass, side }: { pass: PassSummary; side: "A" | "B" }) {
         <span className={STATUS_BADGE[pass.status]} title={pass.error?.message}>
           {pass.status}
         </span>
-        <span className={styles.passWhen} title={utcTitle(pass.createdAt)}>
-          {formatLocalTime(pass.createdAt)}
+        <span className={styles.passWhen}>
+          <Time iso={pass.createdAt} />
         </span>
       </div>
       <div className={styles.passFacts}>
@@ -28,13 +29,13 @@ function PassCard({ pass, side }: { pass: PassSummary; side: "A" | "B" }) {
           {pass.delimiter !== null ? ` by “${visibleKey(pass.delimiter)}”` : ""}
         </span>
         <span>
-          <b>{formatCount(pass.totals.keys)}</b> keys
+          <b>{formatCount(pass.totals.keys)}</b> {pass.totals.keys === 1 ? "key" : "keys"}
         </span>
         <span>{formatBytes(pass.totals.bytes)}</span>
         <span>
-          <b>{formatCount(pass.totals.pages)}</b> pages of {formatCount(pass.pageSize)}
+          <b>{formatCount(pass.totals.pages)}</b> {pass.totals.pages === 1 ? "page" : "pages"} of {formatCount(pass.pageSize)}
         </span>
-        <span>{formatDuration(pass.activeMs)}</span>
+        <span>listing time {formatDuration(pass.activeMs)}</span>
       </div>
     </div>
   );
@@ -76,9 +77,9 @@ export function CompareCounts({ counts }: { counts: DiffCounts }) {
       <Count label="Removed" value={counts.removed} className={styles.countRemoved} sub="only in A" testId="count-removed" />
       <Count label="Changed" value={counts.changed} className={styles.countChanged} sub={byField.length > 0 ? byField.join(" · ") : "same key, other fields"} testId="count-changed" />
       <Count label="Unchanged" value={counts.unchanged} testId="count-unchanged" />
-      <Count label="Page shifts" value={counts.pageShifts} className={styles.countShift} sub="same key, other page index" testId="count-shifts" />
+      <Count label="Page shifts" value={counts.pageShifts} className={styles.countShift} sub="same key, on another page" testId="count-shifts" />
       <div className={styles.countsNote}>
-        Compared {formatCount(counts.comparedA)} keys of A with {formatCount(counts.comparedB)} keys of B, in UTF-8 byte order.
+        Compared {plural(counts.comparedA, "key")} of A with {plural(counts.comparedB, "key")} of B, in UTF-8 byte order.
       </div>
     </div>
   );

@@ -3,10 +3,11 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useImperativeHandle, useMemo, useRef, type ReactNode, type Ref } from "react";
 import { KeyText, plainKey } from "@/components/browser/key-text";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, plural } from "@/components/format";
+import { Time, useTimeZone, ZoneLabel } from "@/components/format/time";
 import type { DiffBandItem, DiffBandSide, DiffField, DiffItem, DiffRowItem, DiffSide } from "@/lib/wire";
 import { INVENTORY_CAVEAT } from "@/lib/wire";
-import { changeText, inventoryCaveat, KIND_MARK, pageShift, shortEtag, signedShift, type InventorySides } from "./cells";
+import { changeText, inventoryCaveat, KIND_MARK, pagesText, pageShift, shortEtag, signedShift, type InventorySides } from "./cells";
 import styles from "./compare.module.css";
 
 // Both passes in one virtual list, so they scroll together by construction: each row holds a key in A
@@ -49,7 +50,7 @@ function BandHalf({ side, label, aligned }: { side: DiffBandSide | null; label: 
   return (
     <div className={`${styles.bandHalf} ${styles.bandOn}`} title={side.firstKey !== null ? `${plainKey(side.firstKey)} … ${plainKey(side.lastKey ?? "")}` : undefined}>
       <b>
-        {label} · page {side.page}
+        {label} · page {formatCount(side.page + 1)}
       </b>
       {aligned ? <span>{side.begins ? "begins" : "continues"}</span> : null}
       <span className={styles.bandKeys}>
@@ -61,7 +62,7 @@ function BandHalf({ side, label, aligned }: { side: DiffBandSide | null; label: 
           "no keys"
         )}
       </span>
-      <span className={styles.bandFig}>{formatCount(side.entryCount)} keys</span>
+      <span className={styles.bandFig}>{plural(side.entryCount, "key")}</span>
       <span className={styles.bandFig}>{formatDuration(side.durationMs)}</span>
     </div>
   );
@@ -113,8 +114,8 @@ function Half({ row, which, inventory }: { row: DiffRowItem; which: "a" | "b"; i
   const shifted = pageShift(row) !== null;
   return (
     <div className={`${styles.half} ${tone}`} data-side={which}>
-      <span className={`${styles.page} ${shifted ? styles.pageShifted : ""}`} title={`page ${side.page} of pass ${which.toUpperCase()}`}>
-        p{side.page}
+      <span className={`${styles.page} ${shifted ? styles.pageShifted : ""}`} title={`page ${side.page + 1} of pass ${which.toUpperCase()}`}>
+        p{side.page + 1}
       </span>
       <span className={styles.key} title={plainKey(row.key)}>
         <KeyText value={row.key} />
@@ -123,7 +124,7 @@ function Half({ row, which, inventory }: { row: DiffRowItem; which: "a" | "b"; i
         <span title={`${formatCount(side.size)} bytes`}>{formatBytes(side.size)}</span>
       </Cell>
       <Cell field="lastModified" row={row} which={which} className={styles.time}>
-        <span title={utcTitle(side.lastModified)}>{formatLocalTime(side.lastModified)}</span>
+        <Time iso={side.lastModified} zone={false} />
       </Cell>
       <Cell field="storageClass" row={row} which={which} className={styles.cls}>
         {side.storageClass ?? "—"}
@@ -136,8 +137,9 @@ function Half({ row, which, inventory }: { row: DiffRowItem; which: "a" | "b"; i
 }
 
 const Row = memo(function Row({ row, inventory }: { row: DiffRowItem; inventory: InventorySides }) {
+  const choice = useTimeZone();
   const shift = pageShift(row);
-  const title = row.kind === "unchanged" ? (shift !== null ? `page ${row.a?.page} in A, ${row.b?.page} in B` : undefined) : changeText(row);
+  const title = row.kind === "unchanged" ? (shift !== null ? pagesText(row) : undefined) : changeText(row, choice);
   return (
     <>
       <Half row={row} which="a" inventory={inventory} />
@@ -175,7 +177,9 @@ function HeadHalf({ label }: { label: string }) {
       <span role="columnheader" className={styles.num}>
         Size
       </span>
-      <span role="columnheader">Last modified</span>
+      <span role="columnheader">
+        Last modified <ZoneLabel />
+      </span>
       <span role="columnheader">Class</span>
       <span role="columnheader">ETag</span>
     </div>
@@ -213,7 +217,7 @@ export function CompareTable({ total, aligned, itemAt, currentItem, initialItem,
   }, [first, last, firstShown, lastShown]);
 
   return (
-    <div className={styles.table} role="table" aria-label="Keys of pass A and pass B, aligned" aria-rowcount={total}>
+    <div className={styles.table} role="table" aria-label="Keys of pass A and pass B, aligned" aria-rowcount={total} data-testid="compare-table" data-view={aligned ? "all" : "changes"}>
       <div className={styles.headRow}>
         <HeadHalf label="A" />
         <div className={styles.gutter} />
@@ -240,8 +244,10 @@ export function CompareTable({ total, aligned, itemAt, currentItem, initialItem,
                   role="row"
                   data-testid="diff-band"
                   data-item={v.index}
-                  data-a-page={item.a?.page ?? ""}
-                  data-b-page={item.b?.page ?? ""}
+                  data-a-page-number={item.a !== null ? item.a.page + 1 : ""}
+                  data-b-page-number={item.b !== null ? item.b.page + 1 : ""}
+                  data-a-first-key={item.a?.firstKey ?? undefined}
+                  data-b-first-key={item.b?.firstKey ?? undefined}
                 >
                   <Band item={item} aligned={aligned} />
                 </div>
@@ -259,8 +265,8 @@ export function CompareTable({ total, aligned, itemAt, currentItem, initialItem,
                 data-kind={item.kind}
                 data-key={item.key}
                 data-changed={item.changed.join(" ")}
-                data-a-page={item.a?.page ?? ""}
-                data-b-page={item.b?.page ?? ""}
+                data-a-page-number={item.a !== null ? item.a.page + 1 : ""}
+                data-b-page-number={item.b !== null ? item.b.page + 1 : ""}
               >
                 <Row row={item} inventory={inventory} />
               </div>

@@ -23,6 +23,8 @@ function pass(id: string, status: PassSummary["status"], keys: number): PassSumm
     totals: { pages: 3, failedPages: 0, keys, bytes: keys * 10, prefixes: 0, anomalies: 0, requests: 3 },
     error: null,
     resumable: false,
+    concurrency: 1,
+    parallel: null,
   };
 }
 

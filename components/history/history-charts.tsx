@@ -14,7 +14,8 @@ import {
   type MouseHandlerDataParam,
   type TooltipContentProps,
 } from "recharts";
-import { formatBytes, formatCount, formatDuration, formatLocalTime } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, formatTime, plural } from "@/components/format";
+import { useTimeZone } from "@/components/format/time";
 import { ChartFrame, ChartLegend, type ChartConfig } from "@/components/pass/chart-frame";
 import type { PassStatus } from "@/lib/wire";
 import type { TimelinePoint } from "./chart-data";
@@ -24,7 +25,7 @@ import styles from "./history.module.css";
 // what changed from one complete pass to the next, and what each listing cost.
 
 const SIZE: ChartConfig<"keys" | "bytes" | "status"> = {
-  keys: { label: "objects", color: "var(--chart-1)", kind: "line" },
+  keys: { label: "keys", color: "var(--chart-1)", kind: "line" },
   bytes: { label: "bytes", color: "var(--chart-5)", kind: "bar" },
   status: { label: "not complete (failed, cancelled, interrupted, running)", color: "var(--bad)", kind: "dot" },
 };
@@ -51,15 +52,16 @@ const AXIS = { tick: { fontSize: 11, fill: "var(--muted)" }, tickLine: false } a
 const SYNC = "history";
 
 function PassTooltip({ active, payload }: TooltipContentProps) {
+  const choice = useTimeZone();
   const p = payload[0]?.payload as TimelinePoint | undefined;
   if (!active || p === undefined) return null;
   return (
     <div className={styles.tooltip}>
       <div className={styles.tooltipTitle}>
-        #{p.n} · {formatLocalTime(p.createdAt)} · {p.status}
+        #{p.n} · {formatTime(p.createdAt, choice)} · {p.status}
       </div>
       <div>
-        {formatCount(p.keys)} objects, {formatBytes(p.bytes)}
+        {plural(p.keys, "key")}, {formatBytes(p.bytes)}
       </div>
       <div>
         {p.changesState === "ready"
@@ -71,7 +73,7 @@ function PassTooltip({ active, payload }: TooltipContentProps) {
               : "not compared: the pass did not list everything"}
       </div>
       <div>
-        {formatCount(p.pages)} pages of {formatCount(p.pageSize)} in {formatDuration(p.durationMs)}
+        {plural(p.pages, "page")} of {formatCount(p.pageSize)}, listing time {formatDuration(p.durationMs)}
       </div>
       <div className={styles.tooltipHint}>click to select for comparing</div>
     </div>
@@ -144,7 +146,7 @@ export const HistoryCharts = memo(function HistoryCharts({ points, selected, onS
     <div className={styles.charts} data-testid="history-charts">
       <div className={styles.chartPanel}>
         <div className={styles.chartHead}>
-          <h3>Objects and bytes</h3>
+          <h3>Keys and bytes</h3>
           <ChartLegend config={SIZE} />
         </div>
         <ChartFrame height={190} empty={empty}>

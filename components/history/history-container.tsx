@@ -50,11 +50,11 @@ export function HistoryContainer({ target }: { target: HistoryTarget }) {
           </h1>
           <div className={styles.sub}>
             <span>
-              <b>{formatCount(points.length)}</b> passes{history.data?.truncated === true ? " (the most recent)" : ""}
+              <b>{formatCount(points.length)}</b> {points.length === 1 ? "pass" : "passes"}{history.data?.truncated === true ? " (the most recent)" : ""}
             </span>
             {last !== undefined ? (
               <span>
-                latest: <b>{formatCount(last.keys)}</b> objects
+                latest: <b>{formatCount(last.keys)}</b> keys
               </span>
             ) : null}
             {history.data !== undefined ? (

@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle } from "@/components/format";
+import { formatBytes, formatCount, formatDuration } from "@/components/format";
+import { Time, ZoneLabel } from "@/components/format/time";
 import { compareHref } from "@/components/diff/search-params";
 import { STATUS_BADGE } from "@/components/pass/pass-header";
 import { passHref } from "@/components/pass/search-params";
@@ -39,8 +40,10 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
             <th>#</th>
             <th>Status</th>
             <th>Pass</th>
-            <th>Started</th>
-            <th className={styles.num}>Objects</th>
+            <th>
+              Started <ZoneLabel />
+            </th>
+            <th className={styles.num}>Keys</th>
             <th className={styles.num}>Bytes</th>
             <th>Changes vs previous</th>
             <th className={styles.num}>Page shifts</th>
@@ -71,7 +74,9 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
                     </span>
                   ) : null}
                 </td>
-                <td title={utcTitle(p.createdAt)}>{formatLocalTime(p.createdAt)}</td>
+                <td>
+                  <Time iso={p.createdAt} zone={false} />
+                </td>
                 <td className={styles.num}>{formatCount(p.keys)}</td>
                 <td className={styles.num}>{formatBytes(p.bytes)}</td>
                 <td data-testid="history-changes">

@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { formatLocalTime, utcTitle } from "@/components/format";
+import { formatTime, timeTitle } from "@/components/format";
+import { useTimeZone } from "@/components/format/time";
 import { browseHref } from "@/components/browser/search-params";
 import type { Bucket, ConnectionKind, ConnectionView } from "@/lib/wire";
 import styles from "./home.module.css";
@@ -45,6 +46,7 @@ export function ConnectionCard({ connection, buckets }: { connection: Connection
 }
 
 function BucketList({ connection, state }: { connection: string; state: BucketsState }) {
+  const choice = useTimeZone();
   switch (state.status) {
     case "pending":
       return <p className={styles.quiet}>Listing buckets…</p>;
@@ -64,8 +66,8 @@ function BucketList({ connection, state }: { connection: string; state: BucketsS
               <Link href={browseHref(connection, b.name)} prefetch={false} data-testid="bucket-link">
                 {b.name}
               </Link>
-              <span className={styles.bucketDate} title={b.createdAt !== null ? `created ${utcTitle(b.createdAt) ?? ""}` : undefined}>
-                {b.createdAt !== null ? formatLocalTime(b.createdAt).slice(0, 10) : ""}
+              <span className={styles.bucketDate} title={b.createdAt !== null ? `created ${timeTitle(b.createdAt, choice) ?? ""}` : undefined}>
+                {b.createdAt !== null ? formatTime(b.createdAt, choice, { zone: false }).slice(0, 10) : ""}
               </span>
             </li>
           ))}

@@ -1,5 +1,8 @@
+"use client";
+
 import Link from "next/link";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, visibleKey } from "@/components/format";
+import { Time, ZoneLabel } from "@/components/format/time";
 import { PassKindBadge } from "@/components/pass/pass-header";
 import type { PassStatus, PassSummary } from "@/lib/wire";
 import styles from "./home.module.css";
@@ -29,8 +32,10 @@ export function PassesTable({ passes }: { passes: PassSummary[] }) {
             <th className={styles.num}>Pages</th>
             <th className={styles.num}>Keys</th>
             <th className={styles.num}>Bytes</th>
-            <th className={styles.num}>Took</th>
-            <th>Started</th>
+            <th className={styles.num}>Listing time</th>
+            <th>
+              Started <ZoneLabel />
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -56,8 +61,8 @@ export function PassesTable({ passes }: { passes: PassSummary[] }) {
               <td className={styles.num}>{formatCount(p.totals.keys)}</td>
               <td className={styles.num}>{formatBytes(p.totals.bytes)}</td>
               <td className={styles.num}>{formatDuration(p.activeMs)}</td>
-              <td className={styles.time} title={utcTitle(p.createdAt)}>
-                {formatLocalTime(p.createdAt)}
+              <td className={styles.time}>
+                <Time iso={p.createdAt} zone={false} />
               </td>
             </tr>
           ))}

@@ -5,12 +5,12 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { compareHref } from "@/components/diff/search-params";
-import { formatBytes, formatCount, formatLocalTime, utcTitle } from "@/components/format";
+import { formatBytes, formatCount } from "@/components/format";
+import { Time, ZoneLabel } from "@/components/format/time";
 import { ConnectionBucketFields } from "@/components/home/connection-bucket-fields";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
 import { importParams, livePassParams } from "@/components/pass/inventory";
 import { passHref } from "@/components/pass/search-params";
-import { utcInstant } from "@/components/pass/snapshot";
 import { useFollowedPass } from "@/components/pass/use-snapshot-at-start";
 import { INVENTORY_CAVEAT, type InventoryReport } from "@/lib/wire";
 import { inventoryReportsQuery } from "./queries";
@@ -134,7 +134,9 @@ function ReportsTable({ view }: { view: InventoryView & { connection: string; bu
         <table className={styles.table} data-testid="inventory-reports">
           <thead>
             <tr>
-              <th>Created (as of)</th>
+              <th>
+                Created (as of) <ZoneLabel />
+              </th>
               <th>Source bucket</th>
               <th>Configuration</th>
               <th>Format</th>
@@ -147,9 +149,8 @@ function ReportsTable({ view }: { view: InventoryView & { connection: string; bu
           <tbody>
             {rows.map((r) => (
               <tr key={r.manifestKey} data-manifest={r.manifestKey} data-testid="inventory-report">
-                <td title={utcTitle(r.createdAt)}>
-                  {formatLocalTime(r.createdAt)}
-                  <div className={styles.sub}>{utcInstant(r.createdAt)}</div>
+                <td>
+                  <Time iso={r.createdAt} zone={false} />
                 </td>
                 <td className={styles.mono}>{r.sourceBucket}</td>
                 <td className={styles.mono}>{r.configId}</td>

@@ -1,3 +1,4 @@
+import { compareKeys } from "@/lib/wire";
 import type { PageRecord } from "@/lib/wire";
 
 // The whole-pass table in listing order interleaves one band per page with the rows: band j sits
@@ -14,7 +15,17 @@ export interface BandLayout {
   items: number;
 }
 
-export function bandLayout(pages: readonly PageRecord[]): BandLayout {
+/**
+ * Page records in listing order, which is key order: a parallel pass's key ranges by where they
+ * begin, each range's pages in turn; a sequential pass's pages as they are.
+ */
+export function inListingOrder(records: readonly PageRecord[]): readonly PageRecord[] {
+  if (!records.some((p) => p.cursor !== undefined)) return records;
+  return [...records].sort((a, b) => compareKeys(a.cursor?.after ?? "", b.cursor?.after ?? "") || a.index - b.index);
+}
+
+export function bandLayout(records: readonly PageRecord[]): BandLayout {
+  const pages = inListingOrder(records);
   const bandAt: number[] = [];
   let rows = 0;
   pages.forEach((p, j) => {

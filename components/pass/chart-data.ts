@@ -7,7 +7,7 @@ import type { PageRecord } from "@/lib/wire";
 export type PageMark = "failed" | "anomaly" | "retried" | null;
 
 export interface PagePoint {
-  /** First page index the point stands for (the x value). */
+  /** First page index the point stands for (the x value; labelled index + 1). */
   page: number;
   lastPage: number;
   latencyMs: number;
@@ -81,8 +81,9 @@ export function pagePoints(pages: readonly PageRecord[], maxPoints: number = DEF
   return points;
 }
 
+/** "page 4", "pages 4–6": page numbers as people count them (index + 1). */
 export function pointLabel(p: Pick<PagePoint, "page" | "lastPage">): string {
-  return p.page === p.lastPage ? `page ${p.page}` : `pages ${p.page}–${p.lastPage}`;
+  return p.page === p.lastPage ? `page ${p.page + 1}` : `pages ${p.page + 1}–${p.lastPage + 1}`;
 }
 
 /** Latency summary for the chart's caption: median and slowest page. */

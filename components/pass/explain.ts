@@ -1,4 +1,4 @@
-import type { PageRecord, PassError, PassStatus } from "@/lib/wire";
+import type { PageRecord, ParallelInfo, PassError, PassStatus } from "@/lib/wire";
 
 // Why a pass stopped, in words a person can act on. The server's message is kept (it names the
 // bucket, the connection, S3's own words); this adds what it means for the recorded pages and what
@@ -110,6 +110,33 @@ export function explainPass(status: PassStatus, error: PassError | null, pagesRe
 export function pageErrorLabel(error: PassError): string {
   if (error.code === "short_listing") return "ended early";
   return error.s3Code ?? (error.httpStatus !== null ? `HTTP ${error.httpStatus}` : error.code);
+}
+
+const cursors = (n: number) => `${n} ${n === 1 ? "cursor" : "cursors"}`;
+
+/**
+ * How a parallel pass lists, in words: its cursors now and at most, why there are fewer (the
+ * connection's cap, S3's 503 SlowDown), its key ranges, and a fallback to one cursor with the reason.
+ */
+export function explainParallel(info: ParallelInfo, running: boolean): Explanation {
+  const limit = info.cap ?? info.requested;
+  const { ranges } = info;
+  const facts = [
+    `${ranges.total} key ${ranges.total === 1 ? "range" : "ranges"}${running ? ` (${ranges.listing} listing, ${ranges.pending} waiting, ${ranges.done} done)` : ""}`,
+  ];
+  if (ranges.withdrawn > 0) facts.push(`${ranges.withdrawn} withdrawn`);
+  if (info.cap !== null) facts.push(`asked for ${info.requested}, the connection allows ${info.cap}`);
+  if (info.throttled > 0) facts.push(`${info.throttled} × 503 SlowDown, down to ${cursors(info.lowest)}`);
+  const notes = info.notes.filter((n) => n.kind !== "fallback").slice(-3).map((n) => n.message);
+  if (info.fallback !== null) {
+    return { tone: "warn", title: "Fell back to one cursor", detail: info.fallback.message, facts };
+  }
+  const title = running ? `Listing with ${info.current} of ${cursors(limit)}` : `Listed with up to ${cursors(limit)}`;
+  const detail =
+    notes.length > 0
+      ? notes.join(" ")
+      : `The keys were split into ranges listed at once, each from StartAfter; the pages are recorded as one pass, in key order.`;
+  return { tone: info.throttled > 0 || info.cap !== null ? "warn" : "neutral", title, detail, facts };
 }
 
 export const PAGE_FLAG_LABEL: Record<NonNullable<PageRecord["flags"]>[number]["kind"], string> = {

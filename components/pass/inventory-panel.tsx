@@ -1,7 +1,8 @@
 "use client";
 
 import Link from "next/link";
-import { formatCount, formatLocalTime, utcTitle } from "@/components/format";
+import { formatCount } from "@/components/format";
+import { Time, useTimeZone } from "@/components/format/time";
 import { INVENTORY_CAVEAT, type PageRecord, type PassStatus, type PassSummary } from "@/lib/wire";
 import { explainPass } from "./explain";
 import { inventoryProgressText, inventoryTitle, liveInventoryProgressText, reportUrl } from "./inventory";
@@ -10,13 +11,14 @@ import styles from "./pass.module.css";
 
 /** What an inventory pass is: which report, as of when, how far it is read, and what it cannot say. */
 export function InventoryPanel({ pass, status, pages }: { pass: PassSummary; status: PassStatus; pages: readonly PageRecord[] }) {
+  const choice = useTimeZone();
   const info = pass.inventory;
   if (info === null) return null;
   return (
     <section className={`${styles.explain} ${styles.inventoryBox}`} data-testid="inventory-panel" aria-label="S3 Inventory report">
-      <div className={styles.explainTitle}>{inventoryTitle(info)}</div>
+      <div className={styles.explainTitle}>{inventoryTitle(info, choice)}</div>
       <div className={styles.facts}>
-        <span title={utcTitle(info.asOf)}>created {formatLocalTime(info.asOf)}</span> · <code data-testid="inventory-report">{reportUrl(info)}</code>{" "}
+        <span>created <Time iso={info.asOf} /></span> · <code data-testid="inventory-report">{reportUrl(info)}</code>{" "}
         (connection {info.report.connection}) · {info.fileFormat}
         {info.versions ? " · all versions (the pass keeps current ones, with their version ids)" : " · current versions"}
       </div>

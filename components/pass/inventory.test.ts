@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { UTC_CHOICE } from "@/components/format";
 import type { InventoryInfo, PageRecord } from "@/lib/wire";
 import { inventoryPageText, inventoryProgressText, inventoryTitle, liveInventoryProgressText } from "./inventory";
 
@@ -21,7 +22,7 @@ const page = (fileIndex: number, part: number, lastPart: boolean, rows: number) 
 
 describe("what the views say about an inventory pass", () => {
   it("names the report's moment and its caveat, and how far it is read", () => {
-    expect(inventoryTitle(info)).toBe("S3 Inventory as of 2025-01-02 03:04:00Z · eventually consistent");
+    expect(inventoryTitle(info, UTC_CHOICE)).toBe("S3 Inventory as of 2025-01-02 03:04:00 UTC · eventually consistent");
     expect(inventoryProgressText(info)).toBe("1 of 3 data files (1.00 MiB of 3.00 MiB) · 2,500 rows read · 40 noncurrent versions and 3 delete markers left out");
   });
 

@@ -1,13 +1,13 @@
-import { formatBytes, formatCount } from "@/components/format";
+import { formatBytes, formatCount, type TimeZoneChoice } from "@/components/format";
 import type { InventoryInfo, InventoryPage, PageRecord, PassSummary } from "@/lib/wire";
-import { utcInstant } from "./snapshot";
+import { instantText } from "./snapshot";
 
 // What the views say about an inventory pass (an imported S3 Inventory report), shaped here (no
 // React) so tests can reach it.
 
-/** "S3 Inventory as of 2025-01-02 03:04Z · eventually consistent": the label wherever the pass is named. */
-export function inventoryTitle(info: InventoryInfo): string {
-  return `S3 Inventory as of ${utcInstant(info.asOf)} · eventually consistent`;
+/** "S3 Inventory as of 2025-01-02 03:04:00 UTC · eventually consistent": the label wherever the pass is named. */
+export function inventoryTitle(info: InventoryInfo, choice: TimeZoneChoice): string {
+  return `S3 Inventory as of ${instantText(info.asOf, choice)} · eventually consistent`;
 }
 
 export function reportUrl(info: InventoryInfo): string {

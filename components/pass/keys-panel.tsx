@@ -2,7 +2,7 @@
 
 import { keepPreviousData, useQueries, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { formatCount } from "@/components/format";
+import { formatCount, visibleKey } from "@/components/format";
 import type { EntriesWindow, EntrySort, PageRecord, PagedEntry, SortOrder } from "@/lib/wire";
 import { bandIndexOf, bandLayout, itemAt, rowsBefore, type TableItem } from "./bands";
 import { KeysTable } from "./keys-table";
@@ -45,21 +45,23 @@ export interface KeysPanelProps {
   pageRecords: number;
   anomalies: number;
   running: boolean;
+  /** A parallel pass: while it runs, pages land all over key order, not only at the end. */
+  parallel?: boolean;
   /** A snapshot pass: show each key's version id at T. */
   versions?: boolean;
   onView: (patch: Partial<PassView>, how: "push" | "replace") => void;
 }
 
 /** The whole pass: search, sort, page bands; rows fetched in blocks for what is on screen. */
-export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, running, versions = false, onView }: KeysPanelProps) {
-  const { sort, order, q } = view;
+export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, running, parallel = false, versions = false, onView }: KeysPanelProps) {
+  const { sort, order, q, prefix } = view;
   // In key order without anomalies the rows are the pages' rows in sequence: the row count is
   // known from the stream, and a band can be drawn where each page begins.
-  const listing = sort === "key" && order === "asc" && q === "" && anomalies === 0;
+  const listing = sort === "key" && order === "asc" && q === "" && prefix === "" && anomalies === 0;
   const layout = useMemo(() => (listing ? bandLayout(pages) : null), [listing, pages]);
-  const viewKey = `${sort}:${order}:${q}`;
+  const viewKey = `${sort}:${order}:${q}:${prefix}`;
 
-  const probe = useQuery({ ...entriesWindowQuery(id, { sort, order, q, offset: 0, limit: BLOCK_ROWS }), enabled: !listing });
+  const probe = useQuery({ ...entriesWindowQuery(id, { sort, order, q, prefix, offset: 0, limit: BLOCK_ROWS }), enabled: !listing });
   // Rows of pages the stream has not replayed yet follow the last band and their bands slot in as
   // they arrive; counting those bands from the start keeps the table's length steady meanwhile.
   const total = layout !== null ? Math.max(layout.rows, liveKeys) : (probe.data?.total ?? 0);
@@ -89,7 +91,7 @@ export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, r
     listing ? b : { offset: b.offset, limit: BLOCK_ROWS },
   );
   const windows = useQueries({
-    queries: blocks.map((b) => ({ ...entriesWindowQuery(id, { sort, order, q, ...b }), placeholderData: keepPreviousData })),
+    queries: blocks.map((b) => ({ ...entriesWindowQuery(id, { sort, order, q, prefix, ...b }), placeholderData: keepPreviousData })),
     combine: byOffset,
   });
   const entryAt = useCallback(
@@ -102,8 +104,10 @@ export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, r
 
   const client = useQueryClient();
   const lastRefresh = useRef(0);
+  // Listing windows stay valid while a sequential pass appends; a parallel pass inserts rows anywhere.
+  const refreshed = !listing || parallel;
   useEffect(() => {
-    if (listing) return;
+    if (!refreshed) return;
     const refresh = () => {
       lastRefresh.current = Date.now();
       void client.invalidateQueries({ queryKey: ["pass", id, "entries"] });
@@ -115,11 +119,14 @@ export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, r
     }
     const t = window.setTimeout(refresh, Math.max(0, wait));
     return () => window.clearTimeout(t);
-  }, [pages.length, running, listing, client, id]);
+  }, [pages.length, running, refreshed, client, id]);
 
   // Scroll to the selected page's band once it has arrived (deep links, clicks in the chart).
   const [scroll, setScroll] = useState<{ page: number | null; request: { index: number; seq: number } | null }>({ page: null, request: null });
-  const band = layout !== null && view.page !== null ? bandIndexOf(layout, view.page) : null;
+  // A parallel pass's band sits after every page of the ranges before it, and those may replay
+  // after the selected page: its place is known once the replay has caught up.
+  const placed = !parallel || pages.length >= pageRecords;
+  const band = layout !== null && view.page !== null && placed ? bandIndexOf(layout, view.page) : null;
   if (view.page !== scroll.page && (band !== null || view.page === null)) {
     setScroll({ page: view.page, request: band !== null ? { index: band, seq: (scroll.request?.seq ?? 0) + 1 } : scroll.request });
   }
@@ -171,12 +178,23 @@ export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, r
             ))}
           </select>
         </label>
-        <span className={styles.count} data-testid="keys-count" data-total={loading ? undefined : total}>
+        {prefix !== "" ? (
+          <span className={styles.prefixChip} data-testid="keys-prefix" title="Only keys that begin with this prefix (from the Prefixes tab)">
+            begins with <code>{visibleKey(prefix)}</code>
+            <button type="button" aria-label="Show every key" title="Show every key" onClick={() => onView({ prefix: "" }, "push")}>
+              ×
+            </button>
+          </span>
+        ) : null}
+        <span className={styles.count} data-testid="keys-count" data-total={loading ? undefined : total} data-view={viewKey}>
           {loading ? (
             "Counting…"
-          ) : q !== "" ? (
+          ) : q !== "" || prefix !== "" ? (
             <>
-              <b>{formatCount(total)}</b> {total === 1 ? "key contains" : "keys contain"} “{q}” · of {formatCount(liveKeys)}
+              <b>{formatCount(total)}</b> {total === 1 ? "key" : "keys"}
+              {prefix !== "" ? ` ${total === 1 ? "begins" : "begin"} with “${visibleKey(prefix)}”` : ""}
+              {prefix !== "" && q !== "" ? " and" : ""}
+              {q !== "" ? ` ${total === 1 ? "contains" : "contain"} “${visibleKey(q)}”` : ""} · of {formatCount(liveKeys)}
             </>
           ) : (
             <>
@@ -202,6 +220,7 @@ export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, r
         itemAt={item}
         entryAt={entryAt}
         q={q}
+        filtered={prefix !== ""}
         selectedPage={view.page}
         onSelectPage={selectPage}
         onItemsShown={onItemsShown}

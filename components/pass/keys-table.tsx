@@ -2,7 +2,9 @@
 
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef } from "react";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, plural, shortToken, visibleKey } from "@/components/format";
+import { Time, ZoneLabel } from "@/components/format/time";
+import { nfcMarkProps } from "@/components/browser/key-text";
 import type { PageRecord, PagedEntry } from "@/lib/wire";
 import type { TableItem } from "./bands";
 import { pageErrorLabel } from "./explain";
@@ -31,7 +33,7 @@ const PageBand = memo(function PageBand({ page, selected, onSelect }: { page: Pa
   const error = page.error;
   return (
     <>
-      <b>Page {page.index}</b>
+      <b>Page {formatCount(page.index + 1)}</b>
       {error !== null ? (
         <span>
           failed: {pageErrorLabel(error)} · {error.message}
@@ -41,11 +43,11 @@ const PageBand = memo(function PageBand({ page, selected, onSelect }: { page: Pa
           <span className={styles.bandKeys}>
             {page.firstKey !== null ? `${visibleKey(page.firstKey)} … ${visibleKey(page.lastKey ?? "")}` : "no keys"}
           </span>
-          <span>{formatCount(page.entryCount)} keys</span>
-          {page.commonPrefixCount > 0 ? <span>{formatCount(page.commonPrefixCount)} prefixes</span> : null}
+          <span>{plural(page.entryCount, "key")}</span>
+          {page.commonPrefixCount > 0 ? <span>{plural(page.commonPrefixCount, "folder")}</span> : null}
           <span>{formatDuration(page.durationMs)}</span>
-          {page.attempts > 1 ? <span className="badge warn">{page.attempts} attempts</span> : null}
-          {page.anomalyCount > 0 ? <span className="badge bad">{page.anomalyCount} anomalies</span> : null}
+          {page.attempts > 1 ? <span className="badge warn">{plural(page.attempts, "attempt")}</span> : null}
+          {page.anomalyCount > 0 ? <span className="badge bad">{plural(page.anomalyCount, "anomaly", "anomalies")}</span> : null}
           {page.versions !== undefined ? (
             <>
               <span>{versionCountsText(page.versions.versions, page.versions.deleteMarkers)}</span>
@@ -104,7 +106,9 @@ const KeyRow = memo(function KeyRow({
       ) : (
         <>
           <span className={styles.key} title={visibleKey(entry.key)}>
-            <KeyText value={entry.key} q={q} />
+            <span {...nfcMarkProps(entry.key)}>
+              <KeyText value={entry.key} q={q} />
+            </span>
           </span>
           {versions ? (
             <span className={styles.mono} title={entry.versionId ?? undefined}>
@@ -114,11 +118,11 @@ const KeyRow = memo(function KeyRow({
           <span className={styles.num} title={`${formatCount(entry.size)} bytes`}>
             {formatBytes(entry.size)}
           </span>
-          <span title={utcTitle(entry.lastModified)}>{formatLocalTime(entry.lastModified)}</span>
+          <Time iso={entry.lastModified} zone={false} />
           <span className="muted">{entry.storageClass ?? "—"}</span>
           <span className={styles.num}>
-            <button type="button" className={styles.pageLink} onClick={() => onSelectPage(entry.page)}>
-              {entry.page}
+            <button type="button" className={styles.pageLink} onClick={() => onSelectPage(entry.page)} title={`page ${entry.page + 1} delivered this key`}>
+              {formatCount(entry.page + 1)}
             </button>
           </span>
         </>
@@ -132,6 +136,8 @@ export interface KeysTableProps {
   itemAt: (index: number) => TableItem;
   entryAt: (row: number) => PagedEntry | undefined;
   q: string;
+  /** A prefix filter is applied (for the empty message). */
+  filtered?: boolean;
   selectedPage: number | null;
   onSelectPage: (page: number) => void;
   /** Called with the first and last item index rendered (overscan included). */
@@ -151,7 +157,7 @@ export interface KeysTableProps {
  * them all when the count changes, which for a million single rows costs a million objects per page
  * that arrives.
  */
-export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelectPage, onItemsShown, scrollTo, height, viewName, versions = false }: KeysTableProps) {
+export function KeysTable({ itemCount, itemAt, entryAt, q, filtered = false, selectedPage, onSelectPage, onItemsShown, scrollTo, height, viewName, versions = false }: KeysTableProps) {
   const viewport = useRef<HTMLDivElement>(null);
   const chunks = Math.ceil(itemCount / CHUNK_ITEMS);
   // The virtualizer is read fresh on every render (no React Compiler memoization here).
@@ -185,12 +191,14 @@ export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelec
         <span>Key</span>
         {versions ? <span>Version at T</span> : null}
         <span className={styles.num}>Size</span>
-        <span>Last modified</span>
+        <span>
+          Last modified <ZoneLabel />
+        </span>
         <span>Storage class</span>
         <span className={styles.num}>Page</span>
       </div>
       <div ref={viewport} className={styles.viewport} style={{ height }} data-testid="keys-viewport">
-        {itemCount === 0 ? <div className={styles.empty}>{q !== "" ? "No key contains this text." : "No keys recorded yet."}</div> : null}
+        {itemCount === 0 ? <div className={styles.empty}>{q !== "" ? "No key contains this text." : filtered ? "No key begins with this prefix." : "No keys recorded yet."}</div> : null}
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {visible.map((chunk) => {
             const from = chunk.index * CHUNK_ITEMS;
@@ -205,7 +213,8 @@ export function KeysTable({ itemCount, itemAt, entryAt, q, selectedPage, onSelec
                     key={index}
                     role="row"
                     data-testid="page-band"
-                    data-page={item.page.index}
+                    data-page-number={item.page.index + 1}
+                    data-first-key={item.page.firstKey ?? ""}
                     className={`${styles.band} ${selected ? styles.bandSelected : ""} ${item.page.error !== null ? styles.bandFailed : ""}`}
                   >
                     <PageBand page={item.page} selected={selected} onSelect={onSelectPage} />

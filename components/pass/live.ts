@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { passEventSchema, type PageRecord, type PassStatus, type PassSummary, type PassTotals } from "@/lib/wire";
+import { passEventSchema, withdrawnPage, type PageRecord, type PassStatus, type PassSummary, type PassTotals } from "@/lib/wire";
 
 // What the pass view keeps of the events stream: the summary, every page record and running totals.
 // The entries that come with each page are dropped at once (the whole-pass table reads them from the
@@ -46,6 +46,25 @@ function addPage(t: PassTotals, p: PageRecord): PassTotals {
   };
 }
 
+/** A parallel pass fell back to one cursor: the pages of these ranges no longer hold anything. */
+function withdraw(state: LivePass, ranges: readonly number[] | undefined): LivePass {
+  if (ranges === undefined || ranges.length === 0) return state;
+  const gone = new Set(ranges);
+  let totals = state.totals;
+  const pages = state.pages.map((p) => {
+    if (p.cursor === undefined || !gone.has(p.cursor.range) || p.cursor.withdrawn !== undefined) return p;
+    totals = {
+      ...totals,
+      keys: totals.keys - p.entryCount,
+      bytes: totals.bytes - p.bytes,
+      prefixes: totals.prefixes - p.commonPrefixCount,
+      anomalies: totals.anomalies - p.anomalyCount,
+    };
+    return withdrawnPage(p, "withdrawn: the pass fell back to one cursor");
+  });
+  return { ...state, pages, totals };
+}
+
 export function foldPassEvent(state: LivePass, event: LiveEvent, now: number = Date.now()): LivePass {
   switch (event.type) {
     case "pass":
@@ -53,7 +72,8 @@ export function foldPassEvent(state: LivePass, event: LiveEvent, now: number = D
     case "page": {
       // A page seen twice (never expected: the server sends each index once) must not count twice.
       if (state.pages.length > event.page.index) return state;
-      return { ...state, pages: [...state.pages, event.page], totals: addPage(state.totals, event.page) };
+      const withdrawn = withdraw(state, event.page.cursor?.withdrew);
+      return { ...withdrawn, pages: [...withdrawn.pages, event.page], totals: addPage(withdrawn.totals, event.page) };
     }
     case "end":
       return { ...state, pass: event.pass, status: event.status, totals: event.totals, ended: true };
@@ -69,8 +89,13 @@ export function elapsedMs(live: LivePass, now: number): number {
   return live.pass.activeMs + Math.max(0, now - live.attachedAt);
 }
 
-export function keysPerSecond(keys: number, elapsed: number): number | null {
-  return elapsed >= 250 ? keys / (elapsed / 1000) : null;
+/**
+ * Keys per second of listing time. A running pass's rate waits for a quarter second of listing
+ * (before that it is noise); a finished pass has its rate over all of its listing time.
+ */
+export function keysPerSecond(keys: number, elapsed: number, running = true): number | null {
+  if (running) return elapsed >= 250 ? keys / (elapsed / 1000) : null;
+  return elapsed > 0 ? keys / (elapsed / 1000) : null;
 }
 
 /** The summary to show: the live stream's as soon as it has one, else the one the page loaded with. */

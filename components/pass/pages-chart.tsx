@@ -2,7 +2,7 @@
 
 import { memo } from "react";
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis, type DotItemDotProps, type TooltipContentProps } from "recharts";
-import { formatBytes, formatCount, formatDuration } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, plural } from "@/components/format";
 import { ChartFrame, ChartLegend, type ChartConfig } from "./chart-frame";
 import { pointLabel, type PageMark, type PagePoint } from "./chart-data";
 import { versionCountsText } from "./snapshot";
@@ -10,7 +10,7 @@ import styles from "./pass.module.css";
 
 const CONFIG: ChartConfig<"keys" | "prefixes" | "latency" | "retried" | "anomaly" | "failed"> = {
   keys: { label: "keys per page", color: "var(--chart-1)", kind: "bar" },
-  prefixes: { label: "common prefixes", color: "var(--chart-5)", kind: "bar" },
+  prefixes: { label: "folders (common prefixes)", color: "var(--chart-5)", kind: "bar" },
   latency: { label: "latency", color: "var(--chart-2)", kind: "line" },
   retried: { label: "retried", color: "var(--warn)", kind: "dot" },
   anomaly: { label: "anomaly", color: "var(--chart-5)", kind: "dot" },
@@ -36,7 +36,8 @@ function ChartTooltip({ active, payload }: TooltipContentProps) {
         {many ? "slowest " : ""}latency {formatDuration(point.latencyMs)}
       </div>
       <div>
-        {formatCount(point.keys)} keys{point.prefixes > 0 ? `, ${formatCount(point.prefixes)} prefixes` : ""}
+        {plural(point.keys, "key")}
+        {point.prefixes > 0 ? `, ${plural(point.prefixes, "folder")}` : ""}
         {many ? " per page" : ""}
       </div>
       {point.versions !== null ? (
@@ -46,7 +47,7 @@ function ChartTooltip({ active, payload }: TooltipContentProps) {
       ) : null}
       <div>{formatBytes(point.bytes)}{many ? " per page" : ""}</div>
       {point.attempts > point.lastPage - point.page + 1 ? <div>{point.attempts} requests (retries)</div> : null}
-      {point.anomalies > 0 ? <div>{point.anomalies} anomalies</div> : null}
+      {point.anomalies > 0 ? <div>{plural(point.anomalies, "anomaly", "anomalies")}</div> : null}
       {point.failed > 0 ? <div>{point.failed} failed</div> : null}
     </div>
   );
@@ -83,7 +84,14 @@ export const PagesChart = memo(function PagesChart({ points, selectedPage, onSel
           style={{ cursor: "pointer" }}
         >
           <CartesianGrid vertical={false} stroke="var(--line)" />
-          <XAxis dataKey="page" tick={{ fontSize: 11, fill: "var(--muted)" }} tickLine={false} axisLine={{ stroke: "var(--line)" }} minTickGap={24} />
+          <XAxis
+            dataKey="page"
+            tick={{ fontSize: 11, fill: "var(--muted)" }}
+            tickLine={false}
+            axisLine={{ stroke: "var(--line)" }}
+            minTickGap={24}
+            tickFormatter={(index: number) => formatCount(index + 1)}
+          />
           <YAxis
             yAxisId="size"
             tick={{ fontSize: 11, fill: "var(--muted)" }}

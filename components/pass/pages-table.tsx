@@ -2,7 +2,8 @@
 
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef } from "react";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, shortToken, utcTitle, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, plural, shortToken, visibleKey } from "@/components/format";
+import { Time } from "@/components/format/time";
 import type { PageRecord, VersionsPage } from "@/lib/wire";
 import { explainPass, PAGE_FLAG_LABEL, pageErrorLabel } from "./explain";
 import { markerText, versionCountsText } from "./snapshot";
@@ -12,11 +13,23 @@ import styles from "./pass.module.css";
 const ROW_HEIGHT = 30;
 const VIEWPORT_HEIGHT = 480;
 
+/**
+ * First … last key of a page. Each end gets half the cell and is cut at its own start, so the ends
+ * that tell two neighbouring keys apart (obj_0999 / obj_1000) stay in view however long the keys.
+ */
 function KeyRange({ page }: { page: PageRecord }) {
-  if (page.firstKey === null) return <span className="muted">{page.commonPrefixCount > 0 ? "prefixes only" : "no keys"}</span>;
+  if (page.firstKey === null) return <span className="muted">{page.commonPrefixCount > 0 ? "folders only" : "no keys"}</span>;
+  const first = visibleKey(page.firstKey);
+  const last = visibleKey(page.lastKey ?? "");
   return (
-    <span className={styles.key} title={`${visibleKey(page.firstKey)} … ${visibleKey(page.lastKey ?? "")}`}>
-      {visibleKey(page.firstKey)} <span className="muted">…</span> {visibleKey(page.lastKey ?? "")}
+    <span className={styles.keyRange} title={`${first} … ${last}`} data-testid="page-key-range">
+      <span className={styles.keyRangeEnd}>
+        <bdi>{first}</bdi>
+      </span>
+      <span className="muted">…</span>
+      <span className={styles.keyRangeEnd}>
+        <bdi>{last}</bdi>
+      </span>
     </span>
   );
 }
@@ -44,31 +57,45 @@ function PageStatus({ page }: { page: PageRecord }) {
         </span>
       ))}
       {page.requestId ? <span className={styles.mono}> {shortToken(page.requestId)}</span> : null}
-      {page.anomalyCount > 0 ? <span className="badge bad"> {page.anomalyCount} anomalies</span> : null}
+      {page.anomalyCount > 0 ? <span className="badge bad"> {plural(page.anomalyCount, "anomaly", "anomalies")}</span> : null}
       {page.resumedBy !== null ? <span className="badge warn"> resumed by {page.resumedBy}</span> : null}
     </span>
   );
 }
 
-const PageRow = memo(function PageRow({ page, start, selected, onSelect }: { page: PageRecord; start: number; selected: boolean; onSelect: (page: number) => void }) {
+const PageRow = memo(function PageRow({
+  page,
+  start,
+  selected,
+  folders,
+  onSelect,
+}: {
+  page: PageRecord;
+  start: number;
+  selected: boolean;
+  /** The Folders (or versions) column is shown. */
+  folders: boolean;
+  onSelect: (page: number) => void;
+}) {
   return (
     <div
       role="row"
-      data-page={page.index}
-      className={`${styles.gridRow} ${styles.pagesCols} ${styles.clickable} ${selected ? styles.rowSelected : ""}`}
+      data-page-number={page.index + 1}
+      data-first-key={page.firstKey ?? ""}
+      className={`${styles.gridRow} ${folders ? styles.pagesCols : styles.pagesColsNoFolders} ${styles.clickable} ${selected ? styles.rowSelected : ""}`}
       style={{ height: ROW_HEIGHT, transform: `translateY(${start}px)` }}
       onClick={() => onSelect(page.index)}
     >
-      <span className={styles.num}>{page.index}</span>
+      <span className={styles.num}>{formatCount(page.index + 1)}</span>
       <KeyRange page={page} />
       <span className={styles.num}>{formatCount(page.entryCount)}</span>
       {page.versions !== undefined ? (
         <span className={styles.num} title={versionCountsText(page.versions.versions, page.versions.deleteMarkers)}>
           {formatCount(page.versions.versions)} · {formatCount(page.versions.deleteMarkers)}
         </span>
-      ) : (
+      ) : folders ? (
         <span className={styles.num}>{formatCount(page.commonPrefixCount)}</span>
-      )}
+      ) : null}
       <span className={styles.num}>{formatDuration(page.durationMs)}</span>
       <span className={styles.num} style={page.attempts > 1 ? { color: "var(--warn)", fontWeight: 600 } : undefined}>
         {page.attempts}
@@ -106,6 +133,7 @@ export interface PagesTableProps {
 /** Every page of the pass, one row each, virtualized (a pass can have thousands of pages). */
 export function PagesTable({ pages, versions = false, selectedPage, onSelectPage }: PagesTableProps) {
   const viewport = useRef<HTMLDivElement>(null);
+  const folders = versions || pages.some((p) => p.commonPrefixCount > 0);
   // The virtualizer is read fresh on every render (no React Compiler memoization here).
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
@@ -122,13 +150,15 @@ export function PagesTable({ pages, versions = false, selectedPage, onSelectPage
 
   return (
     <div className={styles.grid} data-testid="pages-table">
-      <div className={`${styles.gridHead} ${styles.pagesCols}`} role="row">
+      <div className={`${styles.gridHead} ${folders ? styles.pagesCols : styles.pagesColsNoFolders}`} role="row">
         <span className={styles.num}>Page</span>
         <span>Key range (first … last)</span>
         <span className={styles.num}>{versions ? "Keys at T" : "Keys"}</span>
-        <span className={styles.num} title={versions ? "versions · delete markers read on the page" : undefined}>
-          {versions ? "Vers. · DMs" : "Prefixes"}
-        </span>
+        {folders ? (
+          <span className={styles.num} title={versions ? "versions · delete markers read on the page" : "common prefixes (folders) on the page"}>
+            {versions ? "Vers. · DMs" : "Folders"}
+          </span>
+        ) : null}
         <span className={styles.num}>Latency</span>
         <span className={styles.num}>Attempts</span>
         <span>Status / request id</span>
@@ -139,7 +169,7 @@ export function PagesTable({ pages, versions = false, selectedPage, onSelectPage
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => {
             const page = pages[item.index] as PageRecord;
-            return <PageRow key={item.key} page={page} start={item.start} selected={page.index === selectedPage} onSelect={onSelectPage} />;
+            return <PageRow key={item.key} page={page} start={item.start} selected={page.index === selectedPage} folders={folders} onSelect={onSelectPage} />;
           })}
         </div>
       </div>
@@ -164,10 +194,12 @@ function VersionsFacts({ page, versions }: { page: PageRecord; versions: Version
       </dd>
       <dt>At T</dt>
       <dd>
-        {formatCount(page.entryCount)} keys present, {formatCount(versions.absentKeys)} absent, {formatCount(versions.tieCount)} ties
+        {plural(page.entryCount, "key")} present, {formatCount(versions.absentKeys)} absent, {plural(versions.tieCount, "tie")}
       </dd>
       <dt>Server Date</dt>
-      <dd title={utcTitle(versions.serverDate)}>{versions.serverDate ?? "—"}</dd>
+      <dd>
+        <Time iso={versions.serverDate} />
+      </dd>
     </>
   );
 }
@@ -187,13 +219,15 @@ export function PageDetail({ page }: { page: PageRecord | undefined }) {
   const failure = page.error !== null ? explainPass("failed", page.error, 0) : null;
   return (
     <aside className={styles.detail} data-testid="page-detail">
-      <h3>Page {page.index}</h3>
+      <h3>Page {formatCount(page.index + 1)}</h3>
       <dl>
         <dt>Requested</dt>
-        <dd title={utcTitle(page.requestedAt)}>{formatLocalTime(page.requestedAt)}</dd>
+        <dd>
+          <Time iso={page.requestedAt} ms="always" />
+        </dd>
         <dt>Latency</dt>
         <dd>
-          {formatDuration(page.durationMs)} · {page.attempts} {page.attempts === 1 ? "request" : "requests"}
+          {formatDuration(page.durationMs)} · {plural(page.attempts, "request")}
         </dd>
         <dt>Prefix</dt>
         <dd className={styles.mono}>{page.request.prefix === "" ? "—" : visibleKey(page.request.prefix)}</dd>
@@ -226,7 +260,7 @@ export function PageDetail({ page }: { page: PageRecord | undefined }) {
             <dd className={styles.mono}>{page.nextContinuationToken ?? (page.isTruncated ? "—" : "— (last page)")}</dd>
             <dt>KeyCount</dt>
             <dd>
-              {page.keyCount ?? "—"} ({formatCount(page.entryCount)} keys, {formatCount(page.commonPrefixCount)} prefixes)
+              {page.keyCount ?? "—"} ({plural(page.entryCount, "key")}, {plural(page.commonPrefixCount, "folder")})
             </dd>
           </>
         )}
@@ -261,12 +295,12 @@ export function PageDetail({ page }: { page: PageRecord | undefined }) {
       {page.anomalyCount > 0 ? (
         <>
           <h3 style={{ marginTop: 12 }}>
-            {page.anomalyCount} {page.anomalyCount === 1 ? "anomaly" : "anomalies"}
+            {plural(page.anomalyCount, "anomaly", "anomalies")}
           </h3>
           <ul className={styles.anomalies}>
             {page.anomalies.map((a, i) => (
               <li key={i} className={styles.mono}>
-                {a.kind.replaceAll("_", " ")}: {visibleKey(a.key)} after {visibleKey(a.previousKey)} (page {a.previousPage})
+                {a.kind.replaceAll("_", " ")}: {visibleKey(a.key)} after {visibleKey(a.previousKey)} (page {formatCount(a.previousPage + 1)})
               </li>
             ))}
           </ul>

@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useEffect, useState, type CSSProperties, type ReactNode } from "react";
 import { browseHref } from "@/components/browser/search-params";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, visibleKey } from "@/components/format";
+import { Time, useTimeZone } from "@/components/format/time";
 import { INVENTORY_CAVEAT, type PassStatus, type PassSummary, type PassTotals } from "@/lib/wire";
 import type { Explanation } from "./explain";
 import { keysPerSecond } from "./live";
@@ -30,26 +31,28 @@ export interface PassActions {
 
 /** A snapshot pass says so wherever it is listed: what it rebuilt, on whose clock, and why that T. */
 export function SnapshotLabel({ pass }: { pass: PassSummary }) {
+  const choice = useTimeZone();
   if (pass.kind !== "snapshot") return null;
   return (
     <span className={styles.snapshotLabel} data-testid="snapshot-label" title={pass.snapshot !== null ? asOfSourceText(pass.snapshot.asOfSource) : undefined}>
-      {pass.snapshot !== null ? snapshotTitle(pass.snapshot) : "Snapshot"}
+      {pass.snapshot !== null ? snapshotTitle(pass.snapshot, choice) : "Snapshot"}
     </span>
   );
 }
 
 /** A pass that is not a plain listing says which kind it is, wherever passes are listed. */
 export function PassKindBadge({ pass, style }: { pass: Pick<PassSummary, "kind" | "snapshot" | "inventory">; style?: CSSProperties }) {
+  const choice = useTimeZone();
   if (pass.kind === "snapshot") {
     return (
-      <span className="badge accent" style={style} title={pass.snapshot !== null ? snapshotTitle(pass.snapshot) : "Snapshot"}>
+      <span className="badge accent" style={style} title={pass.snapshot !== null ? snapshotTitle(pass.snapshot, choice) : "Snapshot"}>
         snapshot
       </span>
     );
   }
   if (pass.kind === "inventory") {
     return (
-      <span className="badge warn" style={style} title={pass.inventory !== null ? `${inventoryTitle(pass.inventory)}: ${INVENTORY_CAVEAT}` : INVENTORY_CAVEAT} data-testid="inventory-badge">
+      <span className="badge warn" style={style} title={pass.inventory !== null ? `${inventoryTitle(pass.inventory, choice)}: ${INVENTORY_CAVEAT}` : INVENTORY_CAVEAT} data-testid="inventory-badge">
         inventory
       </span>
     );
@@ -59,10 +62,11 @@ export function PassKindBadge({ pass, style }: { pass: Pick<PassSummary, "kind" 
 
 /** An inventory pass says what it is wherever it is listed: a report as of its creation, eventually consistent. */
 export function InventoryLabel({ pass }: { pass: PassSummary }) {
+  const choice = useTimeZone();
   if (pass.kind !== "inventory") return null;
   return (
     <span className={styles.inventoryLabel} data-testid="inventory-label" title={INVENTORY_CAVEAT}>
-      {pass.inventory !== null ? inventoryTitle(pass.inventory) : "S3 Inventory · eventually consistent"}
+      {pass.inventory !== null ? inventoryTitle(pass.inventory, choice) : "S3 Inventory · eventually consistent"}
     </span>
   );
 }
@@ -104,6 +108,7 @@ export function PassHeader({ pass, status, actions, extraActions }: { pass: Pass
               </Link>
             </span>
             <span>page size {formatCount(pass.pageSize)}</span>
+            <span data-testid="pass-concurrency">{pass.concurrency === 1 ? "1 cursor" : `${pass.concurrency} cursors`}</span>
             {pass.kind === "snapshot" ? (
               <span>ListObjectVersions</span>
             ) : pass.kind === "inventory" ? (
@@ -112,8 +117,8 @@ export function PassHeader({ pass, status, actions, extraActions }: { pass: Pass
               <span>delimiter {pass.delimiter === null ? "none" : `“${visibleKey(pass.delimiter)}”`}</span>
             )}
             {pass.startAfter !== null ? <span>start after {visibleKey(pass.startAfter)}</span> : null}
-            <span title={utcTitle(pass.createdAt)}>
-              {pass.kind === "inventory" ? "imported" : "started"} {formatLocalTime(pass.createdAt)}
+            <span>
+              {pass.kind === "inventory" ? "imported" : "started"} <Time iso={pass.createdAt} testId="pass-started" />
             </span>
             {pass.runs > 1 ? <span>{pass.runs} runs</span> : null}
           </div>
@@ -184,7 +189,7 @@ export function LiveStats({ status, totals, elapsedAt }: LiveStatsProps) {
     return () => window.clearInterval(t);
   }, [running]);
   const elapsed = elapsedAt(now);
-  const rate = keysPerSecond(totals.keys, elapsed);
+  const rate = keysPerSecond(totals.keys, elapsed, running);
   const retries = totals.requests - totals.pages - totals.failedPages;
   return (
     <div>
@@ -197,8 +202,10 @@ export function LiveStats({ status, totals, elapsedAt }: LiveStatsProps) {
         />
         <Stat label="Keys" value={formatCount(totals.keys)} sub={totals.prefixes > 0 ? `${formatCount(totals.prefixes)} prefixes` : undefined} testId="stat-keys" />
         <Stat label="Bytes" value={formatBytes(totals.bytes)} testId="stat-bytes" />
-        <Stat label="Keys / s" value={rate === null ? "—" : formatCount(Math.round(rate))} testId="stat-rate" />
-        <Stat label="Elapsed" value={formatDuration(elapsed)} sub={running ? "listing…" : undefined} testId="stat-elapsed" />
+        {rate !== null || running ? (
+          <Stat label="Keys / s" value={rate === null ? "measuring…" : formatCount(Math.round(rate))} sub={running ? undefined : "average"} testId="stat-rate" />
+        ) : null}
+        <Stat label="Listing time" value={formatDuration(elapsed)} sub={running ? "listing…" : undefined} testId="stat-elapsed" />
         <Stat label="Requests" value={formatCount(totals.requests)} sub={retries > 0 ? `${formatCount(retries)} retries` : undefined} testId="stat-requests" />
         <Stat label="Anomalies" value={formatCount(totals.anomalies)} sub={totals.anomalies > 0 ? "out of order / repeated" : undefined} testId="stat-anomalies" />
       </div>

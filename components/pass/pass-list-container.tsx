@@ -6,27 +6,31 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
 import { ConnectionBucketFields } from "@/components/home/connection-bucket-fields";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
-import { formatBytes, formatCount, formatDuration, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, formatDuration, parseTimeInput, plural, visibleKey, zoneLabel } from "@/components/format";
+import { Time, useTimeZone, ZoneLabel } from "@/components/format/time";
 import { MAX_PAGE_SIZE, type PassKind, type PassParamsInput, type PassSummary } from "@/lib/wire";
+import { ConcurrencySelect } from "./concurrency";
 import { PassKindBadge, STATUS_BADGE } from "./pass-header";
-import { asOfSourceText, utcInstant } from "./snapshot";
+import { asOfSourceText } from "./snapshot";
 import { PASS_LIST_LIMIT, passListQuery, useCreatePass } from "./queries";
 import { parsePassListFilters, passHref, passListHref, type PassListFilters } from "./search-params";
 import styles from "./pass.module.css";
 
 function KindCell({ pass }: { pass: PassSummary }) {
-  if (pass.kind === "list") return <span className="muted">list</span>;
+  if (pass.kind === "list") return <span className="muted">{pass.concurrency > 1 ? `list, ${pass.concurrency} cursors` : "list"}</span>;
   if (pass.kind === "inventory") {
     return (
       <span>
-        <PassKindBadge pass={pass} /> {pass.inventory !== null ? <span className={styles.mono}>as of {utcInstant(pass.inventory.asOf)}</span> : null}
+        <PassKindBadge pass={pass} /> {pass.inventory !== null ? <span className={styles.mono}>as of <Time iso={pass.inventory.asOf} ms="auto" /></span> : null}
       </span>
     );
   }
   if (pass.snapshot === null) return <span className="badge accent">snapshot</span>;
   return (
     <span title={`${asOfSourceText(pass.snapshot.asOfSource)}; T is on the server's clock`}>
-      <span className="badge accent">snapshot</span> <span className={styles.mono}>as of {utcInstant(pass.snapshot.asOf)}</span>
+      <span className="badge accent">snapshot</span> <span className={styles.mono}>
+        as of <Time iso={pass.snapshot.asOf} ms="auto" />
+      </span>
       <span className="muted"> ({pass.snapshot.asOfSource === "start" ? "pass start" : "chosen"})</span>
     </span>
   );
@@ -49,7 +53,9 @@ export function PassListTable({ passes, filterHref }: { passes: readonly PassSum
             <th className={styles.num}>Bytes</th>
             <th className={styles.num}>Anomalies</th>
             <th className={styles.num}>Listing time</th>
-            <th>Started</th>
+            <th>
+              Started <ZoneLabel />
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -90,7 +96,9 @@ export function PassListTable({ passes, filterHref }: { passes: readonly PassSum
                 {formatCount(p.totals.anomalies)}
               </td>
               <td className={styles.num}>{formatDuration(p.activeMs)}</td>
-              <td title={utcTitle(p.createdAt)}>{formatLocalTime(p.createdAt)}</td>
+              <td>
+                <Time iso={p.createdAt} zone={false} />
+              </td>
             </tr>
           ))}
         </tbody>
@@ -111,16 +119,27 @@ function NewPassForm() {
   const [pageSize, setPageSize] = useState(String(MAX_PAGE_SIZE));
   const [byFolder, setByFolder] = useState(false);
   const [kind, setKind] = useState<PassKind>("list");
+  const [concurrency, setConcurrency] = useState(1);
+  const maxConcurrency = connections.data?.connections.find((c) => c.name === chosen)?.maxConcurrency;
   const [asOf, setAsOf] = useState("");
+  const [asOfProblem, setAsOfProblem] = useState<string | null>(null);
+  const choice = useTimeZone();
   const create = useCreatePass();
   const bucketNames = buckets.data?.buckets.map((b) => b.name) ?? [];
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    // T is typed as everywhere else in the app: a date, or a date and time, in the app's zone.
+    const t = kind === "snapshot" && asOf.trim() !== "" ? parseTimeInput(asOf, choice) : null;
+    if (t !== null && !t.ok) {
+      setAsOfProblem(`As of: ${t.message}`);
+      return;
+    }
+    setAsOfProblem(null);
     const params: PassParamsInput =
       kind === "snapshot"
-        ? { kind, connection: chosen, bucket, prefix, pageSize: Number(pageSize), ...(asOf.trim() !== "" ? { asOf: asOf.trim() } : {}) }
-        : { connection: chosen, bucket, prefix, pageSize: Number(pageSize), ...(byFolder ? { delimiter: "/" } : {}) };
+        ? { kind, connection: chosen, bucket, prefix, pageSize: Number(pageSize), ...(t !== null ? { asOf: t.iso } : {}) }
+        : { connection: chosen, bucket, prefix, pageSize: Number(pageSize), concurrency, ...(byFolder ? { delimiter: "/" } : {}) };
     create.mutate(params, { onSuccess: ({ id }) => router.push(passHref(id)) });
   };
 
@@ -153,22 +172,28 @@ function NewPassForm() {
         </select>
       </label>
       {kind === "snapshot" ? (
-        <label className={styles.field} title="An ISO 8601 instant with a zone, on the server's clock. Blank: the moment the pass starts.">
-          As of (ISO time, server clock)
-          <input name="asOf" value={asOf} onChange={(e) => setAsOf(e.target.value)} placeholder="blank = now, e.g. 2024-03-01T12:00:00Z" spellCheck={false} style={{ minWidth: 270 }} />
+        <label className={styles.field} title={`A date, or a date and time, read as ${zoneLabel(choice)} time unless it names a zone; on the server's clock. Blank: the moment the pass starts.`}>
+          As of ({zoneLabel(choice)}, server clock)
+          <input name="asOf" value={asOf} onChange={(e) => setAsOf(e.target.value)} placeholder="blank = now, e.g. 2024-03-01 12:00" spellCheck={false} style={{ minWidth: 270 }} />
         </label>
       ) : (
-        <label className={`${styles.field} ${styles.checkField}`}>
-          <input type="checkbox" checked={byFolder} onChange={(e) => setByFolder(e.target.checked)} name="byFolder" />
-          roll up folders by “/”
-        </label>
+        <>
+          <label className={styles.field}>
+            Cursors
+            <ConcurrencySelect value={concurrency} onChange={setConcurrency} max={maxConcurrency} label="Cursors" />
+          </label>
+          <label className={`${styles.field} ${styles.checkField}`}>
+            <input type="checkbox" checked={byFolder} onChange={(e) => setByFolder(e.target.checked)} name="byFolder" />
+            roll up folders by “/”
+          </label>
+        </>
       )}
       <button type="submit" className="primary" disabled={create.isPending || chosen === ""} data-testid="start-pass">
         {create.isPending ? "Starting…" : "Start pass"}
       </button>
-      {create.error !== null ? (
+      {asOfProblem !== null || create.error !== null ? (
         <div className={`error-box ${styles.formError}`} style={{ flexBasis: "100%" }} data-testid="new-pass-error">
-          {create.error.message}
+          {asOfProblem ?? create.error?.message}
         </div>
       ) : null}
       {buckets.error !== null ? (
@@ -234,7 +259,7 @@ export function PassListContainer() {
         <h1>Passes</h1>
         <span className="muted" style={{ fontSize: 13 }}>
           {list.data !== undefined
-            ? `${formatCount(list.data.passes.length)}${list.data.passes.length === PASS_LIST_LIMIT ? "+" : ""} ${list.data.passes.length === 1 ? "pass" : "passes"}, newest first`
+            ? `${plural(list.data.passes.length, "pass", "passes")}${list.data.passes.length === PASS_LIST_LIMIT ? " or more" : ""}, newest first`
             : ""}
         </span>
       </div>

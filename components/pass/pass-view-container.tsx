@@ -8,7 +8,8 @@ import { compareHref } from "@/components/diff/search-params";
 import { formatCount, formatDuration } from "@/components/format";
 import { ApiError } from "@/components/stream/api-error";
 import { latencyStats, pagePoints } from "./chart-data";
-import { explainFlags, explainPass } from "./explain";
+import { CursorLanes } from "./cursor-lanes";
+import { explainFlags, explainParallel, explainPass } from "./explain";
 import { livePassParams } from "./inventory";
 import { InventoryExport } from "./inventory-export";
 import { CompareWithLiveButton, InventoryPanel, LiveComparisonProgress } from "./inventory-panel";
@@ -27,6 +28,7 @@ import { useFollowedPass, useSnapshotAtStart } from "./use-snapshot-at-start";
 import styles from "./pass.module.css";
 
 const TAB_LABEL: Record<PassTab, string> = { keys: "Keys", pages: "Pages", prefixes: "Prefixes" };
+const PARALLEL_POLL_MS = 2_000;
 
 export function UnknownPass({ id }: { id: string }) {
   return (
@@ -52,7 +54,11 @@ export function PassViewContainer({ id }: { id: string }) {
 function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }) {
   const searchParams = useSearchParams();
   const { value: view, problems } = useMemo(() => parsePassView(searchParams), [searchParams]);
-  const loaded = useQuery(passSummaryQuery(id));
+  // A parallel pass's cursors and notes change while it runs: its summary is read again meanwhile.
+  const loaded = useQuery({
+    ...passSummaryQuery(id),
+    refetchInterval: (q) => (q.state.data?.status === "running" && q.state.data.parallel !== null ? PARALLEL_POLL_MS : false),
+  });
   const stream = useLivePass(id);
   const live = stream.state;
   const pass = currentSummary(live, loaded.data);
@@ -107,6 +113,8 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
   const streamProblem = live.streamError?.message ?? (stream.status === "error" ? (stream.error?.message ?? "unknown error") : null);
   const actionError = cancel.error?.message ?? resume.error?.message ?? null;
   const selected = view.page !== null ? live.pages[view.page] : undefined;
+  const fresher = loaded.data !== undefined && loaded.data.updatedAt > pass.updatedAt ? loaded.data : pass;
+  const parallel = fresher.parallel !== null ? explainParallel(fresher.parallel, running) : null;
 
   const tabClick = (e: MouseEvent<HTMLAnchorElement>, tab: PassTab) => {
     e.preventDefault();
@@ -146,6 +154,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
       ) : null}
       <LiveStats status={status} totals={totals} elapsedAt={(now) => (live.pass !== null ? elapsedMs(live, now) : pass.activeMs)} />
       {explanation !== null ? <ExplanationBox explanation={explanation} /> : null}
+      {parallel !== null ? <ExplanationBox explanation={parallel} testId="parallel-explanation" /> : null}
       {flagged !== null ? <ExplanationBox explanation={flagged} testId="pass-flags" /> : null}
       {pass.kind === "snapshot" ? <SnapshotPanel info={pass.snapshot} pages={live.pages} status={status} keys={totals.keys} /> : null}
       {pass.kind === "inventory" ? <InventoryPanel pass={pass} status={status} pages={live.pages} /> : null}
@@ -164,12 +173,13 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
           <h2>Pages: latency and size</h2>
           <span className="muted" style={{ fontSize: 12 }}>
             {latency.slowest !== null
-              ? `median ${formatDuration(latency.median)} · slowest page ${latency.slowest.index} (${formatDuration(latency.slowest.durationMs)}) · click a page for details`
+              ? `median ${formatDuration(latency.median)} · slowest page ${formatCount(latency.slowest.index + 1)} (${formatDuration(latency.slowest.durationMs)}) · click a page for details`
               : ""}
           </span>
         </div>
         <PagesChart points={points} selectedPage={view.page} onSelectPage={selectPage} />
       </section>
+      {pass.concurrency > 1 ? <CursorLanes pages={chartPages} running={running} onSelectPage={selectPage} /> : null}
 
       <nav className={styles.tabs} aria-label="Pass views">
         {PASS_TABS.map((tab) => (
@@ -197,6 +207,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
           pageRecords={totals.pages + totals.failedPages}
           anomalies={totals.anomalies}
           running={running}
+          parallel={pass.concurrency > 1}
           versions={pass.kind === "snapshot" || pass.inventory?.versions === true}
           onView={onView}
         />

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { PageRecord, PassError, PassSummary } from "@/lib/wire";
+import type { PageRecord, ParallelInfo, PassError, PassSummary } from "@/lib/wire";
 import { bandIndexOf, bandLayout, itemAt, rowsBefore } from "./bands";
 import { latencyStats, pagePoints } from "./chart-data";
-import { explainPass } from "./explain";
+import { explainParallel, explainPass } from "./explain";
+import { cursorLanes } from "./lanes";
 import { displayTotals, elapsedMs, emptyLivePass, foldPassEvent, keysPerSecond, liveEventSchema } from "./live";
 import { DEFAULT_PASS_VIEW, parsePassListFilters, parsePassView, passHref, passListApiUrl, passListHref } from "./search-params";
 import { BLOCK_ROWS, blocksFor, jumped } from "./windows";
@@ -57,6 +58,8 @@ function summary(over: Partial<PassSummary> = {}): PassSummary {
     totals: { pages: 3, failedPages: 0, keys: 300, bytes: 3000, prefixes: 0, anomalies: 0, requests: 3 },
     error: null,
     resumable: false,
+    concurrency: 1,
+    parallel: null,
     ...over,
   };
 }
@@ -64,10 +67,13 @@ function summary(over: Partial<PassSummary> = {}): PassSummary {
 describe("the pass view's URL", () => {
   it("round-trips every view setting through a link, defaults left out", () => {
     expect(passHref("p1")).toBe("/passes/p1");
-    const view = { tab: "pages" as const, sort: "lastModified" as const, order: "desc" as const, q: "a+b c%/é#?", page: 7, depth: 3 };
+    const view = { tab: "pages" as const, sort: "lastModified" as const, order: "desc" as const, q: "a+b c%/é#?", prefix: "2019/", page: 7, depth: 3 };
     const href = passHref("p1", view);
-    expect(href).toBe("/passes/p1?tab=pages&sort=lastModified&order=desc&q=a%2Bb%20c%25%2F%C3%A9%23%3F&page=7&depth=3");
+    // The URL names the page as people count it: the page with index 7 is page 8.
+    expect(href).toBe("/passes/p1?tab=pages&sort=lastModified&order=desc&prefix=2019%2F&q=a%2Bb%20c%25%2F%C3%A9%23%3F&page=8&depth=3");
     expect(parsePassView(new URL(href, "http://x").searchParams)).toEqual({ value: view, problems: [] });
+    expect(parsePassView({ page: "1" }).value.page).toBe(0);
+    expect(parsePassView({ page: "0" }).problems).toEqual(["page numbers count from 1"]);
   });
 
   it("falls back to defaults for unusable parameters and says which", () => {
@@ -120,6 +126,31 @@ describe("page bands in the whole-pass table", () => {
   });
 });
 
+describe("page bands of a parallel pass", () => {
+  const at = (index: number, range: number, after: string | null, firstKey: string) =>
+    page(index, { firstKey, lastKey: firstKey, entryCount: 10, cursor: { range, after, through: null, page: 0, beyond: 0 } });
+
+  it("come in key order (ranges by where they begin, astral after U+FFFD), whatever order the pages arrived in", () => {
+    const pages = [at(0, 0, null, "a"), at(1, 2, "\u{1F600}", "\u{1F601}"), at(2, 1, "\uFFFD", "\uFFFE"), at(3, 0, null, "b"), at(4, 2, "\u{1F600}", "\u{1F602}")];
+    const layout = bandLayout(pages);
+    expect(layout.pages.map((p) => p.index)).toEqual([0, 3, 2, 1, 4]);
+    expect(layout.bandAt).toEqual([0, 11, 22, 33, 44]);
+    expect(bandIndexOf(layout, 1)).toBe(33);
+  });
+
+  it("follow a fallback: the withdrawn ranges' pages keep their bands but no rows, and the totals drop", () => {
+    let live = foldPassEvent(emptyLivePass(), { type: "pass", pass: summary() }, 0);
+    live = foldPassEvent(live, { type: "page", page: at(0, 0, null, "a"), commonPrefixes: [] });
+    live = foldPassEvent(live, { type: "page", page: at(1, 1, "m", "n"), commonPrefixes: [] });
+    const fallback = at(2, 0, null, "b");
+    live = foldPassEvent(live, { type: "page", page: { ...fallback, cursor: { ...(fallback.cursor as NonNullable<PageRecord["cursor"]>), withdrew: [1] } }, commonPrefixes: [] });
+    expect(live.pages.map((p) => p.entryCount)).toEqual([10, 0, 10]);
+    expect(live.pages[1]?.cursor?.withdrawn).toMatch(/fell back to one cursor/);
+    expect(live.totals.keys).toBe(20);
+    expect(bandLayout(live.pages).rows).toBe(20);
+  });
+});
+
 describe("the pages chart's data", () => {
   it("has one point per page, marking failures over anomalies over retries", () => {
     const points = pagePoints([page(0), page(1, { attempts: 3 }), page(2, { anomalyCount: 2, attempts: 2 }), page(3, { error: throttled, entryCount: 0 })]);
@@ -154,6 +185,8 @@ describe("following the events stream", () => {
     expect(elapsedMs(live, 6500)).toBe(2500);
     expect(keysPerSecond(300, 2500)).toBe(120);
     expect(keysPerSecond(10, 100)).toBeNull();
+    // A finished pass has a rate however short it was: "—" would read as "unknown".
+    expect(keysPerSecond(10, 100, false)).toBe(100);
     const final = summary({ status: "complete", activeMs: 4000, totals: { ...summary().totals, pages: 3, keys: 300, requests: 4 } });
     live = foldPassEvent(live, { type: "end", status: "complete", totals: final.totals, error: null, pass: final });
     expect(live).toMatchObject({ ended: true, status: "complete" });
@@ -178,5 +211,79 @@ describe("explaining why a pass stopped", () => {
     expect(explainPass("cancelled", null, 4)?.title).toMatch(/^Cancelled/);
     expect(explainPass("complete", null, 4)).toBeNull();
     expect(explainPass("failed", { ...throttled, code: "mystery" }, 0)?.title).toBe("The pass failed");
+  });
+});
+
+describe("explaining how a parallel pass lists", () => {
+  const info = (over: Partial<ParallelInfo> = {}): ParallelInfo => ({
+    requested: 16,
+    cap: null,
+    current: 16,
+    lowest: 16,
+    throttled: 0,
+    ranges: { total: 20, pending: 2, listing: 16, done: 2, withdrawn: 0 },
+    fallback: null,
+    notes: [],
+    ...over,
+  });
+
+  it("says how many cursors list now, and why fewer than asked", () => {
+    expect(explainParallel(info(), true)).toMatchObject({ tone: "neutral", title: "Listing with 16 of 16 cursors", facts: ["20 key ranges (16 listing, 2 waiting, 2 done)"] });
+    const slowed = explainParallel(
+      info({ current: 4, lowest: 2, throttled: 3, notes: [{ at: "2025-01-01T00:00:00.000Z", kind: "backoff", message: "S3 asked to slow down (503 SlowDown): 16 → 8 cursors." }] }),
+      true,
+    );
+    expect(slowed).toMatchObject({ tone: "warn", title: "Listing with 4 of 16 cursors", detail: "S3 asked to slow down (503 SlowDown): 16 → 8 cursors." });
+    expect(slowed.facts).toContain("3 × 503 SlowDown, down to 2 cursors");
+    expect(explainParallel(info({ cap: 4, current: 4 }), false)).toMatchObject({ title: "Listed with up to 4 cursors" });
+    expect(explainParallel(info({ cap: 4, current: 4 }), false).facts).toContain("asked for 16, the connection allows 4");
+  });
+
+  it("puts a fallback to one cursor first, with the reason", () => {
+    const fallback = { reason: "ignores-start-after" as const, message: "this server ignores StartAfter", at: "2025-01-01T00:00:00.000Z" };
+    expect(explainParallel(info({ fallback, ranges: { total: 5, pending: 0, listing: 1, done: 0, withdrawn: 4 } }), true)).toMatchObject({
+      tone: "warn",
+      title: "Fell back to one cursor",
+      detail: "this server ignores StartAfter",
+      facts: ["5 key ranges (1 listing, 0 waiting, 0 done)", "4 withdrawn"],
+    });
+  });
+});
+
+describe("cursor lanes", () => {
+  const at = (ms: number) => new Date(Date.UTC(2025, 0, 1) + ms).toISOString();
+  const ranged = (index: number, range: number, after: string | null, through: string | null, from: number, to: number, over: Partial<PageRecord> = {}) =>
+    page(index, { requestedAt: at(from), receivedAt: at(to), cursor: { range, after, through, page: 0, beyond: 0 }, ...over });
+
+  it("lays ranges one after another in the lane of the cursor that was free, says where ranges meet and what each lists now", () => {
+    const pages = [
+      ranged(0, 0, null, null, 0, 100),
+      ranged(1, 1, "m", null, 110, 200),
+      ranged(2, 0, null, "m", 100, 210, { cursor: { range: 0, after: null, through: "f", page: 1, beyond: 4 } }),
+      ranged(3, 1, "m", null, 200, 300, { isTruncated: false }),
+      ranged(4, 2, "f", "m", 220, 320),
+      ranged(5, 3, "t", null, 330, 400, { cursor: { range: 3, after: "t", through: null, page: 0, beyond: 0, withdrawn: "the server ignores StartAfter" }, entryCount: 0 }),
+    ];
+    const model = cursorLanes(pages);
+    expect(model.lanes.map((l) => l.spans.map((s) => [s.range, s.state]))).toEqual([
+      [
+        [0, "done"],
+        [2, "listing"],
+        [3, "withdrawn"],
+      ],
+      [[1, "done"]],
+    ]);
+    expect(model.lanes.map((l) => [l.number, l.pages, l.keys])).toEqual([
+      [1, 4, 300],
+      [2, 2, 200],
+    ]);
+    expect(model.lanes[0]?.spans[0]).toMatchObject({ after: null, through: "f", pageIndexes: [0, 2], firstKey: "k000", lastKey: "k299" });
+    expect(model.splitPoints).toEqual(["f", "m", "t"]);
+    expect(model.ranges).toBe(4);
+    expect(model.endMs - model.startMs).toBe(400);
+  });
+
+  it("has no lanes for a pass listed with one cursor", () => {
+    expect(cursorLanes([page(0), page(1)]).lanes).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { MouseEvent } from "react";
-import { formatBytes, formatCount, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, plural, visibleKey } from "@/components/format";
 import type { PrefixGroup, PrefixSummary } from "@/lib/wire";
 import { prefixSummaryQuery } from "./queries";
 import { passHref, type PassView } from "./search-params";
@@ -12,18 +12,19 @@ const RUNNING_REFRESH_MS = 3000;
 
 function groupLabel(g: PrefixGroup, passPrefix: string): string {
   if (!g.direct) return visibleKey(g.prefix);
-  if (g.prefix === passPrefix || g.prefix === "") return "(objects at the top level)";
-  return `${visibleKey(g.prefix)} (objects directly here)`;
+  if (g.prefix === passPrefix || g.prefix === "") return "(keys at the top level)";
+  return `${visibleKey(g.prefix)} (keys directly here)`;
 }
 
 export interface PrefixTableProps {
   title: string;
   summary: PrefixSummary;
-  searchHref: (prefix: string) => string;
+  /** The keys tab filtered to the keys that begin with the prefix: the same keys this row counts. */
+  keysHref: (prefix: string) => string;
   onFollow: (e: MouseEvent<HTMLAnchorElement>, prefix: string) => void;
 }
 
-export function PrefixTable({ title, summary, searchHref, onFollow }: PrefixTableProps) {
+export function PrefixTable({ title, summary, keysHref, onFollow }: PrefixTableProps) {
   const largest = Math.max(1, ...summary.groups.map((g) => g.bytes));
   return (
     <div className={styles.grid} data-testid={`prefixes-depth-${summary.depth}`}>
@@ -31,7 +32,7 @@ export function PrefixTable({ title, summary, searchHref, onFollow }: PrefixTabl
         <caption style={{ textAlign: "left", padding: "8px 10px", fontWeight: 600 }}>
           {title}{" "}
           <span className="muted" style={{ fontWeight: 400 }}>
-            · {formatCount(summary.groupCount)} {summary.groupCount === 1 ? "group" : "groups"}, {formatCount(summary.totalKeys)} keys,{" "}
+            · {plural(summary.groupCount, "group")}, {plural(summary.totalKeys, "key")},{" "}
             {formatBytes(summary.totalBytes)}
           </span>
         </caption>
@@ -50,12 +51,14 @@ export function PrefixTable({ title, summary, searchHref, onFollow }: PrefixTabl
                 {g.direct ? (
                   groupLabel(g, summary.passPrefix)
                 ) : (
-                  <a href={searchHref(g.prefix)} onClick={(e) => onFollow(e, g.prefix)} title="Search the keys that contain this prefix">
+                  <a href={keysHref(g.prefix)} onClick={(e) => onFollow(e, g.prefix)} title="Show the keys that begin with this prefix">
                     {groupLabel(g, summary.passPrefix)}
                   </a>
                 )}
               </td>
-              <td className={styles.num}>{formatCount(g.keys)}</td>
+              <td className={styles.num} data-testid="prefix-keys">
+                {formatCount(g.keys)}
+              </td>
               <td className={styles.num}>{formatBytes(g.bytes)}</td>
               <td className={styles.share}>
                 <div className={styles.shareBar} style={{ width: `${Math.max(1, (g.bytes / largest) * 100)}%` }} />
@@ -64,7 +67,7 @@ export function PrefixTable({ title, summary, searchHref, onFollow }: PrefixTabl
           ))}
           {summary.others.groups > 0 ? (
             <tr>
-              <td className={styles.direct}>{formatCount(summary.others.groups)} smaller groups</td>
+              <td className={styles.direct}>{plural(summary.others.groups, "smaller group")}</td>
               <td className={styles.num}>{formatCount(summary.others.keys)}</td>
               <td className={styles.num}>{formatBytes(summary.others.bytes)}</td>
               <td />
@@ -97,11 +100,14 @@ export function PrefixPanel({ id, view, running, onView }: PrefixPanelProps) {
   const chosen = useQuery({ ...prefixSummaryQuery(id, view.depth), refetchInterval, enabled: view.depth > 1, placeholderData: keepPreviousData });
   const maxDepth = Math.max(top.data?.maxDepth ?? 1, view.depth);
   const levelHref = (depth: number) => passHref(id, { ...view, depth });
+  // A prefix opens as a prefix filter: exactly the keys its row counts (a substring search would
+  // also find "thumbnails/2019/…" under "2019/").
+  const keysView = (prefix: string): Partial<PassView> => ({ tab: "keys", prefix, q: "", sort: "key", order: "asc", page: null });
   const follow = (e: MouseEvent<HTMLAnchorElement>, prefix: string) => {
     e.preventDefault();
-    onView({ tab: "keys", q: prefix, sort: "key", order: "asc" }, "push");
+    onView(keysView(prefix), "push");
   };
-  const searchHref = (prefix: string) => passHref(id, { ...view, tab: "keys", q: prefix, sort: "key", order: "asc" });
+  const keysHref = (prefix: string) => passHref(id, { ...view, ...keysView(prefix) });
   const error = top.error ?? chosen.error;
   return (
     <section>
@@ -128,9 +134,9 @@ export function PrefixPanel({ id, view, running, onView }: PrefixPanelProps) {
       {error !== null ? <div className="error-box">{error.message}</div> : null}
       {top.isPending ? <p className="muted">Summing keys per prefix…</p> : null}
       <div className={view.depth > 1 ? styles.prefixGrid : undefined}>
-        {top.data !== undefined ? <PrefixTable title="First level" summary={top.data} searchHref={searchHref} onFollow={follow} /> : null}
+        {top.data !== undefined ? <PrefixTable title="First level" summary={top.data} keysHref={keysHref} onFollow={follow} /> : null}
         {view.depth > 1 && chosen.data !== undefined ? (
-          <PrefixTable title={`Level ${view.depth}`} summary={chosen.data} searchHref={searchHref} onFollow={follow} />
+          <PrefixTable title={`Level ${view.depth}`} summary={chosen.data} keysHref={keysHref} onFollow={follow} />
         ) : null}
       </div>
     </section>

@@ -46,6 +46,8 @@ export interface EntriesWindowKey {
   sort: EntrySort;
   order: SortOrder;
   q: string;
+  /** Only keys that begin with this; "" for all. */
+  prefix?: string;
   offset: number;
   limit: number;
 }
@@ -53,6 +55,7 @@ export interface EntriesWindowKey {
 export function entriesWindowQuery(id: string, w: EntriesWindowKey) {
   const params = new URLSearchParams({ offset: String(w.offset), limit: String(w.limit), sort: w.sort, order: w.order });
   if (w.q !== "") params.set("q", w.q);
+  if (w.prefix !== undefined && w.prefix !== "") params.set("prefix", w.prefix);
   return queryOptions({
     queryKey: ["pass", id, "entries", w] as const,
     queryFn: ({ signal }) => fetchJson(`${passPath(id)}/entries?${params.toString()}`, entriesWindowSchema, { signal }),

@@ -1,4 +1,4 @@
-import { entriesQuerySchema, entrySortSchema, passListQuerySchema, prefixSummaryQuerySchema, sortOrderSchema, type EntrySort, type SortOrder } from "@/lib/wire";
+import { entriesQuerySchema, entrySortSchema, pageNumberSchema, passListQuerySchema, prefixSummaryQuerySchema, sortOrderSchema, type EntrySort, type SortOrder } from "@/lib/wire";
 
 // The pass view's state lives in the URL, so every view is a link: one parser for the server page
 // and the client containers, one builder for every link. A parameter that does not parse falls back
@@ -13,13 +13,15 @@ export interface PassView {
   order: SortOrder;
   /** Substring searched over the whole pass; "" shows every key. */
   q: string;
-  /** The selected page's index. */
+  /** Only keys that begin with this (a prefix filter, from the Prefixes tab); "" for every key. */
+  prefix: string;
+  /** The selected page's index (from 0). The URL carries its number, index + 1, as people count. */
   page: number | null;
   /** Prefix summary level (1 = first-level prefixes). */
   depth: number;
 }
 
-export const DEFAULT_PASS_VIEW: PassView = { tab: "keys", sort: "key", order: "asc", q: "", page: null, depth: 1 };
+export const DEFAULT_PASS_VIEW: PassView = { tab: "keys", sort: "key", order: "asc", q: "", prefix: "", page: null, depth: 1 };
 
 export interface PassListFilters {
   connection?: string;
@@ -61,12 +63,11 @@ const tabSchema: SafeParser<PassTab> = {
       : { success: false, error: { issues: [{ message: `must be one of ${PASS_TABS.join(", ")}` }] } },
 };
 
+/** `?page=` is a page number (from 1); the view keeps the page's index. */
 const pageIndexSchema: SafeParser<number> = {
   safeParse: (v) => {
-    const n = Number(v);
-    return typeof v === "string" && /^\d{1,9}$/.test(v) && Number.isSafeInteger(n)
-      ? { success: true, data: n }
-      : { success: false, error: { issues: [{ message: "must be a page number (0, 1, 2, …)" }] } };
+    const parsed = pageNumberSchema.safeParse(v);
+    return parsed.success ? { success: true, data: parsed.data - 1 } : { success: false, error: { issues: parsed.error.issues } };
   },
 };
 
@@ -77,6 +78,7 @@ export function parsePassView(params: RawParams): Parsed<PassView> {
     sort: take(params, "sort", entrySortSchema, problems) ?? DEFAULT_PASS_VIEW.sort,
     order: take(params, "order", sortOrderSchema, problems) ?? DEFAULT_PASS_VIEW.order,
     q: take(params, "q", entriesQuerySchema.shape.q, problems) ?? DEFAULT_PASS_VIEW.q,
+    prefix: take(params, "prefix", entriesQuerySchema.shape.prefix, problems) ?? DEFAULT_PASS_VIEW.prefix,
     page: take(params, "page", pageIndexSchema, problems) ?? DEFAULT_PASS_VIEW.page,
     depth: take(params, "depth", prefixSummaryQuerySchema.shape.depth, problems) ?? DEFAULT_PASS_VIEW.depth,
   };
@@ -94,8 +96,9 @@ export function passHref(id: string, view: Partial<PassView> = {}): string {
   if (v.tab !== DEFAULT_PASS_VIEW.tab) pairs.push(["tab", v.tab]);
   if (v.sort !== DEFAULT_PASS_VIEW.sort) pairs.push(["sort", v.sort]);
   if (v.order !== DEFAULT_PASS_VIEW.order) pairs.push(["order", v.order]);
+  if (v.prefix !== "") pairs.push(["prefix", v.prefix]);
   if (v.q !== "") pairs.push(["q", v.q]);
-  if (v.page !== null) pairs.push(["page", String(v.page)]);
+  if (v.page !== null) pairs.push(["page", String(v.page + 1)]);
   if (v.depth !== DEFAULT_PASS_VIEW.depth) pairs.push(["depth", String(v.depth)]);
   const path = `/passes/${encodeURIComponent(id)}`;
   return pairs.length > 0 ? `${path}?${query(pairs)}` : path;

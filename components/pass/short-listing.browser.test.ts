@@ -65,16 +65,17 @@ describe("a snapshot pass the server cut short", () => {
     expect(await why.textContent()).toContain("It stops here as failed rather than end complete and short. Resume continues after the last key recorded");
     const flags = page.getByTestId("pass-flags");
     expect(await flags.textContent()).toContain("NextVersionIdMarker was missing although the last version listed");
-    expect(await page.getByTestId("page-flag").allTextContents()).toEqual(["marker repaired"]);
-    expect(await page.locator('[data-page="1"]').textContent()).toContain("ended early");
+    // The pages table loads apart from the pass's summary: wait for its rows.
+    await expect.poll(() => page.getByTestId("page-flag").allTextContents(), { timeout: WAIT }).toEqual(["marker repaired"]);
+    expect(await page.locator('[data-testid="pages-table"] [data-page-number="2"]').textContent()).toContain("ended early");
     for (const width of [1440, 1024, 800]) {
       await page.setViewportSize({ width, height: 900 });
       await page.evaluate(() => window.scrollTo(0, 0));
       await shot(`short-listing-pass-${width}`);
     }
     await page.setViewportSize({ width: 1400, height: 900 });
-    await page.locator('[data-page="1"]').click();
-    expect(await page.getByTestId("page-detail").textContent()).toContain("The server ended the listing early");
+    await page.locator('[data-testid="pages-table"] [data-page-number="2"]').click();
+    await expect.poll(() => page.getByTestId("page-detail").textContent(), { timeout: WAIT }).toContain("The server ended the listing early");
     await page.getByTestId("pages-table").scrollIntoViewIfNeeded();
     await shot("short-listing-pages");
   });

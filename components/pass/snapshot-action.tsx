@@ -1,9 +1,9 @@
 import Link from "next/link";
-import { formatCount } from "@/components/format";
+import { plural } from "@/components/format";
+import { Time } from "@/components/format/time";
 import type { PassSummary } from "@/lib/wire";
 import { explainPass } from "./explain";
 import { passHref } from "./search-params";
-import { utcInstant } from "./snapshot";
 import styles from "./pass.module.css";
 
 export function SnapshotAtStartButton({ onStart, busy }: { onStart: () => void; busy: boolean }) {
@@ -49,8 +49,8 @@ export function SnapshotProgress({ pass, error, snapshotId, snapshot }: Snapshot
   if (snapshot === undefined || snapshot.status === "running") {
     return (
       <div className={`${styles.explain} ${styles.snapshotBox}`} data-testid="snapshot-progress">
-        Reading the versions of {pass.bucket} as of {utcInstant(pass.createdAt)}: {link}
-        {snapshot !== undefined ? ` · ${formatCount(snapshot.totals.pages)} pages, ${formatCount(snapshot.totals.keys)} keys so far` : ""}. The comparison
+        Reading the versions of {pass.bucket} as of <Time iso={pass.createdAt} ms="auto" />: {link}
+        {snapshot !== undefined ? ` · ${plural(snapshot.totals.pages, "page")}, ${plural(snapshot.totals.keys, "key")} so far` : ""}. The comparison
         opens when it is complete.
       </div>
     );

@@ -1,6 +1,7 @@
-import { formatCount, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import { formatCount, plural, visibleKey } from "@/components/format";
+import { Time, useTimeZone } from "@/components/format/time";
 import { POINT_IN_TIME_LIMITS, type BucketVersioning, type PageRecord, type PassStatus, type SnapshotInfo } from "@/lib/wire";
-import { asOfSourceText, clockOffsetText, collectTies, snapshotCounts, utcInstant, versionStateText } from "./snapshot";
+import { asOfSourceText, clockOffsetText, collectTies, snapshotCounts, versionStateText } from "./snapshot";
 import styles from "./pass.module.css";
 
 const VERSIONING_TEXT: Record<BucketVersioning, string> = {
@@ -35,6 +36,7 @@ function Limits() {
 }
 
 function TiesTable({ pages }: { pages: readonly PageRecord[] }) {
+  const choice = useTimeZone();
   const { ties, total } = collectTies(pages);
   if (total === 0) {
     return (
@@ -46,7 +48,7 @@ function TiesTable({ pages }: { pages: readonly PageRecord[] }) {
   return (
     <div data-testid="pit-ties">
       <div className={styles.pitSubhead}>
-        Ties: {formatCount(total)} {total === 1 ? "key changed" : "keys changed"} within T&rsquo;s own second
+        Ties: {plural(total, "key")} changed within T&rsquo;s own second
         {ties.length < total ? ` (the first ${formatCount(ties.length)} are listed)` : ""}
       </div>
       <p className={styles.hint}>LastModified has whole seconds, so whether these changes came before or after T is unknowable. They are recorded as before T.</p>
@@ -64,9 +66,9 @@ function TiesTable({ pages }: { pages: readonly PageRecord[] }) {
             {ties.map((t) => (
               <tr key={`${t.page}:${t.key}`} data-testid="pit-tie" data-key={t.key}>
                 <td className={styles.key}>{visibleKey(t.key)}</td>
-                <td className={styles.mono}>{versionStateText(t.atT)}</td>
-                <td className={styles.mono}>{versionStateText(t.beforeT)}</td>
-                <td className={styles.num}>{t.page}</td>
+                <td className={styles.mono}>{versionStateText(t.atT, choice)}</td>
+                <td className={styles.mono}>{versionStateText(t.beforeT, choice)}</td>
+                <td className={styles.num}>{formatCount(t.page + 1)}</td>
               </tr>
             ))}
           </tbody>
@@ -134,7 +136,10 @@ export function SnapshotPanel({ info, pages, status, keys }: SnapshotPanelProps)
       <dl className={styles.pitFacts}>
         <dt>T</dt>
         <dd>
-          <b data-testid="pit-as-of">{utcInstant(info.asOf)}</b> <span className="muted">(UTC, server clock; {formatLocalTime(info.asOf)} local)</span>
+          <b>
+            <Time iso={info.asOf} ms="auto" testId="pit-as-of" />
+          </b>{" "}
+          <span className="muted">(server clock)</span>
         </dd>
         <dt>Chosen how</dt>
         <dd data-testid="pit-source">{asOfSourceText(info.asOfSource)}</dd>
@@ -142,9 +147,9 @@ export function SnapshotPanel({ info, pages, status, keys }: SnapshotPanelProps)
         <dd data-testid="pit-clock">
           {clockOffsetText(info.clock, info.asOfSource)}
           {info.clock !== null ? (
-            <span className="muted" title={utcTitle(info.clock.measuredAt)}>
+            <span className="muted">
               {" "}
-              · measured {formatLocalTime(info.clock.measuredAt)}
+              · measured <Time iso={info.clock.measuredAt} />
             </span>
           ) : null}
         </dd>
@@ -153,8 +158,8 @@ export function SnapshotPanel({ info, pages, status, keys }: SnapshotPanelProps)
         {info.earliestVersionedAt !== null ? (
           <>
             <dt>Versioned since</dt>
-            <dd title={utcTitle(info.earliestVersionedAt)}>
-              {utcInstant(info.earliestVersionedAt)} at the latest (the oldest version with an id); before then, keys written unversioned cannot be rebuilt
+            <dd>
+              <Time iso={info.earliestVersionedAt} ms="auto" /> at the latest (the oldest version with an id); before then, keys written unversioned cannot be rebuilt
             </dd>
           </>
         ) : null}

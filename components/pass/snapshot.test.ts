@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { passParamsSchema, type PageRecord, type PassSummary, type SnapshotInfo, type VersionsPage } from "@/lib/wire";
+import { UTC_CHOICE } from "@/components/format";
 import { pagePoints } from "./chart-data";
-import { clockOffsetText, collectTies, markerText, snapshotAtStartParams, snapshotCounts, snapshotTitle, utcInstant, versionCountsText, versionStateText } from "./snapshot";
+import { clockOffsetText, collectTies, markerText, snapshotAtStartParams, instantText, snapshotCounts, snapshotTitle, versionCountsText, versionStateText } from "./snapshot";
 
 function versions(over: Partial<VersionsPage> = {}): VersionsPage {
   return {
@@ -63,23 +64,25 @@ const info: SnapshotInfo = {
 };
 
 describe("the point-in-time words", () => {
-  it("names T exactly in UTC, to the millisecond only when it has one", () => {
-    expect(snapshotTitle(info)).toBe("Snapshot as of 2024-03-10 00:00:00Z (server clock)");
-    expect(utcInstant("2024-03-10T00:00:00.250Z")).toBe("2024-03-10 00:00:00.250Z");
+  it("names T exactly in the app's zone, with the zone, to the millisecond only when it has one", () => {
+    expect(snapshotTitle(info, UTC_CHOICE)).toBe("Snapshot as of 2024-03-10 00:00:00 UTC (server clock)");
+    expect(snapshotTitle(info, { mode: "local", local: "America/Los_Angeles" })).toBe("Snapshot as of 2024-03-09 16:00:00 PST (server clock)");
+    expect(instantText("2024-03-10T00:00:00.250Z", UTC_CHOICE)).toBe("2024-03-10 00:00:00.250 UTC");
   });
 
-  it("says which way the server's clock is off, and when the offset is within its uncertainty", () => {
-    expect(clockOffsetText(info.clock)).toBe("server clock is 1.20 s ahead of ours ± 0.30 s (from the Date header)");
-    expect(clockOffsetText({ offsetMs: -42_000, uncertaintyMs: 500, measuredAt: "" })).toBe("server clock is 42.0 s behind ours ± 0.50 s (from the Date header)");
-    expect(clockOffsetText({ offsetMs: -200, uncertaintyMs: 500, measuredAt: "" }, "start")).toMatch(/0\.20 s behind ours ± 0\.50 s .*within its uncertainty, so T was not moved$/);
+  it("says which way the server's clock is off, and nothing when the offset is within its uncertainty", () => {
+    expect(clockOffsetText(info.clock)).toBe("server clock: 1.20 s ahead of ours ± 300 ms (from the Date header)");
+    expect(clockOffsetText({ offsetMs: -42_000, uncertaintyMs: 500, measuredAt: "" })).toBe("server clock: 42.0 s behind ours ± 500 ms (from the Date header)");
+    expect(clockOffsetText({ offsetMs: -200, uncertaintyMs: 500, measuredAt: "" }, "start")).toBe("server clock: no measurable offset from ours, within ± 500 ms (from the Date header); so T was not moved");
+    expect(clockOffsetText({ offsetMs: 280, uncertaintyMs: 500, measuredAt: "" })).toBe(clockOffsetText({ offsetMs: -210, uncertaintyMs: 500, measuredAt: "" }));
     expect(clockOffsetText({ offsetMs: 2000, uncertaintyMs: 500, measuredAt: "" }, "start")).toMatch(/T was moved by it onto the server's clock$/);
     expect(clockOffsetText(null)).toMatch(/could not be measured/);
   });
 
   it("tells a deleted key from one that did not exist yet and names the version that was current", () => {
-    expect(versionStateText(null)).toBe("absent (no version yet)");
-    expect(versionStateText({ versionId: "v1", deleteMarker: false, lastModified: "2024-03-15T12:00:00.000Z" })).toBe("version v1, 2024-03-15 12:00:00Z");
-    expect(versionStateText({ versionId: "dm", deleteMarker: true, lastModified: null })).toBe("deleted (delete marker dm)");
+    expect(versionStateText(null, UTC_CHOICE)).toBe("absent (no version yet)");
+    expect(versionStateText({ versionId: "v1", deleteMarker: false, lastModified: "2024-03-15T12:00:00.000Z" }, UTC_CHOICE)).toBe("version v1, 2024-03-15 12:00:00 UTC");
+    expect(versionStateText({ versionId: "dm", deleteMarker: true, lastModified: null }, UTC_CHOICE)).toBe("deleted (delete marker dm)");
     expect(markerText(null, null)).toBe("— (first page)");
     expect(markerText("k", "v")).toBe("k @ v");
     expect(versionCountsText(1, 1)).toBe("1 version · 1 delete marker");
@@ -133,6 +136,8 @@ describe("snapshot at a list pass's start", () => {
     totals: { pages: 1, failedPages: 0, keys: 1, bytes: 1, prefixes: 0, anomalies: 0, requests: 1 },
     error: null,
     resumable: false,
+    concurrency: 1,
+    parallel: null,
     ...over,
   });
 

@@ -1,37 +1,31 @@
-import { formatCount, visibleKey } from "@/components/format";
+import { clockOffsetWords, formatTime, plural, visibleKey, type TimeZoneChoice } from "@/components/format";
 import type { ClockOffset, PageRecord, PassStatus, PassSummary, SnapshotInfo, Tie, VersionRef } from "@/lib/wire";
 
 // What the pass view says about a snapshot pass, shaped here (no React) so tests can reach it.
 
-/** An instant in UTC to the second (milliseconds only when there are any): T must be read exactly. */
-export function utcInstant(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toISOString().replace("T", " ").replace(".000Z", "Z");
+/** T in the app's zone to the second (milliseconds only when there are any): T must be read exactly. */
+export function instantText(iso: string, choice: TimeZoneChoice): string {
+  return formatTime(iso, choice, { ms: "auto" });
 }
 
-export function snapshotTitle(info: SnapshotInfo): string {
-  return `Snapshot as of ${utcInstant(info.asOf)} (server clock)`;
+export function snapshotTitle(info: SnapshotInfo, choice: TimeZoneChoice): string {
+  return `Snapshot as of ${instantText(info.asOf, choice)} (server clock)`;
 }
 
 export function asOfSourceText(source: SnapshotInfo["asOfSource"]): string {
   return source === "start" ? "T is when the pass started" : "T was chosen";
 }
 
-function seconds(ms: number): string {
-  const s = Math.abs(ms) / 1000;
-  return `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
-}
-
 /**
- * "server clock is 1.20 s ahead of ours ± 0.50 s (from the Date header)". A T taken from the pass's
- * start (our clock) is moved by the offset only when the offset exceeds its uncertainty.
+ * "server clock: 1.20 s ahead of ours ± 500 ms (from the Date header)", or "no measurable offset"
+ * within the uncertainty. A T taken from the pass's start (our clock) is moved by the offset only
+ * when the offset exceeds its uncertainty.
  */
 export function clockOffsetText(clock: ClockOffset | null, source: SnapshotInfo["asOfSource"] = "chosen"): string {
   if (clock === null) return "the server's clock could not be measured (no Date header)";
-  const side = clock.offsetMs >= 0 ? "ahead of" : "behind";
-  const moved = source !== "start" ? "" : Math.abs(clock.offsetMs) <= clock.uncertaintyMs ? "; within its uncertainty, so T was not moved" : "; T was moved by it onto the server's clock";
-  return `server clock is ${seconds(clock.offsetMs)} ${side} ours ± ${seconds(clock.uncertaintyMs)} (from the Date header)${moved}`;
+  const measurable = Math.abs(clock.offsetMs) > clock.uncertaintyMs;
+  const moved = source !== "start" ? "" : measurable ? "; T was moved by it onto the server's clock" : "; so T was not moved";
+  return `server clock: ${clockOffsetWords(clock.offsetMs, clock.uncertaintyMs)} (from the Date header)${moved}`;
 }
 
 export interface VersionCounts {
@@ -84,9 +78,9 @@ export function collectTies(pages: readonly PageRecord[]): { ties: PageTie[]; to
 }
 
 /** A key's state at T in words: absent, deleted (a delete marker), or the version that was current. */
-export function versionStateText(ref: VersionRef | null): string {
+export function versionStateText(ref: VersionRef | null, choice: TimeZoneChoice): string {
   if (ref === null) return "absent (no version yet)";
-  const when = ref.lastModified !== null ? `, ${utcInstant(ref.lastModified)}` : "";
+  const when = ref.lastModified !== null ? `, ${instantText(ref.lastModified, choice)}` : "";
   if (ref.deleteMarker) return `deleted (delete marker ${ref.versionId}${when})`;
   return `version ${ref.versionId}${when}`;
 }
@@ -112,5 +106,5 @@ export function snapshotAtStartParams(pass: PassSummary) {
 
 /** "2 versions · 1 delete marker" */
 export function versionCountsText(versions: number, deleteMarkers: number): string {
-  return `${formatCount(versions)} ${versions === 1 ? "version" : "versions"} · ${formatCount(deleteMarkers)} ${deleteMarkers === 1 ? "delete marker" : "delete markers"}`;
+  return `${plural(versions, "version")} · ${plural(deleteMarkers, "delete marker")}`;
 }

@@ -4,13 +4,14 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo } from "react";
-import { formatLocalTime } from "@/components/format";
+import { Time, useTimeZone } from "@/components/format/time";
 import { useNdjsonStream } from "@/components/stream/use-ndjson-stream";
 import { experimentEventSchema, TRUTH_METHODS, VERDICTS, type Verdict } from "@/lib/wire";
 import { GroundTruth } from "./ground-truth";
 import { emptyLive, foldEvent } from "./live";
 import { Presenter } from "./presenter";
 import { experimentDetailQuery, experimentEventsUrl, useStopExperiment } from "./queries";
+import { RacePages } from "./race-pages";
 import { SideBySide } from "./side-by-side";
 import { buildSpacetime } from "./spacetime";
 import { SpacetimeChart, SpacetimeLegend } from "./spacetime-chart";
@@ -34,6 +35,7 @@ export function ExperimentContainer({ id }: { id: string }) {
   const ended = live.state.ended;
   const detail = useQuery(experimentDetailQuery(id));
   const stop = useStopExperiment(id);
+  const choice = useTimeZone();
   useEffect(() => {
     if (ended) void client.invalidateQueries({ queryKey: experimentDetailQuery(id).queryKey });
   }, [ended, client, id]);
@@ -76,7 +78,7 @@ export function ExperimentContainer({ id }: { id: string }) {
   }
   if (experiment === null) return <p className="muted">Loading the experiment…</p>;
   const result = experiment.result;
-  const narration = { pages, mutations, startedAt: pages[0]?.requestedAt ?? null, endedAt: pages[pages.length - 1]?.receivedAt ?? null };
+  const narration = { pages, mutations, startedAt: pages[0]?.requestedAt ?? null, endedAt: pages[pages.length - 1]?.receivedAt ?? null, timeZone: choice };
 
   return (
     <div className={styles.race}>
@@ -109,7 +111,9 @@ export function ExperimentContainer({ id }: { id: string }) {
         </span>
         <span>page size {experiment.pageSize}</span>
         <span title={TRUTH_METHODS[experiment.truthMethod].sentence}>ground truth: {TRUTH_METHODS[experiment.truthMethod].label}</span>
-        <span>started {formatLocalTime(experiment.createdAt)}</span>
+        <span>
+          started <Time iso={experiment.createdAt} />
+        </span>
         {experiment.cleanedUp !== null ? <span>{experiment.cleanedUp ? "prefix cleaned up" : experiment.cleanupNote !== null ? "cleanup incomplete" : "data kept"}</span> : null}
       </div>
       {experiment.error !== null ? <div className="error-box">{experiment.error.message}</div> : null}
@@ -128,6 +132,7 @@ export function ExperimentContainer({ id }: { id: string }) {
           Each black segment is a page: the keys it returned, drawn at the moment it was answered (the shading above it is the time its request was in flight). The dashed
           staircase is the cursor. A mutation above its page&apos;s segment happened before the page was read and is reflected; one below happened after and is not.
         </p>
+        <RacePages pages={pages} passId={experiment.passId} />
       </div>
       {finished !== null ? (
         <>

@@ -1,9 +1,10 @@
+import { useTimeZone } from "@/components/format/time";
 import type { ExperimentSummary, TruthSnapshot } from "@/lib/wire";
 import { groundTruthText } from "./truth-text";
 
 /** How the experiment knows the bucket's true contents, its limits, and what cleanup could not do. */
 export function GroundTruth({ experiment, truth }: { experiment: ExperimentSummary; truth: readonly TruthSnapshot[] }) {
-  const t = groundTruthText(experiment, truth);
+  const t = groundTruthText(experiment, truth, useTimeZone());
   return (
     <div className="panel" data-testid="ground-truth">
       <p>

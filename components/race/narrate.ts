@@ -1,25 +1,16 @@
+import { formatClockTime, formatDuration, type TimeZoneChoice } from "@/components/format";
 import type { ExperimentPage, KeyVerdict, Mutation } from "@/lib/wire";
 
 // Plain-language reasons for each anomaly, built from the page times and the mutation log: the
-// sentences a presenter reads out. Times are the viewer's wall clock to the millisecond.
+// sentences a presenter reads out. Times are times of day to the millisecond in the app's zone,
+// durations follow the app's one rule (formatDuration).
 
-export function clockTime(iso: string, timeZone?: string): string {
-  const d = new Date(iso);
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    fractionalSecondDigits: 3,
-    hourCycle: "h23",
-    timeZone,
-  }).format(d);
-  return parts;
-}
+export const clockTime = formatClockTime;
 
 export function gap(fromIso: string, toIso: string): string {
   const ms = Math.abs(Date.parse(toIso) - Date.parse(fromIso));
   if (ms === 0) return "less than 1 ms";
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return formatDuration(ms);
 }
 
 export interface NarrationContext {
@@ -28,7 +19,7 @@ export interface NarrationContext {
   /** When the pass began (its first request) and ended (its last answer). */
   startedAt: string | null;
   endedAt: string | null;
-  timeZone?: string;
+  timeZone: TimeZoneChoice;
 }
 
 const pageName = (p: ExperimentPage) => `page ${p.index + 1}`;

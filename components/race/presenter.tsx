@@ -2,6 +2,7 @@
 
 import { useEffect, useMemo, type ReactNode } from "react";
 import { TRUTH_METHODS, type ExperimentPage, type ExperimentSummary, type KeyVerdict, type Mutation, type TruthSnapshot } from "@/lib/wire";
+import { useTimeZone } from "@/components/format/time";
 import { clockTime, gap, narrate } from "./narrate";
 import { buildSpacetime, stepCount, visibleAt } from "./spacetime";
 import { SpacetimeChart, SpacetimeLegend } from "./spacetime-chart";
@@ -59,7 +60,8 @@ export function Presenter({ experiment, truth, pages, mutations, verdicts, step,
   const page = current > 0 ? pages[current - 1] : undefined;
   const fresh = visibleAt(mutations, pages, current).filter((m) => !visibleAt(mutations, pages, current - 1).some((n) => n.seq === m.seq));
   const decided = verdicts.filter((v) => v.verdict !== "consistent" && (current === last ? v.page === null || v.page >= current - 1 : v.page === current - 1));
-  const narration = { pages, mutations, startedAt: pages[0]?.requestedAt ?? null, endedAt: pages[pages.length - 1]?.receivedAt ?? null };
+  const choice = useTimeZone();
+  const narration = { pages, mutations, startedAt: pages[0]?.requestedAt ?? null, endedAt: pages[pages.length - 1]?.receivedAt ?? null, timeZone: choice };
 
   return (
     <div className={styles.presenter} role="dialog" aria-label="Presenter mode" data-testid="presenter">
@@ -80,19 +82,19 @@ export function Presenter({ experiment, truth, pages, mutations, verdicts, step,
           {page === undefined ? (
             <Note title={`The bucket holds ${start?.count ?? "…"} keys`}>
               under <code>{experiment.prefix}</code>
-              {start !== undefined ? `, read at ${clockTime(start.takenAt)} (${TRUTH_METHODS[start.method].label})` : ""}. Pages of{" "}
+              {start !== undefined ? `, read at ${clockTime(start.takenAt, choice)} (${TRUTH_METHODS[start.method].label})` : ""}. Pages of{" "}
               {experiment.pageSize} keys. Press space to request page 1.
             </Note>
           ) : null}
           {fresh.slice(0, MAX_NOTES).map((m) => (
             <Note key={m.seq} color="#2f5bd3" title={`${m.op} ${m.key}`}>
-              sent {clockTime(m.sentAt)}, acknowledged {gap(m.sentAt, m.ackedAt)} later{m.ok ? "" : ` — failed: ${m.error ?? ""}`}
+              sent {clockTime(m.sentAt, choice)}, acknowledged {gap(m.sentAt, m.ackedAt)} later{m.ok ? "" : ` — failed: ${m.error ?? ""}`}
             </Note>
           ))}
           {fresh.length > MAX_NOTES ? <div className="muted">and {fresh.length - MAX_NOTES} more mutations</div> : null}
           {page !== undefined ? (
             <Note color="#1c1d1f" title={`Page ${page.index + 1}: ${page.firstKey ?? "—"} … ${page.lastKey ?? "—"}`}>
-              requested {clockTime(page.requestedAt)}, answered in {gap(page.requestedAt, page.receivedAt)}, {page.keyCount} keys
+              requested {clockTime(page.requestedAt, choice)}, answered in {gap(page.requestedAt, page.receivedAt)}, {page.keyCount} keys
             </Note>
           ) : null}
           {decided.slice(0, MAX_NOTES).map((v) => (

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { formatLocalTime } from "@/components/format";
+import { Time, ZoneLabel } from "@/components/format/time";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
 import type { ExperimentParamsInput, Scenario } from "@/lib/wire";
 import { experimentListQuery, useCreateExperiment } from "./queries";
@@ -187,7 +187,9 @@ function ExperimentList() {
           <th>scenario</th>
           <th>where</th>
           <th>status</th>
-          <th>started</th>
+          <th>
+            started <ZoneLabel />
+          </th>
           <th>answer</th>
         </tr>
       </thead>
@@ -206,7 +208,9 @@ function ExperimentList() {
             <td>
               <span className={`badge ${e.status === "complete" ? "ok" : e.status === "running" ? "accent" : "bad"}`}>{e.status}</span>
             </td>
-            <td>{formatLocalTime(e.createdAt)}</td>
+            <td>
+              <Time iso={e.createdAt} zone={false} />
+            </td>
             <td>{e.result?.line ?? e.error?.message ?? e.phase}</td>
           </tr>
         ))}

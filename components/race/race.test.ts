@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ExperimentPage, KeyVerdict, Mutation } from "@/lib/wire";
+import { UTC_CHOICE } from "@/components/format";
 import { foldEvent, emptyLive } from "./live";
-import { clockTime, narrate } from "./narrate";
+import { clockTime, gap, narrate } from "./narrate";
 import { buildSpacetime, stepCount, visibleAt } from "./spacetime";
 import { PENDING_COLOR, VERDICT_STYLE } from "./verdicts";
 
@@ -78,12 +79,14 @@ describe("the spacetime picture", () => {
 
 describe("narration", () => {
   it("explains gone-early with the page's request time, the gap after the delete and the pass's start", () => {
-    const text = narrate(verdict, { pages, mutations: [del], startedAt: pages[0]?.requestedAt ?? null, endedAt: null, timeZone: "UTC" });
+    const text = narrate(verdict, { pages, mutations: [del], startedAt: pages[0]?.requestedAt ?? null, endedAt: null, timeZone: UTC_CHOICE });
     expect(text).toBe(
-      "page 2 was requested at 12:00:01.304, 200 ms after obj_1100 was deleted, so no page contains it, although the bucket held it when the pass began at 12:00:00.918.",
+      "page 2 was requested at 12:00:01.304 UTC, 200 ms after obj_1100 was deleted, so no page contains it, although the bucket held it when the pass began at 12:00:00.918 UTC.",
     );
-    expect(clockTime("2026-01-01T12:00:01.304Z", "UTC")).toBe("12:00:01.304");
-    expect(narrate({ ...verdict, verdict: "consistent" }, { pages, mutations: [], startedAt: null, endedAt: null })).toBeNull();
+    expect(clockTime("2026-01-01T12:00:01.304Z", UTC_CHOICE)).toBe("12:00:01.304 UTC");
+    expect(clockTime("2026-01-01T12:00:01.304Z", { mode: "local", local: "Asia/Tokyo" })).toBe("21:00:01.304 GMT+9");
+    expect(gap("2026-01-01T12:00:00.000Z", "2026-01-01T12:00:01.500Z")).toBe("1.50 s");
+    expect(narrate({ ...verdict, verdict: "consistent" }, { pages, mutations: [], startedAt: null, endedAt: null, timeZone: UTC_CHOICE })).toBeNull();
   });
 });
 

@@ -14,6 +14,7 @@ import {
   type ScatterShapeProps,
   type TooltipContentProps,
 } from "recharts";
+import { formatDuration } from "@/components/format";
 import { VERDICTS } from "@/lib/wire";
 import type { MutationPoint, Spacetime } from "./spacetime";
 import { PENDING_COLOR, VERDICT_STYLE } from "./verdicts";
@@ -65,7 +66,7 @@ function PointTooltip({ active, payload }: TooltipContentProps) {
       <div className={styles.tooltipTitle}>
         {OP_LABEL[p.op]} {p.key}
       </div>
-      <div>acknowledged at {p.y.toFixed(3)} s</div>
+      <div>acknowledged {formatDuration(p.y * 1000)} into the pass</div>
       <div>{p.verdict !== null ? `${p.verdict}: ${VERDICT_STYLE[p.verdict].meaning}` : "its page has not been read yet"}</div>
     </div>
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TRUTH_METHODS, type ExperimentSummary, type TruthSnapshot } from "@/lib/wire";
+import { UTC_CHOICE } from "@/components/format";
 import { groundTruthText } from "./truth-text";
 
 const experiment = (over: Partial<ExperimentSummary>): ExperimentSummary => ({
@@ -32,19 +33,21 @@ describe("the words for an experiment's ground truth", () => {
       { which: "start", takenAt: "2026-01-01T12:00:02.000Z", method: "versions", count: 3000, clock, ties: [], tieCount: 0 },
       { which: "end", takenAt: "2026-01-01T12:00:08.000Z", method: "versions", count: 2999, clock, ties: [], tieCount: 0 },
     ];
-    const t = groundTruthText(experiment({}), truth);
+    const t = groundTruthText(experiment({}), truth, UTC_CHOICE);
     expect(t.title).toBe("Ground truth: object versions as of T");
     expect(t.sentence).toBe(TRUTH_METHODS.versions.sentence);
     expect(t.instants).toEqual([
-      "Start: as of 2026-01-01T12:00:02.000Z on the server's clock (the server's clock 240 ± 510 ms behind ours), 3000 keys.",
-      "End: as of 2026-01-01T12:00:08.000Z on the server's clock (the server's clock 240 ± 510 ms behind ours), 2999 keys.",
+      "Start: as of 2026-01-01 12:00:02 UTC on the server's clock (server clock: no measurable offset from ours, within ± 510 ms), 3,000 keys.",
+      "End: as of 2026-01-01 12:00:08 UTC on the server's clock (server clock: no measurable offset from ours, within ± 510 ms), 2,999 keys.",
     ]);
     expect([t.ties, t.note, t.cleanup]).toEqual([[], null, null]);
+    const off = groundTruthText(experiment({}), [{ ...(truth[0] as TruthSnapshot), clock: { ...clock, offsetMs: 1500 } }], { mode: "local", local: "Europe/Berlin" });
+    expect(off.instants).toEqual(["Start: as of 2026-01-01 13:00:02 GMT+1 on the server's clock (server clock: 1.50 s ahead of ours ± 510 ms), 3,000 keys."]);
   });
 
   it("reports ties at T instead of hiding them, counting those not listed", () => {
     const truth: TruthSnapshot[] = [{ which: "end", takenAt: "2026-01-01T12:00:08.000Z", method: "versions", count: 10, clock, ties: [tie("obj_0001"), tie("obj_0002")], tieCount: 3 }];
-    expect(groundTruthText(experiment({}), truth).ties).toEqual([
+    expect(groundTruthText(experiment({}), truth, UTC_CHOICE).ties).toEqual([
       "The bucket at the end has 3 ties: obj_0001, obj_0002 and 1 more changed within T's own second and are counted as changed before T, so their verdicts may be wrong.",
     ]);
   });
@@ -53,6 +56,7 @@ describe("the words for an experiment's ground truth", () => {
     const t = groundTruthText(
       experiment({ truthMethod: "quiescent-listing", truthNote: "Versioning on this bucket is suspended.", cleanedUp: false, cleanupNote: "permanent deletion was denied" }),
       [{ which: "start", takenAt: "2026-01-01T12:00:02.000Z", method: "quiescent-listing", count: 300 }],
+      UTC_CHOICE,
     );
     expect(t).toMatchObject({ title: "Ground truth: quiescent listing", note: "Versioning on this bucket is suspended.", instants: [], ties: [], cleanup: "permanent deletion was denied" });
   });

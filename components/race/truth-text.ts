@@ -1,3 +1,4 @@
+import { clockOffsetWords, formatTime, plural, type TimeZoneChoice } from "@/components/format";
 import { TRUTH_METHODS, type ExperimentSummary, type TruthSnapshot } from "@/lib/wire";
 
 // Words for how an experiment's ground truth was read, for the experiment page (pure, so tested).
@@ -16,12 +17,10 @@ export interface GroundTruthText {
 
 function offsetWords(t: TruthSnapshot): string {
   if (t.clock === undefined || t.clock === null) return "clock offset not measured";
-  const { offsetMs, uncertaintyMs } = t.clock;
-  const dir = offsetMs === 0 ? "level with ours" : offsetMs > 0 ? "ahead of ours" : "behind ours";
-  return `the server's clock ${Math.abs(offsetMs)} ± ${uncertaintyMs} ms ${dir}`;
+  return `server clock: ${clockOffsetWords(t.clock.offsetMs, t.clock.uncertaintyMs)}`;
 }
 
-export function groundTruthText(experiment: ExperimentSummary, truth: readonly TruthSnapshot[]): GroundTruthText {
+export function groundTruthText(experiment: ExperimentSummary, truth: readonly TruthSnapshot[], choice: TimeZoneChoice): GroundTruthText {
   const method = TRUTH_METHODS[experiment.truthMethod];
   const versions = truth.filter((t) => t.method === "versions");
   const ties = versions
@@ -36,7 +35,7 @@ export function groundTruthText(experiment: ExperimentSummary, truth: readonly T
     title: `Ground truth: ${method.label}`,
     sentence: method.sentence,
     note: experiment.truthNote,
-    instants: versions.map((t) => `${t.which === "start" ? "Start" : "End"}: as of ${t.takenAt} on the server's clock (${offsetWords(t)}), ${t.count} keys.`),
+    instants: versions.map((t) => `${t.which === "start" ? "Start" : "End"}: as of ${formatTime(t.takenAt, choice, { ms: "auto" })} on the server's clock (${offsetWords(t)}), ${plural(t.count, "key")}.`),
     ties,
     cleanup: experiment.cleanupNote,
   };

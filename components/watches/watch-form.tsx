@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { PAGE_SIZE_CHOICES } from "@/components/browser/search-params";
+import { ConcurrencySelect } from "@/components/pass/concurrency";
 import { DEFAULT_KEEP_PASSES, type WatchCreateInput } from "@/lib/wire";
 import { INTERVAL_UNITS, intervalProblem, toSeconds, type IntervalUnit } from "./interval";
 import styles from "./watches.module.css";
@@ -28,6 +29,7 @@ export function WatchForm({ target, connections, pending, error, onSubmit }: Wat
   const [every, setEvery] = useState("5");
   const [unit, setUnit] = useState<IntervalUnit>("minutes");
   const [pageSize, setPageSize] = useState(1000);
+  const [concurrency, setConcurrency] = useState(1);
   const [folders, setFolders] = useState(false);
   const [keepPasses, setKeepPasses] = useState(String(DEFAULT_KEEP_PASSES));
   const [keepDays, setKeepDays] = useState("");
@@ -53,6 +55,7 @@ export function WatchForm({ target, connections, pending, error, onSubmit }: Wat
       prefix: target?.prefix ?? prefix,
       delimiter: folders ? "/" : undefined,
       pageSize,
+      concurrency,
       everySeconds: toSeconds(value, unit),
       keepPasses: kp,
       keepDays: kd,
@@ -107,6 +110,10 @@ export function WatchForm({ target, connections, pending, error, onSubmit }: Wat
             </option>
           ))}
         </select>
+      </label>
+      <label className={styles.field}>
+        Cursors
+        <ConcurrencySelect value={concurrency} onChange={setConcurrency} label="Watch cursors" />
       </label>
       <label className={`${styles.field} ${styles.check}`}>
         <input type="checkbox" checked={folders} onChange={(e) => setFolders(e.target.checked)} /> folders by “/”

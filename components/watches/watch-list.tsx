@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { useState } from "react";
-import { formatBytes, formatCount, formatLocalTime, utcTitle, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, timeTitle, visibleKey } from "@/components/format";
+import { Time, useTimeZone } from "@/components/format/time";
 import { STATUS_BADGE } from "@/components/pass/pass-header";
 import { passHref } from "@/components/pass/search-params";
 import type { Watch } from "@/lib/wire";
@@ -41,6 +42,7 @@ function DeleteButton({ onConfirm, disabled }: { onConfirm: () => void; disabled
 }
 
 export function WatchList({ watches, now, showTarget, busyId, onPause, onDelete }: WatchListProps) {
+  const choice = useTimeZone();
   if (watches.length === 0) return <div className={styles.empty}>No watches yet. A watch lists the prefix again on a schedule, so its history fills in by itself.</div>;
   return (
     <table className={styles.table} data-testid="watch-list">
@@ -80,9 +82,10 @@ export function WatchList({ watches, now, showTarget, busyId, onPause, onDelete 
               <div className="muted" style={{ fontSize: 12 }}>
                 pages of {formatCount(w.pageSize)}
                 {w.delimiter !== null ? `, by “${visibleKey(w.delimiter)}”` : ""}
+                {w.concurrency > 1 ? `, ${w.concurrency} cursors` : ""}
               </div>
             </td>
-            <td title={w.nextRunAt !== null ? utcTitle(w.nextRunAt) : undefined}>
+            <td title={timeTitle(w.nextRunAt, choice)}>
               {w.runningPassId !== null && w.state === "active" ? "after this one" : formatDue(w.nextRunAt, now)}
               {w.lastError !== null ? (
                 <div className={styles.error} data-testid="watch-last-error">
@@ -94,8 +97,8 @@ export function WatchList({ watches, now, showTarget, busyId, onPause, onDelete 
               {w.lastPass !== null ? (
                 <>
                   <span className={STATUS_BADGE[w.lastPass.status]}>{w.lastPass.status}</span>{" "}
-                  <Link href={passHref(w.lastPass.id)} className={styles.mono} prefetch={false} title={utcTitle(w.lastPass.createdAt)}>
-                    {formatLocalTime(w.lastPass.createdAt)}
+                  <Link href={passHref(w.lastPass.id)} className={styles.mono} prefetch={false}>
+                    <Time iso={w.lastPass.createdAt} />
                   </Link>
                 </>
               ) : (

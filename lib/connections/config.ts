@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { dataDirFrom } from "@/lib/config";
-import { connectionNameSchema } from "@/lib/wire";
+import { concurrencySchema, connectionNameSchema } from "@/lib/wire";
 
 // Extra connections from BUCKETSCOPE_CONNECTIONS (a JSON array) and a config file. This module reads
 // no SDK and no secrets beyond parsing them, so the start script can validate before anything runs.
@@ -31,6 +31,8 @@ export const connectionConfigSchema = z
     secretAccessKey: z.string().min(1).optional(),
     sessionToken: z.string().min(1).optional(),
     writable: z.boolean().default(false),
+    /** The most cursors one pass may list this connection with (a parallel pass asking more gets this many). */
+    maxConcurrency: concurrencySchema.optional(),
   })
   .refine((c) => (c.accessKeyId === undefined) === (c.secretAccessKey === undefined), {
     message: "accessKeyId and secretAccessKey must be given together",

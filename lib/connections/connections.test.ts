@@ -41,6 +41,8 @@ describe("validateConnectionsConfig", () => {
     [[{ name: "sandbox" }], /connection "sandbox" is invalid: name: .*built-in/],
     [[{ endpoint: "http://x" }], /connection #1 is invalid: name: a connection name is required/],
     [[minio, minio], /connection "minio" is defined more than once/],
+    [[{ ...minio, maxConcurrency: 0 }], /connection "minio" is invalid: maxConcurrency: the concurrency must be between 1 and 64/],
+    [[{ ...minio, maxConcurrency: 65 }], /connection "minio" is invalid: maxConcurrency: the concurrency must be between 1 and 64/],
     [{ name: "x" }, /must be a JSON array/],
   ])("refuses a malformed entry and names it: %j", (value, message) => {
     expect(() => validateConnectionsConfig({ BUCKETSCOPE_DATA_DIR: tempDir(), BUCKETSCOPE_CONNECTIONS: JSON.stringify(value) })).toThrow(message);
@@ -55,13 +57,15 @@ describe("validateConnectionsConfig", () => {
 describe("ConnectionRegistry", () => {
   const sandbox = { endpoint: "http://127.0.0.1:9100", accessKeyId: "AKIDSANDBOX", secretAccessKey: "sandbox-secret", region: "us-east-1" };
 
-  it("shows the browser names, kinds, hosts and regions, never credentials", async () => {
-    const reg = new ConnectionRegistry({ sandbox, extra: validateConnectionsConfig({ BUCKETSCOPE_DATA_DIR: tempDir(), BUCKETSCOPE_CONNECTIONS: JSON.stringify([minio]) }), probeAws: false, env: {} });
+  it("shows the browser names, kinds, hosts, regions and cursor caps, never credentials", async () => {
+    const extra = validateConnectionsConfig({ BUCKETSCOPE_DATA_DIR: tempDir(), BUCKETSCOPE_CONNECTIONS: JSON.stringify([{ ...minio, maxConcurrency: 8 }]) });
+    const reg = new ConnectionRegistry({ sandbox, extra, probeAws: false, env: {} });
     const views = await reg.list();
     expect(views).toEqual([
-      { name: "sandbox", kind: "sandbox", endpointHost: "127.0.0.1:9100", region: "us-east-1", writable: true },
-      { name: "minio", kind: "s3-compatible", endpointHost: "127.0.0.1:9000", region: "us-east-1", writable: true },
+      { name: "sandbox", kind: "sandbox", endpointHost: "127.0.0.1:9100", region: "us-east-1", writable: true, maxConcurrency: 64 },
+      { name: "minio", kind: "s3-compatible", endpointHost: "127.0.0.1:9000", region: "us-east-1", writable: true, maxConcurrency: 8 },
     ]);
+    expect((await reg.get("minio")).maxConcurrency).toBe(8);
     const json = JSON.stringify(views);
     for (const secret of ["sandbox-secret", "AKIDSANDBOX", "minio-secret-key"]) expect(json).not.toContain(secret);
     reg.close();
@@ -132,7 +136,7 @@ describe("the aws connection", () => {
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "example-secret", AWS_REGION: "eu-west-1" });
     const reg = new ConnectionRegistry({ sandbox: null, extra: [], probeAws: true, env: process.env });
     const views = await reg.list();
-    expect(views).toEqual([{ name: "aws", kind: "aws", region: "eu-west-1", writable: false }]);
+    expect(views).toEqual([{ name: "aws", kind: "aws", region: "eu-west-1", writable: false, maxConcurrency: 64 }]);
     expect((await reg.get("aws")).writable).toBe(false);
     reg.close();
   });
@@ -142,7 +146,7 @@ describe("the aws connection", () => {
     fs.writeFileSync(path.join(dir, "config"), "[profile prod]\nregion = eu-central-1\n");
     Object.assign(process.env, { AWS_CONFIG_FILE: path.join(dir, "config"), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "credentials") });
     const reg = new ConnectionRegistry({ sandbox: null, extra: [{ name: "prod", profile: "prod", writable: false }], probeAws: false, env: process.env });
-    expect(await reg.list()).toEqual([{ name: "prod", kind: "aws", region: "eu-central-1", writable: false }]);
+    expect(await reg.list()).toEqual([{ name: "prod", kind: "aws", region: "eu-central-1", writable: false, maxConcurrency: 64 }]);
     reg.close();
   });
 

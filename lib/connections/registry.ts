@@ -3,7 +3,7 @@ import { ListBucketsCommand, S3Client, type S3ClientConfig } from "@aws-sdk/clie
 import { loadSettings, type SandboxSettings } from "@/lib/config";
 import { AppError } from "@/lib/http";
 import { listingParser } from "@/lib/listing-parser";
-import type { Bucket, ConnectionKind, ConnectionView } from "@/lib/wire";
+import { MAX_CONCURRENCY, type Bucket, type ConnectionKind, type ConnectionView } from "@/lib/wire";
 import { validateConnectionsConfig, type ConnectionConfig } from "./config";
 import { sendContentMd5OnDeleteObjects } from "./content-md5";
 import { toAppError } from "./errors";
@@ -16,6 +16,8 @@ export interface Connection {
   readonly writable: boolean;
   readonly client: S3Client;
   readonly view: ConnectionView;
+  /** The most cursors one pass may use on this connection. */
+  readonly maxConcurrency: number;
 }
 
 export interface ConnectionSources {
@@ -35,7 +37,10 @@ const COMPATIBLE: Partial<S3ClientConfig> = {
   forcePathStyle: true,
 };
 
-const HTTP_OPTIONS = { connectionTimeout: 10_000, requestTimeout: 120_000 };
+// The SDK's agents hold 50 sockets; a parallel pass may keep MAX_CONCURRENCY requests in flight while
+// the browser lists the same connection.
+const SOCKETS = { keepAlive: true, maxSockets: MAX_CONCURRENCY + 32 };
+const HTTP_OPTIONS = { connectionTimeout: 10_000, requestTimeout: 120_000, httpAgent: SOCKETS, httpsAgent: SOCKETS };
 const AWS_PROBE_TTL_MS = 60_000;
 
 function hostOf(endpoint: string): string {
@@ -43,12 +48,21 @@ function hostOf(endpoint: string): string {
 }
 
 /** `endpointHost` is set for every endpoint but AWS's own, and those get DeleteObjects with Content-MD5. */
-function makeConnection(name: string, kind: ConnectionKind, writable: boolean, config: S3ClientConfig, region: string, endpointHost?: string): Connection {
+function makeConnection(
+  name: string,
+  kind: ConnectionKind,
+  writable: boolean,
+  config: S3ClientConfig,
+  region: string,
+  endpointHost?: string,
+  maxConcurrency = MAX_CONCURRENCY,
+): Connection {
   const client = new S3Client({ maxAttempts: 3, retryMode: "standard", requestHandler: HTTP_OPTIONS, ...config });
   if (endpointHost !== undefined) sendContentMd5OnDeleteObjects(client);
   client.middlewareStack.use(listingParser());
-  const view: ConnectionView = endpointHost !== undefined ? { name, kind, endpointHost, region, writable } : { name, kind, region, writable };
-  return { name, kind, writable, client, view };
+  const base = { name, kind, region, writable, maxConcurrency };
+  const view: ConnectionView = endpointHost !== undefined ? { ...base, endpointHost } : base;
+  return { name, kind, writable, client, view, maxConcurrency };
 }
 
 function sandboxConnection(s: SandboxSettings): Connection {
@@ -89,7 +103,7 @@ async function extraConnection(c: ConnectionConfig): Promise<Connection> {
     config.credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
   }
   const kind: ConnectionKind = c.endpoint === undefined ? "aws" : "s3-compatible";
-  return makeConnection(c.name, kind, c.writable, config, region, c.endpoint !== undefined ? hostOf(c.endpoint) : undefined);
+  return makeConnection(c.name, kind, c.writable, config, region, c.endpoint !== undefined ? hostOf(c.endpoint) : undefined, c.maxConcurrency);
 }
 
 async function probeAws(env: Env): Promise<Connection | null> {

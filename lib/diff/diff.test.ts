@@ -189,9 +189,9 @@ describe("comparing two passes of one bucket", () => {
     const q = { a, b, only: "changes" as const, allowIncomplete: false, allowDifferentBuckets: false };
     const csv = await new Response(diff.exportDiff(q, "csv").body).text();
     const lines = csv.split("\r\n");
-    expect(lines[0]).toBe("key,kind,changed,a_page,b_page,a_size,b_size,a_last_modified,b_last_modified,a_etag,b_etag,a_storage_class,b_storage_class");
-    expect(lines[1]).toMatch(/^'=HYPERLINK\(1\),added,,,0,,1,,2025-02-01T00:00:00.000Z,,"""[0-9a-f]{32}""",,STANDARD$/);
-    expect(lines[2]).toMatch(/^"with,comma",changed,etag size lastModified,0,0,/);
+    expect(lines[0]).toBe("key,kind,changed,a_page_number,b_page_number,a_size,b_size,a_last_modified,b_last_modified,a_etag,b_etag,a_storage_class,b_storage_class");
+    expect(lines[1]).toMatch(/^'=HYPERLINK\(1\),added,,,1,,1,,2025-02-01T00:00:00.000Z,,"""[0-9a-f]{32}""",,STANDARD$/);
+    expect(lines[2]).toMatch(/^"with,comma",changed,etag size lastModified,1,1,/);
     expect(lines.at(-1)).toBe("");
     const ndjson = await new Response(diff.exportDiff(q, "ndjson").body).text();
     expect(ndjson.trim().split("\n").map((l) => (JSON.parse(l) as DiffRow).key)).toEqual(["=HYPERLINK(1)", "with,comma"]);

@@ -59,13 +59,18 @@ export type EntryTuple = [key: string, size: number, etag: string | null, lastMo
 const MASK = `(a.etag IS NOT b.etag) | ((a.size IS NOT b.size) << 1) | ((a.last_modified IS NOT b.last_modified) << 2) | ((a.storage_class IS NOT b.storage_class) << 3)`;
 
 /**
- * The pages of a pass as rowid ranges (pages with entries only, in page order), to find the page of
- * an entry and, when rowid order is key order, its rank (position among the pass's keys) and back.
+ * The pages of a pass as rowid ranges (pages with entries only, in listing order: by range, then
+ * page index), to find the page of an entry and, when listing order is key order, its rank (position
+ * among the pass's keys) and back. Each page's entries are consecutive rowids in key order; the
+ * pages of a parallel pass were written as they arrived, so rowids grow with listing order only
+ * within a range, and rowids are looked up through the pages sorted by their first row.
  */
 export class PageSpans {
   private at = 0;
   /** Rank of each span's first entry. */
   private readonly before: Float64Array;
+  /** Span positions sorted by first row. */
+  private readonly byRow: Int32Array;
 
   constructor(
     private readonly firstRows: Float64Array,
@@ -74,10 +79,14 @@ export class PageSpans {
   ) {
     this.before = new Float64Array(firstRows.length);
     let n = 0;
+    let sorted = true;
     for (let i = 0; i < firstRows.length; i++) {
       this.before[i] = n;
       n += rowCounts[i] as number;
+      if (i > 0 && (firstRows[i] as number) < (firstRows[i - 1] as number)) sorted = false;
     }
+    this.byRow = Int32Array.from({ length: firstRows.length }, (_, i) => i);
+    if (!sorted) this.byRow.sort((x, y) => (firstRows[x] as number) - (firstRows[y] as number));
   }
 
   private spanOfRowid(rowid: number): number {
@@ -86,14 +95,16 @@ export class PageSpans {
       return i;
     }
     let lo = 0;
-    let hi = this.firstRows.length - 1;
+    let hi = this.byRow.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if ((this.firstRows[mid] as number) <= rowid) lo = mid + 1;
+      if ((this.firstRows[this.byRow[mid] as number] as number) <= rowid) lo = mid + 1;
       else hi = mid - 1;
     }
-    if (hi >= 0) this.at = hi;
-    return hi;
+    if (hi < 0) return -1;
+    const span = this.byRow[hi] as number;
+    this.at = span;
+    return span;
   }
 
   pageOf(rowid: number): number {
@@ -179,7 +190,7 @@ export class DiffReader {
       .raw();
     this.keyOf = this.db.prepare<[number], string>(`SELECT CAST(key AS TEXT) FROM entries WHERE rowid = ?`).pluck();
     this.spanRows = this.db
-      .prepare<[number], [number, number, number]>(`SELECT first_row, row_count, idx FROM pages WHERE pass = ? AND row_count > 0 ORDER BY first_row`)
+      .prepare<[number], [number, number, number]>(`SELECT first_row, row_count, idx FROM pages WHERE pass = ? AND row_count > 0 ORDER BY range_after, idx`)
       .raw();
   }
 

@@ -93,10 +93,6 @@ function mustRow(store: PassStore, id: string, label: "A" | "B"): { row: PassRow
   return { row, summary };
 }
 
-/** Where an incomplete pass stopped: the greatest key or common prefix it recorded, or "" when none. */
-function reach(row: PassRow): string {
-  return row.cursor !== null ? row.cursor.toString("utf8") : "";
-}
 
 /**
  * Validates a comparison and decides its key range. Refuses (409) passes of different buckets or
@@ -152,7 +148,7 @@ export function planDiff(store: PassStore, aId: string, bId: string, opts: DiffO
 
   let through: string | null = null;
   for (const [label, r] of incompleteSides) {
-    const stop = reach(r);
+    const stop = store.reach(r);
     through = earlierOf(through, stop);
     notes.push(
       stop === ""

@@ -99,7 +99,8 @@ describe("cleanup with a client that cannot send Content-MD5", () => {
       forcePathStyle: true,
       credentials: { accessKeyId: sandbox.accessKeyId, secretAccessKey: sandbox.secretAccessKey },
     });
-    return { name: "plain", kind: "s3-compatible", writable: true, client, view: { name: "plain", kind: "s3-compatible", region: sandbox.region, writable: true } };
+    const view = { name: "plain", kind: "s3-compatible", region: sandbox.region, writable: true, maxConcurrency: 1 } as const;
+    return { name: "plain", kind: "s3-compatible", writable: true, client, view, maxConcurrency: 1 };
   };
 
   it.each([

@@ -14,6 +14,8 @@ export interface ListTarget {
   bucket: string;
   prefix: string;
   delimiter: string | null;
+  /** The inclusive end of the key range walked (a parallel pass's range): keys past it are not the walk's. */
+  through?: string | null;
 }
 
 /** The later of the last key and the last common prefix listed: where a walk stands. */
@@ -73,6 +75,9 @@ export async function checkEmptyEnd(
   } catch {
     found = null;
   }
+  // A key past the range's end belongs to the next range's cursor: this range did reach its end.
+  const through = target.through ?? null;
+  if (found !== null && through !== null && compareKeys(found, through) > 0) found = null;
   const facts = { httpStatus: answered.httpStatus, s3Code: null, requestId: answered.requestId };
   if (found !== null && after !== null && compareKeys(found, after) <= 0) {
     return {

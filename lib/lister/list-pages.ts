@@ -3,7 +3,11 @@ import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } 
 import { checkEmptyEnd, lastListed } from "./end-checks";
 import { KeyOrder } from "./key-order";
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy, type Sent } from "./send";
+import { watchThrottling } from "./throttling";
+import { compareKeys } from "@/lib/wire";
 import type { Entry, PageFlag, PageRecord, PageRequest, PassError } from "@/lib/wire";
+
+export { compareKeys };
 
 export interface ListParams {
   connection: string;
@@ -40,12 +44,26 @@ export interface ListOptions {
    * strictly before that request (the race lab's "after page N" mutations).
    */
   prefetch?: boolean;
+  /**
+   * The inclusive end of the key range being listed (read as each page arrives, so it may move
+   * closer while the walk runs): items past it are left out of the page and the walk ends there.
+   */
+  through?: () => string | null;
+  /** Called for every answer that asks to slow down (503 SlowDown and kin), the SDK's retries included. */
+  onThrottled?: () => void;
+  /**
+   * MaxKeys of the next request, given the last item listed (default: the page size). A range
+   * walk asks for little more than it expects before its end, so it parses fewer keys it must drop.
+   */
+  nextMaxKeys?: (lastItem: string | null) => number;
 }
 
 export interface ListedPage {
   record: PageRecord;
   entries: Entry[];
   commonPrefixes: string[];
+  /** Items of the response past `through`, left out (0 without a range end). */
+  beyond?: number;
 }
 
 const RECENT_TOKENS = 64;
@@ -54,26 +72,6 @@ const RECENT_TOKENS = 64;
 export function formDecode(s: string): string {
   if (!s.includes("%") && !s.includes("+")) return s;
   return decodeURIComponent(s.replace(/\+/g, "%20"));
-}
-
-/**
- * UTF-8 byte order, which is code point order; JS `<` compares UTF-16 code units, where surrogates
- * (astral characters) wrongly sort below U+E000..U+FFFF. Shifting surrogates above that range at the
- * first difference gives code point order without encoding either string.
- */
-export function compareKeys(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
-      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
 }
 
 type Fetched = Sent<ListObjectsV2CommandOutput>;
@@ -137,15 +135,19 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
       // A fresh input object per request: the SDK (and its paginator) may write into it.
       (abortSignal) =>
         client.send(
-          new ListObjectsV2Command({
-            Bucket: params.bucket,
-            Prefix: req.prefix === "" ? undefined : req.prefix,
-            Delimiter: req.delimiter ?? undefined,
-            MaxKeys: req.maxKeys,
-            ContinuationToken: req.continuationToken ?? undefined,
-            StartAfter: req.startAfter === null || req.startAfter === "" ? undefined : req.startAfter,
-            EncodingType: "url",
-          }),
+          watchThrottling(
+            new ListObjectsV2Command({
+              Bucket: params.bucket,
+              Prefix: req.prefix === "" ? undefined : req.prefix,
+              Delimiter: req.delimiter ?? undefined,
+              MaxKeys: req.maxKeys,
+              ContinuationToken: req.continuationToken ?? undefined,
+              StartAfter: req.startAfter === null || req.startAfter === "" ? undefined : req.startAfter,
+              EncodingType: "url",
+            }),
+            opts.onThrottled,
+            ctx,
+          ),
           { abortSignal },
         ),
       ctx,
@@ -227,6 +229,20 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
         bytes += e.size;
       }
       for (const p of commonPrefixes) order.check(p, true, index);
+      // Order is checked over the whole response; the range's end then cuts it.
+      let beyond = 0;
+      const through = opts.through?.() ?? null;
+      if (through !== null && error === null) {
+        const kept = entries.filter((e) => compareKeys(e.key, through) <= 0);
+        const keptPrefixes = commonPrefixes.filter((p) => compareKeys(p, through) <= 0);
+        beyond = entries.length - kept.length + commonPrefixes.length - keptPrefixes.length;
+        if (beyond > 0) {
+          bytes = 0;
+          for (const e of kept) bytes += e.size;
+          entries = kept;
+          commonPrefixes = keptPrefixes;
+        }
+      }
 
       const isTruncated = res.IsTruncated === true;
       const token = res.NextContinuationToken !== undefined && res.NextContinuationToken !== "" ? res.NextContinuationToken : null;
@@ -243,9 +259,9 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
       }
       const flags: PageFlag[] = [];
       if (error === null && !isTruncated && entries.length === 0 && commonPrefixes.length === 0 && req.continuationToken !== null) {
-        const target = { connection: params.connection, bucket: params.bucket, prefix: req.prefix, delimiter: req.delimiter };
+        const target = { connection: params.connection, bucket: params.bucket, prefix: req.prefix, delimiter: req.delimiter, through: opts.through?.() ?? null };
         const answered = { httpStatus: res.$metadata.httpStatusCode ?? null, requestId: res.$metadata.requestId ?? null };
-        const end = await checkEmptyEnd(client, target, lastListed(order.prev) ?? params.startAfter, "ListObjectsV2", answered, retry, signal);
+        const end = await checkEmptyEnd(client, target, lastListed(order.prev) ?? opts.startAfter ?? params.startAfter, "ListObjectsV2", answered, retry, signal);
         if (end === null) return;
         if ("error" in end) error = end.error;
         else flags.push(end.flag);
@@ -274,10 +290,13 @@ export async function* listPages(client: S3Client, params: ListParams, opts: Lis
         },
         entries,
         commonPrefixes,
+        beyond,
       };
 
+      const lastItem = last?.key !== undefined && (commonPrefixes.length === 0 || compareKeys(last.key, commonPrefixes[commonPrefixes.length - 1] as string) > 0) ? last.key : (commonPrefixes[commonPrefixes.length - 1] ?? null);
+      const maxKeys = opts.nextMaxKeys !== undefined ? Math.max(1, Math.min(params.pageSize, Math.round(opts.nextMaxKeys(lastItem)))) : req.maxKeys;
       const next: PageRequest | null =
-        error === null && isTruncated && token !== null ? { ...req, continuationToken: token, startAfter: null } : null;
+        error === null && isTruncated && token !== null && beyond === 0 ? { ...req, maxKeys, continuationToken: token, startAfter: null } : null;
       const prefetch = opts.prefetch ?? true;
       if (next !== null && prefetch) inflight = fetchPage(next);
       yield page;

@@ -100,6 +100,22 @@ describe("ListObjectsV2 walks", () => {
       },
     ]);
   });
+
+  // A parallel pass walks key ranges (after, through]: a key past `through` is the next range's.
+  it.each([
+    ["k5", null, "end_verified"],
+    ["k7", "short_listing", undefined],
+  ] as const)("checks an empty last page of a key range ending at %s against the range, not the whole bucket", async (through, error, flag) => {
+    sandbox.faults.configure({ listEndEarly: true });
+    const pages: ListedPage[] = [];
+    for await (const page of listPages(s3, listParams("plain", 4), { signal: never, retry: fast, startAfter: "k1", through: () => through })) pages.push(page);
+    expect(pages.map((p) => [p.record.isTruncated, p.entries.map((e) => e.key)])).toEqual([
+      [true, ["k2", "k3", "k4", "k5"]],
+      [false, []],
+    ]);
+    expect(pages[1]?.record.error?.code ?? null).toBe(error);
+    expect(pages[1]?.record.flags?.[0]?.kind).toBe(flag);
+  });
 });
 
 describe("ListObjectVersions walks", () => {

@@ -4,12 +4,13 @@ import { AppError } from "@/lib/http";
 import type { EntriesWindow, EntriesWindowQuery, EntrySort, PagedEntry, PassStatus } from "@/lib/wire";
 import { coveredIntervals, PassRows, type PageSpan, type PassLocation, type RowTuple } from "./pass-rows";
 import { END_OF_KEYS } from "./spans";
-import type { PassStore } from "./store";
+import { prefixRange, type PassStore } from "./store";
 
 // Random access by row index into a whole pass, in any of its orderings, without OFFSET scans:
-// - key order of a pass without anomalies is the order the pages delivered their keys, so a row
-//   index maps to (page, position) through the pages' row counts and then to a row id (a rowid of
-//   `entries`, or a position in a spans pass, read from its page's key interval: see pass-rows.ts);
+// - key order of a pass without anomalies is listing order (the pages by range, then index, each
+//   page's keys as delivered), so a row index maps to (page, position) through the pages' row counts
+//   and then to a row id (a rowid of `entries`, or a position in a spans pass, read from its page's
+//   key interval: see pass-rows.ts);
 // - key order with anomalies walks the key index (pass, key, rowid); "anchors" remember where every
 //   ANCHOR_EVERY-th row is, so a window costs one seek and at most ANCHOR_EVERY index steps;
 // - size and LastModified order of a finished pass are ranked once by SQLite into `entry_order`, a
@@ -115,6 +116,17 @@ function statementsFor(db: Database.Database) {
         `SELECT rowid FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE pass = ? AND instr(key, CAST(? AS BLOB)) > 0) ORDER BY ${column}, rowid`,
       )
       .pluck(),
+    // A prefix is one range of the key index; a search inside it reads that range only.
+    inRangeInOrder: db
+      .prepare<[number, Buffer, Buffer]>(
+        `SELECT rowid FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE pass = ? AND key >= ? AND key < ?) ORDER BY ${column}, rowid`,
+      )
+      .pluck(),
+    matchingInRangeInOrder: db
+      .prepare<[number, Buffer, Buffer, string]>(
+        `SELECT rowid FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE pass = ? AND key >= ? AND key < ? AND instr(key, CAST(? AS BLOB)) > 0) ORDER BY ${column}, rowid`,
+      )
+      .pluck(),
   });
   return {
     db,
@@ -153,24 +165,35 @@ const SPAN_COLUMNS: Record<EntrySort, string> = { key: "pos", size: "size, pos",
 
 /**
  * A spans pass's row ids (positions in listing order) in `sort` order, ties in listing order; with
- * `q`, only the rows whose key contains it. One statement over the key intervals the pass covered.
+ * `q`, only the rows whose key contains it; with `range`, only the keys in [low, high) (a prefix
+ * filter). One statement over the key intervals the pass covered: positions count every row.
  */
-function spanOrder(stmt: Statements, cache: Map<string, Database.Statement<unknown[], number>>, pass: PassRef, spans: readonly PageSpan[], sort: EntrySort, q: string | null): number[] {
+function spanOrder(
+  stmt: Statements,
+  cache: Map<string, Database.Statement<unknown[], number>>,
+  pass: PassRef,
+  spans: readonly PageSpan[],
+  sort: EntrySort,
+  q: string | null,
+  range: [Buffer, Buffer] | null = null,
+): number[] {
   if (pass.target === null) return [];
   const intervals = coveredIntervals(spans);
   if (intervals.length === 0) return [];
-  const name = `${intervals.length}:${sort}:${q !== null}`;
+  const name = `${intervals.length}:${sort}:${q !== null}:${range !== null}`;
   let s = cache.get(name);
   if (s === undefined) {
     const part = `SELECT row_number() OVER (ORDER BY key) - 1 + ? AS pos, key, size, last_modified FROM spans
       WHERE target = ? AND key > CAST(? AS BLOB) AND key <= ? AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)`;
     const parts = intervals.map(() => part).join(" UNION ALL ");
-    s = stmt.db.prepare<unknown[], number>(`SELECT pos FROM (${parts}) ${q !== null ? "WHERE instr(key, CAST(? AS BLOB)) > 0" : ""} ORDER BY ${SPAN_COLUMNS[sort]}`).pluck();
+    const filters = [...(q !== null ? ["instr(key, CAST(? AS BLOB)) > 0"] : []), ...(range !== null ? ["key >= ? AND key < ?"] : [])];
+    s = stmt.db.prepare<unknown[], number>(`SELECT pos FROM (${parts}) ${filters.length > 0 ? `WHERE ${filters.join(" AND ")}` : ""} ORDER BY ${SPAN_COLUMNS[sort]}`).pluck();
     cache.set(name, s);
   }
   const args: unknown[] = [];
   for (const iv of intervals) args.push(iv.before, pass.target, iv.lo ?? "", iv.hi === null ? END_OF_KEYS : Buffer.from(iv.hi, "utf8"), pass.seq, pass.seq);
   if (q !== null) args.push(q);
+  if (range !== null) args.push(range[0], range[1]);
   return s.all(...args);
 }
 
@@ -296,16 +319,18 @@ export class EntryQueries {
 
   async window(pass: PassRef, query: EntriesWindowQuery): Promise<EntriesWindow> {
     const q = query.q !== undefined && query.q !== "" ? query.q : null;
+    const prefix = query.prefix ?? "";
+    const filtered = q !== null || prefix !== "";
     const desc = query.order === "desc";
     const { offset, limit } = query;
-    const listingOrder = query.sort === "key" && q === null && pass.anomalies === 0;
+    const listingOrder = query.sort === "key" && !filtered && pass.anomalies === 0;
     const window = (total: number, entries: PagedEntry[]): EntriesWindow => ({ offset, total, listingOrder, entries });
     if (listingOrder) return window(pass.keys, this.listingRows(pass, offset, limit, desc));
-    if (q === null && query.sort === "key") {
+    if (!filtered && query.sort === "key") {
       const ids = this.anchoredIds(pass, desc, offset, Math.min(limit, pass.keys - offset));
       return window(pass.keys, this.rowsByIds(pass, ids));
     }
-    if (q === null && pass.status !== "running") {
+    if (!filtered && pass.status !== "running") {
       const sort = query.sort as RankedSort;
       const rows = await this.ranked(pass, sort);
       const count = Math.max(0, Math.min(limit, rows - offset));
@@ -317,7 +342,7 @@ export class EntryQueries {
           : (this.stmt.ranked.all(pass.seq, RANKED[sort].code, first, first + count - 1) as EntryTuple[]).map(toPagedEntry);
       return window(rows, desc ? entries.reverse() : entries);
     }
-    const ids = this.ordered(pass, query.sort, q);
+    const ids = this.ordered(pass, query.sort, q, prefix);
     const count = Math.max(0, Math.min(limit, ids.length - offset));
     const slice: number[] = [];
     for (let i = 0; i < count; i++) slice.push(ids[desc ? ids.length - 1 - offset - i : offset + i] as number);
@@ -417,10 +442,10 @@ export class EntryQueries {
     this.stmt.rankMarkBuilt.run(pass.seq, code, pass.pageRecords, ids.length);
   }
 
-  /** Searches, and sorts of a running pass: the rowids in order, ordered by SQLite and kept here. */
-  private ordered(pass: PassRef, sort: EntrySort, q: string | null): Float64Array {
+  /** Searches, prefix filters and sorts of a running pass: the rowids in order, ordered by SQLite and kept here. */
+  private ordered(pass: PassRef, sort: EntrySort, q: string | null, prefix = ""): Float64Array {
     const cache = this.cacheFor(pass);
-    const name = `${sort}\u0000${q ?? ""}`;
+    const name = `${sort}\u0000${q ?? ""}\u0000${prefix}`;
     const hit = cache.ordered.get(name);
     if (hit !== undefined && (!hit.whileRunning || Date.now() - hit.madeAt < RUNNING_REORDER_MS)) return hit.ids;
     if (hit !== undefined) {
@@ -428,9 +453,12 @@ export class EntryQueries {
       this.cachedOrderedRows -= hit.ids.length;
     }
     const statements = this.stmt.byColumn[sort];
+    const range = prefixRange(prefix);
     let rowids: number[];
-    if (q === null) rowids = this.inOrder(pass, sort);
-    else if (pass.layout === "spans") rowids = spanOrder(this.stmt, this.spanOrders, pass, this.spans(pass), sort, q);
+    if (pass.layout === "spans") rowids = q === null && range === null ? this.inOrder(pass, sort) : spanOrder(this.stmt, this.spanOrders, pass, this.spans(pass), sort, q, range);
+    else if (range !== null) {
+      rowids = (q === null ? statements.inRangeInOrder.all(pass.seq, range[0], range[1]) : statements.matchingInRangeInOrder.all(pass.seq, range[0], range[1], q)) as number[];
+    } else if (q === null) rowids = this.inOrder(pass, sort);
     else rowids = statements.matchingInOrder.all(pass.seq, q) as number[];
     const ordered = { ids: Float64Array.from(rowids), whileRunning: pass.status === "running", madeAt: Date.now() };
     this.keepOrdered(cache, name, ordered);

@@ -8,7 +8,9 @@ import type { PassStore } from "./store";
 // file is never built in memory and a client that stops reading stops the reads.
 
 const ROWS_PER_PULL = 5000;
-const CSV_HEADER = ["key", "size", "last_modified", "etag", "storage_class", "page"] as const;
+// A CSV is read by people (in a spreadsheet): its page column counts from 1, as the dashboard does,
+// and says so in its name. NDJSON keeps the API's zero-based `page` index.
+const CSV_HEADER = ["key", "size", "last_modified", "etag", "storage_class", "page_number"] as const;
 const SNAPSHOT_CSV_HEADER = [...CSV_HEADER, "version_id"] as const;
 
 export interface ExportRow {
@@ -24,7 +26,7 @@ export interface ExportRow {
 function encodeRow(format: ExportFormat, r: ExportRow, snapshot: boolean): string {
   const key = r.key;
   if (format === "csv") {
-    const cells = [key, r.size, r.last_modified, r.etag, r.storage_class, r.page];
+    const cells = [key, r.size, r.last_modified, r.etag, r.storage_class, r.page + 1];
     return csvRow(snapshot ? [...cells, r.version_id] : cells);
   }
   const entry: PagedEntry = { key, size: r.size, etag: r.etag, lastModified: r.last_modified, storageClass: r.storage_class, page: r.page };

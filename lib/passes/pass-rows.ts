@@ -60,7 +60,7 @@ const text = (b: Buffer | null) => (b === null ? null : b.toString("utf8"));
 
 function statementsFor(db: Database.Database) {
   return {
-    pages: db.prepare<[number], PageRow>(`SELECT idx AS page, first_row AS firstRow, row_count AS rowCount, lo, hi FROM pages WHERE pass = ? ORDER BY idx`),
+    pages: db.prepare<[number], PageRow>(`SELECT idx AS page, first_row AS firstRow, row_count AS rowCount, lo, hi FROM pages WHERE pass = ? ORDER BY range_after, idx`),
     entryRange: db
       .prepare<[number, number], EntryRow>(
         `SELECT rowid, CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
@@ -88,6 +88,15 @@ function statementsFor(db: Database.Database) {
          ORDER BY key LIMIT @limit`,
       )
       .raw(),
+    // instr(key, '') is 1: an empty q matches every key.
+    spanRangeInPrefix: db
+      .prepare<{ target: number; seq: number; lo: string; hi: Buffer; limit: number; q: string; low: Buffer; high: Buffer }, SpanRow>(
+        `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id FROM spans
+         WHERE target = @target AND key > CAST(@lo AS BLOB) AND key <= @hi AND key >= @low AND key < @high
+           AND from_seq <= @seq AND (to_seq IS NULL OR to_seq > @seq) AND instr(key, CAST(@q AS BLOB)) > 0
+         ORDER BY key LIMIT @limit`,
+      )
+      .raw(),
   };
 }
 
@@ -106,7 +115,10 @@ export class PassRows {
     this.stmt = s;
   }
 
-  /** The pass's pages in listing order, each with where its rows are. */
+  /**
+   * The pass's pages in listing order (a parallel pass's ranges by where they begin, each range's pages
+   * in turn; one range otherwise), each with where its rows are.
+   */
   pages(pass: PassLocation): PageSpan[] {
     let before = 0;
     return this.stmt.pages.all(pass.seq).map((p) => {
@@ -150,19 +162,26 @@ export class PassRows {
   }
 
   /**
-   * A spans pass's rows in key order strictly after `after` (and containing `q`), at most `limit`,
-   * each with its page.
+   * A spans pass's rows in key order strictly after `after` (containing `q`, and in [low, high) with
+   * `range`: a prefix filter), at most `limit`, each with its page.
    */
-  after(pass: PassLocation, spans: readonly PageSpan[], after: string | null, limit: number, q: string | null): RowTuple[] {
+  after(pass: PassLocation, spans: readonly PageSpan[], after: string | null, limit: number, q: string | null, range: [Buffer, Buffer] | null = null): RowTuple[] {
     const out: RowTuple[] = [];
     if (pass.target === null) return out;
     const keyed = spans.filter((s) => s.hi !== "" && s.hi !== s.lo);
     for (const iv of coveredIntervals(keyed)) {
       if (out.length >= limit) break;
       if (after !== null && iv.hi !== null && compareKeys(iv.hi, after) <= 0) continue;
+      if (range !== null && iv.hi !== null && Buffer.compare(Buffer.from(iv.hi, "utf8"), range[0]) < 0) continue;
+      if (range !== null && iv.lo !== null && Buffer.compare(Buffer.from(iv.lo, "utf8"), range[1]) >= 0) break;
       const lo = after !== null && (iv.lo === null || compareKeys(after, iv.lo) > 0) ? after : iv.lo;
       const args = { target: pass.target, seq: pass.seq, lo: lo ?? "", hi: iv.hi === null ? END_OF_KEYS : Buffer.from(iv.hi, "utf8"), limit: limit - out.length };
-      const rows = q === null ? this.stmt.spanRange.all(args) : this.stmt.spanRangeMatching.all({ ...args, q });
+      const rows =
+        range !== null
+          ? this.stmt.spanRangeInPrefix.all({ ...args, q: q ?? "", low: range[0], high: range[1] })
+          : q === null
+            ? this.stmt.spanRange.all(args)
+            : this.stmt.spanRangeMatching.all({ ...args, q });
       for (const r of rows) {
         const span = spanOfKey(keyed, r[0]);
         out.push([-1, r[0], r[1], r[2], r[3], r[4], span?.page ?? -1, r[5]]);

@@ -108,6 +108,30 @@ describe("whole-pass entries by row index", () => {
     expect(await windowOf(demo, { q: "nothing" })).toMatchObject({ total: 0, entries: [] });
   });
 
+  it("filters by prefix (keys that begin with it, in UTF-8 bytes) with the prefix summary's own count", async () => {
+    const summary = await prefixSummary(passes.store, photos, { depth: 1, delimiter: "/", limit: 1000 });
+    const group = summary.groups.find((g) => g.prefix === "2019/" && !g.direct);
+    const byPrefix = await windowOf(photos, { prefix: "2019/", limit: 1000 });
+    // A substring search finds thumbnails/2019/… too; the prefix does not.
+    expect((await windowOf(photos, { q: "2019/" })).total).toBe(7);
+    expect(byPrefix.total).toBe(6);
+    expect(byPrefix.total).toBe(group?.keys);
+    expect(byPrefix.listingOrder).toBe(false);
+    expect(byPrefix.entries.every((e) => e.key.startsWith("2019/"))).toBe(true);
+    expect((await windowOf(photos, { prefix: "2019/", q: "IMG_000", sort: "size", order: "desc" })).total).toBe(6);
+    expect((await windowOf(photos, { prefix: "2019/", q: "0004" })).entries.map((e) => e.key)).toEqual(["2019/paris/IMG_0004.jpg"]);
+    // Multi-byte prefixes, and one that is a whole key.
+    expect((await windowOf(unicode, { prefix: "caf" })).entries.map((e) => e.key)).toEqual(["cafe\u0301-decomposed.txt", "caf\u00E9-precomposed.txt"]);
+    expect((await windowOf(unicode, { prefix: "order/\uFF21" })).entries.map((e) => e.key)).toEqual(["order/\uFF21"]);
+    expect((await windowOf(unicode, { prefix: "日本語/" })).total).toBe(1);
+    expect(await windowOf(demo, { prefix: "zzz" })).toMatchObject({ total: 0, entries: [] });
+    // The keyset form takes the same filter.
+    const keyset = passes.entries(photos, { limit: 4, prefix: "2019/" });
+    expect(keyset.entries.map((e) => e.key)).toEqual(["2019/paris/IMG_0001.jpg", "2019/paris/IMG_0002.jpg", "2019/paris/IMG_0003.jpg", "2019/paris/IMG_0004.jpg"]);
+    expect(passes.entries(photos, { limit: 10, prefix: "2019/", after: keyset.nextAfter ?? "" }).entries).toHaveLength(2);
+    expect(passes.entries(photos, { limit: 10, prefix: "2019/", q: "0006" }).entries.map((e) => e.key)).toEqual(["2019/paris/IMG_0006.jpg"]);
+  });
+
   it("ranks a finished pass once into a row-number table and reads windows through its primary key", async () => {
     const db = passes.store.db;
     await windowOf(photos, { sort: "size", offset: 50 });
@@ -293,8 +317,12 @@ describe("the export", () => {
     const file = exportPass(passes.store, unicode, "csv");
     expect(file.filename).toBe(`unicode-${unicode}.csv`);
     const rows = parseCsv(await text(file.body));
-    expect(rows[0]).toEqual(["key", "size", "last_modified", "etag", "storage_class", "page"]);
-    const keys = (await allRows(unicode, {})).map((e) => e.key);
+    expect(rows[0]).toEqual(["key", "size", "last_modified", "etag", "storage_class", "page_number"]);
+    const all = await allRows(unicode, {});
+    const keys = all.map((e) => e.key);
+    // Page numbers from 1 in the file people open; the API's page index is one less.
+    expect(rows.slice(1).map((r) => Number(r[5]))).toEqual(all.map((e) => e.page + 1));
+    expect(rows[1]?.[5]).toBe("1");
     expect(rows.slice(1).map((r) => r[0])).toEqual(keys.map((k) => (/^[=+\-@\t\r]/.test(k) ? `'${k}` : k)));
     expect(rows.slice(1).every((r) => r.length === 6)).toBe(true);
   });

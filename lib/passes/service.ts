@@ -13,6 +13,7 @@ import {
   readVersioning,
   type ListedPage,
   type ListOptions,
+  type ListParams,
   type RetryPolicy,
 } from "@/lib/lister";
 import type {
@@ -33,6 +34,7 @@ import type {
   InventoryExportParams,
 } from "@/lib/wire";
 import type { Connection } from "@/lib/connections";
+import { listParallel, newParallelState, type ParallelState, type RangeRecord } from "@/lib/parallel";
 import { crossCheckSnapshot } from "./cross-check";
 import { inventoryInfo, INVENTORY_PAGE_ROWS, openReport, reportPages, type OpenedReport } from "@/lib/inventory";
 import { downloadInventory, exportInventory } from "./inventory-export";
@@ -129,8 +131,14 @@ interface RecordablePage {
   snapshot: SnapshotProgress | null;
 }
 
+/** How a run of a pass begins: a sequential walk's options, or a parallel pass's recorded ranges. */
+interface RunStart {
+  list?: Partial<ListOptions>;
+  parallel?: { ranges: RangeRecord[]; state: ParallelState };
+}
+
 /** What creating a pass takes: the API's parsed params, where `kind` defaults to "list". */
-export type NewPassParams = Omit<PassParams, "kind"> & { kind?: PassParams["kind"] };
+export type NewPassParams = Omit<PassParams, "kind" | "concurrency"> & { kind?: PassParams["kind"]; concurrency?: number };
 
 export class PassService {
   readonly store: PassStore;
@@ -271,6 +279,11 @@ export class PassService {
   private async createInSlot(params: NewPassParams, launching: () => void): Promise<string> {
     const conn = await this.connections.get(params.connection);
     const kind = params.kind ?? "list";
+    const concurrency = params.concurrency ?? 1;
+    if (kind !== "list" && concurrency > 1) {
+      const what = kind === "snapshot" ? "a snapshot pass lists its versions" : "an inventory pass reads its report";
+      throw new AppError("bad_request", `${what} with one cursor: send concurrency 1`);
+    }
     if (kind === "inventory") return this.createInventory(conn, params, launching);
     const now = Date.now();
     let snapshot: SnapshotInfo | null = null;
@@ -291,6 +304,8 @@ export class PassService {
       startAfter: params.startAfter ?? null,
       snapshot,
       snapshotState,
+      concurrency,
+      parallel: concurrency > 1 ? newParallelState(concurrency, conn.maxConcurrency, now) : null,
     };
     this.store.create(p, now);
     launching();
@@ -398,6 +413,8 @@ export class PassService {
     if (row.status === "complete") throw new AppError("conflict", "This pass is complete; there is nothing left to resume.");
     if (row.status === "running") throw new AppError("conflict", "This pass is running already.");
     await this.connections.get(row.connection);
+    const parallel = this.store.parallelState(row);
+    if (parallel !== null) return this.resumeParallel(id, row.seq, parallel, launching);
     const point = this.store.resumePoint(row);
     if (!this.store.markResumed(id)) throw new AppError("conflict", "This pass changed state meanwhile; try again.");
     if (point.finished && row.kind === "snapshot") {
@@ -424,12 +441,27 @@ export class PassService {
           ? { ...base, startAfter: point.cursor, resumedBy: "start-after" }
           : { ...base, resumedBy: "restart" };
     launching();
-    const error = await this.firstOutcome(this.launch(id, opts));
+    const error = await this.firstOutcome(this.launch(id, { list: opts }));
     if (error !== null) throw error;
     return id;
   }
 
-  private launch(id: string, opts: Partial<ListOptions>, walked = false): Run {
+  /** Continues every unfinished range of a parallel pass from its last recorded page. */
+  private async resumeParallel(id: string, seq: number, state: ParallelState, launching: () => void): Promise<string> {
+    const ranges = this.store.ranges(seq);
+    if (!this.store.markResumed(id)) throw new AppError("conflict", "This pass changed state meanwhile; try again.");
+    const open = ranges.some((r) => r.state === "pending" || r.state === "listing");
+    if (!open && state.withdraw.length === 0) {
+      this.recordEnd(id, "complete", null);
+      return id;
+    }
+    launching();
+    const error = await this.firstOutcome(this.launch(id, { parallel: { ranges, state } }));
+    if (error !== null) throw error;
+    return id;
+  }
+
+  private launch(id: string, opts: RunStart, walked = false): Run {
     const row = this.mustRow(id);
     const run = new Run(id, row.seq);
     this.runs.set(id, run);
@@ -444,55 +476,42 @@ export class PassService {
   }
 
   /** `walked`: the walk already reached its end (a resume that only cross-checks a snapshot). */
-  private async execute(run: Run, opts: Partial<ListOptions>, walked = false): Promise<void> {
+  private async execute(run: Run, start: RunStart, walked = false): Promise<void> {
     let error: PassError | null = null;
     try {
       const row = this.mustRow(run.id);
       const conn = await this.connections.get(row.connection);
+      const params = {
+        connection: row.connection,
+        bucket: row.bucket,
+        prefix: row.prefix,
+        delimiter: row.delimiter,
+        pageSize: row.page_size,
+        startAfter: row.start_after,
+      };
       let finished = walked;
-      const pages: Iterable<RecordablePage> | AsyncIterable<RecordablePage> = walked
-        ? []
-        : row.kind === "snapshot"
-          ? this.snapshotPages(run, conn, opts)
-          : row.kind === "inventory"
-            ? this.inventoryPages(run)
-            : wrapList(
-              listPages(
-                conn.client,
-                {
-                  connection: row.connection,
-                  bucket: row.bucket,
-                  prefix: row.prefix,
-                  delimiter: row.delimiter,
-                  pageSize: row.page_size,
-                  startAfter: row.start_after,
-                },
-                { ...opts, signal: run.controller.signal, retry: this.retry },
-              ),
-            );
-      for await (const { page, snapshot } of pages) {
-        try {
-          this.store.recordPage(run.seq, page, snapshot);
-        } catch (err) {
-          const problem = storageProblem(err);
-          if (problem === null) throw err;
-          error = {
-            code: "storage_unavailable",
-            message: `Page ${page.record.index + 1} could not be recorded: ${problem}. Resume the pass once the database is writable.`,
-            httpStatus: null,
-            s3Code: null,
-            requestId: null,
-            retryable: true,
-          };
-          break;
+      if (row.parallel !== null) {
+        error = await this.recordParallel(run, conn, params, row.concurrency, row.page_records, start.parallel);
+      } else {
+        const opts = start.list ?? {};
+        const pages: Iterable<RecordablePage> | AsyncIterable<RecordablePage> = walked
+          ? []
+          : row.kind === "snapshot"
+            ? this.snapshotPages(run, conn, opts)
+            : row.kind === "inventory"
+              ? this.inventoryPages(run)
+              : wrapList(listPages(conn.client, params, { ...opts, signal: run.controller.signal, retry: this.retry }));
+        for await (const { page, snapshot } of pages) {
+          error = this.recording(page.record.index, () => this.store.recordPage(run.seq, page, snapshot));
+          if (error !== null) break;
+          run.latest = { type: "page", page: page.record, entries: page.entries, commonPrefixes: page.commonPrefixes };
+          run.notify();
+          if (page.record.error !== null) {
+            error = page.record.error;
+            break;
+          }
+          finished = page.record.answered && !page.record.isTruncated;
         }
-        run.latest = { type: "page", page: page.record, entries: page.entries, commonPrefixes: page.commonPrefixes };
-        run.notify();
-        if (page.record.error !== null) {
-          error = page.record.error;
-          break;
-        }
-        finished = page.record.answered && !page.record.isTruncated;
       }
       if (error === null && finished && row.kind === "snapshot" && !run.controller.signal.aborted) error = await this.crossCheck(run, conn);
     } catch (err) {
@@ -516,6 +535,61 @@ export class PassService {
       }
     }
     this.recordEnd(run.id, status, status === "cancelled" ? null : error);
+  }
+
+  /**
+   * Runs one write of the pass's record: a database that refuses it (full, read-only, locked) ends
+   * the pass failed with the reason, resumable once it takes writes again.
+   */
+  private recording(index: number | null, write: () => void): PassError | null {
+    try {
+      write();
+      return null;
+    } catch (err) {
+      const problem = storageProblem(err);
+      if (problem === null) throw err;
+      return {
+        code: "storage_unavailable",
+        message: `${index !== null ? `Page ${index + 1}` : "The pass's ranges"} could not be recorded: ${problem}. Resume the pass once the database is writable.`,
+        httpStatus: null,
+        s3Code: null,
+        requestId: null,
+        retryable: true,
+      };
+    }
+  }
+
+  /**
+   * Records a parallel pass step by step (each page with its ranges and state in one transaction).
+   * A page that failed for good stops the other cursors; the pages they had already received are
+   * recorded too. Returns the first failure.
+   */
+  private async recordParallel(
+    run: Run,
+    conn: Connection,
+    params: ListParams,
+    requested: number,
+    firstIndex: number,
+    resume: RunStart["parallel"],
+  ): Promise<PassError | null> {
+    let error: PassError | null = null;
+    const steps = listParallel(conn.client, params, {
+      signal: run.controller.signal,
+      retry: this.retry,
+      requested,
+      maxConcurrency: conn.maxConcurrency,
+      firstIndex,
+      resume,
+    });
+    for await (const step of steps) {
+      const failed = this.recording(step.page?.record.index ?? null, () => this.store.recordStep(run.seq, step));
+      if (failed !== null) return failed;
+      if (step.page === null) continue;
+      run.latest = { type: "page", page: step.page.record, entries: step.page.entries, commonPrefixes: step.page.commonPrefixes };
+      run.notify();
+      error ??= step.page.record.error;
+    }
+    return error;
   }
 
   /**

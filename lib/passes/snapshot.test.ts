@@ -256,7 +256,7 @@ describe("snapshot passes", () => {
     const passes = service();
     const s = await snapshot(passes, "2024-01-01T01:45:00Z");
     const csv = await new Response(exportPass(passes.store, s.id, "csv").body).text();
-    expect(csv.split("\r\n")[0]).toBe("key,size,last_modified,etag,storage_class,page,version_id");
+    expect(csv.split("\r\n")[0]).toBe("key,size,last_modified,etag,storage_class,page_number,version_id");
     expect(csv).toContain(`,${ids.a1}\r\n`);
     const ndjson = (await new Response(exportPass(passes.store, s.id, "ndjson").body).text()).trim().split("\n");
     expect(ndjson.map((l) => (JSON.parse(l) as Entry).versionId)).toEqual([ids.a1, ids.b1, "null"]);

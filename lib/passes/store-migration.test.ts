@@ -37,8 +37,10 @@ const SORTS: [EntrySort, SortOrder][] = [
   ["lastModified", "asc"],
   ["lastModified", "desc"],
 ];
-/** An answer without the fields later versions added, empty for every old pass (inventory: null). */
-const asBefore = <T>(v: T): T => JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === "inventory" && x === null ? undefined : x))) as T;
+/** Fields later versions added, with the value every old pass and watch has (one cursor, no inventory). */
+const ADDED_FIELDS: Record<string, unknown> = { inventory: null, parallel: null, concurrency: 1 };
+/** An answer without the fields later versions added. */
+const asBefore = <T>(v: T): T => JSON.parse(JSON.stringify(v, (k, x: unknown) => (Object.hasOwn(ADDED_FIELDS, k) && ADDED_FIELDS[k] === x ? undefined : x))) as T;
 const compact = (w: EntriesWindow) => ({ offset: w.offset, total: w.total, listingOrder: w.listingOrder, rows: w.entries.map((e) => [e.key, e.page]) });
 
 async function events(passes: PassService, id: string): Promise<PassEvent[]> {
@@ -97,6 +99,22 @@ describe("a data directory written before passes shared storage", () => {
     }
   });
 
+  it("filters its passes by prefix (added later) to exactly the keys they listed that begin with it", async () => {
+    for (const id of expected.passes) {
+      const all = expected.views[id]?.windows["key:asc"] as ReturnType<typeof compact>;
+      const keys = all.rows.map((r) => r[0] as string);
+      const prefixes = new Set(["", "zz-none", ...keys.flatMap((k) => [k.slice(0, 1), k.slice(0, k.indexOf("/") + 1), k])]);
+      for (const prefix of prefixes) {
+        for (const q of [undefined, "/", "e"]) {
+          const want = all.rows.filter((r) => (r[0] as string).startsWith(prefix) && (q === undefined || (r[0] as string).includes(q)));
+          const w = compact(await entriesWindow(passes.store, id, { offset: 0, limit: 1000, sort: "key", order: "asc", prefix, q }));
+          expect(w.rows, `${id} prefix ${JSON.stringify(prefix)} q ${q}`).toEqual(want);
+          expect(passes.entries(id, { limit: 1000, prefix, q }).entries.map((e) => [e.key, e.page]), `${id} keyset prefix ${JSON.stringify(prefix)} q ${q}`).toEqual(want);
+        }
+      }
+    }
+  });
+
   it("compares passes and tells their history as before", async () => {
     for (const c of expected.comparisons) {
       const label = `${c.query.a} vs ${c.query.b}`;
@@ -122,7 +140,7 @@ describe("a data directory written before passes shared storage", () => {
   it("keeps its watches", () => {
     const watches = new WatchService({ passes, diffs, connections: registryFor(sandbox), minWatchSeconds: 1 });
     const now = watches.list({});
-    expect(now.map(({ keepMegabytes: _, historyBytes: __, ...w }) => w)).toEqual(expected.watches);
+    expect(asBefore(now.map(({ keepMegabytes: _, historyBytes: __, ...w }) => w))).toEqual(expected.watches);
     expect(now.map((w) => w.keepMegabytes)).toEqual([null]);
     expect(now[0]?.historyBytes).toBeGreaterThan(0);
   });

@@ -6,19 +6,21 @@ import { startCheckpointer, type Checkpointer } from "./checkpointer";
 import { PassRows, spanOfKey, type Layout, type PassLocation } from "./pass-rows";
 import { NotKeyOrdered, SpanStore } from "./spans";
 import { compareKeys, type ListCursor, type ListedPage } from "@/lib/lister";
-import type {
-  EntriesResponse,
-  Entry,
-  PageEvent,
-  PageRecord,
-  PassError,
-  PassKind,
-  PassListQuery,
-  PassStatus,
-  PassSummary,
-  PagedEntry,
-  SnapshotInfo,
-  InventoryInfo,
+import type { ParallelState, ParallelStep, RangeRecord } from "@/lib/parallel";
+import {
+  withdrawnPage,
+  type EntriesResponse,
+  type Entry,
+  type PageEvent,
+  type PageRecord,
+  type PassError,
+  type PassKind,
+  type PassListQuery,
+  type PassStatus,
+  type PassSummary,
+  type PagedEntry,
+  type SnapshotInfo,
+  type InventoryInfo,
 } from "@/lib/wire";
 
 // Keys are stored as BLOBs so that SQLite's memcmp order is S3's UTF-8 byte order. A pass's entries
@@ -63,6 +65,8 @@ CREATE TABLE IF NOT EXISTS passes (
   last_prefix_page INTEGER NOT NULL DEFAULT -1,
   snapshot TEXT,
   snapshot_state TEXT,
+  concurrency INTEGER NOT NULL DEFAULT 1,
+  parallel TEXT,
   layout TEXT NOT NULL DEFAULT 'entries',
   target INTEGER,
   stored_bytes INTEGER,
@@ -78,7 +82,15 @@ CREATE TABLE IF NOT EXISTS pages (
   row_count INTEGER NOT NULL,
   lo BLOB,
   hi BLOB,
+  range_id INTEGER,
+  range_after BLOB,
   PRIMARY KEY (pass, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pass_ranges (
+  pass INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  PRIMARY KEY (pass, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entries (
   pass INTEGER NOT NULL,
@@ -99,6 +111,10 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ["passes", "snapshot_state", "TEXT"],
   ["passes", "inventory", "TEXT"],
   ["entries", "version_id", "TEXT"],
+  ["passes", "concurrency", "INTEGER NOT NULL DEFAULT 1"],
+  ["passes", "parallel", "TEXT"],
+  ["pages", "range_id", "INTEGER"],
+  ["pages", "range_after", "BLOB"],
   // Passes recorded before these columns existed keep every entry in `entries`.
   ["passes", "layout", "TEXT NOT NULL DEFAULT 'entries'"],
   ["passes", "target", "INTEGER"],
@@ -123,7 +139,10 @@ function entryBytes(e: Entry): number {
 }
 
 // A page's entries get consecutive rowids in the order S3 sent them, so replaying a page is one
-// rowid range scan and the key index is the only one to maintain. Rows go in with multi-row INSERTs:
+// rowid range scan and the key index is the only one to maintain. Listing order (key order without
+// anomalies) is the pages by (range_after, idx): a sequential pass has one range (range_after NULL),
+// a parallel pass's ranges are disjoint key ranges ordered by where they begin, and each range's
+// pages follow one another in key order. Rows go in with multi-row INSERTs:
 // per-statement overhead, not the B-trees, dominates a 1000-row page.
 const INSERT_BATCH = 100;
 
@@ -162,6 +181,8 @@ export interface PassRow {
   last_prefix_page: number;
   snapshot: string | null;
   snapshot_state: string | null;
+  concurrency: number;
+  parallel: string | null;
   layout: Layout;
   target: number | null;
   stored_bytes: number | null;
@@ -185,6 +206,10 @@ export interface NewPass {
   startAfter: string | null;
   snapshot?: SnapshotInfo | null;
   snapshotState?: string | null;
+  /** Default 1. */
+  concurrency?: number;
+  /** Set for concurrency > 1. */
+  parallel?: ParallelState | null;
   inventory?: InventoryInfo | null;
 }
 
@@ -245,11 +270,25 @@ function toSummary(r: PassRow): PassSummary {
     // An import is not resumed: a new one reads and verifies the report again.
     resumable: RESUMABLE.has(r.status) && r.kind !== "inventory",
     snapshot: r.snapshot !== null ? (JSON.parse(r.snapshot) as SnapshotInfo) : null,
+    concurrency: r.concurrency,
+    parallel: r.parallel !== null ? (JSON.parse(r.parallel) as ParallelState).info : null,
     inventory: r.inventory !== null ? (JSON.parse(r.inventory) as InventoryInfo) : null,
   };
 }
 
 const textOf = (b: Buffer | null) => (b === null ? null : b.toString("utf8"));
+/**
+ * The keys that begin with `prefix` as a range of UTF-8 byte strings, [low, high): high is the prefix
+ * with its last byte raised by one (UTF-8 never has a 0xFF byte, so that byte always exists). Null
+ * for the empty prefix, which every key begins with.
+ */
+export function prefixRange(prefix: string): [Buffer, Buffer] | null {
+  if (prefix === "") return null;
+  const low = Buffer.from(prefix, "utf8");
+  const high = Buffer.from(low);
+  high[high.length - 1] = (high[high.length - 1] as number) + 1;
+  return [low, high];
+}
 
 function toEntry(r: EntryTuple | PagedEntryTuple): Entry {
   const e: Entry = { key: r[0], size: r[1], etag: r[2], lastModified: r[3], storageClass: r[4] };
@@ -269,6 +308,7 @@ export class PassStore {
   private readonly stmt;
   private readonly checkpointer: Checkpointer;
   private readonly recordPageTx: (seq: number, page: ListedPage, snapshot: SnapshotProgress | null) => void;
+  private readonly recordStepTx: (seq: number, step: ParallelStep) => void;
   private readonly listStatements = new Map<string, Database.Statement<(string | number)[], PassRow>>();
   private readonly insertStatements = new Map<number, Database.Statement<(number | string | null)[]>>();
   private readonly insertVersionedStatements = new Map<number, Database.Statement<(number | string | null)[]>>();
@@ -300,28 +340,47 @@ export class PassStore {
     this.stmt = {
       insertPass: db.prepare<
         [
-          Omit<NewPass, "kind" | "snapshot" | "snapshotState" | "inventory"> & {
+          Omit<NewPass, "kind" | "snapshot" | "snapshotState" | "concurrency" | "parallel" | "inventory"> & {
             kind: PassKind;
             now: number;
             snapshot: string | null;
             snapshotState: string | null;
+            concurrency: number;
+            parallel: string | null;
             inventory: string | null;
             layout: Layout;
           },
         ]
       >(
-        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state, inventory, layout, stored_bytes)
-         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState, @inventory, @layout, 0)`,
+        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state, concurrency, parallel, inventory, layout, stored_bytes)
+         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState, @concurrency, @parallel, @inventory, @layout, 0)`,
       ),
       setTarget: db.prepare<[number, number]>(`UPDATE passes SET target = ? WHERE seq = ?`),
       setLayout: db.prepare<[Layout, number]>(`UPDATE passes SET layout = ? WHERE seq = ?`),
       byId: db.prepare<[string], PassRow>(`SELECT * FROM passes WHERE id = ?`),
       bySeq: db.prepare<[number], PassRow>(`SELECT * FROM passes WHERE seq = ?`),
       nextRow: db.prepare<[], number>(`SELECT coalesce(max(rowid), 0) + 1 FROM entries`).pluck(),
-      insertPage: db.prepare<[number, number, string, string, number, number, string | null, string | null]>(
-        `INSERT INTO pages (pass, idx, record, common_prefixes, first_row, row_count, lo, hi) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS BLOB), CAST(? AS BLOB))`,
+      insertPage: db.prepare<[number, number, string, string, number, number, string | null, string | null, number | null, string | null]>(
+        `INSERT INTO pages (pass, idx, record, common_prefixes, first_row, row_count, lo, hi, range_id, range_after)
+         VALUES (?, ?, ?, ?, ?, ?, CAST(? AS BLOB), CAST(? AS BLOB), ?, CAST(? AS BLOB))`,
       ),
       setFirstRow: db.prepare<[number, number, number]>(`UPDATE pages SET first_row = ? WHERE pass = ? AND idx = ?`),
+      setParallel: db.prepare<[string, number]>(`UPDATE passes SET parallel = ? WHERE seq = ?`),
+      saveRange: db.prepare<[number, number, string]>(
+        `INSERT INTO pass_ranges (pass, id, record) VALUES (?, ?, ?) ON CONFLICT (pass, id) DO UPDATE SET record = excluded.record`,
+      ),
+      ranges: db.prepare<[number], string>(`SELECT record FROM pass_ranges WHERE pass = ? ORDER BY id`).pluck(),
+      rangePages: db.prepare<[number, number], { idx: number; record: string; first_row: number; row_count: number; common_prefixes: string }>(
+        `SELECT idx, record, first_row, row_count, common_prefixes FROM pages WHERE pass = ? AND range_id = ?`,
+      ),
+      withdrawPage: db.prepare<[string, number, number]>(`UPDATE pages SET record = ?, common_prefixes = '[]', row_count = 0 WHERE pass = ? AND idx = ?`),
+      deleteRows: db.prepare<[number, number]>(`DELETE FROM entries WHERE rowid BETWEEN ? AND ?`),
+      rowsBytes: db.prepare<[number, number], number>(`SELECT coalesce(sum(${ENTRY_BYTES_SQL}), 0) FROM entries WHERE rowid BETWEEN ? AND ?`).pluck(),
+      withdrawTotals: db.prepare<[{ seq: number; keys: number; bytes: number; prefixes: number; anomalies: number; stored: number }]>(
+        `UPDATE passes SET keys = keys - @keys, bytes = bytes - @bytes, prefixes = prefixes - @prefixes, anomalies = anomalies - @anomalies,
+           stored_bytes = max(0, coalesce(stored_bytes, 0) - @stored) WHERE seq = @seq`,
+      ),
+      deleteRanges: db.prepare<[number]>(`DELETE FROM pass_ranges WHERE pass = ?`),
       afterPage: db.prepare<
         [
           {
@@ -425,6 +484,19 @@ export class PassStore {
                 WHERE p2.connection = @connection AND p2.bucket = @bucket AND p2.prefix = @prefix AND p2.delimiter IS @delimiter AND p2.kind = @kind AND p2.start_after IS @startAfter)) AS shared
            FROM passes WHERE connection = @connection AND bucket = @bucket AND prefix = @prefix AND delimiter IS @delimiter AND kind = @kind AND start_after IS @startAfter`,
         ),
+      // A prefix is a key range: [prefix, the first byte string after every key that begins with it).
+      entriesAfterInRange: db
+        .prepare<[number, Buffer, Buffer, Buffer, number], PagedEntryTuple>(
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id, page FROM entries
+           WHERE pass = ? AND key > ? AND key >= ? AND key < ? ORDER BY key, rowid LIMIT ?`,
+        )
+        .raw(),
+      entriesMatchingInRange: db
+        .prepare<[number, Buffer, Buffer, Buffer, Buffer, number], PagedEntryTuple>(
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id, page FROM entries
+           WHERE pass = ? AND key > ? AND key >= ? AND key < ? AND instr(key, ?) > 0 ORDER BY key, rowid LIMIT ?`,
+        )
+        .raw(),
       deleteEntries: db.prepare<[number]>(`DELETE FROM entries WHERE pass = ?`),
       deletePages: db.prepare<[number]>(`DELETE FROM pages WHERE pass = ?`),
       deletePass: db.prepare<[number]>(`DELETE FROM passes WHERE seq = ?`),
@@ -432,6 +504,12 @@ export class PassStore {
     this.recordPageTx = db.transaction((seq: number, page: ListedPage, snapshot: SnapshotProgress | null) => {
       this.writePage(seq, page, snapshot);
       if (snapshot !== null) this.stmt.setSnapshot.run(JSON.stringify(snapshot.info), snapshot.state, seq);
+    });
+    this.recordStepTx = db.transaction((seq: number, step: ParallelStep) => {
+      if (step.withdraw.length > 0) this.withdraw(seq, step.withdraw, step.state.info.fallback?.message ?? "the pass fell back to one cursor");
+      if (step.page !== null) this.writePage(seq, step.page, null);
+      for (const r of step.ranges) this.stmt.saveRange.run(seq, r.id, JSON.stringify(r));
+      this.stmt.setParallel.run(JSON.stringify(step.state), seq);
     });
   }
 
@@ -454,16 +532,27 @@ export class PassStore {
 
   create(p: NewPass, now = Date.now()): PassSummary {
     const kind = p.kind ?? "list";
+    const concurrency = p.concurrency ?? 1;
     this.db.transaction(() => {
       const seq = Number(
         this.stmt.insertPass.run({
-          ...p,
+          id: p.id,
+          connection: p.connection,
+          bucket: p.bucket,
+          prefix: p.prefix,
+          delimiter: p.delimiter,
+          pageSize: p.pageSize,
+          startAfter: p.startAfter,
           kind,
           snapshot: p.snapshot != null ? JSON.stringify(p.snapshot) : null,
           snapshotState: p.snapshotState ?? null,
+          concurrency,
+          parallel: p.parallel != null ? JSON.stringify(p.parallel) : null,
           inventory: p.inventory != null ? JSON.stringify(p.inventory) : null,
-          // An inventory report's rows come in data files, not in key order: it keeps its entries.
-          layout: kind === "inventory" ? "entries" : this.newPassLayout,
+          // An inventory report's rows come in data files, not in key order, and a parallel pass's
+          // pages arrive from several key ranges at once and may be withdrawn by a fallback: both keep
+          // their entries.
+          layout: kind === "inventory" || concurrency > 1 ? "entries" : this.newPassLayout,
           now,
         }).lastInsertRowid,
       );
@@ -519,6 +608,64 @@ export class PassStore {
     this.recordPageTx(seq, page, snapshot);
   }
 
+  /**
+   * Records one step of a parallel pass in one transaction: the pages it withdraws, its page, the
+   * ranges changed since the last step and the pass's parallel state, so a resume finds every range
+   * exactly where its last recorded page left it.
+   */
+  recordStep(seq: number, step: ParallelStep): void {
+    this.recordStepTx(seq, step);
+  }
+
+  /** The ranges of a parallel pass as last recorded, by id. */
+  ranges(seq: number): RangeRecord[] {
+    return this.stmt.ranges.all(seq).map((r) => JSON.parse(r) as RangeRecord);
+  }
+
+  /**
+   * Where an unfinished pass's coverage ends: every key up to it was listed (a parallel pass lists
+   * ranges out of order, so that is where the first unfinished range stands). "" when nothing was.
+   */
+  reach(r: PassRow): string {
+    if (r.parallel === null) return r.cursor !== null ? r.cursor.toString("utf8") : "";
+    let reached = "";
+    const ranges = this.ranges(r.seq).sort((x, y) => compareKeys(x.after ?? "", y.after ?? ""));
+    for (const range of ranges) {
+      if (range.state === "withdrawn") continue;
+      if (range.state !== "done") return range.position ?? range.after ?? reached;
+      reached = range.through ?? range.position ?? reached;
+    }
+    return reached;
+  }
+
+  parallelState(r: PassRow): ParallelState | null {
+    return r.parallel !== null ? (JSON.parse(r.parallel) as ParallelState) : null;
+  }
+
+  /**
+   * Takes back what the pages of these ranges recorded (their entries go; their records stay, marked
+   * withdrawn with the reason): the pass fell back to one cursor, which lists those keys again.
+   */
+  private withdraw(seq: number, rangeIds: readonly number[], reason: string): void {
+    const totals = { seq, keys: 0, bytes: 0, prefixes: 0, anomalies: 0, stored: 0 };
+    for (const id of rangeIds) {
+      for (const p of this.stmt.rangePages.all(seq, id)) {
+        const record = JSON.parse(p.record) as PageRecord;
+        if (record.cursor?.withdrawn !== undefined) continue;
+        if (p.row_count > 0) {
+          totals.stored += this.stmt.rowsBytes.get(p.first_row, p.first_row + p.row_count - 1) ?? 0;
+          this.stmt.deleteRows.run(p.first_row, p.first_row + p.row_count - 1);
+        }
+        totals.keys += p.row_count;
+        totals.bytes += record.bytes;
+        totals.prefixes += record.commonPrefixCount;
+        totals.anomalies += record.anomalyCount;
+        this.stmt.withdrawPage.run(JSON.stringify(withdrawnPage(record, reason)), seq, p.idx);
+      }
+    }
+    this.stmt.withdrawTotals.run(totals);
+  }
+
   /** Replaces a snapshot pass's SnapshotInfo outside a page (e.g. T corrected before the first page). */
   setSnapshot(seq: number, info: SnapshotInfo): void {
     this.stmt.setSnapshot.run(JSON.stringify(info), null, seq);
@@ -568,8 +715,9 @@ export class PassStore {
   private writePage(seq: number, page: ListedPage, snapshot: SnapshotProgress | null): void {
     const pass = this.stmt.bySeq.get(seq);
     if (pass?.layout === "spans" && pass.target !== null) {
-      // A page with keys out of order or repeated cannot be a key interval: the pass keeps its entries.
-      if (page.record.anomalyCount === 0) {
+      // A page with keys out of order or repeated cannot be a key interval, nor can a page of one of
+      // several key ranges listed at once: the pass keeps its entries.
+      if (page.record.anomalyCount === 0 && page.record.cursor === undefined) {
         try {
           this.writeSpansPage(pass, page, snapshot);
           return;
@@ -606,7 +754,7 @@ export class PassStore {
     this.spans.recordPage(pass.target as number, pass.seq, lo, hi, entries);
     const recordJson = JSON.stringify(record);
     const prefixesJson = JSON.stringify(commonPrefixes);
-    this.stmt.insertPage.run(pass.seq, record.index, recordJson, prefixesJson, 0, entries.length, lo, hi);
+    this.stmt.insertPage.run(pass.seq, record.index, recordJson, prefixesJson, 0, entries.length, lo, hi, null, null);
     this.afterPage(pass.seq, page, reached, recordJson.length + prefixesJson.length + PAGE_OVERHEAD_BYTES);
   }
 
@@ -667,7 +815,19 @@ export class PassStore {
     if (snapshot !== null) cursor = snapshot.settledKey;
     const recordJson = JSON.stringify(record);
     const prefixesJson = JSON.stringify(commonPrefixes);
-    this.stmt.insertPage.run(seq, record.index, recordJson, prefixesJson, firstRow, entries.length, null, null);
+    const range = record.cursor;
+    this.stmt.insertPage.run(
+      seq,
+      record.index,
+      recordJson,
+      prefixesJson,
+      firstRow,
+      entries.length,
+      null,
+      null,
+      range?.range ?? null,
+      range !== undefined ? (range.after ?? "") : null,
+    );
     let stored = recordJson.length + prefixesJson.length + PAGE_OVERHEAD_BYTES;
     for (const e of entries) stored += entryBytes(e);
     this.afterPage(seq, page, cursor, stored);
@@ -738,20 +898,27 @@ export class PassStore {
     return { type: "page", page: JSON.parse(p.record) as PageRecord, entries, commonPrefixes: JSON.parse(p.common_prefixes) as string[] };
   }
 
-  entries(seq: number, q: { after?: string; limit: number; q?: string }): EntriesResponse {
+  entries(seq: number, q: { after?: string; limit: number; q?: string; prefix?: string }): EntriesResponse {
+    const search = q.q !== undefined && q.q !== "" ? q.q : null;
+    const range = prefixRange(q.prefix ?? "");
     const pass = this.stmt.bySeq.get(seq);
     if (pass?.layout === "spans") {
       const loc = this.location(pass);
-      const rows = this.rows.after(loc, this.rows.pages(loc), q.after ?? null, q.limit + 1, q.q !== undefined && q.q !== "" ? q.q : null);
+      const rows = this.rows.after(loc, this.rows.pages(loc), q.after ?? null, q.limit + 1, search, range);
       const more = rows.length > q.limit;
       const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry([r[1], r[2], r[3], r[4], r[5], r[7]]), page: r[6] }));
       return { entries, nextAfter: more ? (entries[entries.length - 1]?.key ?? null) : null };
     }
     const after = Buffer.from(q.after ?? "", "utf8");
+    const needle = search !== null ? Buffer.from(search, "utf8") : null;
     const rows =
-      q.q !== undefined && q.q !== ""
-        ? this.stmt.entriesMatching.all(seq, after, Buffer.from(q.q, "utf8"), q.limit + 1)
-        : this.stmt.entriesAfter.all(seq, after, q.limit + 1);
+      range !== null
+        ? needle !== null
+          ? this.stmt.entriesMatchingInRange.all(seq, after, range[0], range[1], needle, q.limit + 1)
+          : this.stmt.entriesAfterInRange.all(seq, after, range[0], range[1], q.limit + 1)
+        : needle !== null
+          ? this.stmt.entriesMatching.all(seq, after, needle, q.limit + 1)
+          : this.stmt.entriesAfter.all(seq, after, q.limit + 1);
     const more = rows.length > q.limit;
     const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry(r), page: r[6] }));
     return { entries, nextAfter: more ? (entries[entries.length - 1]?.key ?? null) : null };
@@ -805,6 +972,7 @@ export class PassStore {
     this.db.transaction(() => {
       this.stmt.deleteEntries.run(seq);
       this.stmt.deletePages.run(seq);
+      this.stmt.deleteRanges.run(seq);
       this.stmt.deletePass.run(seq);
       if (target !== null) this.spans.forgetPass(target, seq);
     })();

@@ -130,6 +130,18 @@ describe("fault injection on list requests", () => {
     expect(Date.now() - getStarted).toBeLessThan(145);
   });
 
+  it("ignores start-after when told to, at run time, as a server without it would", async () => {
+    const page = (StartAfter: string) => s3.send(new ListObjectsV2Command({ Bucket: "bkt", StartAfter })).then((r) => r.Contents?.map((c) => c.Key));
+    expect(await page("dir/")).toEqual(byteOrder(keys).filter((k) => k > "dir/"));
+    expect((await admin("PUT", "faults", { ignoreStartAfter: true })).json).toMatchObject({ ignoreStartAfter: true });
+    expect(await page("dir/")).toEqual(byteOrder(keys));
+    const token = (await s3.send(new ListObjectsV2Command({ Bucket: "bkt", MaxKeys: 2 }))).NextContinuationToken;
+    const next = await s3.send(new ListObjectsV2Command({ Bucket: "bkt", ContinuationToken: token }));
+    expect(next.Contents?.map((c) => c.Key)).toEqual(byteOrder(keys).slice(2));
+    await admin("DELETE", "faults");
+    expect(await page("dir/")).toEqual(byteOrder(keys).filter((k) => k > "dir/"));
+  });
+
   it("produces errors the SDK understands: it retries 503s and reports the final 500", async () => {
     sandbox.faults.failNext(2, "SlowDown");
     const page = await s3.send(new ListObjectsV2Command({ Bucket: "bkt" }));

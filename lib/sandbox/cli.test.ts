@@ -69,6 +69,16 @@ describe("sandbox CLI", () => {
     expect(cli.output().stdout).toContain("SIGTERM: shutting down");
   }, 60_000);
 
+  it("starts with start-after ignored when asked (--ignore-start-after), visible in the fault settings", async () => {
+    const cli = runCli(["--port", "0", "--data-dir", tempDir(), "--no-seed", "--ignore-start-after"]);
+    const endpoint = await cli.endpoint;
+    const faults = await fetch(`${endpoint}/_bucketscope/faults`, { headers: { authorization: `Bearer ${SANDBOX_DEFAULTS.secretAccessKey}` } });
+    expect(await faults.json()).toMatchObject({ ignoreStartAfter: true });
+    expect(cli.output().stdout).toContain("ignoreStartAfter=true");
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+  }, 60_000);
+
   it("refuses a non-loopback host without --allow-remote, and bad fault settings", async () => {
     const remote = runCli(["--host", "0.0.0.0", "--port", "0", "--data-dir", tempDir()]);
     remote.endpoint.catch(() => undefined);

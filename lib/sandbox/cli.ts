@@ -48,6 +48,7 @@ Behaving like other S3-compatible servers (also at runtime, under /_bucketscope/
   --omit-next-version-id-marker    truncated ListObjectVersions pages leave out NextVersionIdMarker
   --require-content-md5            DeleteObjects without Content-MD5 gets 400 InvalidRequest
                                    (x-amz-checksum-* is not enough), as Swift answers
+  --ignore-start-after             ListObjectsV2 ignores start-after and lists from the beginning
 `;
 
 class UsageError extends Error {}
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
       "versions-end-early": { type: "string" },
       "omit-next-version-id-marker": { type: "boolean" },
       "require-content-md5": { type: "boolean" },
+      "ignore-start-after": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -160,6 +162,7 @@ async function main(): Promise<void> {
   }
   if (values["omit-next-version-id-marker"]) faults.omitNextVersionIdMarker = true;
   if (values["require-content-md5"]) faults.requireContentMd5 = true;
+  if (values["ignore-start-after"]) faults.ignoreStartAfter = true;
 
   try {
     new FaultController(faults);

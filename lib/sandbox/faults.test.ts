@@ -44,4 +44,13 @@ describe("fault controller", () => {
     expect(() => faults.configure({ errorRate: -1 })).toThrow();
     expect(faults.clear()).toMatchObject({ latencyMs: 0, errorRate: 0, scripted: [] });
   });
+
+  it("ignores start-after only when asked, and only in the fault bucket when one is named", () => {
+    const faults = new FaultController({ ignoreStartAfter: true, bucket: "hot" });
+    expect(faults.ignoresStartAfter("hot")).toBe(true);
+    expect(faults.ignoresStartAfter("cold")).toBe(false);
+    faults.configure({ bucket: null });
+    expect(faults.ignoresStartAfter("cold")).toBe(true);
+    expect(faults.clear().ignoreStartAfter).toBe(false);
+  });
 });

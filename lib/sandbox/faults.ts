@@ -8,7 +8,9 @@ import { z } from "zod";
 // Compatibility switches make the sandbox answer like S3-compatible servers that differ from S3:
 // listings that end early (OpenStack Swift's s3api was seen answering a truncated ListObjectVersions
 // page without NextVersionIdMarker, then an empty, untruncated page), and DeleteObjects refused
-// without Content-MD5 (Swift, older Ceph RGW and MinIO releases).
+// without Content-MD5 (Swift, older Ceph RGW and MinIO releases). `ignoreStartAfter` emulates a
+// server that drops ListObjectsV2's start-after parameter (it lists from the beginning instead),
+// which key-range splitting must detect.
 
 export const FAULT_KINDS = ["InternalError", "SlowDown", "reset"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -40,6 +42,8 @@ export interface FaultSettings {
   omitNextVersionIdMarker: boolean;
   /** DeleteObjects without a Content-MD5 header gets 400 InvalidRequest (x-amz-checksum-* is not enough). */
   requireContentMd5: boolean;
+  /** ListObjectsV2 ignores `start-after` (in `bucket`, or everywhere when it is null). */
+  ignoreStartAfter: boolean;
 }
 
 export interface ScriptedFault {
@@ -87,6 +91,7 @@ export const faultSettingsPatchSchema = z
     versionsEndEarly: z.enum(VERSIONS_END_EARLY).nullable(),
     omitNextVersionIdMarker: z.boolean(),
     requireContentMd5: z.boolean(),
+    ignoreStartAfter: z.boolean(),
   })
   .partial()
   .strict();
@@ -113,6 +118,7 @@ export const NO_FAULTS: Readonly<FaultSettings> = {
   versionsEndEarly: null,
   omitNextVersionIdMarker: false,
   requireContentMd5: false,
+  ignoreStartAfter: false,
 };
 
 /** What a listing answer must be bent into, decided per request. */
@@ -205,6 +211,12 @@ export class FaultController {
     if (!this.settings.requireContentMd5) return false;
     this.stats.contentMd5Refused++;
     return true;
+  }
+
+  /** Whether a list request on `bucket` is answered as if it had no `start-after`. */
+  ignoresStartAfter(bucket: string): boolean {
+    const s = this.settings;
+    return s.ignoreStartAfter && (s.bucket === null || s.bucket === bucket);
   }
 
   /** Decides the fate of one list request on `bucket`, and counts it. */

@@ -76,6 +76,11 @@ function validateAddress(req: S3Request): void {
   if (req.key !== "") assertValidKey(req.key);
 }
 
+/** The request as a server that does not know `start-after` sees it (a fault for tests and demos). */
+function withoutStartAfter(req: S3Request): S3Request {
+  return { ...req, query: new Map([...req.query].filter(([name]) => name !== "start-after")) };
+}
+
 export function createRequestHandler(options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const nextIds = requestIds();
   const sigv4Settings = {
@@ -109,7 +114,8 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
         if (decision.fault === "InternalError") throw new S3Error("InternalError", "We encountered an internal error. Please try again.");
         if (decision.fault === "SlowDown") throw new S3Error("SlowDown", "Please reduce your request rate.");
       }
-      sendResponse(res, isHead, operation.run(options.ctx, s3req, body), ids);
+      const request = operation.isList && options.faults.ignoresStartAfter(s3req.bucket) ? withoutStartAfter(s3req) : s3req;
+      sendResponse(res, isHead, operation.run(options.ctx, request, body), ids);
     } catch (err) {
       if (res.headersSent || res.destroyed) {
         res.destroy();

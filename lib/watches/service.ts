@@ -130,6 +130,7 @@ export class WatchService {
       prefix: input.prefix,
       delimiter: input.delimiter ?? null,
       page_size: input.pageSize,
+      concurrency: input.concurrency,
       every_ms: input.everySeconds * 1000,
       keep_passes: input.keepPasses,
       keep_ms: input.keepDays !== null ? Math.round(input.keepDays * DAY_MS) : null,
@@ -151,6 +152,7 @@ export class WatchService {
     const wasPaused = row.paused === 1;
     if (patch.state !== undefined) row.paused = patch.state === "paused" ? 1 : 0;
     if (patch.pageSize !== undefined) row.page_size = patch.pageSize;
+    if (patch.concurrency !== undefined) row.concurrency = patch.concurrency;
     if (patch.keepPasses !== undefined) row.keep_passes = patch.keepPasses;
     if (patch.keepDays !== undefined) row.keep_ms = patch.keepDays !== null ? Math.round(patch.keepDays * DAY_MS) : null;
     if (patch.keepMegabytes !== undefined) row.keep_bytes = patch.keepMegabytes !== null ? Math.round(patch.keepMegabytes * MB) : null;
@@ -248,7 +250,7 @@ export class WatchService {
   private async runPass(w: WatchRow, run: Running, now: number): Promise<void> {
     let id: string;
     try {
-      id = await this.passes.create({ connection: w.connection, bucket: w.bucket, prefix: w.prefix, delimiter: w.delimiter ?? undefined, pageSize: w.page_size });
+      id = await this.passes.create({ connection: w.connection, bucket: w.bucket, prefix: w.prefix, delimiter: w.delimiter ?? undefined, pageSize: w.page_size, concurrency: w.concurrency });
     } catch (err) {
       if (this.store.get(w.id) === undefined) return;
       if (err instanceof AppError && err.code === "too_many_passes") {

@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS watches (
   prefix TEXT NOT NULL,
   delimiter TEXT,
   page_size INTEGER NOT NULL,
+  concurrency INTEGER NOT NULL DEFAULT 1,
   every_ms INTEGER NOT NULL,
   keep_passes INTEGER,
   keep_ms INTEGER,
@@ -41,6 +42,7 @@ export interface WatchRow {
   prefix: string;
   delimiter: string | null;
   page_size: number;
+  concurrency: number;
   every_ms: number;
   keep_passes: number | null;
   keep_ms: number | null;
@@ -75,20 +77,21 @@ export class WatchStore {
 
   constructor(readonly db: Database.Database) {
     db.exec(SCHEMA);
+    const columns = new Set(db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('watches')`).all().map((c) => c.name));
+    // Data dirs made before watches had a concurrency.
+    if (!columns.has("concurrency")) db.exec(`ALTER TABLE watches ADD COLUMN concurrency INTEGER NOT NULL DEFAULT 1`);
     // Watches of data directories written before retention by size get the column.
-    if (!db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('watches')`).all().some((c) => c.name === "keep_bytes")) {
-      db.exec(`ALTER TABLE watches ADD COLUMN keep_bytes INTEGER`);
-    }
+    if (!columns.has("keep_bytes")) db.exec(`ALTER TABLE watches ADD COLUMN keep_bytes INTEGER`);
     this.stmt = {
       insert: db.prepare<[WatchRow]>(
-        `INSERT INTO watches (id, connection, bucket, prefix, delimiter, page_size, every_ms, keep_passes, keep_ms, keep_bytes, paused, created_at, updated_at, next_run_at, last_error)
-         VALUES (@id, @connection, @bucket, @prefix, @delimiter, @page_size, @every_ms, @keep_passes, @keep_ms, @keep_bytes, @paused, @created_at, @updated_at, @next_run_at, @last_error)`,
+        `INSERT INTO watches (id, connection, bucket, prefix, delimiter, page_size, concurrency, every_ms, keep_passes, keep_ms, keep_bytes, paused, created_at, updated_at, next_run_at, last_error)
+         VALUES (@id, @connection, @bucket, @prefix, @delimiter, @page_size, @concurrency, @every_ms, @keep_passes, @keep_ms, @keep_bytes, @paused, @created_at, @updated_at, @next_run_at, @last_error)`,
       ),
       byId: db.prepare<[string], WatchRow>(`SELECT * FROM watches WHERE id = ?`),
       all: db.prepare<[], WatchRow>(`SELECT * FROM watches ORDER BY created_at, id`),
       countAll: db.prepare<[], number>(`SELECT count(*) FROM watches`).pluck(),
       save: db.prepare<[WatchRow]>(
-        `UPDATE watches SET page_size = @page_size, every_ms = @every_ms, keep_passes = @keep_passes, keep_ms = @keep_ms, keep_bytes = @keep_bytes,
+        `UPDATE watches SET page_size = @page_size, concurrency = @concurrency, every_ms = @every_ms, keep_passes = @keep_passes, keep_ms = @keep_ms, keep_bytes = @keep_bytes,
            paused = @paused, updated_at = @updated_at, next_run_at = @next_run_at WHERE id = @id`,
       ),
       setNextRun: db.prepare<[number, string]>(`UPDATE watches SET next_run_at = ? WHERE id = ?`),
@@ -183,6 +186,7 @@ export class WatchStore {
       prefix: row.prefix,
       delimiter: row.delimiter,
       pageSize: row.page_size,
+      concurrency: row.concurrency,
       everySeconds: row.every_ms / 1000,
       keepPasses: row.keep_passes,
       keepDays: row.keep_ms !== null ? row.keep_ms / DAY_MS : null,

@@ -10,6 +10,7 @@ import {
   prefixSchema,
 } from "./index";
 import { objectKeySchema } from "./browse";
+import { concurrencySchema } from "./parallel";
 import { exportFormatSchema } from "./pass-view";
 
 // Diff, history and watches: comparing two passes by key, the timeline of the passes of one
@@ -342,6 +343,8 @@ export const watchCreateSchema = z
     prefix: late(() => prefixSchema).default(""),
     delimiter: z.string().min(1, "the delimiter must not be empty").max(1024).optional(),
     pageSize: late(() => pageSizeSchema).default(1000),
+    /** Cursors each pass lists with (see POST /api/passes). */
+    concurrency: concurrencySchema.default(1),
     everySeconds: everySecondsSchema,
     /** Keep the last K passes of the watch. */
     keepPasses: keepPassesSchema.nullable().optional(),
@@ -366,12 +369,13 @@ export const watchPatchSchema = z
     state: z.enum(["active", "paused"], { error: "state must be active or paused" }).optional(),
     everySeconds: everySecondsSchema.optional(),
     pageSize: late(() => pageSizeSchema).optional(),
+    concurrency: concurrencySchema.optional(),
     keepPasses: keepPassesSchema.nullable().optional(),
     keepDays: keepDaysSchema.nullable().optional(),
     keepMegabytes: keepMegabytesSchema.nullable().optional(),
   })
   .strict()
-  .refine((p) => Object.values(p).some((v) => v !== undefined), "name at least one of state, everySeconds, pageSize, keepPasses, keepDays, keepMegabytes");
+  .refine((p) => Object.values(p).some((v) => v !== undefined), "name at least one of state, everySeconds, pageSize, concurrency, keepPasses, keepDays, keepMegabytes");
 export type WatchPatch = z.infer<typeof watchPatchSchema>;
 
 export const watchListQuerySchema = z.object({
@@ -388,6 +392,7 @@ export const watchSchema = z.object({
   prefix: z.string(),
   delimiter: z.string().nullable(),
   pageSize: z.number(),
+  concurrency: z.number(),
   everySeconds: z.number(),
   keepPasses: z.number().nullable(),
   keepDays: z.number().nullable(),

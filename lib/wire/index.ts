@@ -1,4 +1,5 @@
 import { z } from "./zod";
+import { concurrencySchema, pageCursorSchema, parallelInfoSchema } from "./parallel";
 import { instantSchema, snapshotInfoSchema, versionsPageSchema } from "./point-in-time";
 import { inventoryFormatSchema, inventoryInfoSchema, inventoryPageSchema } from "./inventory";
 
@@ -39,6 +40,8 @@ export const connectionViewSchema = z.object({
   endpointHost: z.string().optional(),
   region: z.string(),
   writable: z.boolean(),
+  /** The most cursors a pass may list this connection with (config `maxConcurrency`, default 64). */
+  maxConcurrency: z.number(),
 });
 export type ConnectionView = z.infer<typeof connectionViewSchema>;
 
@@ -105,10 +108,16 @@ export const passParamsSchema = z
     pageSize: pageSizeSchema.default(MAX_PAGE_SIZE),
     /** The listing begins strictly after this key. */
     startAfter: keyLikeSchema("startAfter").optional(),
+    /** Cursors listing key ranges at once; 1 is one sequential walk. */
+    concurrency: concurrencySchema.default(1),
     /** kind "inventory": the S3 Inventory report to import (bucket is then the report's source bucket). */
     inventory: inventorySourceSchema.optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.kind !== "list" && p.concurrency > 1) {
+      const what = p.kind === "snapshot" ? "a snapshot pass lists its versions" : "an inventory pass reads its report";
+      ctx.addIssue({ code: "custom", path: ["concurrency"], message: `${what} with one cursor: send concurrency 1` });
+    }
     if (p.kind === "inventory") {
       if (p.inventory === undefined) ctx.addIssue({ code: "custom", path: ["inventory"], message: 'an inventory pass needs inventory: {bucket, manifestKey}' });
       for (const field of ["delimiter", "startAfter", "asOf"] as const) {
@@ -183,6 +192,10 @@ export const passSummarySchema = z.object({
   resumable: z.boolean(),
   /** Set for snapshot passes: the moment rebuilt, the clock offset, ties and warnings. */
   snapshot: snapshotInfoSchema.nullable(),
+  /** Cursors asked for (1: a sequential pass). */
+  concurrency: z.number(),
+  /** Set for passes with concurrency > 1: cursors now, back-offs, ranges, fallback. */
+  parallel: parallelInfoSchema.nullable(),
   /** Set for inventory passes: the report, its creation time, format and reading progress. */
   inventory: inventoryInfoSchema.nullable(),
 });
@@ -284,10 +297,31 @@ export const pageRecordSchema = z.object({
   flags: z.array(pageFlagSchema).optional(),
   /** ListObjectVersions pages (snapshot passes, as-of listings): markers, counts and ties. */
   versions: versionsPageSchema.optional(),
+  /** Pages of a parallel pass: the key range and cursor the page belongs to. */
+  cursor: pageCursorSchema.optional(),
   /** Inventory passes: the data file (and part of it) this page holds. */
   inventory: inventoryPageSchema.optional(),
 });
 export type PageRecord = z.infer<typeof pageRecordSchema>;
+
+/**
+ * A page record as it stands once its entries are withdrawn (the pass fell back to one cursor, which
+ * lists those keys again): nothing listed, the reason in its cursor. The store rewrites recorded
+ * pages so; a live viewer applies it when a page arrives with `cursor.withdrew`.
+ */
+export function withdrawnPage(record: PageRecord, reason: string): PageRecord {
+  return {
+    ...record,
+    entryCount: 0,
+    commonPrefixCount: 0,
+    firstKey: null,
+    lastKey: null,
+    bytes: 0,
+    anomalies: [],
+    anomalyCount: 0,
+    cursor: record.cursor !== undefined ? { ...record.cursor, withdrawn: reason } : undefined,
+  };
+}
 
 // --- the events stream (NDJSON, one object per line) ---------------------------------------------
 
@@ -326,6 +360,8 @@ export const entriesQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100),
   /** Case-sensitive substring of the key. */
   q: keyLikeSchema("q").optional(),
+  /** Only keys that begin with this (UTF-8 bytes), as S3's own prefix does; combines with `q`. */
+  prefix: keyLikeSchema("prefix").optional(),
 });
 export type EntriesQuery = z.infer<typeof entriesQuerySchema>;
 
@@ -343,6 +379,8 @@ export * from "./pass-view";
 export * from "./experiments";
 export * from "./diff";
 export * from "./point-in-time";
+export * from "./parallel";
+export * from "./keys";
 export * from "./inventory";
 
 // --- S3 Inventory reports and exports ---------------------------------------------------------------

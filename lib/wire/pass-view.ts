@@ -6,6 +6,16 @@ import { entriesQuerySchema, pagedEntrySchema } from "./index";
 // ./index re-exports this module, so the schemas borrowed from it are read lazily: at this module's
 // evaluation they are not initialised yet.
 
+/**
+ * A page number as people read and type it (`?page=` in the dashboard's URLs): counted from 1.
+ * Page records and entries count from 0 (`index`, `page`); the number of a page is its index + 1.
+ */
+export const pageNumberSchema = z
+  .string()
+  .regex(/^\d{1,9}$/, "page must be a page number (1, 2, 3, …)")
+  .transform(Number)
+  .refine((n) => n >= 1, "page numbers count from 1");
+
 export const entrySortSchema = z.enum(["key", "size", "lastModified"], {
   error: "sort must be one of key, size, lastModified",
 });
@@ -26,12 +36,14 @@ export const entriesWindowQuerySchema = z.object({
   order: sortOrderSchema.default("asc"),
   /** Case-sensitive substring of the key. */
   q: z.lazy(() => entriesQuerySchema.shape.q),
+  /** Only keys that begin with this (a prefix filter: the Prefixes tab's counts). */
+  prefix: z.lazy(() => entriesQuerySchema.shape.prefix),
 });
 export type EntriesWindowQuery = z.infer<typeof entriesWindowQuerySchema>;
 
 export const entriesWindowSchema = z.object({
   offset: z.number(),
-  /** Rows in this ordering (matching `q` when given) at the time of the answer. */
+  /** Rows in this ordering (matching `q` and `prefix` when given) at the time of the answer. */
   total: z.number(),
   /**
    * The rows are in the order the pages delivered them, which is key order because the pass has no

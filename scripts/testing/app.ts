@@ -72,13 +72,16 @@ export async function startApp(opts: {
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // Start-up seeds the embedded sandbox (3000 + a few hundred writes) and loads Next: on a shared
+  // machine under load that took over a minute. The hooks allow 180 s; this leaves room to stop.
+  const readyMs = 150_000;
+  const deadline = Date.now() + readyMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode} before it was ready:\n${output}`);
     if (output.includes("dashboard at")) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`the app did not become ready in 60 s:\n${output}`);
+      throw new Error(`the app did not become ready in ${readyMs / 1000} s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

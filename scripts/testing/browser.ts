@@ -30,6 +30,14 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+/**
+ * Sets the app's time zone setting (components/format/time.tsx) for `baseUrl` before a page loads, as
+ * the switch in the top bar would: "utc", or "local" (the browser context's own zone).
+ */
+export async function setTimeMode(context: BrowserContext, baseUrl: string, mode: "utc" | "local"): Promise<void> {
+  await context.addCookies([{ name: "bucketscope-time", value: mode, url: baseUrl }]);
+}
+
 /** Debian's Chromium with a fresh, throwaway profile. */
 export async function launchBrowser(opts: { timeZone?: string } = {}): Promise<Browser> {
   const profile = await mkdtemp(path.join(os.tmpdir(), "bucketscope-chromium-"));
@@ -41,6 +49,9 @@ export async function launchBrowser(opts: { timeZone?: string } = {}): Promise<B
     timezoneId: opts.timeZone ?? "Europe/Berlin",
     locale: "en-US",
   });
+  // Every wait is for a condition; its budget must hold while a CPU hog shares the two cores with
+  // Chromium, the app and the sandbox, where Playwright's 30 s default for an action is tight.
+  context.setDefaultTimeout(60_000);
   const page = context.pages()[0] ?? (await context.newPage());
   mkdirSync(artifactsDir, { recursive: true });
   return {
