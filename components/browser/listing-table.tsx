@@ -1,7 +1,7 @@
 "use client";
 
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useImperativeHandle, useRef, type Ref } from "react";
+import { memo, useEffect, useImperativeHandle, useRef, type ReactNode, type Ref } from "react";
 import { formatBytes, formatCount, formatDuration, plural, shortToken, type TimeZoneChoice } from "@/components/format";
 import { Time, useTimeZone, ZoneLabel } from "@/components/format/time";
 import { instantText, versionStateText } from "@/components/pass/snapshot";
@@ -114,6 +114,138 @@ function BandRow({ band, folder }: { band: PageBand; folder: string }) {
   );
 }
 
+/** Rows per virtual item: the virtualizer measures chunks, and a chunk's rows render once while it stays in view. */
+const CHUNK_ROWS = 16;
+
+interface ChunkProps {
+  from: number;
+  to: number;
+  rows: readonly ListingRow[];
+  rowCount: number;
+  folder: string;
+  selectedKey: string | null;
+  loadingPage: number | null;
+  emptyMessage: string | null;
+  cols: string | undefined;
+  asOf: string | null;
+  choice: TimeZoneChoice;
+  folderHref: (prefix: string) => string;
+  objectHref: (key: string, versionId: string | null) => string;
+  onNavigate: Navigate;
+}
+
+// Rows of a listing never change once written (the array is append-only), so a chunk re-renders only
+// when its range, the selection or the folder does, not on every scroll step.
+const Chunk = memo(function Chunk(props: ChunkProps) {
+  const out: ReactNode[] = [];
+  for (let index = props.from; index < props.to; index++) out.push(<ListingRowView key={index} index={index} {...props} />);
+  return out;
+});
+
+function ListingRowView({ index, rows, rowCount, folder, selectedKey, loadingPage, emptyMessage, cols, asOf, choice, folderHref, objectHref, onNavigate }: ChunkProps & { index: number }) {
+  const row = index < rowCount ? rows[index] : undefined;
+  if (row === undefined) {
+    return (
+      <div className={styles.notice} role="row" data-testid="listing-notice">
+        {loadingPage !== null ? (
+          <>
+            <span className={styles.spinner} aria-hidden /> loading page {formatCount(loadingPage)}…
+          </>
+        ) : (
+          emptyMessage
+        )}
+      </div>
+    );
+  }
+  if (row.kind === "band") {
+    return (
+      <div
+        className={`${styles.band} ${row.band.error !== null ? styles.bandError : ""}`}
+        role="row"
+        data-testid="page-band"
+        data-page-number={row.band.index + 1}
+        data-first-key={row.band.firstKey ?? ""}
+        data-last-key={row.band.lastKey ?? ""}
+      >
+        <BandRow band={row.band} folder={folder} />
+      </div>
+    );
+  }
+  if (row.kind === "folder") {
+    return (
+      <div className={`${styles.row} ${cols} ${styles.folderRow}`} role="row" data-testid="folder-row" data-key={row.prefix}>
+        <span className={styles.name} role="cell">
+          <span className={styles.icon} aria-hidden>
+            ▸
+          </span>
+          <NavLink href={folderHref(row.prefix)} onNavigate={onNavigate} title={plainKey(row.prefix)}>
+            <KeyText value={nameInFolder(row.prefix, folder)} />
+          </NavLink>
+        </span>
+        <span className={styles.num} role="cell">
+          —
+        </span>
+        <span role="cell" />
+        {asOf !== null ? (
+          <span role="cell" className={styles.cls} title="S3 lists a folder when anything under it has history: it may have been empty at T">
+            folder · history
+          </span>
+        ) : (
+          <span role="cell" className={styles.cls}>
+            folder
+          </span>
+        )}
+        <span role="cell" />
+        {asOf !== null ? <span role="cell" /> : null}
+      </div>
+    );
+  }
+  const { entry } = row;
+  const selected = entry.key === selectedKey;
+  return (
+    <div
+      className={`${styles.row} ${cols} ${styles.objectRow} ${selected ? styles.selected : ""} ${row.tie !== undefined ? styles.tieRow : ""}`}
+      role="row"
+      aria-selected={selected}
+      data-testid="object-row"
+      data-key={entry.key}
+      data-version={entry.versionId ?? undefined}
+      data-tie={row.tie !== undefined ? "1" : undefined}
+    >
+      <span className={styles.name} role="cell">
+        <span className={styles.icon} aria-hidden>
+          ·
+        </span>
+        <NavLink href={objectHref(entry.key, entry.versionId ?? null)} onNavigate={onNavigate} title={plainKey(entry.key)}>
+          {entry.key === folder ? <span className={styles.marker}>(the folder&rsquo;s own key)</span> : <KeyText value={nameInFolder(entry.key, folder)} />}
+        </NavLink>
+        {row.tie !== undefined ? (
+          <span className={styles.tieMark} title={tieTitle(row.tie, choice)} data-testid="tie-mark">
+            tie
+          </span>
+        ) : null}
+      </span>
+      <span className={styles.num} role="cell" title={`${formatCount(entry.size)} bytes`}>
+        {formatBytes(entry.size)}
+      </span>
+      <span className={styles.time} role="cell">
+        <Time iso={entry.lastModified} zone={false} />
+      </span>
+      <span className={styles.cls} role="cell">
+        {entry.storageClass ?? "—"}
+      </span>
+      <span className={styles.etag} role="cell" title={entry.etag ?? undefined}>
+        {entry.etag ?? "—"}
+      </span>
+      {asOf !== null ? (
+        <span className={styles.etag} role="cell" title={entry.versionId ?? undefined} data-testid="version-cell">
+          {entry.versionId ?? "—"}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
 export function ListingTable(props: ListingTableProps) {
   const { rows, rowCount, bandRows, folder, selectedKey, loadingPage, emptyMessage, ref } = props;
   const asOf = props.asOf ?? null;
@@ -123,18 +255,32 @@ export function ListingTable(props: ListingTableProps) {
   // The empty message follows the (empty) page's band: the band alone would look like a page still to come.
   const trailing = loadingPage !== null || emptyMessage !== null ? 1 : 0;
   const count = rowCount + trailing;
+  const chunks = Math.ceil(count / CHUNK_ROWS);
+  /** Where row `index` begins: rows are ROW_HEIGHT, bands BAND_HEIGHT. */
+  const offsetOf = (index: number) => index * ROW_HEIGHT + ((pageAt(bandRows, index - 1) ?? -1) + 1) * (BAND_HEIGHT - ROW_HEIGHT);
 
-  // TanStack Virtual keeps its own mutable state; its result is read fresh on every render.
+  // TanStack Virtual keeps its own mutable state; its result is read fresh on every render. A scroll
+  // renders in its own task (no flushSync inside the scroll event).
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
-    count,
+    count: chunks,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (i) => (i < rowCount && rows[i]?.kind === "band" ? BAND_HEIGHT : ROW_HEIGHT),
-    overscan: 8,
+    estimateSize: (chunk) => offsetOf(Math.min(count, (chunk + 1) * CHUNK_ROWS)) - offsetOf(chunk * CHUNK_ROWS),
+    overscan: 1,
+    useFlushSync: false,
   });
+  useEffect(() => {
+    // The last chunk grows while pages arrive.
+    virtualizer.measure();
+  }, [count, virtualizer]);
 
+  const scrollToRow = (index: number, align: "start" | "center") => {
+    const viewport = scrollRef.current?.clientHeight ?? 0;
+    const top = offsetOf(index);
+    virtualizer.scrollToOffset(Math.max(0, align === "start" ? top : top - (viewport - ROW_HEIGHT) / 2));
+  };
   // A couple of rows of the page before stay in view, so a jump lands on the boundary itself.
-  useImperativeHandle(ref, () => ({ scrollToRow: (index: number) => virtualizer.scrollToIndex(Math.max(0, index - 2), { align: "start" }) }), [virtualizer]);
+  useImperativeHandle(ref, () => ({ scrollToRow: (index: number) => scrollToRow(Math.max(0, index - 2), "start") }));
 
   // A deep link to an object scrolls to its row once, when the row has arrived.
   const scrolledTo = useRef<string | null>(null);
@@ -144,15 +290,18 @@ export function ListingTable(props: ListingTableProps) {
       const row = rows[i];
       if (row?.kind === "object" && row.entry.key === selectedKey) {
         scrolledTo.current = selectedKey;
-        virtualizer.scrollToIndex(i, { align: "center" });
+        scrollToRow(i, "center");
         return;
       }
     }
-  }, [rows, rowCount, selectedKey, virtualizer]);
+    // scrollToRow reads the latest rows through offsetOf; the rows and the selection are what ask.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [rows, rowCount, selectedKey]);
 
-  const range = virtualizer.range;
-  const topPage = pageAt(bandRows, range !== null ? Math.floor((range.startIndex + range.endIndex) / 2) : 0);
-
+  const visible = virtualizer.getVirtualItems();
+  const firstVisible = visible[0]?.index ?? 0;
+  const lastVisible = visible[visible.length - 1]?.index ?? 0;
+  const topPage = pageAt(bandRows, Math.floor(((firstVisible + lastVisible + 1) * CHUNK_ROWS) / 2));
   return (
     <div className={styles.table} role="table" aria-label="Objects" aria-rowcount={rowCount}>
       <div className={`${cols} ${styles.headerRow}`} role="row">
@@ -180,114 +329,26 @@ export function ListingTable(props: ListingTableProps) {
       </div>
       <div className={styles.scroller} ref={scrollRef} data-testid="listing-scroller">
         <div className={styles.rows} style={{ height: virtualizer.getTotalSize() }} role="rowgroup">
-          {virtualizer.getVirtualItems().map((item) => {
-            const style = { transform: `translateY(${item.start}px)` };
-            const row = item.index < rowCount ? rows[item.index] : undefined;
-            if (row === undefined) {
-              return (
-                <div key={item.key} className={styles.notice} style={style} role="row" data-testid="listing-notice">
-                  {loadingPage !== null ? (
-                    <>
-                      <span className={styles.spinner} aria-hidden /> loading page {formatCount(loadingPage)}…
-                    </>
-                  ) : (
-                    emptyMessage
-                  )}
-                </div>
-              );
-            }
-            if (row.kind === "band") {
-              return (
-                <div
-                  key={item.key}
-                  className={`${styles.band} ${row.band.error !== null ? styles.bandError : ""}`}
-                  style={style}
-                  role="row"
-                  data-testid="page-band"
-                  data-page-number={row.band.index + 1}
-                  data-first-key={row.band.firstKey ?? ""}
-                  data-last-key={row.band.lastKey ?? ""}
-                >
-                  <BandRow band={row.band} folder={folder} />
-                </div>
-              );
-            }
-            if (row.kind === "folder") {
-              return (
-                <div key={item.key} className={`${styles.row} ${cols} ${styles.folderRow}`} style={style} role="row" data-testid="folder-row" data-key={row.prefix}>
-                  <span className={styles.name} role="cell">
-                    <span className={styles.icon} aria-hidden>
-                      ▸
-                    </span>
-                    <NavLink href={props.folderHref(row.prefix)} onNavigate={props.onNavigate} title={plainKey(row.prefix)}>
-                      <KeyText value={nameInFolder(row.prefix, folder)} />
-                    </NavLink>
-                  </span>
-                  <span className={styles.num} role="cell">
-                    —
-                  </span>
-                  <span role="cell" />
-                  {asOf !== null ? (
-                    <span role="cell" className={styles.cls} title="S3 lists a folder when anything under it has history: it may have been empty at T">
-                      folder · history
-                    </span>
-                  ) : (
-                    <span role="cell" className={styles.cls}>
-                      folder
-                    </span>
-                  )}
-                  <span role="cell" />
-                  {asOf !== null ? <span role="cell" /> : null}
-                </div>
-              );
-            }
-            const { entry } = row;
-            const selected = entry.key === selectedKey;
-            return (
-              <div
-                key={item.key}
-                className={`${styles.row} ${cols} ${styles.objectRow} ${selected ? styles.selected : ""} ${row.tie !== undefined ? styles.tieRow : ""}`}
-                style={style}
-                role="row"
-                aria-selected={selected}
-                data-testid="object-row"
-                data-key={entry.key}
-                data-version={entry.versionId ?? undefined}
-                data-tie={row.tie !== undefined ? "1" : undefined}
-              >
-                <span className={styles.name} role="cell">
-                  <span className={styles.icon} aria-hidden>
-                    ·
-                  </span>
-                  <NavLink href={props.objectHref(entry.key, entry.versionId ?? null)} onNavigate={props.onNavigate} title={plainKey(entry.key)}>
-                    {entry.key === folder ? <span className={styles.marker}>(the folder&rsquo;s own key)</span> : <KeyText value={nameInFolder(entry.key, folder)} />}
-                  </NavLink>
-                  {row.tie !== undefined ? (
-                    <span className={styles.tieMark} title={tieTitle(row.tie, choice)} data-testid="tie-mark">
-                      tie
-                    </span>
-                  ) : null}
-                </span>
-                <span className={styles.num} role="cell" title={`${formatCount(entry.size)} bytes`}>
-                  {formatBytes(entry.size)}
-                </span>
-                <span className={styles.time} role="cell">
-                  <Time iso={entry.lastModified} zone={false} />
-                </span>
-                <span className={styles.cls} role="cell">
-                  {entry.storageClass ?? "—"}
-                </span>
-                <span className={styles.etag} role="cell" title={entry.etag ?? undefined}>
-                  {entry.etag ?? "—"}
-                </span>
-                {asOf !== null ? (
-                  <span className={styles.etag} role="cell" title={entry.versionId ?? undefined} data-testid="version-cell">
-                    {entry.versionId ?? "—"}
-                  </span>
-                ) : null}
-              </div>
-            );
-          })}
+          {visible.map((chunk) => (
+            <div key={chunk.index} className={styles.chunk} style={{ transform: `translateY(${chunk.start}px)` }}>
+              <Chunk
+                from={chunk.index * CHUNK_ROWS}
+                to={Math.min(count, (chunk.index + 1) * CHUNK_ROWS)}
+                rows={rows}
+                rowCount={rowCount}
+                folder={folder}
+                selectedKey={selectedKey}
+                loadingPage={loadingPage}
+                emptyMessage={emptyMessage}
+                cols={cols}
+                asOf={asOf}
+                choice={choice}
+                folderHref={props.folderHref}
+                objectHref={props.objectHref}
+                onNavigate={props.onNavigate}
+              />
+            </div>
+          ))}
         </div>
       </div>
     </div>

@@ -1,10 +1,10 @@
 "use client";
 
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useImperativeHandle, useMemo, useRef, type ReactNode, type Ref } from "react";
 import { KeyText, plainKey } from "@/components/browser/key-text";
 import { formatBytes, formatCount, formatDuration, plural } from "@/components/format";
 import { Time, useTimeZone, ZoneLabel } from "@/components/format/time";
+import { useTallList } from "@/components/virtual/use-tall-list";
 import type { DiffBandItem, DiffBandSide, DiffField, DiffItem, DiffRowItem, DiffSide } from "@/lib/wire";
 import { INVENTORY_CAVEAT } from "@/lib/wire";
 import { changeText, inventoryCaveat, KIND_MARK, pagesText, pageShift, shortEtag, signedShift, type InventorySides } from "./cells";
@@ -13,6 +13,8 @@ import styles from "./compare.module.css";
 // Both passes in one virtual list, so they scroll together by construction: each row holds a key in A
 // (left) and in B (right), aligned; a band row marks where a page of A (left half) or of B (right
 // half) begins, so each side shows its own page boundaries and a shift reads as bands out of step.
+// A 10M-key comparison is taller than a browser lets an element be: useTallList maps the scroll
+// position onto every row.
 
 export const ITEM_HEIGHT = 26;
 
@@ -189,25 +191,11 @@ function HeadHalf({ label }: { label: string }) {
 export function CompareTable({ total, aligned, itemAt, currentItem, initialItem, onRangeChange, inventory: inventoryProp = NO_INVENTORY, ref }: CompareTableProps) {
   // One object per pair of flags, so the memoised rows are not drawn again on every render.
   const inventory = useMemo(() => ({ a: inventoryProp.a, b: inventoryProp.b }), [inventoryProp.a, inventoryProp.b]);
-  const scrollRef = useRef<HTMLDivElement>(null);
-  // TanStack Virtual keeps its own mutable state; its result is read fresh on every render.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ITEM_HEIGHT,
-    overscan: 20,
-    initialOffset: initialItem * ITEM_HEIGHT,
-  });
-  useImperativeHandle(ref, () => ({ scrollToItem: (index, align) => virtualizer.scrollToIndex(index, { align }) }), [virtualizer]);
+  const { scrollRef, boxHeight, items, drawn, shown, scrollToIndex } = useTallList({ count: total, itemHeight: ITEM_HEIGHT, overscan: 20, initialIndex: initialItem });
+  useImperativeHandle(ref, () => ({ scrollToItem: (index, align) => scrollToIndex(index, align) }), [scrollToIndex]);
 
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
-  const offset = virtualizer.scrollOffset ?? 0;
-  const viewport = virtualizer.scrollRect?.height ?? 0;
-  const firstShown = Math.max(0, Math.min(total - 1, Math.floor(offset / ITEM_HEIGHT)));
-  const lastShown = Math.max(firstShown, Math.min(total - 1, Math.ceil((offset + viewport) / ITEM_HEIGHT) - 1));
+  const { first, last } = drawn;
+  const { first: firstShown, last: lastShown } = shown;
   const onRange = useRef(onRangeChange);
   useEffect(() => {
     onRange.current = onRangeChange;
@@ -223,14 +211,14 @@ export function CompareTable({ total, aligned, itemAt, currentItem, initialItem,
         <div className={styles.gutter} />
         <HeadHalf label="B" />
       </div>
-      <div className={styles.scroller} style={{ height: total * ITEM_HEIGHT + 2 }} ref={scrollRef} data-testid="compare-scroller">
-        <div className={styles.rows} style={{ height: virtualizer.getTotalSize() }} role="rowgroup">
+      <div className={styles.scroller} style={{ height: boxHeight + 2 }} ref={scrollRef} data-testid="compare-scroller">
+        <div className={styles.rows} style={{ height: boxHeight }} role="rowgroup">
           {items.map((v) => {
             const item = itemAt(v.index);
-            const style = { transform: `translateY(${v.start}px)` };
+            const style = { transform: `translateY(${v.top}px)` };
             if (item === undefined) {
               return (
-                <div key={v.key} className={styles.row} style={style} role="row" data-testid="diff-placeholder">
+                <div key={v.index} className={styles.row} style={style} role="row" data-testid="diff-placeholder">
                   <Placeholder />
                 </div>
               );
@@ -238,7 +226,7 @@ export function CompareTable({ total, aligned, itemAt, currentItem, initialItem,
             if (item.type === "band") {
               return (
                 <div
-                  key={v.key}
+                  key={v.index}
                   className={styles.band}
                   style={style}
                   role="row"
@@ -255,7 +243,7 @@ export function CompareTable({ total, aligned, itemAt, currentItem, initialItem,
             }
             return (
               <div
-                key={v.key}
+                key={v.index}
                 className={`${styles.row} ${v.index === currentItem ? styles.current : ""}`}
                 style={style}
                 role="row"

@@ -11,7 +11,7 @@ const foldMarkingFirstPage: typeof foldPassEvent = (state, event) => {
   return foldPassEvent(state, event);
 };
 
-/** Follows `GET /api/passes/{id}/events` until its end line. A resume re-attaches by remounting the caller (a new key). */
+/** Follows `GET /api/passes/{id}/events?entries=0` until its end line. A resume re-attaches by remounting the caller (a new key). */
 export function useLivePass(id: string): StreamState<LivePass> {
-  return useNdjsonStream(`/api/passes/${encodeURIComponent(id)}/events`, liveEventSchema, emptyLivePass, foldMarkingFirstPage);
+  return useNdjsonStream(`/api/passes/${encodeURIComponent(id)}/events?entries=0`, liveEventSchema, emptyLivePass, foldMarkingFirstPage);
 }

@@ -347,6 +347,21 @@ export const passEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("error"), error: errorBodySchema.shape.error }),
 ]);
 export type PassEvent = z.infer<typeof passEventSchema>;
+
+/** The events stream with `?entries=0`: page lines carry no `entries`. */
+export const passEventWithoutEntriesSchema = z.discriminatedUnion("type", [
+  passEventSchema.options[0],
+  passEventSchema.options[1].omit({ entries: true }),
+  passEventSchema.options[2],
+  passEventSchema.options[3],
+]);
+export type PassEventWithoutEntries = z.infer<typeof passEventWithoutEntriesSchema>;
+
+/** `GET /api/passes/{id}/events?entries=0`: page lines without `entries` (a viewer that reads keys in windows). */
+export const passEventsQuerySchema = z.object({
+  entries: z.enum(["0", "1"], { error: "entries must be 0 or 1" }).default("1"),
+});
+export type PassEventsQuery = z.infer<typeof passEventsQuerySchema>;
 export type PassStartEvent = Extract<PassEvent, { type: "pass" }>;
 export type PageEvent = Extract<PassEvent, { type: "page" }>;
 export type PassEndEvent = Extract<PassEvent, { type: "end" }>;
