@@ -7,7 +7,7 @@ import { waitForListingComplete } from "@/scripts/testing/listing";
 import { startStack, type Stack } from "@/scripts/testing/stack";
 
 // Each limit answered where the person started the thing, in the server's words: "Start pass" on
-// /passes, "Record this listing" in the bucket browser, the watch form, "Run experiment" in the race
+// /passes, "Record a pass" in the bucket browser, the watch form, "Run experiment" in the race
 // lab. The app runs with one pass and one experiment at a time, and both slots are taken by work on
 // a bucket whose listings the sandbox slows down.
 
@@ -65,11 +65,11 @@ describe("limits in the UI", () => {
     await browser.screenshot("limits-start-pass");
   });
 
-  it("answers Record this listing with the pass limit beside the button", async () => {
+  it("answers Record a pass with the pass limit beside the button", async () => {
     const page = browser.page;
     await page.goto(`${app.url}/b/sandbox/demo`);
     await waitForListingComplete(page);
-    await page.getByRole("button", { name: "Record this listing" }).click();
+    await page.getByRole("button", { name: "Record a pass" }).click();
     const alert = page.getByRole("alert").filter({ hasText: "BUCKETSCOPE_MAX_RUNNING_PASSES" });
     await expect.poll(() => alert.textContent()).toBe(PASS_LIMIT);
     expect(new URL(page.url()).pathname).toBe("/b/sandbox/demo");

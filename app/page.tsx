@@ -14,7 +14,7 @@ export default async function HomePage() {
   const recent = recentPassesQuery();
   await Promise.all([
     queryClient.prefetchQuery({ ...connectionsQuery(), queryFn: async () => ({ connections: await connections().list() }) }),
-    queryClient.prefetchQuery({ ...recent, queryFn: () => ({ passes: passes().list({ limit: recent.queryKey[2] }) }) }),
+    queryClient.prefetchQuery({ ...recent, queryFn: () => ({ passes: passes().list({ limit: recent.queryKey[2], race: "exclude" }) }) }),
   ]);
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>

@@ -378,11 +378,27 @@ describe("the bucket browser", () => {
     expect(await (await fetch(href ?? "")).text()).toBe("deep hostile body\n");
   });
 
+  it("answers a bucket or connection that does not exist with a 404 page and a way back, without the listing's controls", async () => {
+    const cases: [string, string, RegExp][] = [
+      ["/b/sandbox/no-such-bucket", "unknown-bucket", /Bucket “no-such-bucket” does not exist on connection “sandbox”/],
+      ["/b/nope/demo", "unknown-connection", /There is no connection named “nope”/],
+    ];
+    for (const [href, testId, message] of cases) {
+      const res = await page.goto(url(href));
+      expect(res?.status()).toBe(404);
+      const box = page.getByTestId(testId);
+      await box.waitFor();
+      expect(await box.textContent()).toMatch(message);
+      expect(await box.getByRole("link", { name: "Back to the connections" }).getAttribute("href")).toBe("/");
+      expect(await page.getByRole("toolbar").count()).toBe(0);
+      expect(await page.getByLabel("As of time").count()).toBe(0);
+      if (href.includes("no-such-bucket")) await browser.screenshot("browse-no-such-bucket");
+    }
+  });
+
   it("explains bad input in place", async () => {
     const cases: [string, RegExp][] = [
       ["/b/sandbox/Not_A_Bucket", /not a valid bucket name/],
-      ["/b/sandbox/no-such-bucket", /No such bucket/],
-      ["/b/nope/demo", /Unknown connection/],
       [`/b/sandbox/demo?prefix=${"x".repeat(1025)}`, /at most 1024 bytes/],
       ["/b/sandbox/demo?pageSize=0", /between 1 and 1000/],
       [`/b/sandbox/demo?key=${encodeURIComponent("no such key")}`, /no object with this key/],
@@ -392,15 +408,14 @@ describe("the bucket browser", () => {
       const box = href.includes("key=") ? page.getByTestId("object-panel").getByRole("alert") : page.getByTestId("browse-error");
       await box.waitFor();
       expect(await box.textContent()).toMatch(message);
-      if (href.includes("no-such-bucket")) await browser.screenshot("browse-no-such-bucket");
     }
   });
 
-  it("records the current listing as a pass and goes to its view", async () => {
+  it("records every key under the prefix as a flat pass, whatever the view, and goes to its view", async () => {
     await page.goto(url(browseHref("sandbox", "photos", { prefix: "2023/", pageSize: 10 })));
     await waitForComplete();
     // Busy from the click until the pass's page has loaded: asked in the same frame as the click.
-    const busy = await page.getByRole("button", { name: "Record this listing" }).evaluate(async (button) => {
+    const busy = await page.getByRole("button", { name: "Record a pass" }).evaluate(async (button) => {
       (button as HTMLButtonElement).click();
       await new Promise((resolve) => requestAnimationFrame(resolve));
       return { text: button.textContent, busy: button.getAttribute("aria-busy"), disabled: (button as HTMLButtonElement).disabled };
@@ -409,6 +424,6 @@ describe("the bucket browser", () => {
     await page.waitForURL(/\/passes\/[^/]+$/);
     const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop() ?? "");
     const pass = (await (await fetch(url(`/api/passes/${encodeURIComponent(id)}`))).json()) as Record<string, unknown>;
-    expect(pass).toMatchObject({ connection: "sandbox", bucket: "photos", prefix: "2023/", delimiter: "/", pageSize: 10 });
+    expect(pass).toMatchObject({ connection: "sandbox", bucket: "photos", prefix: "2023/", delimiter: null, pageSize: 10 });
   });
 });

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
+import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { CompareContainer } from "@/components/diff/compare-container";
 import { parseCompareView } from "@/components/diff/search-params";
+import { passes } from "@/lib/passes";
 
 export const dynamic = "force-dynamic";
 
@@ -13,8 +15,11 @@ export async function generateMetadata({ searchParams }: Props): Promise<Metadat
 }
 
 // The comparison is computed on first request (about a second per million keys), so the page does
-// not wait for it: the container asks for the summary and the rows it shows.
-export default function ComparePage() {
+// not wait for it: the container asks for the summary and the rows it shows. Unknown passes are
+// answered here, with a 404 page (./not-found.tsx).
+export default async function ComparePage({ searchParams }: Props) {
+  const { view } = parseCompareView(await searchParams);
+  if (view !== null && (passes().store.summary(view.a) === null || passes().store.summary(view.b) === null)) notFound();
   return (
     <Suspense>
       <CompareContainer />

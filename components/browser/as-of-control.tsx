@@ -5,6 +5,7 @@ import { useState } from "react";
 import { formatTime, parseTimeInput, pickerValue, zoneLabel, type TimeZoneChoice } from "@/components/format";
 import { useTimeZone } from "@/components/format/time";
 import { bucketsQuery } from "@/components/home/queries";
+import { UnavailableNote, type Unavailable } from "@/components/unavailable";
 import styles from "./browser.module.css";
 
 export interface AsOfControlProps {
@@ -14,6 +15,8 @@ export interface AsOfControlProps {
   asOf: string | null;
   onApply: (asOf: string) => void;
   onNow: () => void;
+  /** Why going back in time cannot work on this bucket (never versioned), said before anyone tries; null when it can. */
+  unavailable?: Unavailable | null;
 }
 
 /** What the typed text stands for, said before Apply: the instant, or why it cannot be used. */
@@ -43,7 +46,7 @@ export function asOfVerdict(
  * Picks T: a date, or a date and time with or without seconds, read in the app's zone (or the zone
  * it names), typed or picked; what it stands for is said before it is applied into the URL.
  */
-export function AsOfControl({ connection, bucket, asOf, onApply, onNow }: AsOfControlProps) {
+export function AsOfControl({ connection, bucket, asOf, onApply, onNow, unavailable = null }: AsOfControlProps) {
   const choice = useTimeZone();
   const shownT = asOf !== null ? formatTime(asOf, choice, { zone: false, ms: "auto" }) : "";
   const [draft, setDraft] = useState(shownT);
@@ -91,6 +94,8 @@ export function AsOfControl({ connection, bucket, asOf, onApply, onNow }: AsOfCo
           value={draft}
           spellCheck={false}
           aria-invalid={problem !== null}
+          disabled={unavailable !== null}
+          aria-describedby={unavailable !== null ? "as-of-unavailable" : undefined}
           onChange={(e) => change(e.target.value)}
         />
       </label>
@@ -101,13 +106,17 @@ export function AsOfControl({ connection, bucket, asOf, onApply, onNow }: AsOfCo
         className={styles.asOfPicker}
         title={`Pick a date and time (${zoneLabel(choice)})`}
         value={verdict.iso !== null ? pickerValue(verdict.iso, choice) : ""}
+        disabled={unavailable !== null}
         onChange={(e) => {
           if (e.target.value !== "") change(e.target.value.replace("T", " "));
         }}
       />
-      <button type="submit" className={styles.small}>
+      <button type="submit" className={styles.small} disabled={unavailable !== null}>
         Apply
       </button>
+      {unavailable !== null ? (
+        <UnavailableNote id="as-of-unavailable" why={unavailable} testId="as-of-unavailable" />
+      ) : null}
       {asOf !== null ? (
         <button type="button" className={styles.small} onClick={onNow} title="Leave as-of mode: list the bucket as it is now">
           Now

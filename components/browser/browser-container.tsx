@@ -9,6 +9,8 @@ import { useTimeZone } from "@/components/format/time";
 import { HistoryLink } from "@/components/history/history-link";
 import { ConcurrencySelect } from "@/components/pass/concurrency";
 import { ApiError } from "@/components/stream/api-error";
+import type { Unavailable } from "@/components/unavailable";
+import type { BucketHistory } from "@/lib/wire";
 import { AsOfBanner, type AsOfCounts } from "./as-of-banner";
 import { AsOfControl } from "./as-of-control";
 import { Breadcrumbs, type BreadcrumbItem } from "./breadcrumbs";
@@ -18,7 +20,7 @@ import { ListingToolbar } from "./listing-toolbar";
 import { ObjectPanel } from "./object-panel";
 import { PageStrip } from "./page-strip";
 import { listingQuery, objectDetailsQuery, useRecordListing } from "./queries";
-import { breadcrumbs, browseHref, changeView, FOLDER_DELIMITER, listingTarget, parseBrowseView, splitPrefix, type BrowseView } from "./search-params";
+import { breadcrumbs, browseHref, changeView, listingTarget, parseBrowseView, splitPrefix, type BrowseView } from "./search-params";
 import styles from "./browser.module.css";
 
 // Moving around inside the browser only changes the query string: history.pushState keeps this
@@ -45,6 +47,16 @@ const ERROR_TITLES: Record<string, string> = {
   bad_request: "This request cannot be answered",
 };
 
+/**
+ * Every way to record (this button, "Start a pass", a watch) defaults to a flat listing: a recorded
+ * pass exists to be compared, and only a flat pass holds every key under the prefix (a pass rolled up
+ * by "/" compares just the keys directly in its folder, so changes in subfolders never show in the
+ * history). One default also keeps passes recorded from anywhere in one history series.
+ */
+function recordTitle(prefix: string, pageSize: number): string {
+  return `Record every key under “${prefix === "" ? "the bucket" : prefix}” as a pass (flat, pages of ${pageSize}), kept with every page and key: passes, watches and the history default to flat listings, so this pass compares with the others`;
+}
+
 function describeError(err: Error): { title: string; message: string; code: string } {
   if (err instanceof ApiError) return { title: ERROR_TITLES[err.code] ?? "The listing failed", message: err.message, code: err.code };
   return { title: "The listing failed", message: err.message, code: "network" };
@@ -60,7 +72,16 @@ function ProblemBox({ title, message, children }: { title: string; message: stri
   );
 }
 
-export function BrowserContainer({ connection, bucket }: { connection: string; bucket: string }) {
+/** Why the bucket cannot be shown as of T, in a few words and in full; null when it can (or is not known yet). */
+export function asOfUnavailable(bucket: string, history: BucketHistory): Unavailable | null {
+  if (history !== "never") return null;
+  return {
+    short: "needs versioning",
+    reason: `“${bucket}” has never had versioning enabled, so S3 keeps only the current version of each key: there is no earlier moment to rebuild. Enable versioning on the bucket, or record passes now and compare them over time.`,
+  };
+}
+
+export function BrowserContainer({ connection, bucket, history }: { connection: string; bucket: string; history: BucketHistory }) {
   const searchParams = useSearchParams();
   const { view, problems } = useMemo(() => parseBrowseView(searchParams), [searchParams]);
   const router = useRouter();
@@ -162,20 +183,31 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
     ties: data?.bands.reduce((n, b) => n + (b.versions?.ties ?? 0), 0) ?? 0,
   };
   const liveHref = hrefFor({ asOf: null, key: null, version: null });
+  // Nothing to list, filter or record here: the controls would only fail again.
+  const gone = startError !== null && (startError.code === "unknown_connection" || startError.code === "no_such_bucket");
 
   return (
     <div className={styles.browser}>
       <div className={styles.head}>
         <Breadcrumbs connection={connection} items={crumbs} onNavigate={pushUrl} />
         <div className={styles.actions}>
-          <AsOfControl connection={connection} bucket={bucket} asOf={asOf} onApply={(t) => pushUrl(hrefFor({ asOf: t, key: null, version: null }))} onNow={() => pushUrl(liveHref)} />
-          <HistoryLink connection={connection} bucket={bucket} />
+          {gone ? null : (
+            <AsOfControl
+              connection={connection}
+              bucket={bucket}
+              asOf={asOf}
+              unavailable={asOf === null ? asOfUnavailable(bucket, history) : null}
+              onApply={(t) => pushUrl(hrefFor({ asOf: t, key: null, version: null }))}
+              onNow={() => pushUrl(liveHref)}
+            />
+          )}
+          {gone ? null : <HistoryLink connection={connection} bucket={bucket} />}
           {record.error !== null ? (
             <span className={styles.actionError} role="alert">
               {record.error.message}
             </span>
           ) : null}
-          {asOf === null ? (
+          {asOf === null && !gone ? (
             <span className={styles.record}>
               <ConcurrencySelect value={recordConcurrency} onChange={setRecordConcurrency} label="Cursors for the recorded listing" compact />
               <button
@@ -183,44 +215,41 @@ export function BrowserContainer({ connection, bucket }: { connection: string; b
                 className="primary"
                 disabled={recordBusy || problems.length > 0 || startError !== null}
                 aria-busy={recordBusy}
-                title="List this prefix again as a recorded pass, kept with every page and key"
+                title={recordTitle(view.prefix, view.pageSize)}
+                data-testid="record-pass"
                 onClick={() => {
                   setRecording(true);
+                  // Flat whatever the view shows: see recordTitle.
                   record.mutate(
-                    {
-                    connection,
-                    bucket,
-                    prefix: view.prefix,
-                    delimiter: view.flat ? undefined : FOLDER_DELIMITER,
-                    pageSize: view.pageSize,
-                    concurrency: recordConcurrency,
-                  },
-                  { onError: () => setRecording(false) },
-                );
-              }}
-            >
-              {recordBusy ? "Recording…" : "Record this listing"}
-            </button>
+                    { connection, bucket, prefix: view.prefix, pageSize: view.pageSize, concurrency: recordConcurrency },
+                    { onError: () => setRecording(false) },
+                  );
+                }}
+              >
+                {recordBusy ? "Recording…" : "Record a pass"}
+              </button>
             </span>
           ) : null}
         </div>
       </div>
 
-      <ListingToolbar
-        folder={folder}
-        filter={filter}
-        pageSize={view.pageSize}
-        flat={view.flat}
-        pageCount={data?.bands.length ?? 0}
-        page={view.page}
-        streaming={streaming}
-        onFilterChange={(next) => replaceUrl(hrefFor({ prefix: folder + next }))}
-        onPageSizeChange={(pageSize) => pushUrl(hrefFor({ pageSize }))}
-        onFlatChange={(flat) => pushUrl(hrefFor({ flat }))}
-        onJumpToPage={goToPage}
-        onStop={() => void queryClient.cancelQueries({ queryKey: listingOptions.queryKey })}
-        onRefresh={() => void queryClient.resetQueries({ queryKey: listingOptions.queryKey })}
-      />
+      {gone ? null : (
+        <ListingToolbar
+          folder={folder}
+          filter={filter}
+          pageSize={view.pageSize}
+          flat={view.flat}
+          pageCount={data?.bands.length ?? 0}
+          page={view.page}
+          streaming={streaming}
+          onFilterChange={(next) => replaceUrl(hrefFor({ prefix: folder + next }))}
+          onPageSizeChange={(pageSize) => pushUrl(hrefFor({ pageSize }))}
+          onFlatChange={(flat) => pushUrl(hrefFor({ flat }))}
+          onJumpToPage={goToPage}
+          onStop={() => void queryClient.cancelQueries({ queryKey: listingOptions.queryKey })}
+          onRefresh={() => void queryClient.resetQueries({ queryKey: listingOptions.queryKey })}
+        />
+      )}
 
       {problems.length > 0 ? (
         <ProblemBox title="This link has a parameter that cannot be used" message={problems.join(" ")}>

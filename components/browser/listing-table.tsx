@@ -185,18 +185,18 @@ function ListingRowView({ index, rows, rowCount, folder, selectedKey, loadingPag
         <span className={styles.num} role="cell">
           —
         </span>
-        <span role="cell" />
+        <span role="cell" data-col="modified" />
         {asOf !== null ? (
-          <span role="cell" className={styles.cls} title="S3 lists a folder when anything under it has history: it may have been empty at T">
+          <span role="cell" data-col="class" className={styles.cls} title="S3 lists a folder when anything under it has history: it may have been empty at T">
             folder · history
           </span>
         ) : (
-          <span role="cell" className={styles.cls}>
+          <span role="cell" data-col="class" className={styles.cls}>
             folder
           </span>
         )}
-        <span role="cell" />
-        {asOf !== null ? <span role="cell" /> : null}
+        <span role="cell" data-col="etag" />
+        {asOf !== null ? <span role="cell" data-col="version" /> : null}
       </div>
     );
   }
@@ -228,17 +228,17 @@ function ListingRowView({ index, rows, rowCount, folder, selectedKey, loadingPag
       <span className={styles.num} role="cell" title={`${formatCount(entry.size)} bytes`}>
         {formatBytes(entry.size)}
       </span>
-      <span className={styles.time} role="cell">
+      <span className={styles.time} role="cell" data-col="modified">
         <Time iso={entry.lastModified} zone={false} />
       </span>
-      <span className={styles.cls} role="cell">
+      <span className={styles.cls} role="cell" data-col="class">
         {entry.storageClass ?? "—"}
       </span>
-      <span className={styles.etag} role="cell" title={entry.etag ?? undefined}>
+      <span className={styles.etag} role="cell" data-col="etag" title={entry.etag ?? undefined}>
         {entry.etag ?? "—"}
       </span>
       {asOf !== null ? (
-        <span className={styles.etag} role="cell" title={entry.versionId ?? undefined} data-testid="version-cell">
+        <span className={styles.etag} role="cell" data-col="version" title={entry.versionId ?? undefined} data-testid="version-cell">
           {entry.versionId ?? "—"}
         </span>
       ) : null}
@@ -316,13 +316,17 @@ export function ListingTable(props: ListingTableProps) {
         <span role="columnheader" className={styles.right}>
           Size
         </span>
-        <span role="columnheader">
+        <span role="columnheader" data-col="modified">
           Last modified <ZoneLabel />
         </span>
-        <span role="columnheader">Class</span>
-        <span role="columnheader">ETag</span>
+        <span role="columnheader" data-col="class">
+          Class
+        </span>
+        <span role="columnheader" data-col="etag">
+          ETag
+        </span>
         {asOf !== null ? (
-          <span role="columnheader" title={`The version that was current at ${instantText(asOf, choice)}`}>
+          <span role="columnheader" data-col="version" title={`The version that was current at ${instantText(asOf, choice)}`}>
             Version at T
           </span>
         ) : null}

@@ -4,6 +4,7 @@ import { keepPreviousData, useQueries, useQuery, type UseQueryResult } from "@ta
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { historyHref } from "@/components/history/search-params";
 import { BLOCK_ROWS, blocksFor } from "@/components/pass/windows";
 import { ApiError } from "@/components/stream/api-error";
 import type { DiffItem, DiffOnly, DiffWindow } from "@/lib/wire";
@@ -110,7 +111,7 @@ function CompareLoaded({ view }: { view: CompareView }) {
           <>
             {" "}
             /{" "}
-            <Link href={`/b/${encodeURIComponent(plan.a.connection)}/${encodeURIComponent(plan.a.bucket)}/history?prefix=${encodeURIComponent(plan.a.prefix)}`}>
+            <Link href={historyHref(plan.a.connection, plan.a.bucket, plan.a.prefix, plan.a)}>
               history of {plan.a.bucket}/{plan.a.prefix}
             </Link>
           </>

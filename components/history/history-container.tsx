@@ -6,19 +6,23 @@ import { useEffect, useMemo, useState } from "react";
 import { browseHref } from "@/components/browser/search-params";
 import { compareHref } from "@/components/diff/search-params";
 import { formatBytes, formatCount, visibleKey } from "@/components/format";
+import type { HistorySeriesKey } from "@/lib/wire";
 import { WatchesSection } from "@/components/watches/watches-section";
 import { watchesQuery } from "@/components/watches/queries";
 import { comparePair, timelinePoints, toggleSelection } from "./chart-data";
 import { HistoryCharts } from "./history-charts";
 import { HistoryTable } from "./history-table";
 import { HISTORY_BUSY_POLL_MS, HISTORY_WATCHED_POLL_MS, historyQuery, type HistoryTarget } from "./queries";
+import { historyHref, sameSeries } from "./search-params";
+import { describeSeries } from "./series";
 import styles from "./history.module.css";
 
-export function HistoryContainer({ target }: { target: HistoryTarget }) {
+/** One series of a prefix's history (null until the prefix has a pass: then the series of its first). */
+export function HistoryContainer({ target, series }: { target: HistoryTarget; series: HistorySeriesKey | null }) {
   const watched = useQuery(watchesQuery(target));
   const activeWatch = watched.data?.watches.some((w) => w.state === "active") ?? false;
   const history = useQuery({
-    ...historyQuery(target),
+    ...historyQuery(target, series),
     // New passes land while the page is open (a watch, another tab): read again while anything moves.
     refetchInterval: (q) => {
       const points = q.state.data?.points ?? [];
@@ -26,7 +30,12 @@ export function HistoryContainer({ target }: { target: HistoryTarget }) {
       return activeWatch ? HISTORY_WATCHED_POLL_MS : false;
     },
   });
-  const points = useMemo(() => timelinePoints(history.data?.points ?? []), [history.data]);
+  const allSeries = history.data?.series ?? [];
+  const shown = series ?? allSeries[0] ?? null;
+  const points = useMemo(
+    () => timelinePoints((history.data?.points ?? []).filter((p) => shown === null || sameSeries(p.pass, shown))),
+    [history.data, shown],
+  );
   const [selected, setSelected] = useState<string[]>([]);
   const select = (id: string) => setSelected((s) => toggleSelection(s, id));
   const pair = comparePair(selected, points);
@@ -74,6 +83,35 @@ export function HistoryContainer({ target }: { target: HistoryTarget }) {
         </form>
       </div>
 
+      {allSeries.length > 0 ? (
+        <nav className={styles.series} aria-label="Series" data-testid="history-series">
+          <span className={styles.seriesLabel} title="Passes are compared only with passes listed the same way: same kind, delimiter, page size and start-after">
+            Series
+          </span>
+          {allSeries.map((s) => {
+            const current = shown !== null && sameSeries(s, shown);
+            const bytes = history.data?.disk.series.find((d) => sameSeries(d, s))?.bytes;
+            return (
+              <Link
+                key={`${s.kind}/${s.pageSize}/${s.delimiter ?? ""}/${s.startAfter ?? ""}`}
+                href={historyHref(target.connection, target.bucket, target.prefix, s)}
+                className={current ? `${styles.seriesItem} ${styles.seriesCurrent}` : styles.seriesItem}
+                aria-current={current ? "page" : undefined}
+                data-page-size={s.pageSize}
+                data-delimiter={s.delimiter ?? ""}
+                prefetch={false}
+              >
+                {describeSeries(s)}{" "}
+                <span className={styles.seriesCount} title={bytes !== undefined ? `${formatCount(s.passes)} passes, ${formatBytes(bytes)} on disk` : undefined}>
+                  {formatCount(s.passes)}
+                  {bytes !== undefined ? ` · ${formatBytes(bytes)}` : ""}
+                </span>
+              </Link>
+            );
+          })}
+        </nav>
+      ) : null}
+
       {history.error !== null ? (
         <div className="error-box" role="alert">
           {history.error.message}
@@ -114,7 +152,11 @@ export function HistoryContainer({ target }: { target: HistoryTarget }) {
           <HistoryTable points={points} selected={selected} onSelect={select} />
         </>
       )}
-      <WatchesSection target={target} title="Watches of this prefix" />
+      <WatchesSection
+        target={target}
+        title="Watches of this prefix"
+        defaults={shown !== null && shown.kind === "list" && shown.startAfter === null ? { pageSize: shown.pageSize, delimiter: shown.delimiter } : null}
+      />
     </div>
   );
 }

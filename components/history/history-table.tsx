@@ -2,6 +2,7 @@ import Link from "next/link";
 import { formatBytes, formatCount, formatDuration } from "@/components/format";
 import { Time, ZoneLabel } from "@/components/format/time";
 import { compareHref } from "@/components/diff/search-params";
+import { ScrollX } from "@/components/scroll-x";
 import { STATUS_BADGE } from "@/components/pass/pass-header";
 import { passHref } from "@/components/pass/search-params";
 import type { TimelinePoint } from "./chart-data";
@@ -32,7 +33,7 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
   if (points.length === 0) return <div className={`${styles.tableWrap} ${styles.empty}`}>No passes yet: record one from the bucket browser, or start a watch below.</div>;
   const newestFirst = [...points].reverse();
   return (
-    <div className={styles.tableWrap}>
+    <ScrollX className={styles.tableWrap}>
       <table className={styles.table} data-testid="history-table">
         <thead>
           <tr>
@@ -74,7 +75,7 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
                     </span>
                   ) : null}
                 </td>
-                <td>
+                <td className={styles.started}>
                   <Time iso={p.createdAt} zone={false} />
                 </td>
                 <td className={styles.num}>{formatCount(p.keys)}</td>
@@ -87,7 +88,7 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
                   {formatCount(p.pages)} <span className="muted">× {formatCount(p.pageSize)}</span>
                 </td>
                 <td className={styles.num}>{formatDuration(p.durationMs)}</td>
-                <td>
+                <td className={styles.compareCell}>
                   {p.previousId !== null && p.status === "complete" ? (
                     <Link href={compareHref({ a: p.previousId, b: p.id })} prefetch={false}>
                       compare with previous
@@ -99,6 +100,6 @@ export function HistoryTable({ points, selected, onSelect }: HistoryTableProps) 
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollX>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { ApiError } from "@/components/stream/api-error";
 import type { ConnectionView } from "@/lib/wire";
@@ -56,7 +57,9 @@ export function HomeContainer() {
 
       <div className={styles.sectionHead}>
         <h2>Recent passes</h2>
-        <span className={styles.sectionNote}>recorded listings, newest first</span>
+        <span className={styles.sectionNote}>
+          recorded listings, newest first (race lab passes are with <Link href="/race">their experiments</Link>)
+        </span>
       </div>
       {passes.error !== null ? (
         <div className="error-box" role="alert">
@@ -65,7 +68,7 @@ export function HomeContainer() {
       ) : passes.data === undefined ? (
         <p className="muted">Reading the passes…</p>
       ) : passes.data.passes.length === 0 ? (
-        <p className="muted">No passes yet. Open a bucket and press “Record this listing”.</p>
+        <p className="muted">No passes yet. Open a bucket and press “Record a pass”.</p>
       ) : (
         <PassesTable passes={passes.data.passes} />
       )}

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { formatBytes, formatCount, formatDuration, visibleKey } from "@/components/format";
 import { Time, ZoneLabel } from "@/components/format/time";
+import { ScrollX } from "@/components/scroll-x";
 import { PassKindBadge } from "@/components/pass/pass-header";
 import type { PassStatus, PassSummary } from "@/lib/wire";
 import styles from "./home.module.css";
@@ -21,7 +22,7 @@ function where(p: PassSummary): string {
 
 export function PassesTable({ passes }: { passes: PassSummary[] }) {
   return (
-    <div className={styles.tableWrap}>
+    <ScrollX className={styles.tableWrap}>
       <table className={styles.passes} data-testid="recent-passes">
         <thead>
           <tr>
@@ -68,6 +69,6 @@ export function PassesTable({ passes }: { passes: PassSummary[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollX>
   );
 }

@@ -25,7 +25,8 @@ export function bucketsQuery(connection: string) {
 export function recentPassesQuery(limit: number = RECENT_PASSES) {
   return queryOptions({
     queryKey: ["passes", "recent", limit] as const,
-    queryFn: ({ signal }) => fetchJson(`/api/passes?limit=${limit}`, passListResponseSchema, { signal }),
+    // Race passes belong to their experiments (/race): a demo's worth of them would bury the rest.
+    queryFn: ({ signal }) => fetchJson(`/api/passes?limit=${limit}&race=exclude`, passListResponseSchema, { signal }),
     refetchInterval: (query) => (query.state.data?.passes.some((p) => p.status === "running") ? RUNNING_POLL_MS : false),
   });
 }

@@ -97,11 +97,11 @@ const KeyRow = memo(function KeyRow({
           <span>
             <span className={styles.placeholder} style={{ display: "block" }} />
           </span>
+          {versions ? <span data-col="version" /> : null}
           <span />
+          <span data-col="modified" />
+          <span data-col="class" />
           <span />
-          <span />
-          <span />
-          {versions ? <span /> : null}
         </>
       ) : (
         <>
@@ -111,15 +111,19 @@ const KeyRow = memo(function KeyRow({
             </span>
           </span>
           {versions ? (
-            <span className={styles.mono} title={entry.versionId ?? undefined}>
+            <span className={styles.mono} data-col="version" title={entry.versionId ?? undefined}>
               {entry.versionId ?? "—"}
             </span>
           ) : null}
           <span className={styles.num} title={`${formatCount(entry.size)} bytes`}>
             {formatBytes(entry.size)}
           </span>
-          <Time iso={entry.lastModified} zone={false} />
-          <span className="muted">{entry.storageClass ?? "—"}</span>
+          <span data-col="modified">
+            <Time iso={entry.lastModified} zone={false} />
+          </span>
+          <span data-col="class" className="muted">
+            {entry.storageClass ?? "—"}
+          </span>
           <span className={styles.num}>
             <button type="button" className={styles.pageLink} onClick={() => onSelectPage(entry.page)} title={`page ${entry.page + 1} delivered this key`}>
               {formatCount(entry.page + 1)}
@@ -189,12 +193,12 @@ export function KeysTable({ itemCount, itemAt, entryAt, q, filtered = false, sel
       <div className={`${styles.gridHead} ${versions ? styles.keysColsVersion : styles.keysCols}`} role="row">
         <span className={styles.num}>#</span>
         <span>Key</span>
-        {versions ? <span>Version at T</span> : null}
+        {versions ? <span data-col="version">Version at T</span> : null}
         <span className={styles.num}>Size</span>
-        <span>
+        <span data-col="modified">
           Last modified <ZoneLabel />
         </span>
-        <span>Storage class</span>
+        <span data-col="class">Storage class</span>
         <span className={styles.num}>Page</span>
       </div>
       <div ref={viewport} className={styles.viewport} style={{ height }} data-testid="keys-viewport">

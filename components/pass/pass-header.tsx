@@ -5,6 +5,7 @@ import { useEffect, useState, type CSSProperties, type ReactNode } from "react";
 import { browseHref } from "@/components/browser/search-params";
 import { formatBytes, formatCount, formatDuration, visibleKey } from "@/components/format";
 import { Time, useTimeZone } from "@/components/format/time";
+import { RacePassLink } from "@/components/race/race-pass-link";
 import { INVENTORY_CAVEAT, type PassStatus, type PassSummary, type PassTotals } from "@/lib/wire";
 import type { Explanation } from "./explain";
 import { keysPerSecond } from "./live";
@@ -87,6 +88,7 @@ export function PassHeader({ pass, status, actions, extraActions }: { pass: Pass
               {status}
             </span>
             {pass.kind === "snapshot" ? <span className="badge accent">snapshot</span> : null}
+            <RacePassLink prefix={pass.prefix} long />
             {pass.kind === "inventory" ? <span className="badge warn">inventory</span> : null}
           </div>
           {pass.kind === "snapshot" ? (

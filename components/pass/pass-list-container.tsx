@@ -8,6 +8,8 @@ import { ConnectionBucketFields } from "@/components/home/connection-bucket-fiel
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
 import { formatBytes, formatCount, formatDuration, parseTimeInput, plural, visibleKey, zoneLabel } from "@/components/format";
 import { Time, useTimeZone, ZoneLabel } from "@/components/format/time";
+import { RacePassLink } from "@/components/race/race-pass-link";
+import { ScrollX } from "@/components/scroll-x";
 import { MAX_PAGE_SIZE, type PassKind, type PassParamsInput, type PassSummary } from "@/lib/wire";
 import { ConcurrencySelect } from "./concurrency";
 import { PassKindBadge, STATUS_BADGE } from "./pass-header";
@@ -17,7 +19,13 @@ import { parsePassListFilters, passHref, passListHref, type PassListFilters } fr
 import styles from "./pass.module.css";
 
 function KindCell({ pass }: { pass: PassSummary }) {
-  if (pass.kind === "list") return <span className="muted">{pass.concurrency > 1 ? `list, ${pass.concurrency} cursors` : "list"}</span>;
+  if (pass.kind === "list") {
+    return (
+      <>
+        <span className="muted">{pass.concurrency > 1 ? `list, ${pass.concurrency} cursors` : "list"}</span> <RacePassLink prefix={pass.prefix} />
+      </>
+    );
+  }
   if (pass.kind === "inventory") {
     return (
       <span>
@@ -39,7 +47,7 @@ function KindCell({ pass }: { pass: PassSummary }) {
 export function PassListTable({ passes, filterHref }: { passes: readonly PassSummary[]; filterHref: (f: PassListFilters) => string }) {
   if (passes.length === 0) return <div className={`${styles.tableWrap} ${styles.empty}`}>No passes match. Start one above, or record a listing from the bucket browser.</div>;
   return (
-    <div className={styles.tableWrap}>
+    <ScrollX className={styles.tableWrap}>
       <table className={styles.listTable} data-testid="pass-list">
         <thead>
           <tr>
@@ -96,14 +104,14 @@ export function PassListTable({ passes, filterHref }: { passes: readonly PassSum
                 {formatCount(p.totals.anomalies)}
               </td>
               <td className={styles.num}>{formatDuration(p.activeMs)}</td>
-              <td>
+              <td className={styles.started}>
                 <Time iso={p.createdAt} zone={false} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollX>
   );
 }
 

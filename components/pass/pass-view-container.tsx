@@ -7,6 +7,7 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useState, type Mouse
 import { compareHref } from "@/components/diff/search-params";
 import { formatCount, formatDuration } from "@/components/format";
 import { ApiError } from "@/components/stream/api-error";
+import type { Unavailable } from "@/components/unavailable";
 import { latencyStats, pagePoints } from "./chart-data";
 import { CursorLanes } from "./cursor-lanes";
 import { explainFlags, explainParallel, explainPass } from "./explain";
@@ -45,13 +46,13 @@ export function UnknownPass({ id }: { id: string }) {
 }
 
 /** A pass, live while it runs. A resume remounts the live part so it attaches to the new run. */
-export function PassViewContainer({ id }: { id: string }) {
+export function PassViewContainer({ id, snapshotUnavailable = null }: { id: string; snapshotUnavailable?: Unavailable | null }) {
   const [attachment, setAttachment] = useState(0);
   const reattach = useCallback(() => setAttachment((n) => n + 1), []);
-  return <LivePassView key={attachment} id={id} onReattach={reattach} />;
+  return <LivePassView key={attachment} id={id} onReattach={reattach} snapshotUnavailable={snapshotUnavailable} />;
 }
 
-function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }) {
+function LivePassView({ id, onReattach, snapshotUnavailable }: { id: string; onReattach: () => void; snapshotUnavailable: Unavailable | null }) {
   const searchParams = useSearchParams();
   const { value: view, problems } = useMemo(() => parsePassView(searchParams), [searchParams]);
   // A parallel pass's cursors and notes change while it runs: its summary is read again meanwhile.
@@ -140,7 +141,7 @@ function LivePassView({ id, onReattach }: { id: string; onReattach: () => void }
         }}
         extraActions={
           pass.kind === "list" && !running ? (
-            <SnapshotAtStartButton onStart={snapshotAtStart.start} busy={snapshotAtStart.busy} />
+            <SnapshotAtStartButton onStart={snapshotAtStart.start} busy={snapshotAtStart.busy} unavailable={snapshotUnavailable} />
           ) : pass.kind === "inventory" && status === "complete" ? (
             <CompareWithLiveButton onStart={() => liveComparison.start(livePassParams(pass))} busy={liveComparison.busy} />
           ) : null

@@ -214,15 +214,16 @@ describe("a parallel pass", () => {
     expect(Number(await splits.getAttribute("data-count"))).toBe((summary.parallel?.ranges.total ?? 0) - 1);
     const firstOfRange1 = records.find((r) => r.cursor?.range === 1);
     await page.locator('[data-testid="lane-range"][data-range="1"]').click();
-    await page.waitForURL(new RegExp(`[?&]page=${firstOfRange1?.index}(&|$)`));
+    // The URL numbers pages from 1; the records count from 0.
+    await page.waitForURL(new RegExp(`[?&]page=${(firstOfRange1?.index ?? -1) + 1}(&|$)`));
     const later = records.filter((r) => (r.cursor?.range ?? 0) > 0 && r.entryCount > 0).slice(0, 3);
     expect(later.length).toBeGreaterThan(0);
     for (const r of later) {
       await page.goto(url(passHref(id, { page: r.index })));
-      await page.locator(`[data-testid="page-band"][data-page="${r.index}"]`).waitFor();
+      await page.locator(`[data-testid="page-band"][data-page-number="${r.index + 1}"]`).waitFor();
       // The band can be drawn before the key window after it has loaded; the scroll must not land
       // before every page of the ranges ahead of it has replayed (it did, on the first pages' layout).
-      await expect.poll(async () => (await aroundBand(r.index))[1], { timeout: 15_000 }).toBe(r.firstKey);
+      await expect.poll(async () => (await aroundBand(r.index + 1))[1], { timeout: 15_000 }).toBe(r.firstKey);
     }
     for (const width of [800, 1024, 1440]) {
       await page.setViewportSize({ width, height: 900 });
@@ -242,7 +243,7 @@ describe("a parallel pass", () => {
 
     await page.goto(url("/b/sandbox/photos"));
     await page.locator('select[aria-label="Cursors for the recorded listing"]').selectOption("4");
-    await page.getByRole("button", { name: "Record this listing" }).click();
+    await page.getByRole("button", { name: "Record a pass" }).click();
     await page.waitForURL(/\/passes\/[A-Za-z0-9_-]+$/, { timeout: 30_000 });
     await page.locator('[data-testid="pass-concurrency"]').getByText("4 cursors").waitFor();
   });

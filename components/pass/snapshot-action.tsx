@@ -1,22 +1,32 @@
 import Link from "next/link";
 import { plural } from "@/components/format";
 import { Time } from "@/components/format/time";
+import { UnavailableNote, type Unavailable } from "@/components/unavailable";
 import type { PassSummary } from "@/lib/wire";
 import { explainPass } from "./explain";
 import { passHref } from "./search-params";
 import styles from "./pass.module.css";
 
-export function SnapshotAtStartButton({ onStart, busy }: { onStart: () => void; busy: boolean }) {
-  return (
+/** `unavailable`: why it cannot work on this bucket (never versioned), shown beside the disabled button before anyone clicks. */
+export function SnapshotAtStartButton({ onStart, busy, unavailable = null }: { onStart: () => void; busy: boolean; unavailable?: Unavailable | null }) {
+  const button = (
     <button
       type="button"
       onClick={onStart}
-      disabled={busy}
+      disabled={busy || unavailable !== null}
       data-testid="snapshot-at-start"
-      title="Rebuild the bucket as it was when this pass started (from object versions) and compare this pass with it"
+      aria-describedby={unavailable !== null ? "snapshot-unavailable" : undefined}
+      title={unavailable?.reason ?? "Rebuild the bucket as it was when this pass started (from object versions) and compare this pass with it"}
     >
       {busy ? "Reading versions…" : "Snapshot at this pass's start"}
     </button>
+  );
+  if (unavailable === null) return button;
+  return (
+    <span className={styles.unavailable}>
+      {button}
+      <UnavailableNote id="snapshot-unavailable" why={unavailable} testId="snapshot-unavailable" />
+    </span>
   );
 }
 

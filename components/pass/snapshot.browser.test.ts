@@ -163,20 +163,26 @@ describe("a snapshot pass of the versioned bucket as of a chosen T", () => {
 });
 
 describe("Snapshot at this pass's start", () => {
-  it("on a bucket that was never versioned explains why in place", async () => {
+  it("on a bucket that was never versioned is offered disabled, with the reason, before anyone clicks", async () => {
     const id = await passes.startPass({ bucket: "demo", pageSize: 1000 });
     await passes.settled(id);
     await page.goto(url(passHref(id)));
     await page.locator('[data-testid="pass-view"][data-status="complete"]').waitFor();
-    await page.getByTestId("snapshot-at-start").click();
-    await page.getByTestId("snapshot-error").waitFor({ timeout: 30_000 });
-    expect(await text("snapshot-error")).toMatch(/No snapshot of demo as of this pass’s start/);
-    expect(await text("snapshot-error-message")).toMatch(/version/i);
-    // Still the pass view, still usable.
-    expect(new URL(page.url()).pathname).toBe(passHref(id));
-    expect(await page.getByTestId("snapshot-at-start").isEnabled()).toBe(true);
+    expect(await page.getByTestId("snapshot-at-start").isDisabled()).toBe(true);
+    const why = page.getByTestId("snapshot-unavailable");
+    expect(await why.textContent()).toMatch(/^needs versioning/);
+    expect(await why.getAttribute("title")).toMatch(/“demo” has never had versioning enabled/);
+    expect(await page.getByTestId("snapshot-at-start").getAttribute("aria-describedby")).toBe("snapshot-unavailable");
     expect(await text("stat-keys")).toBe("3,000");
     await shot("snapshot-not-versioned");
+    // The API refuses it all the same, for a client that does not ask first.
+    const refused = await fetch(url("/api/passes"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ connection: "sandbox", bucket: "demo", kind: "snapshot" }),
+    });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: { code: "not_versioned" } });
   });
 
   it("on the versioned bucket opens the comparison with the snapshot as A, and nothing differs", async () => {

@@ -3,7 +3,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { formatCount } from "@/components/format";
 import { Time, useTimeZone } from "@/components/format/time";
 import { useNdjsonStream } from "@/components/stream/use-ndjson-stream";
 import { experimentEventSchema, TRUTH_METHODS, VERDICTS, type Verdict } from "@/lib/wire";
@@ -23,6 +24,38 @@ const ANOMALIES: Verdict[] = VERDICTS.filter((v) => v !== "consistent");
 function parseShown(param: string | null): Set<Verdict> {
   if (param === null) return new Set(ANOMALIES);
   return new Set(VERDICTS.filter((v) => param.split(",").includes(v)));
+}
+
+/** Fits a 1024×768 projector with the page's header above it. */
+const CHART_HEIGHT = 420;
+/** A page in flight grows on screen this often. */
+const FLIGHT_TICK_MS = 100;
+
+/** The viewer's clock, ticking while `active`. */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const t = window.setInterval(() => setNow(Date.now()), FLIGHT_TICK_MS);
+    return () => window.clearInterval(t);
+  }, [active]);
+  return now;
+}
+
+function paceText(latencyMs: number): string {
+  return latencyMs > 0 ? `pace: ${formatCount(latencyMs)} ms added per page` : "pace: full speed (no latency added)";
+}
+
+function SetupProgress({ written, total }: { written: number; total: number }) {
+  return (
+    <div className={styles.setup} data-testid="setup-progress">
+      <div className={styles.setupText}>
+        {written < total ? "Writing the keys the pass will list: " : "Set up: the keys the pass lists, "}
+        <b>{formatCount(written)}</b> / {formatCount(total)} written
+      </div>
+      <progress max={total} value={written} aria-label="Keys written" />
+    </div>
+  );
 }
 
 /** One experiment: live while it runs (events stream), complete from its detail once it has ended. */
@@ -47,7 +80,12 @@ export function ExperimentContainer({ id }: { id: string }) {
   const truth = finished?.truth ?? live.state.truth;
   const verdicts = useMemo(() => finished?.verdicts ?? [], [finished]);
   const startCount = truth.find((t) => t.which === "start")?.count ?? 0;
-  const picture = useMemo(() => buildSpacetime({ pages, mutations, verdicts, startCount }), [pages, mutations, verdicts, startCount]);
+  const inFlight = finished === null ? live.state.inFlight : null;
+  const now = useNow(inFlight !== null);
+  const picture = useMemo(
+    () => buildSpacetime({ pages, mutations, verdicts, startCount, inFlight, now }),
+    [pages, mutations, verdicts, startCount, inFlight, now],
+  );
 
   const setParams = useCallback(
     (change: Record<string, string | null>) => {
@@ -104,6 +142,7 @@ export function ExperimentContainer({ id }: { id: string }) {
           status <span className={`badge ${experiment.status === "complete" ? "ok" : experiment.status === "running" ? "accent" : "bad"}`}>{experiment.status}</span>
         </span>
         {experiment.status === "running" ? <span data-testid="phase">{live.state.phase ?? experiment.phase}</span> : null}
+        <span>{paceText(experiment.params.latencyMs)}</span>
         <span>
           <code>
             {experiment.connection}/{experiment.bucket}/{experiment.prefix}
@@ -119,6 +158,7 @@ export function ExperimentContainer({ id }: { id: string }) {
       {experiment.error !== null ? <div className="error-box">{experiment.error.message}</div> : null}
       {live.error !== null ? <div className="error-box">{live.error.message}</div> : null}
       {stop.error !== null ? <div className="error-box">{stop.error.message}</div> : null}
+      {experiment.status === "running" && live.state.setup !== null ? <SetupProgress {...live.state.setup} /> : null}
       <GroundTruth experiment={experiment} truth={truth} />
       {result !== null ? (
         <div className={`${styles.summaryLine} ${result.equalsStart && result.equalsEnd ? "" : styles.differs}`} data-testid="summary-line">
@@ -126,8 +166,14 @@ export function ExperimentContainer({ id }: { id: string }) {
         </div>
       ) : null}
       <div className="panel">
-        <SpacetimeLegend />
-        <SpacetimeChart picture={picture} height={460} />
+        <SpacetimeLegend picture={picture} />
+        {pages.length === 0 && inFlight === null ? (
+          <div className={styles.chartWaiting} style={{ height: CHART_HEIGHT }} data-testid="spacetime-waiting">
+            {experiment.status === "running" ? "The picture begins when page 1 is requested." : "No page was requested."}
+          </div>
+        ) : (
+          <SpacetimeChart picture={picture} height={CHART_HEIGHT} />
+        )}
         <p className="muted">
           Each black segment is a page: the keys it returned, drawn at the moment it was answered (the shading above it is the time its request was in flight). The dashed
           staircase is the cursor. A mutation above its page&apos;s segment happened before the page was read and is reflected; one below happened after and is not.

@@ -4,7 +4,7 @@ import { useEffect, useMemo, type ReactNode } from "react";
 import { TRUTH_METHODS, type ExperimentPage, type ExperimentSummary, type KeyVerdict, type Mutation, type TruthSnapshot } from "@/lib/wire";
 import { useTimeZone } from "@/components/format/time";
 import { clockTime, gap, narrate } from "./narrate";
-import { buildSpacetime, stepCount, visibleAt } from "./spacetime";
+import { buildSpacetime, presenterSteps } from "./spacetime";
 import { SpacetimeChart, SpacetimeLegend } from "./spacetime-chart";
 import { VerdictBadge } from "./verdict-table";
 import { VERDICT_STYLE } from "./verdicts";
@@ -32,9 +32,14 @@ function Note({ color, title, children }: { color?: string; title: ReactNode; ch
   );
 }
 
-/** Full screen, large type, one page per step: space / → / ↓ forward, ← / ↑ back, Esc leaves. */
+/**
+ * Full screen, large type, the picture full width and the story below it (a 1024×768 projector
+ * fits both). One step per page, and before each page one step per mutation sent before it was
+ * requested: space / → / ↓ forward, ← / ↑ back, Esc leaves.
+ */
 export function Presenter({ experiment, truth, pages, mutations, verdicts, step, onStep, onExit }: PresenterProps) {
-  const last = stepCount(pages) - 1;
+  const steps = useMemo(() => presenterSteps(pages, mutations), [pages, mutations]);
+  const last = steps.length - 1;
   const current = Math.min(Math.max(0, step), last);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -53,58 +58,75 @@ export function Presenter({ experiment, truth, pages, mutations, verdicts, step,
   }, [current, last, onStep, onExit]);
 
   const start = truth.find((t) => t.which === "start");
-  const picture = useMemo(
-    () => buildSpacetime({ pages, mutations, verdicts, startCount: start?.count ?? 0 }, current),
-    [pages, mutations, verdicts, start, current],
-  );
-  const page = current > 0 ? pages[current - 1] : undefined;
-  const fresh = visibleAt(mutations, pages, current).filter((m) => !visibleAt(mutations, pages, current - 1).some((n) => n.seq === m.seq));
-  const decided = verdicts.filter((v) => v.verdict !== "consistent" && (current === last ? v.page === null || v.page >= current - 1 : v.page === current - 1));
+  const at = steps[current] ?? steps[0];
+  const picture = useMemo(() => buildSpacetime({ pages, mutations, verdicts, startCount: start?.count ?? 0 }, at ?? null), [pages, mutations, verdicts, start, at]);
+  const highlight = useMemo(() => new Set(at?.fresh ?? []), [at]);
   const choice = useTimeZone();
+  if (at === undefined) return null;
+  const page = at.kind === "page" && at.page !== null ? pages[at.page] : undefined;
+  const fresh = mutations.filter((m) => at.fresh.includes(m.seq));
+  const decided = at.kind === "page" ? verdicts.filter((v) => v.verdict !== "consistent" && (current === last ? v.page === null || v.page >= at.pages - 1 : v.page === at.pages - 1)) : [];
   const narration = { pages, mutations, startedAt: pages[0]?.requestedAt ?? null, endedAt: pages[pages.length - 1]?.receivedAt ?? null, timeZone: choice };
+  const nextPage = at.page !== null ? at.page + 1 : null;
+  const title =
+    at.kind === "before"
+      ? "Before the pass"
+      : page !== undefined
+        ? `Page ${page.index + 1} of ${pages.length}`
+        : fresh.length === 1 && fresh[0] !== undefined
+          ? `${fresh[0].op} ${fresh[0].key}`
+          : `${fresh.length} mutations`;
 
   return (
-    <div className={styles.presenter} role="dialog" aria-label="Presenter mode" data-testid="presenter">
+    <div className={styles.presenter} role="dialog" aria-label="Presenter mode" data-testid="presenter" data-step-kind={at.kind}>
       <div className={styles.presenterHead}>
         <div className={styles.presenterTitle} data-testid="presenter-title">
-          {page === undefined ? "Before the pass" : `Page ${page.index + 1} of ${pages.length}`}
+          {title}
         </div>
         <div className={styles.presenterHint}>
           step {current} of {last} · space / → next · ← back · Esc leave
         </div>
       </div>
-      <SpacetimeLegend large />
-      <div className={styles.presenterBody}>
-        <div className={styles.presenterChart}>
-          <SpacetimeChart picture={picture} height="100%" large />
-        </div>
-        <div className={styles.presenterNotes} data-testid="presenter-notes">
-          {page === undefined ? (
-            <Note title={`The bucket holds ${start?.count ?? "…"} keys`}>
-              under <code>{experiment.prefix}</code>
-              {start !== undefined ? `, read at ${clockTime(start.takenAt, choice)} (${TRUTH_METHODS[start.method].label})` : ""}. Pages of{" "}
-              {experiment.pageSize} keys. Press space to request page 1.
-            </Note>
-          ) : null}
-          {fresh.slice(0, MAX_NOTES).map((m) => (
-            <Note key={m.seq} color="#2f5bd3" title={`${m.op} ${m.key}`}>
-              sent {clockTime(m.sentAt, choice)}, acknowledged {gap(m.sentAt, m.ackedAt)} later{m.ok ? "" : ` — failed: ${m.error ?? ""}`}
-            </Note>
-          ))}
-          {fresh.length > MAX_NOTES ? <div className="muted">and {fresh.length - MAX_NOTES} more mutations</div> : null}
-          {page !== undefined ? (
-            <Note color="#1c1d1f" title={`Page ${page.index + 1}: ${page.firstKey ?? "—"} … ${page.lastKey ?? "—"}`}>
-              requested {clockTime(page.requestedAt, choice)}, answered in {gap(page.requestedAt, page.receivedAt)}, {page.keyCount} keys
-            </Note>
-          ) : null}
-          {decided.slice(0, MAX_NOTES).map((v) => (
-            <Note key={v.key} color={VERDICT_STYLE[v.verdict].color} title={<><span className="mono">{v.key}</span> <VerdictBadge verdict={v.verdict} /></>}>
-              {narrate(v, narration)}
-            </Note>
-          ))}
-          {decided.length > MAX_NOTES ? <div className="muted">and {decided.length - MAX_NOTES} more keys decided by this page</div> : null}
-          {current === last && experiment.result !== null ? <div className={styles.presenterSummary}>{experiment.result.line}</div> : null}
-        </div>
+      <SpacetimeLegend picture={picture} large />
+      <div className={styles.presenterChart}>
+        <SpacetimeChart picture={picture} height="100%" large highlight={highlight} />
+      </div>
+      <div className={styles.presenterNotes} data-testid="presenter-notes">
+        {at.kind === "before" ? (
+          <Note title={`The bucket holds ${start?.count ?? "…"} keys`}>
+            under <code>{experiment.prefix}</code>
+            {start !== undefined ? `, read at ${clockTime(start.takenAt, choice)} (${TRUTH_METHODS[start.method].label})` : ""}. Pages of {experiment.pageSize} keys. Press
+            space to request page 1.
+          </Note>
+        ) : null}
+        {fresh.slice(0, MAX_NOTES).map((m) => (
+          <Note key={m.seq} color="#2f5bd3" title={`${m.op} ${m.key}`}>
+            sent {clockTime(m.sentAt, choice)}, acknowledged {gap(m.sentAt, m.ackedAt)} later
+            {nextPage !== null && nextPage <= pages.length ? `, before page ${nextPage} was requested` : ", after the last page was requested"}
+            {m.ok ? "" : ` — failed: ${m.error ?? ""}`}
+          </Note>
+        ))}
+        {fresh.length > MAX_NOTES ? <div className="muted">and {fresh.length - MAX_NOTES} more mutations</div> : null}
+        {page !== undefined ? (
+          <Note color="#1c1d1f" title={`Page ${page.index + 1}: ${page.firstKey ?? "—"} … ${page.lastKey ?? "—"}`}>
+            requested {clockTime(page.requestedAt, choice)}, answered in {gap(page.requestedAt, page.receivedAt)}, {page.keyCount} keys
+          </Note>
+        ) : null}
+        {decided.slice(0, MAX_NOTES).map((v) => (
+          <Note
+            key={v.key}
+            color={VERDICT_STYLE[v.verdict].color}
+            title={
+              <>
+                <span className="mono">{v.key}</span> <VerdictBadge verdict={v.verdict} />
+              </>
+            }
+          >
+            {narrate(v, narration)}
+          </Note>
+        ))}
+        {decided.length > MAX_NOTES ? <div className="muted">and {decided.length - MAX_NOTES} more keys decided by this page</div> : null}
+        {current === last && experiment.result !== null ? <div className={styles.presenterSummary}>{experiment.result.line}</div> : null}
       </div>
     </div>
   );

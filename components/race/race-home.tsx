@@ -32,6 +32,10 @@ function NumberField({ label, value, onChange, min, max }: { label: string; valu
   );
 }
 
+/** Slow enough that a room sees each page requested, in flight and answered, and the mutations between pages. */
+const DEMO_PACE_MS = 800;
+type Pace = "demo" | "full" | "custom";
+
 function ExperimentForm() {
   const router = useRouter();
   const connections = useQuery(connectionsQuery());
@@ -43,7 +47,8 @@ function ExperimentForm() {
   const bucketNames = (buckets.data?.buckets ?? []).map((b) => b.name);
   const chosenBucket = bucket !== null && bucketNames.includes(bucket) ? bucket : bucketNames.includes("demo") ? "demo" : (bucketNames[0] ?? null);
   const [scenario, setScenario] = useState<Scenario>("seed");
-  const [latencyMs, setLatencyMs] = useState(0);
+  const [pace, setPace] = useState<Pace>("demo");
+  const [customLatencyMs, setCustomLatencyMs] = useState(DEMO_PACE_MS);
   const [keyCount, setKeyCount] = useState(1000);
   const [pageSize, setPageSize] = useState(100);
   const [rate, setRate] = useState(20);
@@ -65,7 +70,8 @@ function ExperimentForm() {
   const sandbox = conn.kind === "sandbox";
   const build = (): ExperimentParamsInput | null => {
     if (chosenBucket === null) return null;
-    const base = { connection: conn.name, bucket: chosenBucket, keepData, latencyMs: sandbox ? latencyMs : 0 };
+    const latencyMs = !sandbox || pace === "full" ? 0 : pace === "demo" ? DEMO_PACE_MS : customLatencyMs;
+    const base = { connection: conn.name, bucket: chosenBucket, keepData, latencyMs };
     switch (scenario) {
       case "seed":
       case "behind-ahead":
@@ -97,10 +103,8 @@ function ExperimentForm() {
                 setKeyCount(3000);
                 setPageSize(1000);
               } else if (s.id === "churn") {
-                // Slow pages let a room watch the mutations land between them.
                 setKeyCount(1000);
                 setPageSize(100);
-                setLatencyMs(300);
               }
             }}
           >
@@ -145,7 +149,19 @@ function ExperimentForm() {
             </label>
           </>
         ) : null}
-        {sandbox ? <NumberField label="added latency per page (ms, sandbox)" value={latencyMs} onChange={setLatencyMs} min={0} max={10000} /> : null}
+        {sandbox ? (
+          <label className={styles.field} title="The sandbox answers a page in milliseconds; an added delay per page lets a room watch each page and each mutation land">
+            pace
+            <select value={pace} onChange={(e) => setPace(e.target.value as Pace)} aria-label="pace">
+              <option value="demo">demo pace: {DEMO_PACE_MS} ms per page</option>
+              <option value="full">full speed: no delay added</option>
+              <option value="custom">my own delay per page…</option>
+            </select>
+          </label>
+        ) : (
+          <span className={styles.field}>pace: full speed (a delay per page can be added on the sandbox only)</span>
+        )}
+        {sandbox && pace === "custom" ? <NumberField label="added latency per page (ms)" value={customLatencyMs} onChange={setCustomLatencyMs} min={0} max={10000} /> : null}
         <label className={styles.field} style={{ flexDirection: "row", alignItems: "center", gap: 8 }}>
           <input type="checkbox" checked={keepData} onChange={(e) => setKeepData(e.target.checked)} /> keep the objects afterwards
         </label>

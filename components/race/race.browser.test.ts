@@ -58,6 +58,12 @@ beforeEach(() => {
   onTestFailed(() => console.error(`app output (tail):\n${app.output().slice(-4000)}`));
 });
 
+async function startExperiment(params: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${app.url}/api/experiments`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(params) });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
 describe("the race lab", () => {
   it("runs the seed scenario from /race: the spacetime picture, the summary and obj_1100 gone-early with its reason", async () => {
     const { page } = browser;
@@ -126,15 +132,19 @@ describe("the race lab", () => {
 
     await page.keyboard.press("Space");
     await title.getByText("Page 1 of 3").waitFor();
+    // The delete is its own step, before the page that reveals what it did.
+    await page.keyboard.press("ArrowRight");
+    await title.getByText("delete obj_1100").waitFor();
+    expect(await notes.textContent()).toMatch(/before page 2 was requested/);
+    expect(await notes.textContent()).not.toMatch(/gone-early/);
     await page.keyboard.press("ArrowRight");
     await title.getByText("Page 2 of 3").waitFor();
-    expect(await notes.textContent()).toMatch(/delete obj_1100/);
     expect(await notes.textContent()).toMatch(/gone-early/);
-    expect(page.url()).toMatch(/present=1&step=2/);
-    await browser.screenshot("race-presenter-2");
+    expect(page.url()).toMatch(/present=1&step=3/);
+    await browser.screenshot("race-presenter-3");
 
     await page.keyboard.press("ArrowLeft");
-    await title.getByText("Page 1 of 3").waitFor();
+    await title.getByText("delete obj_1100").waitFor();
     await page.keyboard.press("End");
     await title.getByText("Page 3 of 3").waitFor();
     await notes.getByText(/differs from the bucket at its start/).waitFor();
@@ -147,14 +157,85 @@ describe("the race lab", () => {
     await page.getByTestId("presenter").waitFor({ state: "detached" });
   });
 
+  it("runs at demo pace from /race: the setup's progress, each page in flight as a band, a legend of the verdicts that occurred", async () => {
+    const { page } = browser;
+    await page.goto(`${app.url}/race`);
+    await page.getByLabel("bucket").locator("option", { hasText: "demo" }).waitFor({ state: "attached" });
+    await page.getByRole("button", { name: /Churn/ }).click();
+    expect(await page.getByLabel("pace").inputValue()).toBe("demo");
+    expect(await page.getByLabel("pace").locator("option:checked").textContent()).toBe("demo pace: 800 ms per page");
+    await page.getByLabel("keys", { exact: true }).fill("2000");
+    await page.getByLabel("page size", { exact: true }).fill("200");
+    await page.getByLabel("mutations per second").fill("4");
+    await page.getByRole("button", { name: "Run experiment" }).click();
+    await page.waitForURL(/\/race\/[0-9a-f]{12}$/);
+    const id = new URL(page.url()).pathname.split("/").pop() ?? "";
+
+    await page.getByText("pace: 800 ms added per page").waitFor();
+    const setup = page.getByTestId("setup-progress");
+    await expect.poll(() => setup.textContent(), { timeout: 60_000 }).toMatch(/[\d,]+ \/ 2,000 written/);
+    // A page in flight is drawn while it is in flight: the band's label names it.
+    const flight = page.locator('[data-label="in-flight"]');
+    await flight.waitFor({ timeout: 60_000 });
+    expect(await flight.textContent()).toMatch(/^page \d+ requested…$/);
+    await browser.screenshot("race-live-in-flight");
+    expect(await page.getByTestId("spacetime-legend").textContent()).toContain("page requested, not answered yet");
+
+    await page.getByTestId("summary-line").waitFor({ timeout: 120_000 });
+    await flight.waitFor({ state: "detached" });
+    const detail = (await (await fetch(`${app.url}/api/experiments/${id}`)).json()) as { experiment: { params: { latencyMs: number } }; mutations: { key: string }[]; verdicts: { key: string; verdict: string }[] };
+    expect(detail.experiment.params.latencyMs).toBe(800);
+    const mutated = new Set(detail.mutations.map((m) => m.key));
+    const occurred = new Set(detail.verdicts.filter((v) => mutated.has(v.key)).map((v) => v.verdict));
+    const legend = await page.getByTestId("spacetime-legend").locator("[data-verdict]").evaluateAll((els) => els.map((e) => e.getAttribute("data-verdict")));
+    expect(new Set(legend)).toEqual(occurred);
+  });
+
+  it("fits presenter mode on a 1024×768 projector: the picture full width, the story below, no two labels overlapping", async () => {
+    const id = await startExperiment({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 400, pageSize: 40, rate: 6, seed: 7, latencyMs: 250 });
+    const { page } = browser;
+    await page.setViewportSize({ width: 1024, height: 768 });
+    try {
+      await page.goto(`${app.url}/race/${id}`);
+      await page.getByTestId("summary-line").waitFor({ timeout: 120_000 });
+      await page.getByRole("button", { name: "Presenter mode" }).click();
+      const title = page.getByTestId("presenter-title");
+      await title.getByText("Before the pass").waitFor();
+      const last = Number((await page.getByTestId("presenter").textContent())?.match(/step 0 of (\d+)/)?.[1]);
+      expect(last).toBeGreaterThan(10);
+      for (const step of [1, Math.floor(last / 2), last]) {
+        await page.goto(`${app.url}/race/${id}?present=1&step=${step}`);
+        await page.getByTestId("presenter").waitFor();
+        const labels = page.locator('[data-testid="presenter"] [data-testid="spacetime"] svg text');
+        await labels.first().waitFor();
+        const boxes = (await labels.evaluateAll((els) =>
+          els.filter((e) => (e.textContent ?? "").trim() !== "").map((e) => {
+            const r = e.getBoundingClientRect();
+            return { text: e.textContent ?? "", x: r.x, y: r.y, width: r.width, height: r.height };
+          }),
+        )) as { text: string; x: number; y: number; width: number; height: number }[];
+        expect(boxes.length).toBeGreaterThan(4);
+        for (const [i, a] of boxes.entries()) {
+          for (const b of boxes.slice(i + 1)) {
+            const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+            expect(overlap, `"${a.text}" and "${b.text}" overlap at step ${step}`).toBe(false);
+          }
+        }
+        const chart = await page.locator('[data-testid="presenter"] [data-testid="spacetime"]').boundingBox();
+        const notes = await page.getByTestId("presenter-notes").boundingBox();
+        expect(chart?.width ?? 0).toBeGreaterThan(1024 * 0.9);
+        expect(chart?.height ?? 0).toBeGreaterThan(300);
+        expect(notes?.y ?? 0).toBeGreaterThanOrEqual((chart?.y ?? 0) + (chart?.height ?? 0));
+        expect((notes?.y ?? 0) + (notes?.height ?? 0)).toBeLessThanOrEqual(768);
+        await browser.screenshot(`race-presenter-1024-step-${step}`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+  });
+
   it("draws a churn experiment (fixed seed, injected latency) as a picture a room can read", async () => {
-    const res = await fetch(`${app.url}/api/experiments`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 300, pageSize: 30, rate: 12, seed: 3, latencyMs: 300 }),
-    });
-    expect(res.status).toBe(201);
-    const { id } = (await res.json()) as { id: string };
+    const id = await startExperiment({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 300, pageSize: 30, rate: 12, seed: 3, latencyMs: 600 });
     const refused = await fetch(`${app.url}/api/experiments`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -165,10 +246,14 @@ describe("the race lab", () => {
 
     const { page } = browser;
     await page.goto(`${app.url}/race/${id}`);
-    // Live: pages are drawn while the pass is still running.
-    await page.getByTestId("phase").getByText("listing", { exact: true }).waitFor({ timeout: 60_000 });
-    await page.getByTestId("spacetime").getByText("page 2", { exact: true }).waitFor();
-    expect(await page.getByTestId("phase").isVisible()).toBe(true);
+    // Live: pages are drawn while the pass is still running (both seen in one look at the page).
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="phase"]')?.textContent === "listing" &&
+        [...document.querySelectorAll('[data-testid="spacetime"] [data-label^="page-"]')].some((t) => t.textContent === "page 2"),
+      undefined,
+      { timeout: 60_000, polling: 50 },
+    );
     await browser.screenshot("race-churn-live");
     await page.getByTestId("summary-line").waitFor({ timeout: EXPERIMENT_MS });
     await page.getByTestId("verdict-table").waitFor();

@@ -3,7 +3,7 @@ import type { ExperimentPage, KeyVerdict, Mutation } from "@/lib/wire";
 import { UTC_CHOICE } from "@/components/format";
 import { foldEvent, emptyLive } from "./live";
 import { clockTime, gap, narrate } from "./narrate";
-import { buildSpacetime, stepCount, visibleAt } from "./spacetime";
+import { buildSpacetime, presenterSteps } from "./spacetime";
 import { PENDING_COLOR, VERDICT_STYLE } from "./verdicts";
 
 // The seed scenario as the API reports it: 3 pages, obj_1100 deleted after page 1.
@@ -61,19 +61,56 @@ describe("the spacetime picture", () => {
     expect([s.yDomain, s.yDecimals]).toEqual([[0, 0.6], 1]);
   });
 
-  it("reveals one page per presenter step, with the mutations sent before it and only the verdicts already decided", () => {
+  it("makes each mutation its own presenter step before the page that reveals it, and decides verdicts only once their page is shown", () => {
     const input = { pages, mutations: [del], verdicts: [verdict], startCount: 3000 };
-    expect(stepCount(pages)).toBe(4);
-    expect(visibleAt([del], pages, 1)).toEqual([]);
-    expect(visibleAt([del], pages, 2)).toEqual([del]);
-    const step1 = buildSpacetime(input, 1);
-    expect([step1.segments.length, step1.points.length]).toEqual([1, 0]);
-    expect(step1.ticks.map((t) => t.key)).toEqual(["obj_0000", "obj_0999", "obj_2999"]);
-    const step2 = buildSpacetime(input, 2);
-    expect(step2.segments.length).toBe(2);
-    expect(step2.points[0]).toMatchObject({ key: "obj_1100", verdict: "gone-early" });
-    const early = buildSpacetime({ ...input, verdicts: [{ ...verdict, page: 2 }] }, 2);
+    const steps = presenterSteps(pages, [del]);
+    expect(steps.map((s) => [s.kind, s.pages, s.page, s.fresh])).toEqual([
+      ["before", 0, null, []],
+      ["page", 1, 0, []],
+      ["mutations", 1, 1, [0]],
+      ["page", 2, 1, []],
+      ["page", 3, 2, []],
+    ]);
+    const atPage1 = buildSpacetime(input, steps[1] ?? null);
+    expect([atPage1.segments.length, atPage1.points.length]).toEqual([1, 0]);
+    expect(atPage1.ticks.map((t) => t.key)).toEqual(["obj_0000", "obj_0999", "obj_2999"]);
+    // The delete is drawn before page 2 is: its fate is still open.
+    const atDelete = buildSpacetime(input, steps[2] ?? null);
+    expect([atDelete.segments.length, atDelete.points]).toEqual([1, [expect.objectContaining({ key: "obj_1100", verdict: null, color: PENDING_COLOR })]]);
+    const atPage2 = buildSpacetime(input, steps[3] ?? null);
+    expect(atPage2.segments.length).toBe(2);
+    expect(atPage2.points[0]).toMatchObject({ key: "obj_1100", verdict: "gone-early" });
+    const early = buildSpacetime({ ...input, verdicts: [{ ...verdict, page: 2 }] }, steps[3] ?? null);
     expect(early.points[0]).toMatchObject({ verdict: null, color: PENDING_COLOR });
+  });
+
+  it("gathers a crowd of mutations between two requests into one step, and puts those after the last request at the end", () => {
+    const churn = Array.from({ length: 12 }, (_, i) => ({ ...del, seq: i, sentAt: `2026-01-01T12:00:01.0${String(30 + i)}Z` }));
+    const late = { ...del, seq: 12, sentAt: "2026-01-01T12:00:01.450Z" };
+    const steps = presenterSteps(pages, [...churn, late]);
+    expect(steps.map((s) => [s.kind, s.fresh.length])).toEqual([
+      ["before", 0],
+      ["page", 0],
+      ["mutations", 12],
+      ["page", 0],
+      ["page", 0],
+      ["mutations", 1],
+    ]);
+    expect(steps.at(-1)?.visible.size).toBe(13);
+  });
+
+  it("draws the page in flight from its request to now over the keys ahead of the cursor", () => {
+    const first = pages[0] as ExperimentPage;
+    const s = buildSpacetime({
+      pages: [first],
+      mutations: [],
+      verdicts: [],
+      startCount: 3000,
+      inFlight: { index: 1, requestedAt: "2026-01-01T12:00:01.100Z" },
+      now: Date.parse("2026-01-01T12:00:01.918Z"),
+    });
+    expect(s.inFlight).toEqual({ index: 1, x1: 999, x2: 3001, yRequested: 0.182, yNow: 1 });
+    expect(s.yDomain[1]).toBeGreaterThanOrEqual(1);
   });
 });
 

@@ -9,51 +9,57 @@ import {
   Scatter,
   ScatterChart,
   Tooltip,
+  usePlotArea,
+  useXAxisScale,
+  useYAxisScale,
   XAxis,
   YAxis,
   type ScatterShapeProps,
   type TooltipContentProps,
 } from "recharts";
 import { formatDuration } from "@/components/format";
-import { VERDICTS } from "@/lib/wire";
+import { VERDICTS, type Verdict } from "@/lib/wire";
+import { placeLabels, textWidth, type Box, type LabelRequest } from "./labels";
 import type { MutationPoint, Spacetime } from "./spacetime";
 import { PENDING_COLOR, VERDICT_STYLE } from "./verdicts";
 import styles from "./race.module.css";
 
 const PAGE_COLOR = "#1c1d1f";
 const STAIRS_COLOR = "#2f5bd3";
+const FLIGHT_COLOR = "#2f5bd3";
+const SANS = '"Inter Variable", system-ui, sans-serif';
 
 const OP_LABEL: Record<MutationPoint["op"], string> = { put: "put", delete: "delete", overwrite: "overwrite" };
 
-/** Few enough mutations to name each one on the picture without covering it. */
+/** Few enough mutations to try naming each one on the picture. */
 const LABELLED_POINTS = 30;
 
-function MutationShape(props: ScatterShapeProps, large: boolean, labelled: boolean) {
+const markRadius = (large: boolean) => (large ? 9 : 6);
+/** How far the presenter's ring around a mark reaches beyond the mark. */
+const RING = 9;
+
+function MutationShape(props: ScatterShapeProps, large: boolean, highlight: ReadonlySet<number>) {
   const p = props.payload as MutationPoint | undefined;
   if (p === undefined || props.cx === undefined || props.cy === undefined) return <g />;
-  const r = large ? 9 : 6;
+  const r = markRadius(large) + (highlight.has(p.seq) ? 3 : 0);
   const { cx, cy } = props;
-  const label = labelled ? (
-    <text x={cx + r + 5} y={cy + (large ? 6 : 4)} fontSize={large ? 17 : 12} fontWeight={600} fill={p.color} stroke="#fff" strokeWidth={3} paintOrder="stroke">
-      {p.key}
-    </text>
-  ) : null;
+  const ring = highlight.has(p.seq) ? <circle cx={cx} cy={cy} r={markRadius(large) + RING - 1} fill="none" stroke={p.color} strokeWidth={2} strokeDasharray="3 3" /> : null;
   // Deletes are crosses, writes are discs: the shape says what happened, the colour what it did to the pass.
   if (p.op === "delete") {
     return (
-      <g>
+      <g data-mark={p.key}>
+        {ring}
         <g stroke={p.color} strokeWidth={large ? 4 : 3} strokeLinecap="round">
           <line x1={cx - r} y1={cy - r} x2={cx + r} y2={cy + r} />
           <line x1={cx - r} y1={cy + r} x2={cx + r} y2={cy - r} />
         </g>
-        {label}
       </g>
     );
   }
   return (
-    <g>
+    <g data-mark={p.key}>
+      {ring}
       <circle cx={cx} cy={cy} r={r} fill={p.color} stroke="#fff" strokeWidth={1.5} />
-      {label}
     </g>
   );
 }
@@ -72,25 +78,155 @@ function PointTooltip({ active, payload }: TooltipContentProps) {
   );
 }
 
-export function SpacetimeLegend({ large = false }: { large?: boolean }) {
+/** The legend of one picture: only the marks and verdicts it shows. */
+export function SpacetimeLegend({ picture, large = false }: { picture: Spacetime; large?: boolean }) {
+  const shown = new Set(picture.points.map((p) => p.verdict));
+  const verdicts: Verdict[] = VERDICTS.filter((v) => shown.has(v));
   return (
-    <div className={large ? `${styles.legend} ${styles.legendLarge}` : styles.legend}>
+    <div className={large ? `${styles.legend} ${styles.legendLarge}` : styles.legend} data-testid="spacetime-legend">
       <span className={styles.legendItem}>
         <span className={styles.swatchLine} style={{ background: PAGE_COLOR }} /> page (keys it returned, when answered)
       </span>
       <span className={styles.legendItem}>
         <span className={styles.swatchLine} style={{ background: STAIRS_COLOR }} /> cursor
       </span>
-      <span className={styles.legendItem}>● write ✕ delete</span>
-      {VERDICTS.map((v) => (
-        <span key={v} className={styles.legendItem}>
+      {picture.inFlight !== null ? (
+        <span className={styles.legendItem}>
+          <span className={styles.swatchBand} /> page requested, not answered yet
+        </span>
+      ) : null}
+      {picture.points.length > 0 ? <span className={styles.legendItem}>● write ✕ delete</span> : null}
+      {verdicts.map((v) => (
+        <span key={v} className={styles.legendItem} data-verdict={v}>
           <span className={styles.swatchDot} style={{ background: VERDICT_STYLE[v].color }} /> {v}
         </span>
       ))}
-      <span className={styles.legendItem}>
-        <span className={styles.swatchDot} style={{ background: PENDING_COLOR }} /> not decided yet
-      </span>
+      {shown.has(null) ? (
+        <span className={styles.legendItem} data-verdict="pending">
+          <span className={styles.swatchDot} style={{ background: PENDING_COLOR }} /> not decided yet
+        </span>
+      ) : null}
     </div>
+  );
+}
+
+/**
+ * Every label of the picture (page names, the keys under the axis, mutated keys, the page in
+ * flight), placed in pixels so that none covers another: most important first, each at its first
+ * free spot, left out when there is none (its mark keeps its tooltip).
+ */
+function PictureLabels({ picture, large, highlight }: { picture: Spacetime; large: boolean; highlight: ReadonlySet<number> }) {
+  const xScale = useXAxisScale();
+  const yScale = useYAxisScale();
+  const plot = usePlotArea();
+  if (xScale === undefined || yScale === undefined || plot === undefined) return null;
+  const px = (x: number) => xScale(x) ?? 0;
+  const py = (y: number) => yScale(y) ?? 0;
+  const pageFont = large ? 18 : 12;
+  const keyFont = large ? 16 : 11;
+  const markFont = large ? 17 : 12;
+  const measure = (text: string, size: number, weight: number, mono = false) =>
+    Math.ceil(textWidth(text, `${weight} ${size}px ${mono ? '"JetBrains Mono Variable", monospace' : SANS}`, size) * 1.04) + 2;
+  const r = markRadius(large);
+  const frame: Box = { x: 0, y: 0, width: plot.x + plot.width + (large ? 40 : 24), height: plot.y + plot.height + (large ? 60 : 44) };
+  const requests: LabelRequest[] = [];
+  const pageH = pageFont + 2;
+  // The newest page first: in a live picture and in presenter mode it is the one being talked about.
+  for (const s of [...picture.segments].reverse()) {
+    const text = `page ${s.index + 1}`;
+    const w = measure(text, pageFont, 650);
+    const mid = (px(s.x1) + px(s.x2)) / 2;
+    const y = py(s.y);
+    requests.push({
+      id: `page-${s.index}`,
+      text,
+      width: w,
+      height: pageH,
+      overMarks: true,
+      spots: [
+        { x: mid - w / 2, y: y - pageH - 3 },
+        { x: mid - w / 2, y: y + 4 },
+        { x: px(s.x1), y: y - pageH - 3 },
+        { x: px(s.x2) - w, y: y - pageH - 3 },
+      ],
+    });
+  }
+  if (picture.inFlight !== null) {
+    const f = picture.inFlight;
+    const text = `page ${f.index + 1} requested…`;
+    const w = measure(text, pageFont, 650);
+    requests.push({ id: "in-flight", text, width: w, height: pageH, spots: [{ x: px(f.x1) + 6, y: py(f.yRequested) + 4 }, { x: px(f.x1) + 6, y: py(f.yNow) - pageH - 2 }] });
+  }
+  // Keys under the axis: the ends first, then each page's last key.
+  const ticks = [...picture.ticks].sort((a, b) => (a === picture.ticks[0] || a === picture.ticks.at(-1) ? -1 : 0) - (b === picture.ticks[0] || b === picture.ticks.at(-1) ? -1 : 0));
+  const tickY = plot.y + plot.height + 6;
+  for (const t of ticks) {
+    const w = measure(t.key, keyFont, 400, true);
+    const x = px(t.x);
+    requests.push({ id: `tick-${t.x}`, text: t.key, width: w, height: keyFont + 2, spots: [{ x: x - w / 2, y: tickY }, { x: x - w, y: tickY }, { x: x + 3, y: tickY }] });
+  }
+  const axis = "key order →";
+  const axisW = measure(axis, keyFont, 400);
+  requests.unshift({ id: "axis-x", text: axis, width: axisW, height: keyFont + 2, spots: [{ x: plot.x + plot.width - axisW, y: tickY + keyFont + 8 }] });
+  // Every mutation is named when few enough; otherwise only those the presenter's step is about.
+  const named = picture.points.length <= LABELLED_POINTS ? picture.points : picture.points.filter((p) => highlight.has(p.seq));
+  const order = [...named].sort(
+    (a, b) => Number(highlight.has(b.seq)) - Number(highlight.has(a.seq)) || Number(b.verdict !== "consistent") - Number(a.verdict !== "consistent") || a.seq - b.seq,
+  );
+  // A ringed mark (the presenter's step) is wider: its label starts beyond the ring.
+  const radiusOf = (seq: number) => (highlight.has(seq) ? r + RING : r);
+  for (const p of order) {
+    const w = measure(p.key, markFont, 600);
+    const h = markFont + 2;
+    const cx = px(p.x);
+    const cy = py(p.y);
+    const rr = radiusOf(p.seq);
+    requests.push({
+      id: `mark-${p.seq}`,
+      text: p.key,
+      width: w,
+      height: h,
+      spots: [
+        { x: cx + rr + 5, y: cy - h / 2 },
+        { x: cx - rr - 5 - w, y: cy - h / 2 },
+        { x: cx - w / 2, y: cy - rr - 4 - h },
+        { x: cx - w / 2, y: cy + rr + 4 },
+      ],
+    });
+  }
+  // No label covers the time axis's labels (left of the plot, the lowest one reaching into the row
+  // of keys); only page names may lie over marks.
+  const marks: Box[] = picture.points.map((p) => {
+    const rr = radiusOf(p.seq);
+    return { x: px(p.x) - rr, y: py(p.y) - rr, width: 2 * rr, height: 2 * rr };
+  });
+  const timeAxis: Box = { x: 0, y: 0, width: plot.x - 1, height: plot.y + plot.height + keyFont };
+  const placed = placeLabels(requests, frame, [timeAxis], marks);
+  const colorOf = new Map(picture.points.map((p) => [`mark-${p.seq}`, p.color]));
+  return (
+    <g className={styles.labels} data-testid="spacetime-labels">
+      {placed.map((l) => {
+        const kind = l.id.startsWith("page-") || l.id === "in-flight" ? "page" : l.id.startsWith("mark-") ? "mark" : "axis";
+        const size = kind === "page" ? pageFont : kind === "mark" ? markFont : keyFont;
+        return (
+          <text
+            key={l.id}
+            data-label={l.id}
+            x={l.x}
+            y={l.y + size}
+            fontSize={size}
+            fontWeight={kind === "page" ? 650 : kind === "mark" ? 600 : 400}
+            fontFamily={l.id.startsWith("tick-") ? "var(--font-mono)" : undefined}
+            fill={kind === "mark" ? colorOf.get(l.id) : kind === "page" ? (l.id === "in-flight" ? FLIGHT_COLOR : PAGE_COLOR) : "var(--muted)"}
+            stroke={kind === "mark" ? "#fff" : undefined}
+            strokeWidth={kind === "mark" ? 3 : undefined}
+            paintOrder="stroke"
+          >
+            {l.text}
+          </text>
+        );
+      })}
+    </g>
   );
 }
 
@@ -100,12 +236,17 @@ export interface SpacetimeChartProps {
   height: number | string;
   /** Presenter mode: bigger marks and labels. */
   large?: boolean;
+  /** Mutations (seq) to ring: presenter mode's step is about them. */
+  highlight?: ReadonlySet<number>;
 }
 
+const NONE: ReadonlySet<number> = new Set();
+
 /** x = position in key order, y = seconds since the first request (downwards). */
-export const SpacetimeChart = memo(function SpacetimeChart({ picture, height, large = false }: SpacetimeChartProps) {
+export const SpacetimeChart = memo(function SpacetimeChart({ picture, height, large = false, highlight = NONE }: SpacetimeChartProps) {
   const font = large ? 16 : 11;
   const lastPage = picture.segments[picture.segments.length - 1]?.index;
+  const flight = picture.inFlight;
   return (
     <div className={styles.chartFrame} style={{ height }} data-testid="spacetime">
       <ResponsiveContainer width="100%" height="100%" debounce={50}>
@@ -116,11 +257,9 @@ export const SpacetimeChart = memo(function SpacetimeChart({ picture, height, la
             dataKey="x"
             domain={picture.xDomain}
             ticks={picture.ticks.map((t) => t.x)}
-            tickFormatter={(x: number) => picture.ticks.find((t) => t.x === x)?.key ?? ""}
-            tick={{ fontSize: font, fill: "var(--muted)" }}
+            tick={false}
             allowDataOverflow
-            label={{ value: "key order →", position: "insideBottomRight", offset: -4, fontSize: font, fill: "var(--muted)" }}
-            height={large ? 56 : 40}
+            height={large ? 60 : 44}
           />
           <YAxis
             type="number"
@@ -147,6 +286,19 @@ export const SpacetimeChart = memo(function SpacetimeChart({ picture, height, la
               ifOverflow="hidden"
             />
           ))}
+          {flight !== null ? (
+            <ReferenceArea
+              x1={flight.x1}
+              x2={flight.x2}
+              y1={flight.yRequested}
+              y2={flight.yNow}
+              fill={FLIGHT_COLOR}
+              fillOpacity={0.12}
+              stroke={FLIGHT_COLOR}
+              strokeDasharray="5 4"
+              ifOverflow="hidden"
+            />
+          ) : null}
           <Scatter
             data={picture.stairs}
             line={{ stroke: STAIRS_COLOR, strokeWidth: large ? 2.5 : 1.5, strokeDasharray: "6 4" }}
@@ -166,14 +318,10 @@ export const SpacetimeChart = memo(function SpacetimeChart({ picture, height, la
               strokeWidth={s.index === lastPage && large ? 8 : large ? 6 : 4}
               strokeLinecap="round"
               ifOverflow="hidden"
-              label={{ value: `page ${s.index + 1}`, position: "top", fontSize: large ? 18 : 12, fontWeight: 650, fill: PAGE_COLOR }}
             />
           ))}
-          <Scatter
-            data={picture.points}
-            shape={(props: ScatterShapeProps) => MutationShape(props, large, picture.points.length <= LABELLED_POINTS)}
-            isAnimationActive={false}
-          />
+          <Scatter data={picture.points} shape={(props: ScatterShapeProps) => MutationShape(props, large, highlight)} isAnimationActive={false} />
+          <PictureLabels picture={picture} large={large} highlight={highlight} />
           <Tooltip content={PointTooltip} isAnimationActive={false} cursor={false} />
         </ScatterChart>
       </ResponsiveContainer>

@@ -42,6 +42,8 @@ export interface Spacetime {
   ticks: { x: number; key: string }[];
   /** Epoch ms of y = 0. */
   origin: number;
+  /** The page requested and not answered yet: over the keys still ahead of the cursor, from its request until now. */
+  inFlight: { index: number; x1: number; x2: number; yRequested: number; yNow: number } | null;
 }
 
 export interface SpacetimeInput {
@@ -50,28 +52,68 @@ export interface SpacetimeInput {
   verdicts: readonly KeyVerdict[];
   /** Keys in the bucket at the start (the x axis's length). */
   startCount: number;
+  /** Live: the page requested and not answered yet, and the viewer's clock (epoch ms). */
+  inFlight?: { index: number; requestedAt: string } | null;
+  now?: number;
 }
 
 /**
- * Steps of presenter mode: step 0 is the bucket before the pass; step k (1..n) reveals page k (index
- * k-1) with the mutations sent before it was requested; the last step shows everything.
+ * One step of presenter mode. Step 0 is the bucket before the pass; then, page by page, each
+ * mutation sent before the page was requested is its own step (a crowd of them, as churn makes, is
+ * one step), followed by the page that reveals what they did; mutations sent after the last request
+ * come last.
  */
-export function stepCount(pages: readonly ExperimentPage[]): number {
-  return pages.length + 1;
+export interface PresenterStep {
+  kind: "before" | "mutations" | "page";
+  /** Pages revealed at this step. */
+  pages: number;
+  /** The page this step reveals (kind page) or the mutations come before; null before the pass and after its last request. */
+  page: number | null;
+  /** Mutations (seq) this step adds to the picture. */
+  fresh: number[];
+  /** Every mutation (seq) on the picture at this step. */
+  visible: ReadonlySet<number>;
 }
 
-export function visibleAt<T extends { sentAt: string }>(mutations: readonly T[], pages: readonly ExperimentPage[], step: number | null): T[] {
-  if (step === null || step >= pages.length) return [...mutations];
-  const latest = pages[step - 1];
-  if (latest === undefined) return [];
-  const before = Date.parse(latest.requestedAt);
-  return mutations.filter((m) => Date.parse(m.sentAt) < before);
+/** More mutations than this between two requests are one step, not one each. */
+const SINGLE_STEPS = 8;
+
+export function presenterSteps(pages: readonly ExperimentPage[], mutations: readonly Pick<Mutation, "seq" | "sentAt">[]): PresenterStep[] {
+  const requested = pages.map((p) => Date.parse(p.requestedAt));
+  const gaps: number[][] = Array.from({ length: pages.length + 1 }, () => []);
+  for (const m of [...mutations].sort((a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt) || a.seq - b.seq)) {
+    const sent = Date.parse(m.sentAt);
+    const before = requested.findIndex((t) => t > sent);
+    gaps[before === -1 ? pages.length : before]?.push(m.seq);
+  }
+  const steps: PresenterStep[] = [{ kind: "before", pages: 0, page: null, fresh: [], visible: new Set() }];
+  let visible: number[] = [];
+  const addMutations = (seqs: number[], page: number | null, pagesShown: number) => {
+    const groups = seqs.length > SINGLE_STEPS ? [seqs] : seqs.map((q) => [q]);
+    for (const g of groups) {
+      visible = [...visible, ...g];
+      steps.push({ kind: "mutations", pages: pagesShown, page, fresh: g, visible: new Set(visible) });
+    }
+  };
+  pages.forEach((p, i) => {
+    addMutations(gaps[i] ?? [], p.index, i);
+    steps.push({ kind: "page", pages: i + 1, page: p.index, fresh: [], visible: new Set(visible) });
+  });
+  addMutations(gaps[pages.length] ?? [], null, pages.length);
+  return steps;
 }
 
-export function buildSpacetime(input: SpacetimeInput, step: number | null = null): Spacetime {
-  const shownPages = step === null ? input.pages : input.pages.slice(0, step);
-  const complete = step === null || step >= input.pages.length;
-  const origin = input.pages[0] !== undefined ? Date.parse(input.pages[0].requestedAt) : Date.parse(input.mutations[0]?.sentAt ?? "") || 0;
+/** The whole picture (step null), or what presenter mode shows at one step. */
+export function buildSpacetime(input: SpacetimeInput, step: PresenterStep | null = null): Spacetime {
+  const shownPages = step === null ? input.pages : input.pages.slice(0, step.pages);
+  const complete = step === null || step.pages >= input.pages.length;
+  const inFlight = step === null ? (input.inFlight ?? null) : null;
+  const origin =
+    input.pages[0] !== undefined
+      ? Date.parse(input.pages[0].requestedAt)
+      : inFlight !== null
+        ? Date.parse(inFlight.requestedAt)
+        : Date.parse(input.mutations[0]?.sentAt ?? "") || 0;
   const t = (iso: string) => (Date.parse(iso) - origin) / 1000;
   const verdictOf = new Map(input.verdicts.map((v) => [v.key, v] as const));
 
@@ -98,14 +140,25 @@ export function buildSpacetime(input: SpacetimeInput, step: number | null = null
     stairs.push({ x: cursor, y: s.y });
   }
 
-  const points: MutationPoint[] = visibleAt(input.mutations, input.pages, step).map((m) => {
+  const shownMutations = step === null ? input.mutations : input.mutations.filter((m) => step.visible.has(m.seq));
+  const points: MutationPoint[] = shownMutations.map((m) => {
     const v = verdictOf.get(m.key);
     const decided = v !== undefined && (complete || (v.page !== null && v.page < shownPages.length));
     const verdict = decided ? v.verdict : null;
     return { x: m.position, y: t(m.ackedAt), seq: m.seq, key: m.key, op: m.op, verdict, color: verdict !== null ? VERDICT_STYLE[verdict].color : PENDING_COLOR };
   });
 
-  const allTimes = [...input.pages.map((p) => t(p.receivedAt)), ...input.mutations.map((m) => t(m.ackedAt)), 0];
+  const flight =
+    inFlight !== null
+      ? {
+          index: inFlight.index,
+          x1: cursor,
+          x2: xDomain[1],
+          yRequested: t(inFlight.requestedAt),
+          yNow: Math.max(t(inFlight.requestedAt), ((input.now ?? Date.now()) - origin) / 1000),
+        }
+      : null;
+  const allTimes = [...input.pages.map((p) => t(p.receivedAt)), ...input.mutations.map((m) => t(m.ackedAt)), 0, ...(flight !== null ? [flight.yNow] : [])];
   const yStep = niceStep(Math.max(...allTimes) / 6);
   const yTicks: number[] = [0];
   while ((yTicks[yTicks.length - 1] ?? 0) < Math.max(...allTimes)) yTicks.push(round(yTicks.length * yStep));
@@ -121,7 +174,7 @@ export function buildSpacetime(input: SpacetimeInput, step: number | null = null
     if (p.lastKey !== null && p.lastPosition !== null && !ticks.some((t) => t.x === p.lastPosition)) ticks.push({ x: p.lastPosition, key: p.lastKey });
   }
 
-  return { segments, stairs, points, xDomain, yDomain, yTicks, yDecimals: yStep >= 1 ? 0 : yStep >= 0.1 ? 1 : 2, ticks, origin };
+  return { segments, stairs, points, xDomain, yDomain, yTicks, yDecimals: yStep >= 1 ? 0 : yStep >= 0.1 ? 1 : 2, ticks, origin, inFlight: flight };
 }
 
 const round = (n: number) => Math.round(n * 1e6) / 1e6;

@@ -20,17 +20,19 @@ export interface WatchFormProps {
   pending: boolean;
   error: string | null;
   onSubmit: (input: WatchCreateInput) => void;
+  /** The setting the form starts from (the history series on show); flat, pages of 1000 otherwise. */
+  defaults?: { pageSize: number; delimiter: string | null } | null;
 }
 
-export function WatchForm({ target, connections, pending, error, onSubmit }: WatchFormProps) {
+export function WatchForm({ target, connections, pending, error, onSubmit, defaults = null }: WatchFormProps) {
   const [connection, setConnection] = useState(target?.connection ?? connections[0] ?? "sandbox");
   const [bucket, setBucket] = useState(target?.bucket ?? "");
   const [prefix, setPrefix] = useState(target?.prefix ?? "");
   const [every, setEvery] = useState("5");
   const [unit, setUnit] = useState<IntervalUnit>("minutes");
-  const [pageSize, setPageSize] = useState(1000);
+  const [pageSize, setPageSize] = useState(defaults?.pageSize ?? 1000);
   const [concurrency, setConcurrency] = useState(1);
-  const [folders, setFolders] = useState(false);
+  const [folders, setFolders] = useState(defaults?.delimiter === "/");
   const [keepPasses, setKeepPasses] = useState(String(DEFAULT_KEEP_PASSES));
   const [keepDays, setKeepDays] = useState("");
   const [keepMegabytes, setKeepMegabytes] = useState("");
@@ -104,7 +106,7 @@ export function WatchForm({ target, connections, pending, error, onSubmit }: Wat
       <label className={styles.field}>
         Page size
         <select value={pageSize} onChange={(e) => setPageSize(Number(e.target.value))} aria-label="Watch page size">
-          {PAGE_SIZE_CHOICES.map((n) => (
+          {[...new Set<number>([...PAGE_SIZE_CHOICES, pageSize])].sort((a, b) => a - b).map((n) => (
             <option key={n} value={n}>
               {n}
             </option>

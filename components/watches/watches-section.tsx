@@ -21,7 +21,16 @@ function useNow(active: boolean): number {
 }
 
 /** Watches of one bucket/prefix (`target`), or every watch with a form that asks where to watch. */
-export function WatchesSection({ target, title }: { target: WatchTarget | null; title: string }) {
+export function WatchesSection({
+  target,
+  title,
+  defaults = null,
+}: {
+  target: WatchTarget | null;
+  title: string;
+  /** The setting a new watch starts from (the history series on show). */
+  defaults?: { pageSize: number; delimiter: string | null } | null;
+}) {
   const filter: WatchListQuery = target ?? {};
   const list = useQuery(watchesQuery(filter));
   const connections = useQuery({ ...connectionsQuery(), enabled: target === null });
@@ -58,6 +67,7 @@ export function WatchesSection({ target, title }: { target: WatchTarget | null; 
         <div className={styles.empty}>Loading watches…</div>
       )}
       <WatchForm
+        defaults={defaults}
         target={target}
         connections={connections.data?.connections.map((c) => c.name) ?? []}
         pending={create.isPending}

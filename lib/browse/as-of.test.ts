@@ -1,8 +1,10 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionRegistry } from "@/lib/connections";
 import { startTestSandbox, type TestSandbox } from "@/lib/sandbox/test-helpers";
 import { POINT_IN_TIME_LIMITS, type BrowseEvent, type BrowseQuery } from "@/lib/wire";
-import { browseEvents, objectDetails } from "./index";
+import { browseEvents, bucketHistory, objectDetails } from "./index";
 
 // The as-of browser over the seeded `versioned` bucket, whose history is written at known times in
 // seedVersioned (lib/sandbox/seed.ts), through the real SDK over HTTP.
@@ -157,5 +159,34 @@ describe("objectDetails of one version", () => {
     const marker = objectDetails({ connection: "sandbox", bucket: "versioned", key: "notes.txt", versionId: markerId }, { connections: registry });
     await expect(marker).rejects.toMatchObject({ code: "bad_request" });
     await expect(marker).rejects.toThrow(/is a delete marker/);
+  });
+});
+
+describe("bucketHistory, read before the As of control is offered", () => {
+  it("says whether a bucket has history to go back in time with, and refuses what does not exist", async () => {
+    expect(await bucketHistory("sandbox", "versioned", { connections: registry })).toBe("Enabled");
+    expect(await bucketHistory("sandbox", "demo", { connections: registry })).toBe("never");
+    await expect(bucketHistory("sandbox", "no-such-bucket-here", { connections: registry })).rejects.toMatchObject({ code: "no_such_bucket" });
+    await expect(bucketHistory("nowhere", "demo", { connections: registry })).rejects.toMatchObject({ code: "unknown_connection" });
+  });
+
+  it("gives up waiting on an endpoint that does not answer, leaving the controls to explain themselves", async () => {
+    // Accepts connections and never answers.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const slow = new ConnectionRegistry({
+      sandbox: null,
+      extra: [{ name: "silent", endpoint: `http://127.0.0.1:${port}`, accessKeyId: "x", secretAccessKey: "y", writable: false }],
+      probeAws: false,
+      env: {},
+    });
+    try {
+      expect(await bucketHistory("silent", "versioned", { connections: slow, waitMs: 200 })).toBe("unchecked");
+    } finally {
+      slow.close();
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });

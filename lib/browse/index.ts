@@ -252,3 +252,5 @@ export async function objectDetails(query: ObjectQuery, opts: { connections?: Co
     download: { url, expiresAt: new Date(signedAt + PRESIGN_SECONDS * 1000).toISOString() },
   };
 }
+
+export { bucketHistory } from "./bucket-history";

@@ -163,10 +163,16 @@ describe("GET /api/history", () => {
       [a, "first", null],
       [b, "ready", 1],
     ]);
+    expect(h.series).toContainEqual(expect.objectContaining({ kind: "list", delimiter: null, pageSize: complete[0]?.pass.pageSize, startAfter: null }));
+    const other = historyResponseSchema.parse((await call("GET", "/api/history?connection=sandbox&bucket=diff-api&kind=list&pageSize=7&delimiter=&startAfter=")).json);
+    expect(other.points).toEqual([]);
+    expectError(await call("GET", "/api/history?connection=sandbox&bucket=diff-api&pageSize=0"), 400, "invalid_page_size");
     // Both passes list a, c and d the same way: they share those entries.
-    expect(h.disk.series.map((x) => [x.kind, x.delimiter, x.passes])).toEqual([["list", null, h.points.length]]);
-    expect(h.disk.bytes).toBe(h.disk.series[0]?.bytes);
+    expect(h.disk.series.map((x) => [x.kind, x.delimiter, x.pageSize, x.passes])).toEqual(h.series.map((x) => [x.kind, x.delimiter, x.pageSize, x.passes]));
+    expect(h.disk.bytes).toBe(h.disk.series.reduce((n, x) => n + x.bytes, 0));
     expect(h.disk.bytes).toBeGreaterThan(0);
+    // Disk covers every series of the prefix, whichever one the query shows.
+    expect(other.disk).toEqual(h.disk);
   });
 });
 

@@ -381,7 +381,7 @@ describe("the history of a prefix", () => {
     sandbox.faults.clear();
     sandbox.store.deleteObject(bucket, "k00");
     sandbox.store.deleteObject(bucket, "k01");
-    const third = await pass(passes, bucket, 5);
+    const third = await pass(passes, bucket, 10);
 
     const timeline = await history(diff).timeline({ connection: "sandbox", bucket, prefix: "", limit: 200 });
     const points = timeline.points.map((p) => [p.pass.id, p.previousId, p.changesState, p.changes?.added ?? null, p.changes?.removed ?? null]);
@@ -395,6 +395,68 @@ describe("the history of a prefix", () => {
     expect(timeline.truncated).toBe(false);
     // Stored: the next load reads the counts without comparing again.
     expect(diff.storedCounts(diff.plan(second, third, {}))?.removed).toBe(2);
+  });
+
+  it("keeps one series per setting: page shifts are counted only between passes of one page size, \"first\" is first of its series", async () => {
+    const { passes, diff } = setup();
+    const bucket = freshBucket(seq(30, (i) => `k${String(i).padStart(2, "0")}`));
+    const flat10 = await pass(passes, bucket, 10);
+    const flat5 = await pass(passes, bucket, 5);
+    const folders10 = await pass(passes, bucket, 10, "", "/");
+    // Two keys at the front push every later key two slots on; which keys cross a page boundary
+    // depends on the page size, so each series is checked against its own page size.
+    put(bucket, "a0", "new", T1);
+    put(bucket, "a1", "new", T1);
+    const flat10Again = await pass(passes, bucket, 10);
+    const flat5Again = await pass(passes, bucket, 5);
+
+    const h = history(diff);
+    const all = await h.timeline({ connection: "sandbox", bucket, prefix: "", limit: 200 });
+    expect(all.points.map((p) => [p.pass.id, p.previousId, p.changesState])).toEqual([
+      [flat10, null, "first"],
+      [flat5, null, "first"],
+      [folders10, null, "first"],
+      [flat10Again, flat10, "ready"],
+      [flat5Again, flat5, "ready"],
+    ]);
+    const shiftsOf = (id: string) => all.points.find((p) => p.pass.id === id)?.changes?.pageShifts;
+    const pageOf = (keys: string[], size: number) => new Map(byteOrder(keys).map((k, i) => [k, Math.floor(i / size)]));
+    const before = seq(30, (i) => `k${String(i).padStart(2, "0")}`);
+    const after = [...before, "a0", "a1"];
+    const expectedShifts = (size: number) => before.filter((k) => pageOf(before, size).get(k) !== pageOf(after, size).get(k)).length;
+    expect(shiftsOf(flat10Again)).toBe(expectedShifts(10));
+    expect(shiftsOf(flat5Again)).toBe(expectedShifts(5));
+    expect(all.series.map((s) => [s.kind, s.delimiter, s.pageSize, s.startAfter, s.passes, s.latestId])).toEqual([
+      ["list", null, 5, null, 2, flat5Again],
+      ["list", null, 10, null, 2, flat10Again],
+      ["list", "/", 10, null, 1, folders10],
+    ]);
+
+    const only5 = await h.timeline({ connection: "sandbox", bucket, prefix: "", limit: 200, kind: "list", pageSize: 5, delimiter: null, startAfter: null });
+    expect(only5.points.map((p) => p.pass.id)).toEqual([flat5, flat5Again]);
+    expect(only5.series).toEqual(all.series);
+    const folders = await h.timeline({ connection: "sandbox", bucket, prefix: "", limit: 200, delimiter: "/" });
+    expect(folders.points.map((p) => [p.pass.id, p.changesState])).toEqual([[folders10, "first"]]);
+  });
+
+  it("counts no page shifts against a parallel pass: its pages are not one sequence", async () => {
+    const { passes, diff } = setup();
+    const bucket = freshBucket(seq(40, (i) => `k${String(i).padStart(2, "0")}`));
+    const flat = await pass(passes, bucket, 10);
+    const parallel = await passes.create({ connection: "sandbox", bucket, prefix: "", pageSize: 10, concurrency: 4 });
+    expect((await passes.settled(parallel)).status).toBe("complete");
+    const flatAgain = await pass(passes, bucket, 10);
+    put(bucket, "a0", "new", T1);
+    const flatLast = await pass(passes, bucket, 10);
+
+    const timeline = await history(diff).timeline({ connection: "sandbox", bucket, prefix: "", limit: 200 });
+    expect(timeline.series.map((s) => s.passes)).toEqual([4]);
+    expect(timeline.points.map((p) => [p.pass.id, p.previousId, p.changes?.added ?? null, p.changes?.pageShifts ?? null])).toEqual([
+      [flat, null, null, null],
+      [parallel, flat, 0, null],
+      [flatAgain, parallel, 0, null],
+      [flatLast, flatAgain, 1, 4],
+    ]);
   });
 
   it("follows a snapshot with the snapshot before it and a list pass with the list pass before it", async () => {

@@ -78,12 +78,15 @@ export class Scope {
   }
 
   /** Writes keys with a few requests in flight at a time. */
-  async seed(keys: readonly string[], body: (key: string) => string, signal: AbortSignal, concurrency = 16): Promise<void> {
+  /** Writes `keys` under the prefix; `onWritten` hears the count after each acknowledged write. */
+  async seed(keys: readonly string[], body: (key: string) => string, signal: AbortSignal, onWritten: (written: number) => void = () => undefined, concurrency = 16): Promise<void> {
     let next = 0;
+    let written = 0;
     const worker = async () => {
       while (next < keys.length && !signal.aborted) {
         const key = keys[next++] as string;
         await this.put(key, body(key));
+        onWritten(++written);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));

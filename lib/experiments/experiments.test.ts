@@ -78,13 +78,49 @@ describe("the seed scenario on the sandbox", () => {
     expect(lab.list().map((e) => e.id)).toContain(d.experiment.id);
   });
 
-  it("streams pages and mutations in the order they happened, then an end line", async () => {
+  it("streams pages and mutations in the order they happened, then an end line; a replay has no requests in flight", async () => {
     const events: ExperimentEvent[] = [];
     for await (const e of lab.events(d.experiment.id, never)) events.push(experimentEventSchema.parse(e));
     const kinds = events.filter((e) => e.type !== "phase").map((e) => (e.type === "truth" ? `truth:${e.truth.which}` : e.type));
-    expect(kinds).toEqual(["experiment", "truth:start", "page", "mutation", "page", "page", "truth:end", "end"]);
+    expect(kinds).toEqual(["experiment", "setup", "truth:start", "page", "mutation", "page", "page", "truth:end", "end"]);
+    // Of the setup, only its last line is logged: what it wrote.
+    expect(events.find((e) => e.type === "setup")).toMatchObject({ written: 3000, total: 3000 });
     expect(events.at(-1)).toMatchObject({ type: "end", experiment: { status: "complete" } });
   });
+});
+
+describe("a live viewer of an experiment", () => {
+  it("hears the setup's progress while the keys are written, then each page request before its answer", async () => {
+    const id = await lab.create(experimentParamsSchema.parse({ connection: "sandbox", bucket: "demo", scenario: "seed", latencyMs: 150 }));
+    const events: ExperimentEvent[] = [];
+    for await (const e of lab.events(id, never)) events.push(experimentEventSchema.parse(e));
+    expect(events.at(-1)).toMatchObject({ type: "end", experiment: { status: "complete" } });
+
+    const setup = events.flatMap((e) => (e.type === "setup" ? [e] : []));
+    expect(setup.at(-1)).toMatchObject({ written: 3000, total: 3000 });
+    const counts = setup.map((e) => e.written);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    // At most one line per 2% written (and the first and last), however slow the writes.
+    expect(setup.length).toBeLessThanOrEqual(52);
+    const lastSetup = events.findLastIndex((e) => e.type === "setup");
+    expect(lastSetup).toBeLessThan(events.findIndex((e) => e.type === "request"));
+
+    // Each page: its request, then its answer (a viewer may miss a request, never see one after its page).
+    const order = events.flatMap((e) => (e.type === "request" ? [`request ${e.index}`] : e.type === "page" ? [`page ${e.page.index}`] : []));
+    for (const [i, line] of order.entries()) {
+      if (!line.startsWith("request")) continue;
+      expect(order[i + 1], `after ${line}`).toBe(`page ${line.split(" ")[1]}`);
+    }
+    // With 150 ms per page, each of the three requests is in flight long enough to be heard.
+    expect(order).toEqual(["request 0", "page 0", "request 1", "page 1", "request 2", "page 2"]);
+    const requests = events.flatMap((e) => (e.type === "request" ? [e] : []));
+    const pages = events.flatMap((e) => (e.type === "page" ? [e.page] : []));
+    for (const [i, r] of requests.entries()) expect(Date.parse(r.requestedAt)).toBeLessThanOrEqual(Date.parse(pages[i]?.requestedAt ?? ""));
+    // Requests are not logged, and of the setup only its last line.
+    const logged = lab.store.events(lab.store.seqOf(id) ?? -1);
+    expect(logged.filter((e) => e.type === "setup")).toEqual([expect.objectContaining({ written: 3000 })]);
+    expect(logged.some((e) => (e.type as string) === "request")).toBe(false);
+  }, 120_000);
 });
 
 describe("behind and ahead of the cursor", () => {

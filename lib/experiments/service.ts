@@ -3,7 +3,7 @@ import { randomBytes, randomInt } from "node:crypto";
 import { limits as processLimits, loadSettings } from "@/lib/config";
 import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
 import { AppError, internalError } from "@/lib/http";
-import { listPages, sleep, type RetryPolicy } from "@/lib/lister";
+import { listPages, sleep, type ListedPage, type RetryPolicy } from "@/lib/lister";
 import { passes as defaultPasses, PendingEnds, storageProblem, type PassService } from "@/lib/passes";
 import type {
   BucketVersioning,
@@ -21,6 +21,7 @@ import type {
   TruthMethod,
   TruthSnapshot,
 } from "@/lib/wire";
+import { experimentPrefix } from "@/lib/wire";
 import { injectLatency, readTruth, readVersionsTruth, Scope, type Cleanup, type SandboxAdmin, type Truth } from "./bucket-ops";
 import { classifyKeys, normalizeEtag, positionIn, sortedKeys, summarize, type PageRange } from "./classify";
 import { ChurnChooser, planFor, seededRandom, seedKeys, type Plan } from "./scenarios";
@@ -58,6 +59,13 @@ class Run {
   logged = 0;
   /** Why the server stopped it (a limit), when it did; a stop by a person leaves this null. */
   halted: ExperimentError | null = null;
+  /**
+   * What is true only while it runs, told to live viewers and not logged (a replay has no use for
+   * it, and the log stays bounded by pages and mutations): the setup's progress until it is done
+   * (its last line is logged), the page in flight.
+   */
+  setup: Extract<ExperimentEvent, { type: "setup" }> | null = null;
+  inFlight: Extract<ExperimentEvent, { type: "request" }> | null = null;
   private wake = Run.deferred();
 
   halt(reason: ExperimentError): void {
@@ -97,6 +105,7 @@ function spell(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 const REPOLL_MS = 250;
+const SETUP_PROGRESS_MS = 200;
 const SECOND = 1000;
 
 /** Waits until the server's clock has surely reached `serverMs` (ours + offset, less its uncertainty). */
@@ -268,7 +277,7 @@ export class ExperimentService {
   private async start(params: ExperimentParams): Promise<string> {
     const conn = await this.opts.connections.get(params.connection);
     const id = randomBytes(6).toString("hex");
-    const scope = new Scope(conn, params.bucket, `bucketscope-race/${id}/`);
+    const scope = new Scope(conn, params.bucket, experimentPrefix(id));
     const admin = conn.kind === "sandbox" ? this.opts.sandboxAdmin : null;
     if (params.latencyMs > 0 && admin === null) {
       throw new AppError("bad_request", "Injected latency is a sandbox feature; leave latencyMs at 0 on other connections.");
@@ -373,7 +382,24 @@ export class ExperimentService {
     try {
       const initial = seedKeys(plan.keyCount);
       phase(`writing ${initial.length} keys under ${scope.prefix}`);
-      await scope.seed(initial, (key) => `race lab ${id}: ${key} (seed)\n`, signal);
+      // At most a few progress lines a second and one per 2% written: enough for a room to watch the
+      // setup, few enough to store however long the writes take.
+      let reportedAt = 0;
+      let reported = 0;
+      const progress = (written: number) => {
+        const now = Date.now();
+        const due = now - reportedAt >= SETUP_PROGRESS_MS && written - reported >= initial.length / 50;
+        if (written !== 0 && written < initial.length && !due) return;
+        reportedAt = now;
+        reported = written;
+        const line = { type: "setup", written, total: initial.length, at: iso(now) } as const;
+        // The last line is logged, so a viewer who comes later still learns what the setup wrote.
+        run.setup = written < initial.length ? line : null;
+        if (written === initial.length) emit(line);
+        else run.notify();
+      };
+      progress(0);
+      await scope.seed(initial, (key) => `race lab ${id}: ${key} (seed)\n`, signal, progress);
       if (admin !== null && params.latencyMs > 0) restoreLatency = await injectLatency(admin, scope.bucket, params.latencyMs);
 
       const seededAt = Date.now();
@@ -442,6 +468,7 @@ export class ExperimentService {
       const listed = new Map<string, { etag: string | null; page: number }>();
       const ranges: PageRange[] = [];
       let passError: PassError | null = null;
+      let next: AsyncGenerator<ListedPage, void, undefined> | undefined;
       try {
         const pages = listPages(
           scope.conn.client,
@@ -449,7 +476,16 @@ export class ExperimentService {
           // No prefetch: a mutation made after page N is acknowledged before page N+1 is requested.
           { signal, prefetch: false, retry: this.opts.retry },
         );
-        for await (const page of pages) {
+        // Each request is announced before it is sent, so viewers draw the page in flight as it happens.
+        next = pages[Symbol.asyncIterator]();
+        for (let index = 0; ; index++) {
+          run.inFlight = { type: "request", index, requestedAt: iso(Date.now()) };
+          run.notify();
+          const answered = await next.next();
+          // Cleared before the page is logged: a viewer never sees a request after its own answer.
+          run.inFlight = null;
+          if (answered.done === true) break;
+          const page = answered.value;
           passStore.recordPage(passSeq, page);
           const r = page.record;
           const rel = (k: string | null) => (k !== null ? k.slice(scope.prefix.length) : null);
@@ -482,6 +518,8 @@ export class ExperimentService {
           }
         }
       } finally {
+        run.inFlight = null;
+        await next?.return(undefined);
         for (const t of timers) clearTimeout(t);
         await churn?.stop();
         await Promise.all(timed);
@@ -562,6 +600,8 @@ export class ExperimentService {
     yield { type: "experiment", experiment: first };
     const aborted = abortPromise(signal);
     let n = 0;
+    let setup: Run["setup"] = null;
+    let inFlight: Run["inFlight"] = null;
     while (!signal.aborted) {
       const run = this.runs.get(id);
       const changed = run?.changed();
@@ -569,6 +609,17 @@ export class ExperimentService {
       if (e !== null) {
         n++;
         yield e;
+        continue;
+      }
+      // Live state only once the log is caught up, so it never comes before what preceded it.
+      if (run !== undefined && run.setup !== setup) {
+        setup = run.setup;
+        if (setup !== null) yield setup;
+        continue;
+      }
+      if (run !== undefined && run.inFlight !== inFlight) {
+        inFlight = run.inFlight;
+        if (inFlight !== null) yield inFlight;
         continue;
       }
       if (run === undefined) {

@@ -78,7 +78,7 @@ export interface NewExperiment {
 }
 
 /** Events as stored: everything but the header and end lines, which come from the row. */
-export type StoredEvent = Extract<ExperimentEvent, { type: "phase" | "truth" | "page" | "mutation" }>;
+export type StoredEvent = Extract<ExperimentEvent, { type: "phase" | "setup" | "truth" | "page" | "mutation" }>;
 
 function toSummary(r: ExperimentRow): ExperimentSummary {
   return {

@@ -78,6 +78,16 @@ describe("a pass over the seeded demo bucket", () => {
     expect(passes.summary(c).totals.keys).toBe(1000);
   });
 
+  it("leaves race passes (an experiment's bucketscope-race/<id>/) out when asked, and only them", async () => {
+    const passes = service();
+    const race = await passes.create({ connection: "sandbox", bucket: "demo", prefix: "bucketscope-race/0123456789ab/", pageSize: 1000 });
+    const lookalike = await passes.create({ connection: "sandbox", bucket: "demo", prefix: "bucketscope-racetrack/", pageSize: 1000 });
+    const plain = await passes.create({ connection: "sandbox", bucket: "demo", prefix: "obj_2", pageSize: 1000 });
+    await Promise.all([race, lookalike, plain].map((id) => passes.settled(id)));
+    expect(passes.list({ limit: 100, race: "exclude" }).map((p) => p.id)).toEqual([plain, lookalike]);
+    expect(passes.list({ limit: 100, race: "include" }).map((p) => p.id)).toEqual([plain, lookalike, race]);
+  });
+
   it("serves whole-pass entries in key order with their page index, after a key and by substring", async () => {
     const passes = service();
     const id = await passes.create({ connection: "sandbox", bucket: "demo", prefix: "", pageSize: 700 });

@@ -125,15 +125,16 @@ describe("a data directory written before passes shared storage", () => {
       expect(asBefore(await diffs.window({ ...c.query, only: "all", offset: 0, limit: 1000 })), `${label} window`).toEqual(c.windowAll);
       expect(asBefore(await diffs.window({ ...c.query, only: "changes", offset: 0, limit: 1000 })), `${label} changes`).toEqual(c.windowChanges);
     }
-    // The disk each series takes is new: measured once from what the old passes hold.
-    const { disk, ...photos } = await history(diffs).timeline({ connection: "sandbox", bucket: "photos", prefix: "", limit: 200 });
+    // The series and the disk each takes are new: the disk measured once from what the old passes hold.
+    const { disk, series, ...photos } = await history(diffs).timeline({ connection: "sandbox", bucket: "photos", prefix: "", limit: 200 });
     expect(asBefore(photos)).toEqual(expected.timelines.photos);
-    expect(disk.series.map((x) => [x.kind, x.delimiter, x.passes])).toEqual([
-      ["list", "/", 1],
-      ["list", null, 3],
+    expect(series.map((x) => [x.kind, x.delimiter, x.pageSize, x.passes])).toEqual([
+      ["list", "/", 3, 1],
+      ["list", null, 7, 3],
     ]);
+    expect(disk.series.map((x) => [x.kind, x.delimiter, x.pageSize, x.passes])).toEqual(series.map((x) => [x.kind, x.delimiter, x.pageSize, x.passes]));
     expect(disk.series.every((x) => x.bytes > 1000)).toBe(true);
-    const { disk: _, ...demo } = await history(diffs).timeline({ connection: "sandbox", bucket: "demo", prefix: "obj_00", limit: 200 });
+    const { disk: _, series: __, ...demo } = await history(diffs).timeline({ connection: "sandbox", bucket: "demo", prefix: "obj_00", limit: 200 });
     expect(asBefore(demo)).toEqual(expected.timelines.demo);
   });
 

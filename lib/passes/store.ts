@@ -22,6 +22,7 @@ import {
   type SnapshotInfo,
   type InventoryInfo,
 } from "@/lib/wire";
+import { RACE_PREFIX } from "@/lib/wire";
 
 // Keys are stored as BLOBs so that SQLite's memcmp order is S3's UTF-8 byte order. A pass's entries
 // are written one transaction per page and never held in memory as a whole. List and snapshot passes
@@ -478,11 +479,12 @@ export class PassStore {
       setStored: db.prepare<[number, number]>(`UPDATE passes SET stored_bytes = ? WHERE seq = ?`),
       unmeasured: db.prepare<[], number>(`SELECT seq FROM passes WHERE stored_bytes IS NULL`).pluck(),
       seriesBytes: db
-        .prepare<{ connection: string; bucket: string; prefix: string; delimiter: string | null; kind: string; startAfter: string | null }, { passes: number; own: number; shared: number }>(
+        .prepare<{ connection: string; bucket: string; prefix: string; delimiter: string | null; kind: string; startAfter: string | null; pageSize: number | null }, { passes: number; own: number; shared: number }>(
           `SELECT count(*) AS passes, coalesce(sum(stored_bytes), 0) AS own,
              (SELECT coalesce(sum(span_bytes), 0) FROM targets WHERE id IN (SELECT target FROM passes p2
-                WHERE p2.connection = @connection AND p2.bucket = @bucket AND p2.prefix = @prefix AND p2.delimiter IS @delimiter AND p2.kind = @kind AND p2.start_after IS @startAfter)) AS shared
-           FROM passes WHERE connection = @connection AND bucket = @bucket AND prefix = @prefix AND delimiter IS @delimiter AND kind = @kind AND start_after IS @startAfter`,
+                WHERE p2.connection = @connection AND p2.bucket = @bucket AND p2.prefix = @prefix AND p2.delimiter IS @delimiter AND p2.kind = @kind AND p2.start_after IS @startAfter AND (@pageSize IS NULL OR p2.page_size = @pageSize))) AS shared
+           FROM passes WHERE connection = @connection AND bucket = @bucket AND prefix = @prefix AND delimiter IS @delimiter AND kind = @kind AND start_after IS @startAfter
+             AND (@pageSize IS NULL OR page_size = @pageSize)`,
         ),
       // A prefix is a key range: [prefix, the first byte string after every key that begins with it).
       entriesAfterInRange: db
@@ -590,6 +592,8 @@ export class PassStore {
       where.push(`${column} = ?`);
       args.push(value);
     }
+    // GLOB is case-sensitive and "-" and "/" are literal in it: exactly the race lab's own prefixes.
+    if (q.race === "exclude") where.push(`prefix NOT GLOB '${RACE_PREFIX}*'`);
     args.push(q.limit);
     const sql = `SELECT * FROM passes ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
     let stmt = this.listStatements.get(sql);
@@ -956,9 +960,10 @@ export class PassStore {
    * written (an estimate of SQLite's bytes; passes of data directories from before the count are
    * measured once, here).
    */
-  seriesBytes(s: { connection: string; bucket: string; prefix: string; delimiter: string | null; kind: PassKind; startAfter: string | null }): { passes: number; bytes: number } {
+  /** Disk the passes listed with these settings take; every page size unless one is named. */
+  seriesBytes(s: { connection: string; bucket: string; prefix: string; delimiter: string | null; kind: PassKind; startAfter: string | null; pageSize?: number }): { passes: number; bytes: number } {
     this.measureUnmeasured();
-    const r = this.stmt.seriesBytes.get(s);
+    const r = this.stmt.seriesBytes.get({ ...s, pageSize: s.pageSize ?? null });
     return { passes: r?.passes ?? 0, bytes: (r?.own ?? 0) + (r?.shared ?? 0) };
   }
 

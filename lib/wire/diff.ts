@@ -5,6 +5,7 @@ import {
   errorBodySchema,
   pagedEntrySchema,
   pageSizeSchema,
+  passKindSchema,
   passStatusSchema,
   passSummarySchema,
   prefixSchema,
@@ -209,12 +210,27 @@ export type DiffSeek = z.infer<typeof diffSeekSchema>;
 
 // --- history -------------------------------------------------------------------------------------
 
+/** "" (or absent) = none: a pass's delimiter and start-after are never empty. */
+const noneOrValue = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .max(1024, `${what} must be at most 1024 characters`)
+    .transform((v) => (v === "" ? null : v));
+
 export const historyQuerySchema = z.object({
   connection: late(() => connectionNameSchema),
   bucket: late(() => bucketNameSchema),
   prefix: late(() => prefixSchema).default(""),
   /** The most recent passes, up to this many. */
   limit: z.coerce.number().int().min(1, "limit must be between 1 and 1000").max(1000, "limit must be between 1 and 1000").default(200),
+  /**
+   * One series: passes with exactly these settings. Each filter is optional; the UI sends all four.
+   * `delimiter=` and `startAfter=` (empty) select the passes without one.
+   */
+  kind: late(() => passKindSchema).optional(),
+  pageSize: late(() => pageSizeSchema).optional(),
+  delimiter: noneOrValue("delimiter").optional(),
+  startAfter: noneOrValue("startAfter").optional(),
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
@@ -223,20 +239,40 @@ export const historyChangesSchema = z.object({
   removed: z.number(),
   changed: z.number(),
   unchanged: z.number(),
-  pageShifts: z.number(),
+  /** Null when either pass listed with more than one cursor: its pages are not one sequence, so a key on another page means nothing. */
+  pageShifts: z.number().nullable(),
 });
 export type HistoryChanges = z.infer<typeof historyChangesSchema>;
+
+/** The settings that make passes of one prefix comparable page for page: one series of the history. */
+export const historySeriesKeySchema = z.object({
+  kind: late(() => passKindSchema),
+  delimiter: z.string().nullable(),
+  pageSize: z.number(),
+  startAfter: z.string().nullable(),
+});
+export type HistorySeriesKey = z.infer<typeof historySeriesKeySchema>;
+
+export const historySeriesSchema = historySeriesKeySchema.extend({
+  /** Passes of the prefix with these settings (every one, not only those within `limit`). */
+  passes: z.number(),
+  complete: z.number(),
+  latestId: z.string(),
+  latestAt: z.string(),
+});
+export type HistorySeries = z.infer<typeof historySeriesSchema>;
 
 export const historyPointSchema = z.object({
   pass: late(() => passSummarySchema),
   /**
-   * The pass it is compared with: the latest complete pass before it of the same connection, bucket,
-   * prefix, delimiter and start-after.
+   * The pass it is compared with: the latest complete pass before it of the same series (connection,
+   * bucket, prefix, kind, delimiter, page size and start-after), so page shifts are only counted
+   * between passes of one page size.
    */
   previousId: z.string().nullable(),
   /** Changes versus `previousId`; null unless `changesState` is ready. */
   changes: historyChangesSchema.nullable(),
-  /** first: nothing to compare with; incomplete: not compared (it did not list everything); pending: being computed. */
+  /** first: the first complete pass of its series; incomplete: not compared (it did not list everything); pending: being computed. */
   changesState: z.enum(["ready", "pending", "first", "incomplete"]),
 });
 export type HistoryPoint = z.infer<typeof historyPointSchema>;
@@ -245,17 +281,19 @@ export const historyResponseSchema = z.object({
   connection: z.string(),
   bucket: z.string(),
   prefix: z.string(),
-  /** Oldest first. */
+  /** Every series of the prefix, the one with the most recent pass first (whatever the filter). */
+  series: z.array(historySeriesSchema),
+  /** Oldest first; only the selected series' passes when the query names one. */
   points: z.array(historyPointSchema),
   /** Older passes exist beyond `limit`. */
   truncated: z.boolean(),
   /**
-   * Disk the passes of this bucket/prefix take, in total and per series (kind, delimiter,
-   * start-after): an estimate counted as passes are written (see README, "Storage").
+   * Disk the passes of this bucket/prefix take, in total and per series (in the order of `series`):
+   * an estimate counted as passes are written (see README, "Storage").
    */
   disk: z.object({
     bytes: z.number(),
-    series: z.array(z.object({ kind: z.string(), delimiter: z.string().nullable(), startAfter: z.string().nullable(), passes: z.number(), bytes: z.number() })),
+    series: z.array(historySeriesKeySchema.extend({ passes: z.number(), bytes: z.number() })),
   }),
 });
 export type HistoryResponse = z.infer<typeof historyResponseSchema>;

@@ -7,6 +7,19 @@ import { clockOffsetSchema, tieSchema } from "./point-in-time";
 // Pages are numbered from 0 like page records; people read them as "page index + 1".
 // ./index re-exports this module, so what is borrowed from it is read lazily (at parse time).
 
+/** Every experiment writes only under `bucketscope-race/<id>/`, so a pass of such a prefix is a race pass. */
+export const RACE_PREFIX = "bucketscope-race/";
+const RACE_PASS_PREFIX = /^bucketscope-race\/([0-9a-f]{12})\//;
+
+export function experimentPrefix(id: string): string {
+  return `${RACE_PREFIX}${id}/`;
+}
+
+/** The experiment whose prefix a pass lists (the pass it recorded, or one of its kept data), or null. */
+export function raceExperimentOf(prefix: string): string | null {
+  return RACE_PASS_PREFIX.exec(prefix)?.[1] ?? null;
+}
+
 export const scenarioSchema = z.enum(["seed", "behind-ahead", "churn", "custom"]);
 export type Scenario = z.infer<typeof scenarioSchema>;
 
@@ -239,6 +252,10 @@ export type ExperimentCreated = z.infer<typeof experimentCreatedSchema>;
 export const experimentEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("experiment"), experiment: experimentSummarySchema }),
   z.object({ type: z.literal("phase"), phase: z.string(), at: z.string() }),
+  /** Setup progress: keys written under the prefix so far, a few times a second while seeding. */
+  z.object({ type: z.literal("setup"), written: z.number(), total: z.number(), at: z.string() }),
+  /** Page `index` has been requested and is not answered yet (its `page` line follows when it is). */
+  z.object({ type: z.literal("request"), index: z.number(), requestedAt: z.string() }),
   z.object({ type: z.literal("truth"), truth: truthSnapshotSchema }),
   z.object({ type: z.literal("page"), page: experimentPageSchema }),
   z.object({ type: z.literal("mutation"), mutation: mutationSchema }),

@@ -206,6 +206,8 @@ export const passListQuerySchema = z.object({
   bucket: bucketNameSchema.optional(),
   prefix: prefixSchema.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  /** "exclude" leaves out race passes (those under an experiment's `bucketscope-race/<id>/`). */
+  race: z.enum(["include", "exclude"], { error: "race must be include or exclude" }).optional(),
 });
 export type PassListQuery = z.infer<typeof passListQuerySchema>;
 

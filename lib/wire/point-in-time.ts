@@ -77,6 +77,13 @@ export type ClockOffset = z.infer<typeof clockOffsetSchema>;
 export const bucketVersioningSchema = z.enum(["Enabled", "Suspended", "unknown"]);
 export type BucketVersioning = z.infer<typeof bucketVersioningSchema>;
 
+/**
+ * Whether going back in time can work on a bucket, known before anyone asks: "never" (never
+ * versioned: nothing to rebuild T from), Enabled, Suspended, "unknown" (reading it was denied: T may
+ * still work, with a warning) or "unchecked" (the endpoint did not answer in time).
+ */
+export type BucketHistory = BucketVersioning | "never" | "unchecked";
+
 /** What a snapshot pass (or an as-of listing) knows about the moment it rebuilt. */
 export const snapshotInfoSchema = z.object({
   /** T, on the server's clock: the instant compared with LastModified. */

@@ -1,9 +1,12 @@
 import { passCreatedSchema, passSummarySchema, type PassParamsInput, type PassSummary } from "@/lib/wire";
 
-/** The pass API of a running app, as browser tests drive it next to the page: JSON checked by the wire schemas. */
-export function passApi(baseUrl: string) {
+/**
+ * The pass API of a running app, as browser tests drive it next to the page: JSON checked by the wire
+ * schemas. `headers` go with every request (an Authorization header when the app asks for a token).
+ */
+export function passApi(baseUrl: string, headers: Record<string, string> = {}) {
   async function api<T>(href: string, schema: { parse(v: unknown): T }, init?: RequestInit): Promise<T> {
-    const res = await fetch(`${baseUrl}${href}`, init);
+    const res = await fetch(`${baseUrl}${href}`, { ...init, headers: { ...headers, ...(init?.headers as Record<string, string> | undefined) } });
     if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${href}: ${res.status} ${await res.text()}`);
     return schema.parse(await res.json());
   }

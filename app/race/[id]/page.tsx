@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { ExperimentContainer } from "@/components/race/experiment-container";
 import { experiments } from "@/lib/experiments";
@@ -13,9 +14,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ExperimentPage({ params }: Props) {
   const { id } = await params;
-  if (experiments().store.summary(id) === null) {
-    return <div className="error-box">There is no experiment with id &quot;{id}&quot;.</div>;
-  }
+  if (experiments().store.summary(id) === null) notFound();
   return (
     <Suspense fallback={<p className="muted">Loading the experiment…</p>}>
       <ExperimentContainer id={id} />
