@@ -65,7 +65,7 @@ function PassTooltip({ active, payload }: TooltipContentProps) {
       </div>
       <div>
         {p.changesState === "ready"
-          ? `+${formatCount(p.added ?? 0)} −${formatCount(p.removed ?? 0)} ~${formatCount(p.changed ?? 0)}, ${formatCount(p.pageShifts ?? 0)} page shifts`
+          ? `+${formatCount(p.added ?? 0)} −${formatCount(p.removed ?? 0)} ~${formatCount(p.changed ?? 0)}${p.pageShifts !== null ? `, ${formatCount(p.pageShifts)} page shifts` : ""}`
           : p.changesState === "first"
             ? "first complete pass: nothing to compare with"
             : p.changesState === "pending"

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
 import { browseHref } from "@/components/browser/search-params";
 import { compareHref } from "@/components/diff/search-params";
-import { formatCount, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, visibleKey } from "@/components/format";
 import type { HistorySeriesKey } from "@/lib/wire";
 import { WatchesSection } from "@/components/watches/watches-section";
 import { watchesQuery } from "@/components/watches/queries";
@@ -66,6 +66,11 @@ export function HistoryContainer({ target, series }: { target: HistoryTarget; se
                 latest: <b>{formatCount(last.keys)}</b> keys
               </span>
             ) : null}
+            {history.data !== undefined ? (
+              <span data-testid="history-disk">
+                <b>{formatBytes(history.data.disk.bytes)}</b> on disk
+              </span>
+            ) : null}
             {activeWatch ? <span className="badge ok">watched</span> : null}
           </div>
         </div>
@@ -85,6 +90,7 @@ export function HistoryContainer({ target, series }: { target: HistoryTarget; se
           </span>
           {allSeries.map((s) => {
             const current = shown !== null && sameSeries(s, shown);
+            const bytes = history.data?.disk.series.find((d) => sameSeries(d, s))?.bytes;
             return (
               <Link
                 key={`${s.kind}/${s.pageSize}/${s.delimiter ?? ""}/${s.startAfter ?? ""}`}
@@ -95,7 +101,11 @@ export function HistoryContainer({ target, series }: { target: HistoryTarget; se
                 data-delimiter={s.delimiter ?? ""}
                 prefetch={false}
               >
-                {describeSeries(s)} <span className={styles.seriesCount}>{formatCount(s.passes)}</span>
+                {describeSeries(s)}{" "}
+                <span className={styles.seriesCount} title={bytes !== undefined ? `${formatCount(s.passes)} passes, ${formatBytes(bytes)} on disk` : undefined}>
+                  {formatCount(s.passes)}
+                  {bytes !== undefined ? ` · ${formatBytes(bytes)}` : ""}
+                </span>
               </Link>
             );
           })}

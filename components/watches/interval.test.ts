@@ -23,5 +23,6 @@ describe("watch intervals", () => {
     expect(formatDue(new Date(100).toISOString(), 0)).toBe("now");
     expect(formatRetention(5, null)).toBe("keeps last 5 passes");
     expect(formatRetention(null, 7)).toBe("keeps 7 days");
+    expect(formatRetention(100, null, 500)).toBe("keeps last 100 passes and up to 500 MB");
   });
 });

@@ -53,9 +53,10 @@ export function formatDue(iso: string | null, now: number): string {
   return `in ${(s / 86_400).toFixed(1)} days`;
 }
 
-export function formatRetention(keepPasses: number | null, keepDays: number | null): string {
+export function formatRetention(keepPasses: number | null, keepDays: number | null, keepMegabytes: number | null = null): string {
   const parts: string[] = [];
   if (keepPasses !== null) parts.push(`last ${keepPasses} ${keepPasses === 1 ? "pass" : "passes"}`);
   if (keepDays !== null) parts.push(`${keepDays} ${keepDays === 1 ? "day" : "days"}`);
+  if (keepMegabytes !== null) parts.push(`up to ${keepMegabytes} MB`);
   return parts.length > 0 ? `keeps ${parts.join(" and ")}` : "keeps everything";
 }

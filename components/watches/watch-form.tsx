@@ -35,6 +35,7 @@ export function WatchForm({ target, connections, pending, error, onSubmit, defau
   const [folders, setFolders] = useState(defaults?.delimiter === "/");
   const [keepPasses, setKeepPasses] = useState(String(DEFAULT_KEEP_PASSES));
   const [keepDays, setKeepDays] = useState("");
+  const [keepMegabytes, setKeepMegabytes] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
 
   const submit = (e: FormEvent) => {
@@ -43,10 +44,12 @@ export function WatchForm({ target, connections, pending, error, onSubmit, defau
     const bad = intervalProblem(value, unit);
     const kp = keepPasses.trim() === "" ? null : Number(keepPasses);
     const kd = keepDays.trim() === "" ? null : Number(keepDays);
+    const km = keepMegabytes.trim() === "" ? null : Number(keepMegabytes);
     if (bad !== null) return setProblem(bad);
-    if (kp === null && kd === null) return setProblem("Keep the last passes, or the passes of the last days (or both), so that old passes are pruned.");
+    if (kp === null && kd === null && km === null) return setProblem("Keep the last passes, the passes of the last days or the history up to a size, so that old passes are pruned.");
     if (kp !== null && (!Number.isInteger(kp) || kp < 1)) return setProblem("Keep at least 1 pass.");
     if (kd !== null && !(kd > 0)) return setProblem("Keep more than 0 days.");
+    if (km !== null && !(km > 0)) return setProblem("Keep more than 0 MB.");
     setProblem(null);
     onSubmit({
       connection: target?.connection ?? connection,
@@ -58,6 +61,7 @@ export function WatchForm({ target, connections, pending, error, onSubmit, defau
       everySeconds: toSeconds(value, unit),
       keepPasses: kp,
       keepDays: kd,
+      keepMegabytes: km,
     });
   };
 
@@ -123,6 +127,10 @@ export function WatchForm({ target, connections, pending, error, onSubmit, defau
       <label className={styles.field}>
         … of at most … days
         <input className={styles.narrow} type="number" min={0} step="any" value={keepDays} onChange={(e) => setKeepDays(e.target.value)} placeholder="—" aria-label="Keep days" />
+      </label>
+      <label className={styles.field}>
+        … up to … MB of history
+        <input className={styles.narrow} type="number" min={0} step="any" value={keepMegabytes} onChange={(e) => setKeepMegabytes(e.target.value)} placeholder="—" aria-label="Keep megabytes" />
       </label>
       <button type="submit" className="primary" disabled={pending} data-testid="create-watch">
         {pending ? "Starting…" : "Start watching"}

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { useState } from "react";
-import { formatCount, timeTitle, visibleKey } from "@/components/format";
+import { formatBytes, formatCount, timeTitle, visibleKey } from "@/components/format";
 import { Time, useTimeZone } from "@/components/format/time";
 import { STATUS_BADGE } from "@/components/pass/pass-header";
 import { passHref } from "@/components/pass/search-params";
@@ -108,7 +108,9 @@ export function WatchList({ watches, now, showTarget, busyId, onPause, onDelete 
                 )}
               </td>
               <td className={styles.num}>{formatCount(w.passCount)}</td>
-              <td className="muted">{formatRetention(w.keepPasses, w.keepDays)}</td>
+              <td className="muted">
+                {formatRetention(w.keepPasses, w.keepDays, w.keepMegabytes)} · {formatBytes(w.historyBytes)} now
+              </td>
               <td>
                 <div className={styles.actions}>
                   <button type="button" disabled={busyId === w.id} onClick={() => onPause(w.id, w.state === "active")} data-testid="toggle-watch">

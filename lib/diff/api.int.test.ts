@@ -8,6 +8,7 @@ import {
   diffWindowSchema,
   errorBodySchema,
   historyResponseSchema,
+  keyHistoryResponseSchema,
   passSummarySchema,
   watchListResponseSchema,
   watchSchema,
@@ -162,10 +163,41 @@ describe("GET /api/history", () => {
       [a, "first", null],
       [b, "ready", 1],
     ]);
-    expect(h.series[0]).toMatchObject({ kind: "list", delimiter: null, pageSize: complete[0]?.pass.pageSize, startAfter: null });
+    expect(h.series).toContainEqual(expect.objectContaining({ kind: "list", delimiter: null, pageSize: complete[0]?.pass.pageSize, startAfter: null }));
     const other = historyResponseSchema.parse((await call("GET", "/api/history?connection=sandbox&bucket=diff-api&kind=list&pageSize=7&delimiter=&startAfter=")).json);
     expect(other.points).toEqual([]);
     expectError(await call("GET", "/api/history?connection=sandbox&bucket=diff-api&pageSize=0"), 400, "invalid_page_size");
+    // Both passes list a, c and d the same way: they share those entries.
+    expect(h.disk.series.map((x) => [x.kind, x.delimiter, x.pageSize, x.passes])).toEqual(h.series.map((x) => [x.kind, x.delimiter, x.pageSize, x.passes]));
+    expect(h.disk.bytes).toBe(h.disk.series.reduce((n, x) => n + x.bytes, 0));
+    expect(h.disk.bytes).toBeGreaterThan(0);
+    // Disk covers every series of the prefix, whichever one the query shows.
+    expect(other.disk).toEqual(h.disk);
+  });
+});
+
+describe("GET /api/history/key", () => {
+  it("tells one key's story through the passes of its bucket/prefix", async () => {
+    const r = await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&key=b");
+    expect(r.status).toBe(200);
+    const h = keyHistoryResponseSchema.parse(r.json);
+    expect(h.key).toBe("b");
+    expect(h.points.slice(0, 2).map((p) => [p.pass.id, p.state, p.change, p.entry?.page ?? null])).toEqual([
+      [a, "listed", "first", 0],
+      [b, "absent", "disappeared", null],
+    ]);
+    const bb = keyHistoryResponseSchema.parse((await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&key=bb")).json);
+    expect(bb.points.slice(0, 2).map((p) => [p.state, p.change])).toEqual([
+      ["absent", "first"],
+      ["listed", "appeared"],
+    ]);
+  });
+
+  it("answers bad input with a 4xx and a message", async () => {
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api"), 400, "bad_request", /key/);
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&key="), 400, "bad_request", /key/);
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=Bad_Bucket&key=b"), 400, "invalid_bucket_name");
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&key=b&limit=0"), 400, "bad_request", /limit/);
   });
 });
 
@@ -178,6 +210,7 @@ describe("the watches API", () => {
     const list = watchListResponseSchema.parse((await call("GET", "/api/watches?bucket=diff-api")).json);
     expect(list.watches.map((x) => x.id)).toContain(w.id);
     expect(watchSchema.parse((await call("PATCH", `/api/watches/${w.id}`, { everySeconds: 7200 })).json)).toMatchObject({ everySeconds: 7200, state: "paused" });
+    expect(watchSchema.parse((await call("PATCH", `/api/watches/${w.id}`, { keepMegabytes: 500 })).json)).toMatchObject({ keepDays: 7, keepMegabytes: 500 });
     expect((await call("DELETE", `/api/watches/${w.id}`)).json).toEqual({ id: w.id, deleted: true, cancelledPassId: null });
     expectError(await call("GET", `/api/watches/${w.id}`), 404, "unknown_watch");
   });
@@ -194,7 +227,8 @@ describe("the watches API", () => {
     const w = watchSchema.parse((await call("POST", "/api/watches", { connection: "sandbox", bucket: "diff-api", everySeconds: 3600, paused: true })).json);
     expectError(await call("PATCH", `/api/watches/${w.id}`, {}), 400, "bad_request", /at least one/);
     expectError(await call("PATCH", `/api/watches/${w.id}`, { state: "sleeping" }), 400, "bad_request", /active or paused/);
-    expectError(await call("PATCH", `/api/watches/${w.id}`, { keepPasses: null }), 400, "bad_request", /both cannot be removed/);
+    expectError(await call("PATCH", `/api/watches/${w.id}`, { keepPasses: null }), 400, "bad_request", /cannot drop all three/);
+    expectError(await call("PATCH", `/api/watches/${w.id}`, { keepMegabytes: 0 }), 400, "bad_request", /keepMegabytes must be more than 0/);
     expectError(await call("DELETE", "/api/watches/wnope"), 404, "unknown_watch");
     await call("DELETE", `/api/watches/${w.id}`);
   });

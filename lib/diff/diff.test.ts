@@ -439,6 +439,26 @@ describe("the history of a prefix", () => {
     expect(folders.points.map((p) => [p.pass.id, p.changesState])).toEqual([[folders10, "first"]]);
   });
 
+  it("counts no page shifts against a parallel pass: its pages are not one sequence", async () => {
+    const { passes, diff } = setup();
+    const bucket = freshBucket(seq(40, (i) => `k${String(i).padStart(2, "0")}`));
+    const flat = await pass(passes, bucket, 10);
+    const parallel = await passes.create({ connection: "sandbox", bucket, prefix: "", pageSize: 10, concurrency: 4 });
+    expect((await passes.settled(parallel)).status).toBe("complete");
+    const flatAgain = await pass(passes, bucket, 10);
+    put(bucket, "a0", "new", T1);
+    const flatLast = await pass(passes, bucket, 10);
+
+    const timeline = await history(diff).timeline({ connection: "sandbox", bucket, prefix: "", limit: 200 });
+    expect(timeline.series.map((s) => s.passes)).toEqual([4]);
+    expect(timeline.points.map((p) => [p.pass.id, p.previousId, p.changes?.added ?? null, p.changes?.pageShifts ?? null])).toEqual([
+      [flat, null, null, null],
+      [parallel, flat, 0, null],
+      [flatAgain, parallel, 0, null],
+      [flatLast, flatAgain, 1, 4],
+    ]);
+  });
+
   it("follows a snapshot with the snapshot before it and a list pass with the list pass before it", async () => {
     const { passes, diff } = setup();
     const bucket = `diff-${++bucketCounter}-${Date.now().toString(36)}`;

@@ -136,10 +136,26 @@ export class History {
         points.push({ pass, previousId, changes: null, changesState: "pending" });
         continue;
       }
-      const { added, removed, changed, unchanged, pageShifts } = counts;
+      const { added, removed, changed, unchanged } = counts;
+      // A parallel pass's pages are its cursors' pages side by side, not one sequence: a key on
+      // another page index than in a one-cursor pass (or another parallel pass) moved nowhere.
+      const parallel = pass.concurrency > 1 || (this.store.summary(previousId)?.concurrency ?? 1) > 1;
+      const pageShifts = parallel ? null : counts.pageShifts;
       points.push({ pass, previousId, changes: { added, removed, changed, unchanged, pageShifts }, changesState: "ready" });
     }
-    return { connection: q.connection, bucket: q.bucket, prefix: q.prefix, series: this.series(q), points: points.reverse(), truncated };
+    const series = this.series(q);
+    return { connection: q.connection, bucket: q.bucket, prefix: q.prefix, series, points: points.reverse(), truncated, disk: this.disk(q, series) };
+  }
+
+  private disk(t: Target, series: readonly HistorySeries[]): HistoryResponse["disk"] {
+    const bySeries = series.map((s) => ({
+      kind: s.kind,
+      delimiter: s.delimiter,
+      pageSize: s.pageSize,
+      startAfter: s.startAfter,
+      ...this.store.seriesBytes({ connection: t.connection, bucket: t.bucket, prefix: t.prefix, kind: s.kind, delimiter: s.delimiter, startAfter: s.startAfter, pageSize: s.pageSize }),
+    }));
+    return { bytes: bySeries.reduce((n, s) => n + s.bytes, 0), series: bySeries };
   }
 
   /** Computes (and stores) the counts of a newly finished pass against its predecessor. */

@@ -3,9 +3,11 @@ import type { PassService } from "@/lib/passes";
 import { serviceFor, startTestSandbox } from "@/lib/passes/testing/harness";
 import type { Sandbox } from "@/lib/sandbox";
 import type { DiffRow } from "@/lib/wire";
-import { DiffReader, mergeRuns, strategyFor, type DiffRun } from "./merge";
-import { planDiff } from "./plan";
+import type { Layout } from "@/lib/passes";
+import { DiffReader, mergeRuns, strategyFor, type DiffRun, type MergeStrategy } from "./merge";
+import { planDiff, type ResolvedPlan } from "./plan";
 import { rowsOfRun } from "./rows";
+import { SideRows } from "./span-merge";
 
 // The merge against a model: random buckets of hostile keys, random page sizes, random changes; all
 // merge strategies must produce the same runs, and the runs must read back as exactly the diff a
@@ -74,13 +76,25 @@ function modelDiff(before: Map<string, Obj>, after: Map<string, Obj>, pageA: num
   });
 }
 
-async function recordPass(bucket: string, pageSize: number, prefix = ""): Promise<string> {
+async function recordPass(bucket: string, pageSize: number, prefix = "", layout: Layout = "entries"): Promise<string> {
+  passes.store.newPassLayout = layout;
   const id = await passes.create({ connection: "sandbox", bucket, prefix, pageSize });
   expect((await passes.settled(id)).status).toBe("complete");
   return id;
 }
 
+/** Every row of a comparison, by the given strategy, read back through each side's own layout. */
+function rowsBy(reader: DiffReader, resolved: ResolvedPlan, strategy: MergeStrategy): DiffRow[] {
+  const sideA = new SideRows(reader.rows, resolved.a, reader.pages(resolved.a));
+  const sideB = new SideRows(reader.rows, resolved.b, reader.pages(resolved.b));
+  return [...mergeRuns(reader, resolved, strategy)].flatMap((run) =>
+    rowsOfRun((f, l) => sideA.read(f, l), (f, l) => sideB.read(f, l), run),
+  );
+}
+
 describe("the merge against a model", () => {
+  // Each seed records eight passes over real HTTP: on a loaded machine that takes longer than the
+  // default 30 s.
   for (const seed of [1, 7, 42, 2024]) {
     it(`seed ${seed}: every strategy gives the same runs, and the rows are the model's diff`, async () => {
       passes = serviceFor(sandbox);
@@ -100,6 +114,7 @@ describe("the merge against a model", () => {
       const pageB = 1 + Math.floor(random() * 40);
       const before = snapshot(bucket);
       const a = await recordPass(bucket, pageA);
+      const aSpans = await recordPass(bucket, pageA, "", "spans");
 
       for (const key of keys) {
         const r = random();
@@ -114,6 +129,9 @@ describe("the merge against a model", () => {
       }
       const after = snapshot(bucket);
       const b = await recordPass(bucket, pageB);
+      const bSpans = await recordPass(bucket, pageB, "", "spans");
+      // Page size A: the same target as aSpans, so they share storage.
+      const bSameTarget = await recordPass(bucket, pageA, "", "spans");
 
       const resolved = planDiff(passes.store, a, b);
       expect(strategyFor(resolved)).toBe("aligned");
@@ -126,7 +144,7 @@ describe("the merge against a model", () => {
         // Handing over to the differences strategy part-way gives the same runs.
         expect([...mergeRuns(reader, resolved, "aligned", { mismatchBudget: () => 5 })]).toEqual(byKeys);
         const read = (first: number, last: number) => reader.entryRange.all(first, last);
-        const rows = byDifferences.flatMap((run) => rowsOfRun(read, run));
+        const rows = byDifferences.flatMap((run) => rowsOfRun(read, read, run));
         expect(rows).toEqual(modelDiff(before, after, pageA, pageB));
         expect(rows.some((r) => r.kind === "changed")).toBe(true);
 
@@ -137,12 +155,40 @@ describe("the merge against a model", () => {
         expect(inPrefix).toEqual([...mergeRuns(reader, narrowed, "keys")]);
         expect([...mergeRuns(reader, narrowed, "aligned")]).toEqual(inPrefix);
         expect([...mergeRuns(reader, narrowed, "aligned", { mismatchBudget: () => 2 })]).toEqual(inPrefix);
-        expect(inPrefix.flatMap((run) => rowsOfRun(read, run)).map((r) => r.key)).toEqual(
+        expect(inPrefix.flatMap((run) => rowsOfRun(read, read, run)).map((r) => r.key)).toEqual(
           byteOrder(new Set([...before.keys(), ...after.keys()])).filter((k) => k.startsWith("a")),
         );
+
+        // Passes stored as spans: one target compared by the rows that changed between them, any
+        // other pair (two targets, two layouts) by walking both; every way gives the model's rows.
+        const sameTarget = planDiff(passes.store, aSpans, bSameTarget);
+        expect(strategyFor(sameTarget)).toBe("changes");
+        const modelSame = modelDiff(before, after, pageA, pageA);
+        expect(rowsBy(reader, sameTarget, "changes")).toEqual(modelSame);
+        expect([...mergeRuns(reader, sameTarget, "changes")]).toEqual([...mergeRuns(reader, sameTarget, "merge")]);
+        const backwards = planDiff(passes.store, bSameTarget, aSpans);
+        expect(rowsBy(reader, backwards, "changes")).toEqual(modelDiff(after, before, pageA, pageA));
+        for (const [x, y] of [
+          [aSpans, bSpans],
+          [a, bSpans],
+          [aSpans, b],
+        ] as const) {
+          const mixed = planDiff(passes.store, x, y);
+          expect(strategyFor(mixed)).toBe("merge");
+          expect(rowsBy(reader, mixed, "merge")).toEqual(modelDiff(before, after, pageA, pageB));
+        }
+        const narrowSpans = await recordPass(bucket, pageB, "a", "spans");
+        for (const [x, y] of [
+          [aSpans, narrowSpans],
+          [a, narrowSpans],
+          [narrowSpans, aSpans],
+        ] as const) {
+          const p = planDiff(passes.store, x, y);
+          expect(rowsBy(reader, p, strategyFor(p)).map((r) => r.key)).toEqual(byteOrder(new Set([...before.keys(), ...after.keys()])).filter((k) => k.startsWith("a")));
+        }
       } finally {
         reader.close();
       }
-    });
+    }, 120_000);
   }
 });

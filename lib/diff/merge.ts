@@ -1,8 +1,10 @@
 import "server-only";
 import Database from "better-sqlite3";
 import { compareKeys } from "@/lib/lister";
+import { PassRows, type PageSpan } from "@/lib/passes";
 import { DIFF_FIELDS, type DiffField, type DiffKind } from "@/lib/wire";
-import { rolledUp, type KeyRange, type ResolvedPlan } from "./plan";
+import { rolledUp, type KeyRange, type ResolvedPlan, type SideRef } from "./plan";
+import { changesRuns, mergedRuns } from "./span-merge";
 
 // The streaming merge. Both passes are read in UTF-8 byte order (keys are BLOBs, so ORDER BY key is
 // memcmp order) by iterating cursors over the (pass, key) index, which hold only the row at hand, and
@@ -130,7 +132,7 @@ export class PageSpans {
   }
 }
 
-function rangeClauses(column: string, range: KeyRange): { sql: string; args: Buffer[] } {
+export function rangeClauses(column: string, range: KeyRange): { sql: string; args: Buffer[] } {
   const clauses: string[] = [];
   const args: Buffer[] = [];
   const bound = (op: string, value: Buffer | null) => {
@@ -153,6 +155,7 @@ function rangeClauses(column: string, range: KeyRange): { sql: string; args: Buf
  */
 export class DiffReader {
   readonly db: Database.Database;
+  readonly rows: PassRows;
   readonly fieldDiffs: Database.Statement<[{ a: number; b: number; last: number }], FieldDiffTuple>;
   readonly entryRange: Database.Statement<[number, number], EntryTuple>;
   private readonly spanRows: Database.Statement<[number], [number, number, number]>;
@@ -160,6 +163,7 @@ export class DiffReader {
   constructor(file: string) {
     this.db = new Database(file, { readonly: true, fileMustExist: true });
     this.db.pragma("busy_timeout = 5000");
+    this.rows = new PassRows(this.db);
     this.fieldDiffs = this.db
       .prepare<[{ a: number; b: number; last: number }], FieldDiffTuple>(
         `SELECT a.rowid - @a, ${MASK} AS mask
@@ -190,8 +194,21 @@ export class DiffReader {
       .raw();
   }
 
-  spans(seq: number): PageSpans {
-    const rows = this.spanRows.all(seq);
+  /** The pass's pages in listing order, with where their rows are (see pass-rows.ts). */
+  pages(side: SideRef): PageSpan[] {
+    return this.rows.pages(side);
+  }
+
+  spans(side: SideRef): PageSpans {
+    if (side.layout === "spans") {
+      const pages = this.pages(side).filter((p) => p.rowCount > 0);
+      return new PageSpans(
+        Float64Array.from(pages, (p) => p.firstRow),
+        Float64Array.from(pages, (p) => p.rowCount),
+        Int32Array.from(pages, (p) => p.page),
+      );
+    }
+    const rows = this.spanRows.all(side.seq);
     const firstRows = new Float64Array(rows.length);
     const rowCounts = new Float64Array(rows.length);
     const pages = new Int32Array(rows.length);
@@ -271,7 +288,7 @@ export class DiffReader {
 }
 
 /** Joins runs that continue one another (same kind, fields and pages, next rowids) into one. */
-class RunJoiner {
+export class RunJoiner {
   private open: DiffRun | null = null;
 
   /** The run that can no longer grow, if `run` does not continue it. */
@@ -313,8 +330,8 @@ interface Resume {
 
 function* differenceRuns(reader: DiffReader, resolved: ResolvedPlan, resume?: Resume): Generator<DiffRun, void, undefined> {
   const { range } = resolved;
-  const spansA = resume?.spansA ?? reader.spans(resolved.a.seq);
-  const spansB = resume?.spansB ?? reader.spans(resolved.b.seq);
+  const spansA = resume?.spansA ?? reader.spans(resolved.a);
+  const spansB = resume?.spansB ?? reader.spans(resolved.b);
   const boundsA = reader.rankBounds(resolved.a.seq, range, spansA);
   const boundsB = reader.rankBounds(resolved.b.seq, range, spansB);
   const rest: KeyRange = resume !== undefined ? { ...range, after: Buffer.from(resume.after, "utf8") } : range;
@@ -432,8 +449,8 @@ interface OpenRun {
 /** The keys strategy (see the top of this file). */
 function* keyRuns(reader: DiffReader, resolved: ResolvedPlan): Generator<DiffRun, void, undefined> {
   const { range } = resolved;
-  const a = new SideCursor(reader.keys(resolved.a.seq, range), reader.spans(resolved.a.seq), range);
-  const b = new SideCursor(reader.keys(resolved.b.seq, range), reader.spans(resolved.b.seq), range);
+  const a = new SideCursor(reader.keys(resolved.a.seq, range), reader.spans(resolved.a), range);
+  const b = new SideCursor(reader.keys(resolved.b.seq, range), reader.spans(resolved.b), range);
   let open: OpenRun | null = null;
 
   function* close(run: OpenRun): Generator<DiffRun, void, undefined> {
@@ -526,8 +543,8 @@ const ALIGNED_KEYS_PER_MISMATCH = 64;
 /** The aligned strategy (see the top of this file). */
 function* alignedRuns(reader: DiffReader, resolved: ResolvedPlan, mismatchBudget: (compared: number) => number): Generator<DiffRun, void, undefined> {
   const { range } = resolved;
-  const spansA = reader.spans(resolved.a.seq);
-  const spansB = reader.spans(resolved.b.seq);
+  const spansA = reader.spans(resolved.a);
+  const spansB = reader.spans(resolved.b);
   const boundsA = reader.rankBounds(resolved.a.seq, range, spansA);
   const boundsB = reader.rankBounds(resolved.b.seq, range, spansB);
   const joiner = new RunJoiner();
@@ -601,11 +618,19 @@ function* alignedRuns(reader: DiffReader, resolved: ResolvedPlan, mismatchBudget
   if (last !== null) yield last;
 }
 
-export type MergeStrategy = "aligned" | "differences" | "keys";
+/**
+ * "aligned", "differences" and "keys" compare two passes that keep their entries in `entries`;
+ * "changes" two spans passes of one target (only the rows that begin or end between them are read);
+ * "merge" any other pair, by walking both passes in key order (see span-merge.ts).
+ */
+export type MergeStrategy = "aligned" | "differences" | "keys" | "changes" | "merge";
 
-/** Which strategy a comparison can use: aligned unless rowid order may not be key order in a pass, or rollups filter keys. */
+/** Which strategy a comparison can use. */
 export function strategyFor(resolved: ResolvedPlan): MergeStrategy {
-  return resolved.a.anomalies === 0 && resolved.b.anomalies === 0 && resolved.range.rollups.length === 0 ? "aligned" : "keys";
+  const { a, b } = resolved;
+  if (a.layout === "spans" && b.layout === "spans" && a.target !== null && a.target === b.target && resolved.range.rollups.length === 0) return "changes";
+  if (a.layout !== "entries" || b.layout !== "entries") return "merge";
+  return a.anomalies === 0 && b.anomalies === 0 && resolved.range.rollups.length === 0 ? "aligned" : "keys";
 }
 
 export interface MergeOptions {
@@ -625,6 +650,16 @@ export function mergeRuns(
   strategy: MergeStrategy = strategyFor(resolved),
   opts: MergeOptions = {},
 ): Generator<DiffRun, void, undefined> {
-  if (strategy === "aligned") return alignedRuns(reader, resolved, opts.mismatchBudget ?? defaultBudget);
-  return strategy === "differences" ? differenceRuns(reader, resolved) : keyRuns(reader, resolved);
+  switch (strategy) {
+    case "aligned":
+      return alignedRuns(reader, resolved, opts.mismatchBudget ?? defaultBudget);
+    case "differences":
+      return differenceRuns(reader, resolved);
+    case "keys":
+      return keyRuns(reader, resolved);
+    case "changes":
+      return changesRuns(reader, resolved);
+    case "merge":
+      return mergedRuns(reader, resolved);
+  }
 }

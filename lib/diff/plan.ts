@@ -1,7 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/http";
 import { compareKeys } from "@/lib/lister";
-import type { PassStore } from "@/lib/passes";
+import type { PassLocation, PassStore } from "@/lib/passes";
 import { INVENTORY_CAVEAT, type DiffCoverage, type DiffPlan, type PassSummary } from "@/lib/wire";
 
 // Deciding what two passes can be compared over, before any key is read. A pass covers the keys that
@@ -17,13 +17,17 @@ export interface DiffOptions {
 }
 
 /** One pass as the merge reads it. */
-export interface SideRef {
+export interface SideRef extends PassLocation {
   id: string;
   seq: number;
   /** Page records written when planned: the pass's entries change exactly when this does. */
   pageRecords: number;
   /** Keys out of order or repeated: the pass's rowid order is then not its key order. */
   anomalies: number;
+}
+
+function sideOf(r: PassRow): SideRef {
+  return { id: r.id, seq: r.seq, pageRecords: r.page_records, anomalies: r.anomalies, layout: r.layout, target: r.target };
 }
 
 /** The compared key range as SQL bounds on the BLOB key, plus the delimiter rules SQL cannot express. */
@@ -191,8 +195,8 @@ export function planDiff(store: PassStore, aId: string, bId: string, opts: DiffO
   };
   return {
     plan,
-    a: { id: a.id, seq: a.seq, pageRecords: a.page_records, anomalies: a.anomalies },
-    b: { id: b.id, seq: b.seq, pageRecords: b.page_records, anomalies: b.anomalies },
+    a: sideOf(a),
+    b: sideOf(b),
     range: {
       from: prefix !== "" ? Buffer.from(prefix, "utf8") : null,
       below: prefixUpperBound(prefix),

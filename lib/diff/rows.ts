@@ -47,11 +47,11 @@ function side(t: EntryTuple, page: number): DiffSide {
 
 export type EntryRangeReader = (firstRowid: number, lastRowid: number) => EntryTuple[];
 
-/** Rows `from..to` (exclusive) of a run, read back from the entries by rowid. */
-export function rowsOfRun(read: EntryRangeReader, run: DiffRun, from = 0, to = run.length): DiffRow[] {
+/** Rows `from..to` (exclusive) of a run, read back by row id from each pass. */
+export function rowsOfRun(readA: EntryRangeReader, readB: EntryRangeReader, run: DiffRun, from = 0, to = run.length): DiffRow[] {
   if (to <= from) return [];
-  const aRows = run.aRow !== null ? read(run.aRow + from, run.aRow + to - 1) : null;
-  const bRows = run.bRow !== null ? read(run.bRow + from, run.bRow + to - 1) : null;
+  const aRows = run.aRow !== null ? readA(run.aRow + from, run.aRow + to - 1) : null;
+  const bRows = run.bRow !== null ? readB(run.bRow + from, run.bRow + to - 1) : null;
   const kind = KIND_OF_CODE[run.kind] ?? "unchanged";
   const changed = fieldsOf(run.fields);
   const out: DiffRow[] = [];

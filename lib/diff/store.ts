@@ -1,9 +1,11 @@
 import "server-only";
 import type Database from "better-sqlite3";
 import type { DiffBandSide, DiffCounts, DiffItem, DiffOnly, PageRecord } from "@/lib/wire";
-import { RUN_KIND, type DiffRun, type EntryTuple } from "./merge";
+import { PassRows, type PageSpan } from "@/lib/passes";
+import { RUN_KIND, type DiffRun } from "./merge";
 import type { SideRef } from "./plan";
 import { rowsOfRun } from "./rows";
+import { SideRows } from "./span-merge";
 
 // Comparisons kept in the bucketscope database, next to the passes:
 // - `diffs`: one row per compared pair (A, B) with its counts, so the history timeline never
@@ -148,10 +150,12 @@ function toRun(r: RunRecord): DiffRun {
 
 export class DiffStore {
   private readonly stmt;
+  private readonly rows: PassRows;
   private readonly insertRunsTx: (diff: number, runs: readonly RunRecord[]) => void;
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
+    this.rows = new PassRows(db);
     this.stmt = {
       byPair: db.prepare<[number, number], DiffRecord>(`SELECT * FROM diffs WHERE a_seq = ? AND b_seq = ?`),
       insert: db.prepare<[{ a: number; b: number; ar: number; br: number; now: number }]>(
@@ -207,12 +211,7 @@ export class DiffStore {
           `SELECT * FROM diff_runs WHERE diff = ? AND c_item IS NOT NULL AND c_item < ? ORDER BY c_item DESC LIMIT 2`,
         ),
       },
-      entries: db
-        .prepare<[number, number], EntryTuple>(
-          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
-        )
-        .raw(),
-      page: db.prepare<[number, number], { record: string; first_row: number }>(`SELECT record, first_row FROM pages WHERE pass = ? AND idx = ?`),
+      page: db.prepare<[number, number], { record: string }>(`SELECT record FROM pages WHERE pass = ? AND idx = ?`),
     };
     this.insertRunsTx = db.transaction((diff: number, runs: readonly RunRecord[]) => {
       for (const r of runs) this.stmt.insertRun.run(diff, r);
@@ -292,13 +291,13 @@ export class DiffStore {
     for (const id of this.stmt.ofPass.all(seq, seq)) this.deleteDiff(id);
   }
 
-  private bandSide(seq: number, page: number, firstRowHere: number | null): DiffBandSide | null {
-    const p = this.stmt.page.get(seq, page);
+  private bandSide(side: SideRef, pages: readonly PageSpan[], page: number, firstRowHere: number | null): DiffBandSide | null {
+    const p = this.stmt.page.get(side.seq, page);
     if (p === undefined) return null;
     const record = JSON.parse(p.record) as PageRecord;
     return {
       page,
-      begins: firstRowHere === p.first_row,
+      begins: firstRowHere === pages.find((s) => s.page === page)?.firstRow,
       entryCount: record.entryCount,
       firstKey: record.firstKey,
       lastKey: record.lastKey,
@@ -315,7 +314,12 @@ export class DiffStore {
     if (first === undefined) return [];
     const startOf = (run: RunRecord) => (only === "all" ? run.item : (run.c_item as number));
     const runs = [first, ...this.stmt.runsBetween[only].all(r.id, startOf(first), end)];
-    const read = (from: number, to: number) => this.stmt.entries.all(from, to);
+    const pagesA = this.rows.pages(a);
+    const pagesB = this.rows.pages(b);
+    const sideA = new SideRows(this.rows, a, pagesA);
+    const sideB = new SideRows(this.rows, b, pagesB);
+    const readA = (from: number, to: number) => sideA.read(from, to);
+    const readB = (from: number, to: number) => sideB.read(from, to);
     const items: DiffItem[] = [];
     for (const run of runs) {
       const band = only === "all" ? run.band : run.c_band;
@@ -325,15 +329,15 @@ export class DiffStore {
         if (at >= offset && at < end) {
           items.push({
             type: "band",
-            a: (band & BAND_A) !== 0 && run.a_page !== null ? this.bandSide(a.seq, run.a_page, run.a_row) : null,
-            b: (band & BAND_B) !== 0 && run.b_page !== null ? this.bandSide(b.seq, run.b_page, run.b_row) : null,
+            a: (band & BAND_A) !== 0 && run.a_page !== null ? this.bandSide(a, pagesA, run.a_page, run.a_row) : null,
+            b: (band & BAND_B) !== 0 && run.b_page !== null ? this.bandSide(b, pagesB, run.b_page, run.b_row) : null,
           });
         }
         at++;
       }
       const from = Math.max(0, offset - at);
       const to = Math.min(run.length, end - at);
-      rowsOfRun(read, toRun(run), from, to).forEach((row, i) => items.push({ type: "row", row: rowNumber + from + i, ...row }));
+      rowsOfRun(readA, readB, toRun(run), from, to).forEach((row, i) => items.push({ type: "row", row: rowNumber + from + i, ...row }));
     }
     return items;
   }

@@ -4,6 +4,7 @@ import type { DiffCounts, DiffEvent, DiffOnly, DiffRow } from "@/lib/wire";
 import { DiffReader, mergeRuns, RUN_KIND, type DiffRun } from "./merge";
 import { planDiff, type DiffOptions, type ResolvedPlan } from "./plan";
 import { countRun, emptyCounts, rowsOfRun } from "./rows";
+import { SideRows } from "./span-merge";
 
 /** Rows merged between two turns of the event loop, so a long comparison never stalls the server. */
 export const ROWS_PER_TURN = 25_000;
@@ -45,7 +46,10 @@ export async function* diffRows(
 ): AsyncGenerator<DiffRow, DiffCounts, undefined> {
   const counts = emptyCounts();
   const reader = new DiffReader(file);
-  const read = (first: number, last: number) => reader.entryRange.all(first, last);
+  const sideA = new SideRows(reader.rows, resolved.a, reader.pages(resolved.a));
+  const sideB = new SideRows(reader.rows, resolved.b, reader.pages(resolved.b));
+  const readA = (first: number, last: number) => sideA.read(first, last);
+  const readB = (first: number, last: number) => sideB.read(first, last);
   try {
     let sinceTurn = 0;
     for (const run of mergeRuns(reader, resolved)) {
@@ -59,7 +63,7 @@ export async function* diffRows(
         }
         continue;
       }
-      for (const row of rowsOfRun(read, run)) yield row;
+      for (const row of rowsOfRun(readA, readB, run)) yield row;
     }
   } finally {
     reader.close();

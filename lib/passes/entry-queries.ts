@@ -2,12 +2,15 @@ import "server-only";
 import type Database from "better-sqlite3";
 import { AppError } from "@/lib/http";
 import type { EntriesWindow, EntriesWindowQuery, EntrySort, PagedEntry, PassStatus } from "@/lib/wire";
+import { coveredIntervals, PassRows, type PageSpan, type PassLocation, type RowTuple } from "./pass-rows";
+import { END_OF_KEYS } from "./spans";
 import { prefixRange, type PassStore } from "./store";
 
 // Random access by row index into a whole pass, in any of its orderings, without OFFSET scans:
 // - key order of a pass without anomalies is listing order (the pages by range, then index, each
 //   page's keys as delivered), so a row index maps to (page, position) through the pages' row counts
-//   and then to a rowid;
+//   and then to a row id (a rowid of `entries`, or a position in a spans pass, read from its page's
+//   key interval: see pass-rows.ts);
 // - key order with anomalies walks the key index (pass, key, rowid); "anchors" remember where every
 //   ANCHOR_EVERY-th row is, so a window costs one seek and at most ANCHOR_EVERY index steps;
 // - size and LastModified order of a finished pass are ranked once by SQLite into `entry_order`, a
@@ -54,26 +57,11 @@ const RANKED: Record<RankedSort, { column: string; code: number }> = {
 /** A position in key order: the key and its rowid (the tie-breaker). */
 type Cursor = [key: string, rowid: number];
 
-export interface PageSpan {
-  page: number;
-  firstRow: number;
-  rowCount: number;
-  /** Rows of the pass before this page, in listing order. */
-  before: number;
-}
+export type { PageSpan } from "./pass-rows";
 
-type EntryTuple = [
-  id: number,
-  key: string,
-  size: number,
-  etag: string | null,
-  lastModified: string | null,
-  storageClass: string | null,
-  page: number,
-  versionId: string | null,
-];
+type EntryTuple = RowTuple;
 
-export interface PassRef {
+export interface PassRef extends PassLocation {
   seq: number;
   status: PassStatus;
   /** Page records written so far: the pass's data changes exactly when this does. */
@@ -141,15 +129,14 @@ function statementsFor(db: Database.Database) {
       .pluck(),
   });
   return {
+    db,
     keyAsc: keyOrder(false),
     keyDesc: keyOrder(true),
     byColumn: { key: byColumn("key"), size: byColumn("size"), lastModified: byColumn("last_modified") } satisfies Record<EntrySort, unknown>,
-    spans: db.prepare<[number], { page: number; firstRow: number; rowCount: number }>(
-      // Listing order: a parallel pass's ranges by where they begin, each range's pages in turn.
-      `SELECT idx AS page, first_row AS firstRow, row_count AS rowCount FROM pages WHERE pass = ? ORDER BY range_after, idx`,
-    ),
-    rowRange: db.prepare<[number, number]>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`).raw(),
     rowsById: db.prepare<[string]>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE rowid IN (SELECT value FROM json_each(?))`).raw(),
+    rankedIds: db
+      .prepare<[number, number, number, number]>(`SELECT entry FROM entry_order WHERE pass = ? AND sort = ? AND pos BETWEEN ? AND ? ORDER BY pos`)
+      .pluck(),
     ranked: db
       .prepare<[number, number, number, number]>(
         `SELECT e.rowid, CAST(e.key AS TEXT), e.size, e.etag, e.last_modified, e.storage_class, e.page, e.version_id
@@ -173,6 +160,42 @@ function statementsFor(db: Database.Database) {
 
 type Statements = ReturnType<typeof statementsFor>;
 type KeyOrder = Statements["keyAsc"];
+
+const SPAN_COLUMNS: Record<EntrySort, string> = { key: "pos", size: "size, pos", lastModified: "last_modified, pos" };
+
+/**
+ * A spans pass's row ids (positions in listing order) in `sort` order, ties in listing order; with
+ * `q`, only the rows whose key contains it; with `range`, only the keys in [low, high) (a prefix
+ * filter). One statement over the key intervals the pass covered: positions count every row.
+ */
+function spanOrder(
+  stmt: Statements,
+  cache: Map<string, Database.Statement<unknown[], number>>,
+  pass: PassRef,
+  spans: readonly PageSpan[],
+  sort: EntrySort,
+  q: string | null,
+  range: [Buffer, Buffer] | null = null,
+): number[] {
+  if (pass.target === null) return [];
+  const intervals = coveredIntervals(spans);
+  if (intervals.length === 0) return [];
+  const name = `${intervals.length}:${sort}:${q !== null}:${range !== null}`;
+  let s = cache.get(name);
+  if (s === undefined) {
+    const part = `SELECT row_number() OVER (ORDER BY key) - 1 + ? AS pos, key, size, last_modified FROM spans
+      WHERE target = ? AND key > CAST(? AS BLOB) AND key <= ? AND from_seq <= ? AND (to_seq IS NULL OR to_seq > ?)`;
+    const parts = intervals.map(() => part).join(" UNION ALL ");
+    const filters = [...(q !== null ? ["instr(key, CAST(? AS BLOB)) > 0"] : []), ...(range !== null ? ["key >= ? AND key < ?"] : [])];
+    s = stmt.db.prepare<unknown[], number>(`SELECT pos FROM (${parts}) ${filters.length > 0 ? `WHERE ${filters.join(" AND ")}` : ""} ORDER BY ${SPAN_COLUMNS[sort]}`).pluck();
+    cache.set(name, s);
+  }
+  const args: unknown[] = [];
+  for (const iv of intervals) args.push(iv.before, pass.target, iv.lo ?? "", iv.hi === null ? END_OF_KEYS : Buffer.from(iv.hi, "utf8"), pass.seq, pass.seq);
+  if (q !== null) args.push(q);
+  if (range !== null) args.push(range[0], range[1]);
+  return s.all(...args);
+}
 
 function toPagedEntry(r: EntryTuple): PagedEntry {
   const e: PagedEntry = { key: r[1], size: r[2], etag: r[3], lastModified: r[4], storageClass: r[5], page: r[6] };
@@ -202,6 +225,8 @@ export function spanIndexAt(spans: readonly PageSpan[], row: number): number {
 
 export class EntryQueries {
   private readonly stmt: Statements;
+  private readonly rows: PassRows;
+  private readonly spanOrders = new Map<string, Database.Statement<unknown[], number>>();
   private readonly caches = new Map<number, PassViewCache>();
   /** The ranking being written per (pass, sort), one at a time: a rebuild waits for the last one. */
   private readonly rankBuilds = new Map<string, { pageRecords: number; done: Promise<void> }>();
@@ -210,6 +235,7 @@ export class EntryQueries {
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
     this.stmt = statementsFor(db);
+    this.rows = new PassRows(db);
     this.dropOrphanRanks();
   }
 
@@ -275,14 +301,7 @@ export class EntryQueries {
 
   spans(pass: PassRef): PageSpan[] {
     const cache = this.cacheFor(pass);
-    if (cache.spans === null) {
-      let before = 0;
-      cache.spans = this.stmt.spans.all(pass.seq).map((s) => {
-        const span = { ...s, before };
-        before += s.rowCount;
-        return span;
-      });
-    }
+    cache.spans ??= this.rows.pages(pass);
     return cache.spans;
   }
 
@@ -309,7 +328,7 @@ export class EntryQueries {
     if (listingOrder) return window(pass.keys, this.listingRows(pass, offset, limit, desc));
     if (!filtered && query.sort === "key") {
       const ids = this.anchoredIds(pass, desc, offset, Math.min(limit, pass.keys - offset));
-      return window(pass.keys, this.rowsByIds(ids));
+      return window(pass.keys, this.rowsByIds(pass, ids));
     }
     if (!filtered && pass.status !== "running") {
       const sort = query.sort as RankedSort;
@@ -317,14 +336,17 @@ export class EntryQueries {
       const count = Math.max(0, Math.min(limit, rows - offset));
       if (count === 0) return window(rows, []);
       const first = desc ? rows - offset - count : offset;
-      const entries = (this.stmt.ranked.all(pass.seq, RANKED[sort].code, first, first + count - 1) as EntryTuple[]).map(toPagedEntry);
+      const entries =
+        pass.layout === "spans"
+          ? this.rowsByIds(pass, this.stmt.rankedIds.all(pass.seq, RANKED[sort].code, first, first + count - 1) as number[])
+          : (this.stmt.ranked.all(pass.seq, RANKED[sort].code, first, first + count - 1) as EntryTuple[]).map(toPagedEntry);
       return window(rows, desc ? entries.reverse() : entries);
     }
     const ids = this.ordered(pass, query.sort, q, prefix);
     const count = Math.max(0, Math.min(limit, ids.length - offset));
     const slice: number[] = [];
     for (let i = 0; i < count; i++) slice.push(ids[desc ? ids.length - 1 - offset - i : offset + i] as number);
-    return window(ids.length, this.rowsByIds(slice));
+    return window(ids.length, this.rowsByIds(pass, slice));
   }
 
   /** Rows `offset..offset+limit` in listing order (or from its end, for descending key order). */
@@ -339,9 +361,7 @@ export class EntryQueries {
     let row = first;
     while (i >= 0 && i < spans.length && out.length < count) {
       const s = spans[i] as PageSpan;
-      const from = s.firstRow + (row - s.before);
-      const to = Math.min(s.firstRow + s.rowCount - 1, from + (count - out.length) - 1);
-      if (to >= from) for (const r of this.stmt.rowRange.all(from, to) as EntryTuple[]) out.push(toPagedEntry(r));
+      for (const r of this.rows.read(pass, s, row - s.before, count - out.length)) out.push(toPagedEntry(r));
       row = s.before + s.rowCount;
       i++;
     }
@@ -407,8 +427,7 @@ export class EntryQueries {
 
   private async buildRank(pass: PassRef, sort: RankedSort): Promise<void> {
     const code = RANKED[sort].code;
-    const [lo, hi] = this.rowidSpan(pass);
-    const ids = this.stmt.byColumn[sort].inOrder.all(lo, hi, pass.seq) as number[];
+    const ids = this.inOrder(pass, sort);
     this.db.transaction(() => {
       this.stmt.rankClearBuilt.run(pass.seq, code);
       this.stmt.rankClear.run(pass.seq, code);
@@ -436,19 +455,26 @@ export class EntryQueries {
     const statements = this.stmt.byColumn[sort];
     const range = prefixRange(prefix);
     let rowids: number[];
-    if (range !== null) {
+    if (pass.layout === "spans") rowids = q === null && range === null ? this.inOrder(pass, sort) : spanOrder(this.stmt, this.spanOrders, pass, this.spans(pass), sort, q, range);
+    else if (range !== null) {
       rowids = (q === null ? statements.inRangeInOrder.all(pass.seq, range[0], range[1]) : statements.matchingInRangeInOrder.all(pass.seq, range[0], range[1], q)) as number[];
-    } else if (q === null) {
-      const [lo, hi] = this.rowidSpan(pass);
-      rowids = statements.inOrder.all(lo, hi, pass.seq) as number[];
-    } else rowids = statements.matchingInOrder.all(pass.seq, q) as number[];
+    } else if (q === null) rowids = this.inOrder(pass, sort);
+    else rowids = statements.matchingInOrder.all(pass.seq, q) as number[];
     const ordered = { ids: Float64Array.from(rowids), whileRunning: pass.status === "running", madeAt: Date.now() };
     this.keepOrdered(cache, name, ordered);
     return ordered.ids;
   }
 
-  private rowsByIds(ids: readonly number[]): PagedEntry[] {
+  /** Every row id of the pass in `sort` order (ties in listing order). */
+  private inOrder(pass: PassRef, sort: EntrySort): number[] {
+    if (pass.layout === "spans") return spanOrder(this.stmt, this.spanOrders, pass, this.spans(pass), sort, null);
+    const [lo, hi] = this.rowidSpan(pass);
+    return this.stmt.byColumn[sort].inOrder.all(lo, hi, pass.seq) as number[];
+  }
+
+  private rowsByIds(pass: PassRef, ids: readonly number[]): PagedEntry[] {
     if (ids.length === 0) return [];
+    if (pass.layout === "spans") return this.rows.byIds(pass, this.spans(pass), ids).map(toPagedEntry);
     const byId = new Map<number, EntryTuple>();
     for (const r of this.stmt.rowsById.all(JSON.stringify(ids)) as EntryTuple[]) byId.set(r[0], r);
     const out: PagedEntry[] = [];
@@ -465,7 +491,16 @@ const instances = new WeakMap<Database.Database, EntryQueries>();
 export function passRef(store: PassStore, id: string): PassRef {
   const row = store.row(id);
   if (row === undefined) throw new AppError("unknown_pass", `There is no pass with id "${id}".`);
-  return { seq: row.seq, status: row.status, pageRecords: row.page_records, keys: row.keys, anomalies: row.anomalies, prefix: row.prefix };
+  return {
+    seq: row.seq,
+    layout: row.layout,
+    target: row.target,
+    status: row.status,
+    pageRecords: row.page_records,
+    keys: row.keys,
+    anomalies: row.anomalies,
+    prefix: row.prefix,
+  };
 }
 
 /** `GET /api/passes/{id}/entries?offset=…`: one window of rows of one ordering of the pass. */

@@ -45,14 +45,14 @@ export interface PassExport {
  * `perBatch` rows (whole pages): the pass is never read into memory at once.
  */
 export function* listingRows(store: PassStore, id: string, perBatch = ROWS_PER_PULL): Generator<ExportRow[], void, undefined> {
-  const spans = EntryQueries.for(store).spans(passRef(store, id));
-  const rows = store.db.prepare<[number, number], ExportRow>(
-    `SELECT CAST(key AS TEXT) AS key, size, etag, last_modified, storage_class, page, version_id FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
-  );
+  const pass = passRef(store, id);
+  const spans = EntryQueries.for(store).spans(pass);
   let batch: ExportRow[] = [];
   for (const s of spans) {
     if (s.rowCount === 0) continue;
-    for (const r of rows.all(s.firstRow, s.firstRow + s.rowCount - 1)) batch.push(r);
+    for (const [, key, size, etag, lastModified, storageClass, page, versionId] of store.rows.readPage(pass, s)) {
+      batch.push({ key, size, etag, last_modified: lastModified, storage_class: storageClass, page, version_id: versionId });
+    }
     if (batch.length >= perBatch) {
       yield batch;
       batch = [];

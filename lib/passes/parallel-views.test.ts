@@ -79,6 +79,43 @@ describe("the views of a parallel pass", () => {
     expect(passes.entries(parallel, { after: "logs/", limit: 3 }).entries.map((e) => e.key)).toEqual(keys.filter((k) => k > "logs/").slice(0, 3));
   });
 
+  it("keeps its entries (its pages come from several key ranges at once), while the sequential pass shares its target's rows", () => {
+    expect(passes.store.row(parallel)?.layout).toBe("entries");
+    expect(passes.store.row(sequential)?.layout).toBe("spans");
+  });
+
+  it("filters by prefix, alone and with a search, to exactly the keys that begin with it, like the sequential pass", async () => {
+    const pageOf = new Map(parallelPages.flatMap((p) => p.entries.map((e) => [e.key, p.page.index] as const)));
+    for (const prefix of ["data/", "data/07/", "logs/00", "é", "😀", "\uFFFD", "nothing"]) {
+      for (const q of [undefined, "item-01", "5"]) {
+        const want = keys.filter((k) => k.startsWith(prefix) && (q === undefined || k.includes(q)));
+        const label = `prefix ${JSON.stringify(prefix)} q ${q}`;
+        for (const id of [parallel, sequential]) {
+          const w = await entriesWindow(passes.store, id, { offset: 0, limit: 1000, sort: "key", order: "asc", prefix, q });
+          expect(w.total, label).toBe(want.length);
+          expect(w.entries.map((e) => e.key), label).toEqual(want.slice(0, 1000));
+          const tail = await entriesWindow(passes.store, id, { offset: 1000, limit: 1000, sort: "key", order: "asc", prefix, q });
+          expect(tail.entries.map((e) => e.key), `${label} from 1000`).toEqual(want.slice(1000));
+          const bySize = [
+            ...(await entriesWindow(passes.store, id, { offset: 0, limit: 1000, sort: "size", order: "asc", prefix, q })).entries,
+            ...(await entriesWindow(passes.store, id, { offset: 1000, limit: 1000, sort: "size", order: "asc", prefix, q })).entries,
+          ];
+          expect(bySize.map((e) => e.key).sort(compareKeys), `${label} by size`).toEqual(want);
+          const keyset: string[] = [];
+          let after: string | undefined;
+          for (;;) {
+            const r = passes.entries(id, { after, limit: 50, prefix, q });
+            keyset.push(...r.entries.map((e) => e.key));
+            if (id === parallel) for (const e of r.entries) expect(e.page, e.key).toBe(pageOf.get(e.key));
+            if (r.nextAfter === null) break;
+            after = r.nextAfter;
+          }
+          expect(keyset, `${label} keyset`).toEqual(want);
+        }
+      }
+    }
+  });
+
   it("draws page bands where each page's rows begin, from the page records alone", async () => {
     const rows = await allRows(parallel);
     const layout = bandLayout(parallelPages.map((p) => p.page));

@@ -2,6 +2,8 @@ import "server-only";
 import type Database from "better-sqlite3";
 import type { PrefixGroup, PrefixSummary, PrefixSummaryQuery } from "@/lib/wire";
 import { EntryQueries, passRef, type PassRef } from "./entry-queries";
+import { coveredIntervals, type PageSpan } from "./pass-rows";
+import { END_OF_KEYS } from "./spans";
 import type { PassStore } from "./store";
 
 // Count and bytes per prefix at any depth come from one pass over the entries: SQLite groups the keys
@@ -25,34 +27,52 @@ interface FolderCacheEntry {
 const folderCaches = new WeakMap<Database.Database, Map<string, FolderCacheEntry>>();
 const MAX_CACHED_FOLDER_LISTS = 8;
 
-function foldersStatement(db: Database.Database) {
-  return db.prepare<[string, number, number, number], { folder: string; keys: number; bytes: number }>(
-    `SELECT rtrim(k, replace(k, ?, '')) AS folder, count(*) AS keys, total(size) AS bytes
-     FROM (SELECT CAST(key AS TEXT) AS k, size FROM entries WHERE rowid BETWEEN ? AND ? AND pass = ?)
-     GROUP BY folder`,
-  );
+type FolderRow = { folder: string; keys: number; bytes: number };
+
+function foldersStatements(db: Database.Database) {
+  return {
+    entries: db.prepare<[string, number, number, number], FolderRow>(
+      `SELECT rtrim(k, replace(k, ?, '')) AS folder, count(*) AS keys, total(size) AS bytes
+       FROM (SELECT CAST(key AS TEXT) AS k, size FROM entries WHERE rowid BETWEEN ? AND ? AND pass = ?)
+       GROUP BY folder`,
+    ),
+    spans: db.prepare<{ delimiter: string; target: number; seq: number; lo: string; hi: Buffer }, FolderRow>(
+      `SELECT rtrim(k, replace(k, @delimiter, '')) AS folder, count(*) AS keys, total(size) AS bytes
+       FROM (SELECT CAST(key AS TEXT) AS k, size FROM spans
+             WHERE target = @target AND key > CAST(@lo AS BLOB) AND key <= @hi AND from_seq <= @seq AND (to_seq IS NULL OR to_seq > @seq))
+       GROUP BY folder`,
+    ),
+  };
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function scanFolders(store: PassStore, pass: PassRef, delimiter: string): Promise<FolderTotals[]> {
   const spans = EntryQueries.for(store).spans(pass);
-  const stmt = foldersStatement(store.db);
+  const stmt = foldersStatements(store.db);
   const merged = new Map<string, FolderTotals>();
   let i = 0;
   while (i < spans.length) {
     let rows = 0;
     let firstRow = Number.POSITIVE_INFINITY;
     let lastRow = Number.NEGATIVE_INFINITY;
+    const chunk: PageSpan[] = [];
     while (i < spans.length && rows < ROWS_PER_CHUNK) {
       const s = spans[i++];
       if (s === undefined || s.rowCount === 0) continue;
+      chunk.push(s);
       rows += s.rowCount;
       firstRow = Math.min(firstRow, s.firstRow);
       lastRow = Math.max(lastRow, s.firstRow + s.rowCount - 1);
     }
     if (rows === 0) continue;
-    for (const f of stmt.all(delimiter, firstRow, lastRow, pass.seq)) {
+    const found: FolderRow[] = [];
+    if (pass.layout === "spans" && pass.target !== null) {
+      for (const iv of coveredIntervals(chunk)) {
+        found.push(...stmt.spans.all({ delimiter, target: pass.target, seq: pass.seq, lo: iv.lo ?? "", hi: iv.hi === null ? END_OF_KEYS : Buffer.from(iv.hi, "utf8") }));
+      }
+    } else found.push(...stmt.entries.all(delimiter, firstRow, lastRow, pass.seq));
+    for (const f of found) {
       const m = merged.get(f.folder);
       if (m === undefined) merged.set(f.folder, { ...f });
       else {

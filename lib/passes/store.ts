@@ -3,6 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { startCheckpointer, type Checkpointer } from "./checkpointer";
+import { PassRows, spanOfKey, type Layout, type PassLocation } from "./pass-rows";
+import { NotKeyOrdered, SpanStore } from "./spans";
 import { compareKeys, type ListCursor, type ListedPage } from "@/lib/lister";
 import type { ParallelState, ParallelStep, RangeRecord } from "@/lib/parallel";
 import {
@@ -23,7 +25,10 @@ import {
 import { RACE_PREFIX } from "@/lib/wire";
 
 // Keys are stored as BLOBs so that SQLite's memcmp order is S3's UTF-8 byte order. A pass's entries
-// are written one transaction per page and never held in memory as a whole.
+// are written one transaction per page and never held in memory as a whole. List and snapshot passes
+// share storage with the other passes of their target (layout "spans", see spans.ts); a pass whose
+// keys come out of order or repeated, and every pass of a data directory written before, keeps every
+// entry in `entries` (layout "entries", see pass-rows.ts).
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS passes (
@@ -63,6 +68,9 @@ CREATE TABLE IF NOT EXISTS passes (
   snapshot_state TEXT,
   concurrency INTEGER NOT NULL DEFAULT 1,
   parallel TEXT,
+  layout TEXT NOT NULL DEFAULT 'entries',
+  target INTEGER,
+  stored_bytes INTEGER,
   inventory TEXT
 );
 CREATE INDEX IF NOT EXISTS passes_by_target ON passes (connection, bucket, prefix, seq);
@@ -73,6 +81,8 @@ CREATE TABLE IF NOT EXISTS pages (
   common_prefixes TEXT NOT NULL,
   first_row INTEGER NOT NULL,
   row_count INTEGER NOT NULL,
+  lo BLOB,
+  hi BLOB,
   range_id INTEGER,
   range_after BLOB,
   PRIMARY KEY (pass, idx)
@@ -106,7 +116,28 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ["passes", "parallel", "TEXT"],
   ["pages", "range_id", "INTEGER"],
   ["pages", "range_after", "BLOB"],
+  // Passes recorded before these columns existed keep every entry in `entries`.
+  ["passes", "layout", "TEXT NOT NULL DEFAULT 'entries'"],
+  ["passes", "target", "INTEGER"],
+  ["pages", "lo", "BLOB"],
+  ["pages", "hi", "BLOB"],
+  // Bytes a pass holds of its own (page records, and its entries when kept in full); NULL for passes
+  // recorded before it was counted, measured once when first asked.
+  ["passes", "stored_bytes", "INTEGER"],
 ];
+
+/** Indexes on added columns: made once the columns exist. */
+const ADDED_INDEXES = `CREATE INDEX IF NOT EXISTS passes_by_span_target ON passes (target, seq) WHERE target IS NOT NULL;`;
+
+/** Bytes counted for a page row beyond its record and prefixes (keys, first row, interval). */
+const PAGE_OVERHEAD_BYTES = 32;
+/** An entry row as counted: its values and a per-row overhead (rowid, header, key index entry). */
+const ENTRY_OVERHEAD_BYTES = 40;
+const ENTRY_BYTES_SQL = `2 * length(key) + coalesce(length(etag), 0) + coalesce(length(last_modified), 0) + coalesce(length(storage_class), 0) + coalesce(length(version_id), 0) + ${ENTRY_OVERHEAD_BYTES}`;
+
+function entryBytes(e: Entry): number {
+  return 2 * Buffer.byteLength(e.key) + (e.etag?.length ?? 0) + (e.lastModified?.length ?? 0) + (e.storageClass?.length ?? 0) + (e.versionId?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
+}
 
 // A page's entries get consecutive rowids in the order S3 sent them, so replaying a page is one
 // rowid range scan and the key index is the only one to maintain. Listing order (key order without
@@ -153,6 +184,9 @@ export interface PassRow {
   snapshot_state: string | null;
   concurrency: number;
   parallel: string | null;
+  layout: Layout;
+  target: number | null;
+  stored_bytes: number | null;
   inventory: string | null;
 }
 
@@ -200,6 +234,8 @@ export interface ResumePoint {
   previous: ListCursor;
 }
 
+export type KeyLookup = { state: "listed"; entry: PagedEntry } | { state: "absent" | "not_covered" | "rolled_up" };
+
 const RESUMABLE: ReadonlySet<PassStatus> = new Set(["failed", "interrupted", "cancelled"]);
 
 function iso(ms: number): string {
@@ -241,6 +277,7 @@ function toSummary(r: PassRow): PassSummary {
   };
 }
 
+const textOf = (b: Buffer | null) => (b === null ? null : b.toString("utf8"));
 /**
  * The keys that begin with `prefix` as a range of UTF-8 byte strings, [low, high): high is the prefix
  * with its last byte raised by one (UTF-8 never has a 0xFF byte, so that byte always exists). Null
@@ -262,6 +299,13 @@ function toEntry(r: EntryTuple | PagedEntryTuple): Entry {
 
 export class PassStore {
   readonly db: Database.Database;
+  readonly spans: SpanStore;
+  readonly rows: PassRows;
+  /**
+   * How new passes keep their entries. "entries" is how data directories written before passes
+   * shared storage kept them; tests and benchmarks compare the two.
+   */
+  newPassLayout: Layout = "spans";
   private readonly stmt;
   private readonly checkpointer: Checkpointer;
   private readonly recordPageTx: (seq: number, page: ListedPage, snapshot: SnapshotProgress | null) => void;
@@ -289,6 +333,10 @@ export class PassStore {
       const columns = this.db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all();
       if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
     }
+    this.db.exec(ADDED_INDEXES);
+    SpanStore.createSchema(this.db);
+    this.spans = new SpanStore(this.db);
+    this.rows = new PassRows(this.db);
     const db = this.db;
     this.stmt = {
       insertPass: db.prepare<
@@ -301,17 +349,23 @@ export class PassStore {
             concurrency: number;
             parallel: string | null;
             inventory: string | null;
+            layout: Layout;
           },
         ]
       >(
-        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state, concurrency, parallel, inventory)
-         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState, @concurrency, @parallel, @inventory)`,
+        `INSERT INTO passes (id, kind, connection, bucket, prefix, delimiter, page_size, start_after, status, created_at, updated_at, run_started_at, snapshot, snapshot_state, concurrency, parallel, inventory, layout, stored_bytes)
+         VALUES (@id, @kind, @connection, @bucket, @prefix, @delimiter, @pageSize, @startAfter, 'running', @now, @now, @now, @snapshot, @snapshotState, @concurrency, @parallel, @inventory, @layout, 0)`,
       ),
+      setTarget: db.prepare<[number, number]>(`UPDATE passes SET target = ? WHERE seq = ?`),
+      setLayout: db.prepare<[Layout, number]>(`UPDATE passes SET layout = ? WHERE seq = ?`),
       byId: db.prepare<[string], PassRow>(`SELECT * FROM passes WHERE id = ?`),
+      bySeq: db.prepare<[number], PassRow>(`SELECT * FROM passes WHERE seq = ?`),
       nextRow: db.prepare<[], number>(`SELECT coalesce(max(rowid), 0) + 1 FROM entries`).pluck(),
-      insertPage: db.prepare<[number, number, string, string, number, number, number | null, string | null]>(
-        `INSERT INTO pages (pass, idx, record, common_prefixes, first_row, row_count, range_id, range_after) VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS BLOB))`,
+      insertPage: db.prepare<[number, number, string, string, number, number, string | null, string | null, number | null, string | null]>(
+        `INSERT INTO pages (pass, idx, record, common_prefixes, first_row, row_count, lo, hi, range_id, range_after)
+         VALUES (?, ?, ?, ?, ?, ?, CAST(? AS BLOB), CAST(? AS BLOB), ?, CAST(? AS BLOB))`,
       ),
+      setFirstRow: db.prepare<[number, number, number]>(`UPDATE pages SET first_row = ? WHERE pass = ? AND idx = ?`),
       setParallel: db.prepare<[string, number]>(`UPDATE passes SET parallel = ? WHERE seq = ?`),
       saveRange: db.prepare<[number, number, string]>(
         `INSERT INTO pass_ranges (pass, id, record) VALUES (?, ?, ?) ON CONFLICT (pass, id) DO UPDATE SET record = excluded.record`,
@@ -322,8 +376,10 @@ export class PassStore {
       ),
       withdrawPage: db.prepare<[string, number, number]>(`UPDATE pages SET record = ?, common_prefixes = '[]', row_count = 0 WHERE pass = ? AND idx = ?`),
       deleteRows: db.prepare<[number, number]>(`DELETE FROM entries WHERE rowid BETWEEN ? AND ?`),
-      withdrawTotals: db.prepare<[{ seq: number; keys: number; bytes: number; prefixes: number; anomalies: number }]>(
-        `UPDATE passes SET keys = keys - @keys, bytes = bytes - @bytes, prefixes = prefixes - @prefixes, anomalies = anomalies - @anomalies WHERE seq = @seq`,
+      rowsBytes: db.prepare<[number, number], number>(`SELECT coalesce(sum(${ENTRY_BYTES_SQL}), 0) FROM entries WHERE rowid BETWEEN ? AND ?`).pluck(),
+      withdrawTotals: db.prepare<[{ seq: number; keys: number; bytes: number; prefixes: number; anomalies: number; stored: number }]>(
+        `UPDATE passes SET keys = keys - @keys, bytes = bytes - @bytes, prefixes = prefixes - @prefixes, anomalies = anomalies - @anomalies,
+           stored_bytes = max(0, coalesce(stored_bytes, 0) - @stored) WHERE seq = @seq`,
       ),
       deleteRanges: db.prepare<[number]>(`DELETE FROM pass_ranges WHERE pass = ?`),
       afterPage: db.prepare<
@@ -343,12 +399,14 @@ export class PassStore {
             lastKeyPage: number;
             lastPrefix: string | null;
             lastPrefixPage: number;
+            stored: number;
             now: number;
           },
         ]
       >(
         `UPDATE passes SET
            page_records = page_records + 1,
+           stored_bytes = coalesce(stored_bytes, 0) + @stored,
            pages = pages + @ok,
            failed_pages = failed_pages + (1 - @ok),
            keys = keys + @keys, bytes = bytes + @bytes, prefixes = prefixes + @prefixes,
@@ -385,8 +443,8 @@ export class PassStore {
         `UPDATE passes SET status = 'interrupted', active_ms = active_ms + max(0, updated_at - run_started_at), updated_at = ?
          WHERE status = 'running'`,
       ),
-      page: db.prepare<[number, number], { record: string; common_prefixes: string; first_row: number; row_count: number }>(
-        `SELECT record, common_prefixes, first_row, row_count FROM pages WHERE pass = ? AND idx = ?`,
+      page: db.prepare<[number, number], { record: string; common_prefixes: string; first_row: number; row_count: number; lo: Buffer | null; hi: Buffer | null }>(
+        `SELECT record, common_prefixes, first_row, row_count, lo, hi FROM pages WHERE pass = ? AND idx = ?`,
       ),
       pageEntries: db
         .prepare<[number, number], EntryTuple>(
@@ -405,6 +463,29 @@ export class PassStore {
            WHERE pass = ? AND key > ? AND instr(key, ?) > 0 ORDER BY key, rowid LIMIT ?`,
         )
         .raw(),
+      entryOfKey: db
+        .prepare<[number, string], PagedEntryTuple>(
+          `SELECT CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id, page FROM entries
+           WHERE pass = ? AND key = CAST(? AS BLOB) ORDER BY rowid LIMIT 1`,
+        )
+        .raw(),
+      addStored: db.prepare<[number, number]>(`UPDATE passes SET stored_bytes = coalesce(stored_bytes, 0) + ? WHERE seq = ?`),
+      measureStored: db
+        .prepare<[number, number], number>(
+          `SELECT (SELECT coalesce(sum(length(record) + length(common_prefixes) + ${PAGE_OVERHEAD_BYTES}), 0) FROM pages WHERE pass = ?)
+                + (SELECT coalesce(sum(${ENTRY_BYTES_SQL}), 0) FROM entries WHERE pass = ?)`,
+        )
+        .pluck(),
+      setStored: db.prepare<[number, number]>(`UPDATE passes SET stored_bytes = ? WHERE seq = ?`),
+      unmeasured: db.prepare<[], number>(`SELECT seq FROM passes WHERE stored_bytes IS NULL`).pluck(),
+      seriesBytes: db
+        .prepare<{ connection: string; bucket: string; prefix: string; delimiter: string | null; kind: string; startAfter: string | null; pageSize: number | null }, { passes: number; own: number; shared: number }>(
+          `SELECT count(*) AS passes, coalesce(sum(stored_bytes), 0) AS own,
+             (SELECT coalesce(sum(span_bytes), 0) FROM targets WHERE id IN (SELECT target FROM passes p2
+                WHERE p2.connection = @connection AND p2.bucket = @bucket AND p2.prefix = @prefix AND p2.delimiter IS @delimiter AND p2.kind = @kind AND p2.start_after IS @startAfter AND (@pageSize IS NULL OR p2.page_size = @pageSize))) AS shared
+           FROM passes WHERE connection = @connection AND bucket = @bucket AND prefix = @prefix AND delimiter IS @delimiter AND kind = @kind AND start_after IS @startAfter
+             AND (@pageSize IS NULL OR page_size = @pageSize)`,
+        ),
       // A prefix is a key range: [prefix, the first byte string after every key that begins with it).
       entriesAfterInRange: db
         .prepare<[number, Buffer, Buffer, Buffer, number], PagedEntryTuple>(
@@ -452,27 +533,46 @@ export class PassStore {
   }
 
   create(p: NewPass, now = Date.now()): PassSummary {
-    this.stmt.insertPass.run({
-      id: p.id,
-      connection: p.connection,
-      bucket: p.bucket,
-      prefix: p.prefix,
-      delimiter: p.delimiter,
-      pageSize: p.pageSize,
-      startAfter: p.startAfter,
-      kind: p.kind ?? "list",
-      snapshot: p.snapshot != null ? JSON.stringify(p.snapshot) : null,
-      snapshotState: p.snapshotState ?? null,
-      concurrency: p.concurrency ?? 1,
-      parallel: p.parallel != null ? JSON.stringify(p.parallel) : null,
-      inventory: p.inventory != null ? JSON.stringify(p.inventory) : null,
-      now,
-    });
+    const kind = p.kind ?? "list";
+    const concurrency = p.concurrency ?? 1;
+    this.db.transaction(() => {
+      const seq = Number(
+        this.stmt.insertPass.run({
+          id: p.id,
+          connection: p.connection,
+          bucket: p.bucket,
+          prefix: p.prefix,
+          delimiter: p.delimiter,
+          pageSize: p.pageSize,
+          startAfter: p.startAfter,
+          kind,
+          snapshot: p.snapshot != null ? JSON.stringify(p.snapshot) : null,
+          snapshotState: p.snapshotState ?? null,
+          concurrency,
+          parallel: p.parallel != null ? JSON.stringify(p.parallel) : null,
+          inventory: p.inventory != null ? JSON.stringify(p.inventory) : null,
+          // An inventory report's rows come in data files, not in key order, and a parallel pass's
+          // pages arrive from several key ranges at once and may be withdrawn by a fallback: both keep
+          // their entries.
+          layout: kind === "inventory" || concurrency > 1 ? "entries" : this.newPassLayout,
+          now,
+        }).lastInsertRowid,
+      );
+      const target = this.spans.targetFor(
+        { connection: p.connection, bucket: p.bucket, prefix: p.prefix, delimiter: p.delimiter, startAfter: p.startAfter, kind, pageSize: p.pageSize },
+        seq,
+      );
+      this.stmt.setTarget.run(target, seq);
+    })();
     return this.summary(p.id) as PassSummary;
   }
 
   row(id: string): PassRow | undefined {
     return this.stmt.byId.get(id);
+  }
+
+  rowBySeq(seq: number): PassRow | undefined {
+    return this.stmt.bySeq.get(seq);
   }
 
   summary(id: string): PassSummary | null {
@@ -551,12 +651,15 @@ export class PassStore {
    * withdrawn with the reason): the pass fell back to one cursor, which lists those keys again.
    */
   private withdraw(seq: number, rangeIds: readonly number[], reason: string): void {
-    const totals = { seq, keys: 0, bytes: 0, prefixes: 0, anomalies: 0 };
+    const totals = { seq, keys: 0, bytes: 0, prefixes: 0, anomalies: 0, stored: 0 };
     for (const id of rangeIds) {
       for (const p of this.stmt.rangePages.all(seq, id)) {
         const record = JSON.parse(p.record) as PageRecord;
         if (record.cursor?.withdrawn !== undefined) continue;
-        if (p.row_count > 0) this.stmt.deleteRows.run(p.first_row, p.first_row + p.row_count - 1);
+        if (p.row_count > 0) {
+          totals.stored += this.stmt.rowsBytes.get(p.first_row, p.first_row + p.row_count - 1) ?? 0;
+          this.stmt.deleteRows.run(p.first_row, p.first_row + p.row_count - 1);
+        }
         totals.keys += p.row_count;
         totals.bytes += record.bytes;
         totals.prefixes += record.commonPrefixCount;
@@ -614,6 +717,75 @@ export class PassStore {
   }
 
   private writePage(seq: number, page: ListedPage, snapshot: SnapshotProgress | null): void {
+    const pass = this.stmt.bySeq.get(seq);
+    if (pass?.layout === "spans" && pass.target !== null) {
+      // A page with keys out of order or repeated cannot be a key interval, nor can a page of one of
+      // several key ranges listed at once: the pass keeps its entries.
+      if (page.record.anomalyCount === 0 && page.record.cursor === undefined) {
+        try {
+          this.writeSpansPage(pass, page, snapshot);
+          return;
+        } catch (err) {
+          if (!(err instanceof NotKeyOrdered)) throw err;
+        }
+      }
+      this.moveToEntries(pass);
+    }
+    this.writeEntriesPage(seq, page, snapshot);
+  }
+
+  /** The greatest key or common prefix of a page (a snapshot's: the last key it settled). */
+  private static pageCursor(page: ListedPage, snapshot: SnapshotProgress | null): string | null {
+    if (snapshot !== null) return snapshot.settledKey;
+    let cursor: string | null = null;
+    for (const e of page.entries) if (cursor === null || compareKeys(e.key, cursor) > 0) cursor = e.key;
+    for (const p of page.commonPrefixes) if (cursor === null || compareKeys(p, cursor) > 0) cursor = p;
+    return cursor;
+  }
+
+  /**
+   * A page of a spans pass covers the keys after where the pass had reached (its cursor) up to its
+   * greatest item, or to the end of the listing when it is the last page; a page that listed nothing
+   * and is not the last covers nothing.
+   */
+  private writeSpansPage(pass: PassRow, page: ListedPage, snapshot: SnapshotProgress | null): void {
+    const { record, entries, commonPrefixes } = page;
+    const lo = pass.cursor !== null ? pass.cursor.toString("utf8") : null;
+    const reached = PassStore.pageCursor(page, snapshot);
+    const last = record.answered && record.error === null && !record.isTruncated;
+    const hi = last ? null : reached !== null && (lo === null || compareKeys(reached, lo) > 0) ? reached : (lo ?? "");
+    if (entries.length > 0 && (hi === lo || hi === "")) throw new NotKeyOrdered(entries[0]?.key ?? "", lo ?? "");
+    this.spans.recordPage(pass.target as number, pass.seq, lo, hi, entries);
+    const recordJson = JSON.stringify(record);
+    const prefixesJson = JSON.stringify(commonPrefixes);
+    this.stmt.insertPage.run(pass.seq, record.index, recordJson, prefixesJson, 0, entries.length, lo, hi, null, null);
+    this.afterPage(pass.seq, page, reached, recordJson.length + prefixesJson.length + PAGE_OVERHEAD_BYTES);
+  }
+
+  /**
+   * Copies what a spans pass recorded so far into `entries` and records it there from now on (its
+   * next page has keys out of order or repeated). Its target keeps the rows: other passes read them.
+   */
+  private moveToEntries(pass: PassRow): void {
+    const loc: PassLocation = { seq: pass.seq, layout: "spans", target: pass.target };
+    for (const span of this.rows.pages(loc)) {
+      const rows = this.rows.readPage(loc, span);
+      const firstRow = this.stmt.nextRow.get() as number;
+      for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+        const batch = rows.slice(start, start + INSERT_BATCH);
+        const args: (number | string | null)[] = [];
+        batch.forEach((r, i) => args.push(firstRow + start + i, pass.seq, span.page, r[1], r[2], r[3], r[4], r[5], r[7]));
+        this.insertVersionedEntries(batch.length).run(...args);
+        let stored = 0;
+        for (const r of batch) stored += entryBytes({ key: r[1], size: r[2], etag: r[3], lastModified: r[4], storageClass: r[5], versionId: r[7] });
+        this.stmt.addStored.run(stored, pass.seq);
+      }
+      this.stmt.setFirstRow.run(firstRow, pass.seq, span.page);
+    }
+    this.stmt.setLayout.run("entries", pass.seq);
+  }
+
+  private writeEntriesPage(seq: number, page: ListedPage, snapshot: SnapshotProgress | null): void {
     const { record, entries, commonPrefixes } = page;
     const firstRow = this.stmt.nextRow.get() as number;
     // Keys are bound as text and cast to BLOB by SQLite (the same UTF-8 bytes), sparing a Buffer per key.
@@ -645,17 +817,29 @@ export class PassStore {
     }
     // A snapshot walk continues after the last key it settled, absent ones included.
     if (snapshot !== null) cursor = snapshot.settledKey;
+    const recordJson = JSON.stringify(record);
+    const prefixesJson = JSON.stringify(commonPrefixes);
     const range = record.cursor;
     this.stmt.insertPage.run(
       seq,
       record.index,
-      JSON.stringify(record),
-      JSON.stringify(commonPrefixes),
+      recordJson,
+      prefixesJson,
       firstRow,
       entries.length,
+      null,
+      null,
       range?.range ?? null,
       range !== undefined ? (range.after ?? "") : null,
     );
+    let stored = recordJson.length + prefixesJson.length + PAGE_OVERHEAD_BYTES;
+    for (const e of entries) stored += entryBytes(e);
+    this.afterPage(seq, page, cursor, stored);
+  }
+
+  /** The pass's totals and where it stands after a page. */
+  private afterPage(seq: number, page: ListedPage, cursor: string | null, stored: number): void {
+    const { record, entries, commonPrefixes } = page;
     const ok = record.answered;
     this.stmt.afterPage.run({
       seq,
@@ -672,6 +856,7 @@ export class PassStore {
       lastKeyPage: record.index,
       lastPrefix: commonPrefixes[commonPrefixes.length - 1] ?? null,
       lastPrefixPage: record.index,
+      stored,
       now: Date.now(),
     });
   }
@@ -682,6 +867,8 @@ export class PassStore {
 
   /** Marks the pass running again; false when it is not in a resumable state. */
   markResumed(id: string): boolean {
+    const r = this.stmt.byId.get(id);
+    if (r !== undefined && r.stored_bytes === null) this.stmt.setStored.run(this.stmt.measureStored.get(r.seq, r.seq) ?? 0, r.seq);
     return this.stmt.resume.run({ id, now: Date.now() }).changes === 1;
   }
 
@@ -695,41 +882,104 @@ export class PassStore {
     };
   }
 
+  /** Where a pass's rows are (see pass-rows.ts). */
+  location(r: PassRow): PassLocation {
+    return { seq: r.seq, layout: r.layout, target: r.target };
+  }
+
   /** A recorded page with its entries read back from the database, as the events stream sends it. */
   pageEvent(seq: number, index: number): PageEvent | null {
     const p = this.stmt.page.get(seq, index);
     if (p === undefined) return null;
-    return {
-      type: "page",
-      page: JSON.parse(p.record) as PageRecord,
-      entries: p.row_count > 0 ? this.stmt.pageEntries.all(p.first_row, p.first_row + p.row_count - 1).map(toEntry) : [],
-      commonPrefixes: JSON.parse(p.common_prefixes) as string[],
-    };
+    let entries: Entry[] = [];
+    if (p.row_count > 0) {
+      const pass = this.stmt.bySeq.get(seq);
+      if (pass?.layout === "spans") {
+        const span = { page: index, firstRow: 0, rowCount: p.row_count, before: 0, lo: textOf(p.lo), hi: textOf(p.hi) };
+        entries = this.rows.readPage(this.location(pass), span).map((r) => toEntry([r[1], r[2], r[3], r[4], r[5], r[7]]));
+      } else entries = this.stmt.pageEntries.all(p.first_row, p.first_row + p.row_count - 1).map(toEntry);
+    }
+    return { type: "page", page: JSON.parse(p.record) as PageRecord, entries, commonPrefixes: JSON.parse(p.common_prefixes) as string[] };
   }
 
   entries(seq: number, q: { after?: string; limit: number; q?: string; prefix?: string }): EntriesResponse {
-    const after = Buffer.from(q.after ?? "", "utf8");
-    const search = q.q !== undefined && q.q !== "" ? Buffer.from(q.q, "utf8") : null;
+    const search = q.q !== undefined && q.q !== "" ? q.q : null;
     const range = prefixRange(q.prefix ?? "");
+    const pass = this.stmt.bySeq.get(seq);
+    if (pass?.layout === "spans") {
+      const loc = this.location(pass);
+      const rows = this.rows.after(loc, this.rows.pages(loc), q.after ?? null, q.limit + 1, search, range);
+      const more = rows.length > q.limit;
+      const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry([r[1], r[2], r[3], r[4], r[5], r[7]]), page: r[6] }));
+      return { entries, nextAfter: more ? (entries[entries.length - 1]?.key ?? null) : null };
+    }
+    const after = Buffer.from(q.after ?? "", "utf8");
+    const needle = search !== null ? Buffer.from(search, "utf8") : null;
     const rows =
       range !== null
-        ? search !== null
-          ? this.stmt.entriesMatchingInRange.all(seq, after, range[0], range[1], search, q.limit + 1)
+        ? needle !== null
+          ? this.stmt.entriesMatchingInRange.all(seq, after, range[0], range[1], needle, q.limit + 1)
           : this.stmt.entriesAfterInRange.all(seq, after, range[0], range[1], q.limit + 1)
-        : search !== null
-          ? this.stmt.entriesMatching.all(seq, after, search, q.limit + 1)
+        : needle !== null
+          ? this.stmt.entriesMatching.all(seq, after, needle, q.limit + 1)
           : this.stmt.entriesAfter.all(seq, after, q.limit + 1);
     const more = rows.length > q.limit;
     const entries: PagedEntry[] = rows.slice(0, q.limit).map((r) => ({ ...toEntry(r), page: r[6] }));
     return { entries, nextAfter: more ? (entries[entries.length - 1]?.key ?? null) : null };
   }
 
+  /**
+   * What a pass says about one key: "rolled_up" when its delimiter folded the key into a common
+   * prefix, "not_covered" when the key is outside what it listed (its prefix, start-after, or the part
+   * an incomplete pass never reached), else the entry it listed (with its page) or "absent".
+   */
+  lookup(pass: PassRow, key: string): KeyLookup {
+    if (!key.startsWith(pass.prefix) || (pass.start_after !== null && compareKeys(key, pass.start_after) <= 0)) return { state: "not_covered" };
+    if (pass.delimiter !== null && pass.delimiter !== "" && key.slice(pass.prefix.length).includes(pass.delimiter)) return { state: "rolled_up" };
+    const loc = this.location(pass);
+    if (pass.layout === "spans") {
+      const spans = this.rows.pages(loc).filter((s) => s.hi !== "" && s.hi !== s.lo);
+      const span = spanOfKey(spans, key);
+      if (span === undefined || pass.target === null) return { state: "not_covered" };
+      const row = this.spans.versions(pass.target, key).find((v) => v[1] <= pass.seq && (v[2] === null || v[2] > pass.seq));
+      if (row === undefined) return { state: "absent" };
+      return { state: "listed", entry: { ...toEntry([row[0], row[3], row[4], row[5], row[6], row[7]]), page: span.page } };
+    }
+    const r = this.stmt.entryOfKey.get(pass.seq, key);
+    if (r !== undefined) return { state: "listed", entry: { ...toEntry(r), page: r[6] } };
+    // A pass kept in full covered everything up to the greatest key it reached (all of it when complete).
+    const complete = pass.status === "complete" || pass.last_complete_page === 1;
+    const reached = pass.cursor !== null ? pass.cursor.toString("utf8") : null;
+    if (complete || (reached !== null && compareKeys(key, reached) <= 0)) return { state: "absent" };
+    return { state: "not_covered" };
+  }
+
+  /**
+   * Disk a series of passes uses (the passes of one connection/bucket/prefix listed one way): what
+   * its passes hold of their own plus the rows their targets share, as counted while they were
+   * written (an estimate of SQLite's bytes; passes of data directories from before the count are
+   * measured once, here).
+   */
+  /** Disk the passes listed with these settings take; every page size unless one is named. */
+  seriesBytes(s: { connection: string; bucket: string; prefix: string; delimiter: string | null; kind: PassKind; startAfter: string | null; pageSize?: number }): { passes: number; bytes: number } {
+    this.measureUnmeasured();
+    const r = this.stmt.seriesBytes.get({ ...s, pageSize: s.pageSize ?? null });
+    return { passes: r?.passes ?? 0, bytes: (r?.own ?? 0) + (r?.shared ?? 0) };
+  }
+
+  private measureUnmeasured(): void {
+    for (const seq of this.stmt.unmeasured.all()) this.stmt.setStored.run(this.stmt.measureStored.get(seq, seq) ?? 0, seq);
+  }
+
+  /** Deletes a pass with its pages and entries; its target drops the rows only it still needed. */
   delete(seq: number): void {
+    const target = this.stmt.bySeq.get(seq)?.target ?? null;
     this.db.transaction(() => {
       this.stmt.deleteEntries.run(seq);
       this.stmt.deletePages.run(seq);
       this.stmt.deleteRanges.run(seq);
       this.stmt.deletePass.run(seq);
+      if (target !== null) this.spans.forgetPass(target, seq);
     })();
   }
 

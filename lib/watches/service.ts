@@ -6,7 +6,7 @@ import { diffs as defaultDiffs, history, type DiffService } from "@/lib/diff";
 import { AppError, internalError } from "@/lib/http";
 import { passes as defaultPasses, runningPasses, type PassService } from "@/lib/passes";
 import type { Watch, WatchCreate, WatchDeleted, WatchListQuery, WatchPatch } from "@/lib/wire";
-import { DAY_MS, WatchStore, type StoredError, type WatchRow } from "./store";
+import { DAY_MS, MB, WatchStore, type StoredError, type WatchedPass, type WatchRow } from "./store";
 
 // The scheduler: one timer for the whole process, armed for the earliest due watch. A due watch
 // starts a pass unless one of its passes is still running (here, or per the database in another
@@ -99,7 +99,12 @@ export class WatchService {
   }
 
   private view(row: WatchRow): Watch {
-    return this.store.view(row, this.running.get(row.id)?.passId ?? null);
+    return { ...this.store.view(row, this.running.get(row.id)?.passId ?? null), historyBytes: this.historyBytes(row) };
+  }
+
+  /** Disk the series of passes the watch records takes (passes started by hand the same way count too). */
+  private historyBytes(w: WatchRow): number {
+    return this.passes.store.seriesBytes({ connection: w.connection, bucket: w.bucket, prefix: w.prefix, delimiter: w.delimiter, kind: "list", startAfter: null }).bytes;
   }
 
   list(q: WatchListQuery = {}): Watch[] {
@@ -129,6 +134,7 @@ export class WatchService {
       every_ms: input.everySeconds * 1000,
       keep_passes: input.keepPasses,
       keep_ms: input.keepDays !== null ? Math.round(input.keepDays * DAY_MS) : null,
+      keep_bytes: input.keepMegabytes !== null ? Math.round(input.keepMegabytes * MB) : null,
       paused: input.paused ? 1 : 0,
       created_at: now,
       updated_at: now,
@@ -149,8 +155,9 @@ export class WatchService {
     if (patch.concurrency !== undefined) row.concurrency = patch.concurrency;
     if (patch.keepPasses !== undefined) row.keep_passes = patch.keepPasses;
     if (patch.keepDays !== undefined) row.keep_ms = patch.keepDays !== null ? Math.round(patch.keepDays * DAY_MS) : null;
-    if (row.keep_passes === null && row.keep_ms === null) {
-      throw new AppError("bad_request", "A watch keeps its last passes or its recent days (keepPasses or keepDays): both cannot be removed.");
+    if (patch.keepMegabytes !== undefined) row.keep_bytes = patch.keepMegabytes !== null ? Math.round(patch.keepMegabytes * MB) : null;
+    if (row.keep_passes === null && row.keep_ms === null && row.keep_bytes === null) {
+      throw new AppError("bad_request", "A watch keeps its last passes, its recent days or its history up to a size (keepPasses, keepDays or keepMegabytes): it cannot drop all three.");
     }
     if (patch.everySeconds !== undefined) {
       this.checkInterval(patch.everySeconds);
@@ -161,7 +168,7 @@ export class WatchService {
     if (wasPaused && row.paused === 0) row.next_run_at = now;
     row.updated_at = now;
     this.store.save(row);
-    if (patch.keepPasses !== undefined || patch.keepDays !== undefined) void this.prune(id);
+    if (patch.keepPasses !== undefined || patch.keepDays !== undefined || patch.keepMegabytes !== undefined) void this.prune(id);
     this.tick();
     return this.get(id);
   }
@@ -283,18 +290,28 @@ export class WatchService {
     const doomed = this.store
       .passesOf(id)
       .filter((p, i) => p.status !== "running" && ((w.keep_passes !== null && i >= w.keep_passes) || (w.keep_ms !== null && p.created_at < now - w.keep_ms)));
-    for (const p of doomed) {
-      this.diffs.forgetPass(p.seq);
-      try {
-        await this.passes.remove(p.id);
-      } catch (err) {
-        if (!(err instanceof AppError && err.code === "unknown_pass")) {
-          console.error(`[bucketscope] watch ${id}: pruning pass ${p.id} failed`, err);
-          continue;
-        }
-      }
-      this.store.unlink(id, p.seq);
+    for (const p of doomed) await this.prunePass(id, p.seq, p.id);
+    if (w.keep_bytes === null) return;
+    // By size: the oldest passes go while the history is over the limit; the newest always stays.
+    const left = this.store.passesOf(id).filter((p) => p.status !== "running");
+    while (left.length > 1 && this.historyBytes(w) > w.keep_bytes) {
+      const oldest = left.pop() as WatchedPass;
+      if (!(await this.prunePass(id, oldest.seq, oldest.id))) break;
     }
+  }
+
+  private async prunePass(watch: string, seq: number, passId: string): Promise<boolean> {
+    this.diffs.forgetPass(seq);
+    try {
+      await this.passes.remove(passId);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === "unknown_pass")) {
+        console.error(`[bucketscope] watch ${watch}: pruning pass ${passId} failed`, err);
+        return false;
+      }
+    }
+    this.store.unlink(watch, seq);
+    return true;
   }
 
   /** Stops the schedule and waits for running passes of watches to end (they are cancelled). */

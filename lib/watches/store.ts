@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS watches (
   every_ms INTEGER NOT NULL,
   keep_passes INTEGER,
   keep_ms INTEGER,
+  keep_bytes INTEGER,
   paused INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
@@ -45,6 +46,7 @@ export interface WatchRow {
   every_ms: number;
   keep_passes: number | null;
   keep_ms: number | null;
+  keep_bytes: number | null;
   paused: number;
   created_at: number;
   updated_at: number;
@@ -66,6 +68,7 @@ export interface StoredError {
 }
 
 export const DAY_MS = 24 * 3600 * 1000;
+export const MB = 1024 * 1024;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -74,20 +77,21 @@ export class WatchStore {
 
   constructor(readonly db: Database.Database) {
     db.exec(SCHEMA);
+    const columns = new Set(db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('watches')`).all().map((c) => c.name));
     // Data dirs made before watches had a concurrency.
-    if (!db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('watches')`).all().some((c) => c.name === "concurrency")) {
-      db.exec(`ALTER TABLE watches ADD COLUMN concurrency INTEGER NOT NULL DEFAULT 1`);
-    }
+    if (!columns.has("concurrency")) db.exec(`ALTER TABLE watches ADD COLUMN concurrency INTEGER NOT NULL DEFAULT 1`);
+    // Watches of data directories written before retention by size get the column.
+    if (!columns.has("keep_bytes")) db.exec(`ALTER TABLE watches ADD COLUMN keep_bytes INTEGER`);
     this.stmt = {
       insert: db.prepare<[WatchRow]>(
-        `INSERT INTO watches (id, connection, bucket, prefix, delimiter, page_size, concurrency, every_ms, keep_passes, keep_ms, paused, created_at, updated_at, next_run_at, last_error)
-         VALUES (@id, @connection, @bucket, @prefix, @delimiter, @page_size, @concurrency, @every_ms, @keep_passes, @keep_ms, @paused, @created_at, @updated_at, @next_run_at, @last_error)`,
+        `INSERT INTO watches (id, connection, bucket, prefix, delimiter, page_size, concurrency, every_ms, keep_passes, keep_ms, keep_bytes, paused, created_at, updated_at, next_run_at, last_error)
+         VALUES (@id, @connection, @bucket, @prefix, @delimiter, @page_size, @concurrency, @every_ms, @keep_passes, @keep_ms, @keep_bytes, @paused, @created_at, @updated_at, @next_run_at, @last_error)`,
       ),
       byId: db.prepare<[string], WatchRow>(`SELECT * FROM watches WHERE id = ?`),
       all: db.prepare<[], WatchRow>(`SELECT * FROM watches ORDER BY created_at, id`),
       countAll: db.prepare<[], number>(`SELECT count(*) FROM watches`).pluck(),
       save: db.prepare<[WatchRow]>(
-        `UPDATE watches SET page_size = @page_size, concurrency = @concurrency, every_ms = @every_ms, keep_passes = @keep_passes, keep_ms = @keep_ms,
+        `UPDATE watches SET page_size = @page_size, concurrency = @concurrency, every_ms = @every_ms, keep_passes = @keep_passes, keep_ms = @keep_ms, keep_bytes = @keep_bytes,
            paused = @paused, updated_at = @updated_at, next_run_at = @next_run_at WHERE id = @id`,
       ),
       setNextRun: db.prepare<[number, string]>(`UPDATE watches SET next_run_at = ? WHERE id = ?`),
@@ -173,7 +177,7 @@ export class WatchStore {
     return this.stmt.watchOf.get(seq) ?? null;
   }
 
-  view(row: WatchRow, runningPassId: string | null): Watch {
+  view(row: WatchRow, runningPassId: string | null): Omit<Watch, "historyBytes"> {
     const last = this.latestPass(row.id);
     return {
       id: row.id,
@@ -186,6 +190,7 @@ export class WatchStore {
       everySeconds: row.every_ms / 1000,
       keepPasses: row.keep_passes,
       keepDays: row.keep_ms !== null ? row.keep_ms / DAY_MS : null,
+      keepMegabytes: row.keep_bytes !== null ? row.keep_bytes / MB : null,
       state: row.paused === 1 ? "paused" : "active",
       createdAt: iso(row.created_at),
       updatedAt: iso(row.updated_at),

@@ -134,6 +134,43 @@ describe("a watch", () => {
     expect(passes.store.summary(kept[0] ?? "")).not.toBeNull();
   });
 
+  it("keeps its newest passes while their history fits in N MB, and says how much disk it takes", async () => {
+    const { watches, passes } = start();
+    const bucket = bucketWith(sandbox, "watch-size", 300);
+    const w = await watches.create(watchInput({ connection: "sandbox", bucket, pageSize: 100, everySeconds: 1, keepMegabytes: 1000 }));
+    expect(w).toMatchObject({ keepPasses: null, keepDays: null, keepMegabytes: 1000 });
+    const sizes: number[] = [];
+    await until(
+      "three complete passes",
+      () => {
+        const done = passesOf(watches, passes, w.id).filter((p) => p.status === "complete");
+        if (done.length > sizes.length) sizes.push(watches.get(w.id).historyBytes);
+        return done.length;
+      },
+      (n) => n >= 3,
+    );
+    watches.update(w.id, { state: "paused" });
+    await watches.idle(w.id);
+    const kept = watches.store.passesOf(w.id).filter((p) => p.status === "complete");
+    const total = watches.get(w.id).historyBytes;
+    // Passes of an unchanged bucket share its entries: a later pass costs its page records only.
+    expect(sizes[0]).toBeGreaterThan(300 * 20);
+    expect(total).toBeLessThan((sizes[0] as number) * 2);
+    expect(total).toBe(passes.store.seriesBytes({ connection: "sandbox", bucket, prefix: "", delimiter: null, kind: "list", startAfter: null }).bytes);
+
+    // Just under what it holds: the oldest pass goes, the rest stay.
+    watches.update(w.id, { keepMegabytes: (total - 1) / 1024 / 1024 });
+    const after = await until("the oldest pass pruned", () => watches.store.passesOf(w.id).map((p) => p.id), (ids) => ids.length < kept.length);
+    expect(after).toEqual(kept.slice(0, after.length).map((p) => p.id));
+    expect(watches.get(w.id).historyBytes).toBeLessThanOrEqual(total - 1);
+    // Less than one pass takes: the newest pass stays, readable.
+    watches.update(w.id, { keepMegabytes: 0.000001 });
+    const newest = kept[0]?.id as string;
+    await until("one pass left", () => watches.store.passesOf(w.id).map((p) => p.id), (ids) => ids.length === 1 && ids[0] === newest);
+    expect(passes.entries(newest, { limit: 1000 }).entries).toHaveLength(300);
+    expect(watches.update(w.id, { keepMegabytes: null, keepPasses: 3 })).toMatchObject({ keepMegabytes: null, keepPasses: 3 });
+  });
+
   it("pauses, resumes, and when deleted cancels its running pass and keeps its recorded ones", async () => {
     const { watches, passes } = start();
     const bucket = bucketWith(sandbox, "watch", 4);

@@ -3,12 +3,14 @@ import {
   bucketNameSchema,
   connectionNameSchema,
   errorBodySchema,
+  pagedEntrySchema,
   pageSizeSchema,
   passKindSchema,
   passStatusSchema,
   passSummarySchema,
   prefixSchema,
 } from "./index";
+import { objectKeySchema } from "./browse";
 import { concurrencySchema } from "./parallel";
 import { exportFormatSchema } from "./pass-view";
 
@@ -237,7 +239,8 @@ export const historyChangesSchema = z.object({
   removed: z.number(),
   changed: z.number(),
   unchanged: z.number(),
-  pageShifts: z.number(),
+  /** Null when either pass listed with more than one cursor: its pages are not one sequence, so a key on another page means nothing. */
+  pageShifts: z.number().nullable(),
 });
 export type HistoryChanges = z.infer<typeof historyChangesSchema>;
 
@@ -284,8 +287,62 @@ export const historyResponseSchema = z.object({
   points: z.array(historyPointSchema),
   /** Older passes exist beyond `limit`. */
   truncated: z.boolean(),
+  /**
+   * Disk the passes of this bucket/prefix take, in total and per series (in the order of `series`):
+   * an estimate counted as passes are written (see README, "Storage").
+   */
+  disk: z.object({
+    bytes: z.number(),
+    series: z.array(historySeriesKeySchema.extend({ passes: z.number(), bytes: z.number() })),
+  }),
 });
 export type HistoryResponse = z.infer<typeof historyResponseSchema>;
+
+// --- key history ---------------------------------------------------------------------------------
+
+export const keyHistoryQuerySchema = historyQuerySchema.extend({
+  key: late(() => objectKeySchema),
+});
+export type KeyHistoryQuery = z.infer<typeof keyHistoryQuerySchema>;
+
+export const keyFieldChangeSchema = z.object({
+  field: z.enum(["size", "etag", "lastModified", "storageClass", "versionId"]),
+  from: z.union([z.string(), z.number()]).nullable(),
+  to: z.union([z.string(), z.number()]).nullable(),
+});
+export type KeyFieldChange = z.infer<typeof keyFieldChangeSchema>;
+
+export const keyHistoryPointSchema = z.object({
+  pass: late(() => passSummarySchema),
+  /**
+   * listed: the pass listed the key (entry); absent: it covered the key and did not list it;
+   * not_covered: the key is outside what it listed (its prefix, start-after, or the part an
+   * incomplete pass never reached); rolled_up: its delimiter folded the key into a common prefix.
+   */
+  state: z.enum(["listed", "absent", "not_covered", "rolled_up"]),
+  entry: late(() => pagedEntrySchema).nullable(),
+  /** The pass before it of the same kind, delimiter and start-after that covered the key. */
+  previousId: z.string().nullable(),
+  /**
+   * Versus previousId: appeared, changed (fields), disappeared, unchanged, still absent; first when
+   * no earlier pass covered the key; null when this pass did not cover it.
+   */
+  change: z.enum(["first", "appeared", "changed", "disappeared", "unchanged", "still_absent"]).nullable(),
+  fields: z.array(keyFieldChangeSchema),
+});
+export type KeyHistoryPoint = z.infer<typeof keyHistoryPointSchema>;
+
+export const keyHistoryResponseSchema = z.object({
+  connection: z.string(),
+  bucket: z.string(),
+  prefix: z.string(),
+  key: z.string(),
+  /** Oldest first. */
+  points: z.array(keyHistoryPointSchema),
+  /** Older passes exist beyond `limit`. */
+  truncated: z.boolean(),
+});
+export type KeyHistoryResponse = z.infer<typeof keyHistoryResponseSchema>;
 
 // --- watches -------------------------------------------------------------------------------------
 
@@ -309,6 +366,11 @@ const keepDaysSchema = z
   .positive("keepDays must be more than 0")
   .max(36_500, "keepDays must be at most 36500");
 
+const keepMegabytesSchema = z
+  .number({ error: "keepMegabytes must be a number" })
+  .positive("keepMegabytes must be more than 0")
+  .max(10_000_000, "keepMegabytes must be at most 10000000");
+
 /** Kept when a watch names no retention, so that its disk use stays bounded anyway. */
 export const DEFAULT_KEEP_PASSES = 100;
 
@@ -326,13 +388,16 @@ export const watchCreateSchema = z
     keepPasses: keepPassesSchema.nullable().optional(),
     /** Keep the passes of the last T days. */
     keepDays: keepDaysSchema.nullable().optional(),
+    /** Keep the newest passes while the history of what the watch lists takes at most N MB. */
+    keepMegabytes: keepMegabytesSchema.nullable().optional(),
     paused: z.boolean().default(false),
   })
   .strict()
-  .transform(({ keepPasses, keepDays, ...rest }) => ({
+  .transform(({ keepPasses, keepDays, keepMegabytes, ...rest }) => ({
     ...rest,
-    keepPasses: keepPasses ?? (keepDays == null ? DEFAULT_KEEP_PASSES : null),
+    keepPasses: keepPasses ?? (keepDays == null && keepMegabytes == null ? DEFAULT_KEEP_PASSES : null),
     keepDays: keepDays ?? null,
+    keepMegabytes: keepMegabytes ?? null,
   }));
 export type WatchCreate = z.infer<typeof watchCreateSchema>;
 export type WatchCreateInput = z.input<typeof watchCreateSchema>;
@@ -345,9 +410,10 @@ export const watchPatchSchema = z
     concurrency: concurrencySchema.optional(),
     keepPasses: keepPassesSchema.nullable().optional(),
     keepDays: keepDaysSchema.nullable().optional(),
+    keepMegabytes: keepMegabytesSchema.nullable().optional(),
   })
   .strict()
-  .refine((p) => Object.values(p).some((v) => v !== undefined), "name at least one of state, everySeconds, pageSize, concurrency, keepPasses, keepDays");
+  .refine((p) => Object.values(p).some((v) => v !== undefined), "name at least one of state, everySeconds, pageSize, concurrency, keepPasses, keepDays, keepMegabytes");
 export type WatchPatch = z.infer<typeof watchPatchSchema>;
 
 export const watchListQuerySchema = z.object({
@@ -368,6 +434,9 @@ export const watchSchema = z.object({
   everySeconds: z.number(),
   keepPasses: z.number().nullable(),
   keepDays: z.number().nullable(),
+  keepMegabytes: z.number().nullable(),
+  /** Disk the history of what the watch lists takes (its series of passes, see GET /api/history). */
+  historyBytes: z.number(),
   state: z.enum(["active", "paused"]),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -1,0 +1,271 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { Entry, PageRecord } from "../lib/wire/index";
+
+// `npm run bench:history`: P passes (100) of one N-key target (1M) with a churn of C (0.1%) between
+// consecutive passes — a third deletes, a third new keys, a third overwrites, spread over the key
+// space — written straight into a pass store page by page as a recorded pass would be. It prints:
+//   - disk: the data directory in total, per pass after the first, and by table (dbstat);
+//   - recording: wall and CPU per pass, the first pass and the median of the others, against a pass
+//     of the same listing kept in full (layout "entries", as every pass was before) recorded in the
+//     same run, and the process's peak RSS;
+//   - a consecutive diff (counts, and the changes as rows) and the history timeline of all passes;
+//   - on the last pass: a window of entries in the middle in key order and by size, and a search.
+// Goals (issue 13): all passes in <= 1.5 GB, a consecutive diff <= 50 ms, recording and reading as
+// fast as a pass kept in full. Wall time on a shared machine varies; CPU time is the steadier figure.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+// The modules are marked `server-only`; outside Next that package throws unless the react-server
+// export condition is on, so the benchmark re-runs itself with it.
+if (process.env.BUCKETSCOPE_BENCH_CHILD === undefined) {
+  const res = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", "--conditions=react-server", fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+    cwd: root,
+    env: { ...process.env, BUCKETSCOPE_BENCH_CHILD: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+  });
+  process.exit(res.status ?? 1);
+}
+
+const { values: args } = parseArgs({
+  options: {
+    keys: { type: "string", default: "1000000" },
+    passes: { type: "string", default: "100" },
+    churn: { type: "string", default: "0.001" },
+    "data-dir": { type: "string" },
+  },
+});
+const KEYS = Number(args.keys);
+const PASSES = Number(args.passes);
+const CHURN = Number(args.churn);
+const PAGE_SIZE = 1000;
+const dataDir = args["data-dir"] ?? fs.mkdtempSync(path.join(os.tmpdir(), "bucketscope-bench-history-"));
+
+const { PassStore, entriesWindow } = await import("@/lib/passes");
+const { DiffService, diffPasses, history } = await import("@/lib/diff");
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/** A deterministic generator, so every run lists the same bucket. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = rng(13);
+
+// The bucket: keys in byte order (ASCII here, so JS order is byte order).
+let bucket: Entry[] = Array.from({ length: KEYS }, (_, i) => ({
+  key: `data/${String(i * 10).padStart(8, "0")}.bin`,
+  size: 4096 + (i % 7),
+  etag: `"${i.toString(16).padStart(32, "0")}"`,
+  lastModified: `2025-01-${String(1 + (i % 28)).padStart(2, "0")}T00:00:00.000Z`,
+  storageClass: "STANDARD",
+}));
+
+/** Churn before pass `n`: deletes, new keys between existing ones and overwrites, at random places. */
+function churn(n: number): void {
+  const changes = Math.max(3, Math.round(bucket.length * CHURN));
+  const third = Math.floor(changes / 3);
+  const deleted = new Set<number>();
+  while (deleted.size < third) deleted.add(Math.floor(random() * bucket.length));
+  const overwritten = new Set<number>();
+  while (overwritten.size < third) {
+    const i = Math.floor(random() * bucket.length);
+    if (!deleted.has(i)) overwritten.add(i);
+  }
+  const inserted = new Map<number, Entry>();
+  while (inserted.size < changes - 2 * third) {
+    const i = Math.floor(random() * bucket.length);
+    const at = bucket[i] as Entry;
+    inserted.set(i, { key: `${at.key}.${n}`, size: 100 + n, etag: `"new-${n}-${i}"`, lastModified: "2025-03-01T00:00:00.000Z", storageClass: "STANDARD" });
+  }
+  const next: Entry[] = [];
+  for (let i = 0; i < bucket.length; i++) {
+    const e = bucket[i] as Entry;
+    if (!deleted.has(i)) next.push(overwritten.has(i) ? { ...e, size: e.size + 1, etag: `"over-${n}-${i}"`, lastModified: "2025-03-02T00:00:00.000Z" } : e);
+    const added = inserted.get(i);
+    if (added !== undefined) next.push(added);
+  }
+  bucket = next;
+}
+
+function pageRecord(index: number, entries: Entry[], last: boolean): PageRecord {
+  const now = new Date().toISOString();
+  return {
+    index,
+    request: { prefix: "", delimiter: null, maxKeys: PAGE_SIZE, continuationToken: index === 0 ? null : `token-${index}`, startAfter: null },
+    resumedBy: null,
+    requestedAt: now,
+    receivedAt: now,
+    durationMs: 80,
+    attempts: 1,
+    answered: true,
+    httpStatus: 200,
+    requestId: null,
+    keyCount: entries.length,
+    entryCount: entries.length,
+    commonPrefixCount: 0,
+    firstKey: entries[0]?.key ?? null,
+    lastKey: entries.at(-1)?.key ?? null,
+    isTruncated: !last,
+    nextContinuationToken: last ? null : `token-${index + 1}`,
+    bytes: entries.reduce((s, e) => s + e.size, 0),
+    anomalies: [],
+    anomalyCount: 0,
+    error: null,
+  };
+}
+
+interface Timed {
+  wallMs: number;
+  cpuMs: number;
+}
+
+function timed(work: () => void): Timed {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  work();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wallMs, cpuMs: (c.user + c.system) / 1000 };
+}
+
+async function timedAsync<T>(work: () => Promise<T>): Promise<Timed & { value: T }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await work();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { value, wallMs, cpuMs: (c.user + c.system) / 1000 };
+}
+
+fs.mkdirSync(dataDir, { recursive: true });
+const file = path.join(dataDir, "bucketscope.db");
+const store = new PassStore(file);
+const diffs = new DiffService(store);
+
+function record(store: InstanceType<typeof PassStore>, id: string, bucketName: string): Timed {
+  return timed(() => {
+    store.create({ id, connection: "sandbox", bucket: bucketName, prefix: "", delimiter: null, pageSize: PAGE_SIZE, startAfter: null });
+    const seq = store.row(id)?.seq as number;
+    const pages = Math.max(1, Math.ceil(bucket.length / PAGE_SIZE));
+    for (let index = 0; index < pages; index++) {
+      const entries = bucket.slice(index * PAGE_SIZE, (index + 1) * PAGE_SIZE);
+      store.recordPage(seq, { record: pageRecord(index, entries, index === pages - 1), entries, commonPrefixes: [] });
+    }
+    store.finish(id, "complete", null);
+  });
+}
+
+/** The data directory's bytes once the WAL is folded in (what a user's disk holds at rest). */
+function diskBytes(s = store, dir = dataDir): number {
+  s.db.pragma("wal_checkpoint(TRUNCATE)");
+  let total = 0;
+  for (const f of fs.readdirSync(dir)) total += fs.statSync(path.join(dir, f)).size;
+  return total;
+}
+
+const id = (n: number) => `history-${String(n).padStart(3, "0")}`;
+console.log(
+  `bench:history — ${PASSES} passes of a ${KEYS.toLocaleString("en")}-key target, ${(CHURN * 100).toFixed(2)}% churn between passes (${Math.max(3, Math.round(KEYS * CHURN))} changes), ${PAGE_SIZE}-key pages, into ${dataDir}`,
+);
+const empty = diskBytes();
+const recorded: Timed[] = [];
+const diskAfter: number[] = [];
+let full: Timed | null = null;
+let fullBytes = 0;
+const t0 = performance.now();
+for (let n = 1; n <= PASSES; n++) {
+  if (n > 1) churn(n);
+  recorded.push(record(store, id(n), "bench"));
+  diskAfter.push(diskBytes());
+  if (n === 2) {
+    // The same listing kept in full, as every pass was before, in a data directory of its own: the
+    // recording time and disk to compare with.
+    const fullDir = path.join(dataDir, "full");
+    const fullStore = new PassStore(path.join(fullDir, "bucketscope.db"));
+    fullStore.newPassLayout = "entries";
+    const before = diskBytes(fullStore, fullDir);
+    full = record(fullStore, "history-full", "bench");
+    fullBytes = diskBytes(fullStore, fullDir) - before;
+    fullStore.close();
+    fs.rmSync(fullDir, { recursive: true, force: true });
+  }
+  if (n % 10 === 0 || n === PASSES) {
+    const r = recorded.at(-1) as Timed;
+    console.log(`  pass ${n}: recorded in ${ms(r.wallMs)} (CPU ${ms(r.cpuMs)}), data dir ${mb(diskAfter.at(-1) as number)}, ${((performance.now() - t0) / 1000).toFixed(0)} s so far`);
+  }
+}
+const first = recorded[0] as Timed;
+const later = recorded.slice(1);
+const total = diskAfter.at(-1) as number;
+const perPass = PASSES > 1 ? (total - (diskAfter[0] as number)) / (PASSES - 1) : 0;
+
+console.log(`\ndisk`);
+console.log(`  all ${PASSES} passes: ${mb(total)} (goal at 100 x 1M: <= 1.5 GB); the first pass ${mb((diskAfter[0] as number) - empty)}, each later pass ${mb(perPass)} on average`);
+console.log(`  one pass kept in full (entries, as before): ${mb(fullBytes)}: ${PASSES} of them would take about ${mb(fullBytes * PASSES)}`);
+const live = store.db.prepare<[], number>(`SELECT sum(pgsize - unused) FROM dbstat`).pluck().get() ?? 0;
+console.log(`  bytes in use (dbstat, rows and B-tree overhead, free pages left out): ${mb(live)}`);
+const tables = store.db
+  .prepare<[], { name: string; bytes: number }>(`SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 8`)
+  .all();
+console.log(`  by table/index: ${tables.map((t) => `${t.name} ${mb(t.bytes)}`).join(", ")}`);
+const counted = store.seriesBytes({ connection: "sandbox", bucket: "bench", prefix: "", delimiter: null, kind: "list", startAfter: null }).bytes;
+console.log(`  as counted for retention and the history page: ${mb(counted)} (${((counted / live - 1) * 100).toFixed(0)}% against dbstat's bytes in use)`);
+const target = store.db.prepare<[], { span_rows: number; span_bytes: number }>(`SELECT span_rows, span_bytes FROM targets WHERE bucket = 'bench'`).get();
+console.log(`  span rows of the target: ${target?.span_rows.toLocaleString("en")} (${((target?.span_rows ?? 0) / KEYS).toFixed(3)} per key)`);
+
+console.log(`\nrecording (wall / CPU)`);
+console.log(`  first pass (every key new): ${ms(first.wallMs)} / ${ms(first.cpuMs)}`);
+console.log(`  later passes, median: ${ms(median(later.map((r) => r.wallMs)))} / ${ms(median(later.map((r) => r.cpuMs)))}; CPU per 1000-key page ${ms(median(later.map((r) => r.cpuMs)) / Math.ceil(KEYS / PAGE_SIZE))}`);
+if (full !== null) {
+  console.log(`  the same listing kept in full: ${ms(full.wallMs)} / ${ms(full.cpuMs)}; later passes / full: ${(median(later.map((r) => r.cpuMs)) / full.cpuMs).toFixed(2)}x CPU`);
+}
+
+console.log(`\nreading (wall / CPU)`);
+const a = id(PASSES - 1);
+const b = id(PASSES);
+if (PASSES > 1) {
+  const pair = { a, b, allowIncomplete: false, allowDifferentBuckets: false };
+  store.db.exec("DELETE FROM diff_runs; DELETE FROM diffs;");
+  const counts = await timedAsync(() => diffs.summary(pair));
+  const c = counts.value.counts;
+  console.log(`  consecutive diff, counts: ${ms(counts.wallMs)} / ${ms(counts.cpuMs)} (goal <= 50 ms)   +${c.added} -${c.removed} ~${c.changed} =${c.unchanged.toLocaleString("en")}, ${c.pageShifts.toLocaleString("en")} page shifts`);
+  const rows = await timedAsync(async () => {
+    let n = 0;
+    for await (const e of diffPasses(store, a, b, { only: "changes" })) if (e.type === "row") n++;
+    return n;
+  });
+  console.log(`  consecutive diff, the changes as rows: ${ms(rows.wallMs)} / ${ms(rows.cpuMs)} (${rows.value} rows)`);
+  const far = await timedAsync(() => diffs.summary({ ...pair, a: id(1) }));
+  console.log(`  first vs last pass: ${ms(far.wallMs)} / ${ms(far.cpuMs)}   +${far.value.counts.added} -${far.value.counts.removed} ~${far.value.counts.changed}`);
+  const timeline = await timedAsync(() => history(diffs).timeline({ connection: "sandbox", bucket: "bench", prefix: "", limit: 200 }));
+  console.log(`  history timeline of all ${PASSES} passes (every consecutive diff, nothing cached): ${ms(timeline.wallMs)} / ${ms(timeline.cpuMs)}`);
+}
+const middle = Math.floor(bucket.length / 2);
+for (const [label, q] of [
+  ["window of 200 by key in the middle", { offset: middle, limit: 200, sort: "key", order: "asc" }],
+  ["window of 200 by key at the end", { offset: bucket.length - 200, limit: 200, sort: "key", order: "asc" }],
+  ["window of 200 by size (ranks the pass)", { offset: middle, limit: 200, sort: "size", order: "desc" }],
+  ["again by size (ranked)", { offset: 1000, limit: 200, sort: "size", order: "desc" }],
+  [`search '.${Math.ceil(PASSES / 2)}' (keys new in pass ${Math.ceil(PASSES / 2)})`, { offset: 0, limit: 200, sort: "key", order: "asc", q: `.${Math.ceil(PASSES / 2)}` }],
+] as const) {
+  const w = await timedAsync(() => entriesWindow(store, b, q));
+  console.log(`  last pass, ${label}: ${ms(w.wallMs)} / ${ms(w.cpuMs)} (${w.value.entries.length} of ${w.value.total.toLocaleString("en")})`);
+}
+console.log(`\n  peak RSS of the process: ${mb(process.resourceUsage().maxRSS * 1024)} (the bucket model alone holds ${KEYS.toLocaleString("en")} entries)`);
+console.log(`  machine load average: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
+store.close();
+if (args["data-dir"] === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
