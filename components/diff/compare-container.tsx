@@ -3,7 +3,7 @@
 import { keepPreviousData, useQueries, useQuery, type UseQueryResult } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { historyHref } from "@/components/history/search-params";
 import { BLOCK_ROWS, blocksFor } from "@/components/pass/windows";
 import { ApiError } from "@/components/stream/api-error";
@@ -216,8 +216,10 @@ function CompareRows({ pair, view, live, inventory }: { pair: DiffPair; view: Co
     [current, shown.first, pair, only],
   );
 
+  // Updated before paint: a key pressed as soon as a jump's row is drawn must seek from that row, not
+  // the one before (a passive effect can run after the key arrives on a loaded machine).
   const seekRef = useRef(seek);
-  useEffect(() => {
+  useLayoutEffect(() => {
     seekRef.current = seek;
   });
   useEffect(() => {
