@@ -28,6 +28,10 @@ function replaceUrl(href: string): void {
   window.history.replaceState(null, "", href);
 }
 
+function sameView(a: CompareView | null, b: CompareView): boolean {
+  return a !== null && a.a === b.a && a.b === b.b && a.only === b.only && a.allowIncomplete === b.allowIncomplete && a.allowDifferentBuckets === b.allowDifferentBuckets;
+}
+
 function Problem({ title, children }: { title: string; children: ReactNode }) {
   return (
     <div className={`error-box ${styles.problem}`} role="alert" data-testid="compare-error">
@@ -187,7 +191,12 @@ function CompareRows({ pair, view, live, inventory }: { pair: DiffPair; view: Co
         setCurrent((c) => (c !== null && !within(c) ? null : c));
       }
       window.clearTimeout(urlTimer.current);
-      urlTimer.current = window.setTimeout(() => replaceUrl(compareHref({ ...view, row: inView.first })), URL_SETTLE_MS);
+      urlTimer.current = window.setTimeout(() => {
+        // Only while the address still shows this view: after a click on "Changes only" the old rows
+        // can report a range before they unmount, and writing their view back would undo the click.
+        if (!sameView(parseCompareView(new URLSearchParams(window.location.search)).view, view)) return;
+        replaceUrl(compareHref({ ...view, row: inView.first }));
+      }, URL_SETTLE_MS);
     },
     [view],
   );
