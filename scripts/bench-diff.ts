@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { Entry, PageRecord } from "../lib/wire/index";
+import type { Entry } from "../lib/wire/index";
+import { syntheticPageRecord } from "./bench-page-record";
 
 // `npm run bench:diff`: two passes of N keys (1M by default) that differ in 1% of their keys (a third
 // removed, a third added, a third overwritten), written straight into a pass store page by page as a
@@ -65,33 +66,6 @@ function* entriesOf(which: "a" | "b"): Generator<Entry> {
   }
 }
 
-function pageRecord(index: number, entries: Entry[], last: boolean): PageRecord {
-  const now = new Date().toISOString();
-  return {
-    index,
-    request: { prefix: "", delimiter: null, maxKeys: PAGE_SIZE, continuationToken: index === 0 ? null : `token-${index}`, startAfter: null },
-    resumedBy: null,
-    requestedAt: now,
-    receivedAt: now,
-    durationMs: 80,
-    attempts: 1,
-    answered: true,
-    httpStatus: 200,
-    requestId: null,
-    keyCount: entries.length,
-    entryCount: entries.length,
-    commonPrefixCount: 0,
-    firstKey: entries[0]?.key ?? null,
-    lastKey: entries.at(-1)?.key ?? null,
-    isTruncated: !last,
-    nextContinuationToken: last ? null : `token-${index + 1}`,
-    bytes: entries.reduce((n, e) => n + e.size, 0),
-    anomalies: [],
-    anomalyCount: 0,
-    error: null,
-  };
-}
-
 async function fill(): Promise<void> {
   const { PassStore } = await import("@/lib/passes");
   fs.mkdirSync(dataDir, { recursive: true });
@@ -116,7 +90,7 @@ async function fill(): Promise<void> {
     let page: Entry[] = [];
     let index = 0;
     const flush = (last: boolean) => {
-      store.recordPage(seq, { record: pageRecord(index++, page, last), entries: page, commonPrefixes: [] });
+      store.recordPage(seq, { record: syntheticPageRecord(index++, page, last, PAGE_SIZE), entries: page, commonPrefixes: [] });
       page = [];
     };
     for (const e of entriesOf(which)) {

@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { Entry, PageRecord } from "../lib/wire/index";
+import type { Entry } from "../lib/wire/index";
+import { syntheticPageRecord } from "./bench-page-record";
 
 // `npm run bench:history`: P passes (100) of one N-key target (1M) with a churn of C (0.1%) between
 // consecutive passes — a third deletes, a third new keys, a third overwrites, spread over the key
@@ -101,33 +102,6 @@ function churn(n: number): void {
   bucket = next;
 }
 
-function pageRecord(index: number, entries: Entry[], last: boolean): PageRecord {
-  const now = new Date().toISOString();
-  return {
-    index,
-    request: { prefix: "", delimiter: null, maxKeys: PAGE_SIZE, continuationToken: index === 0 ? null : `token-${index}`, startAfter: null },
-    resumedBy: null,
-    requestedAt: now,
-    receivedAt: now,
-    durationMs: 80,
-    attempts: 1,
-    answered: true,
-    httpStatus: 200,
-    requestId: null,
-    keyCount: entries.length,
-    entryCount: entries.length,
-    commonPrefixCount: 0,
-    firstKey: entries[0]?.key ?? null,
-    lastKey: entries.at(-1)?.key ?? null,
-    isTruncated: !last,
-    nextContinuationToken: last ? null : `token-${index + 1}`,
-    bytes: entries.reduce((s, e) => s + e.size, 0),
-    anomalies: [],
-    anomalyCount: 0,
-    error: null,
-  };
-}
-
 interface Timed {
   wallMs: number;
   cpuMs: number;
@@ -163,7 +137,7 @@ function record(store: InstanceType<typeof PassStore>, id: string, bucketName: s
     const pages = Math.max(1, Math.ceil(bucket.length / PAGE_SIZE));
     for (let index = 0; index < pages; index++) {
       const entries = bucket.slice(index * PAGE_SIZE, (index + 1) * PAGE_SIZE);
-      store.recordPage(seq, { record: pageRecord(index, entries, index === pages - 1), entries, commonPrefixes: [] });
+      store.recordPage(seq, { record: syntheticPageRecord(index, entries, index === pages - 1, PAGE_SIZE), entries, commonPrefixes: [] });
     }
     store.finish(id, "complete", null);
   });
