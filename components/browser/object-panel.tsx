@@ -17,6 +17,8 @@ export interface ObjectPanelProps {
   onNavigate: Navigate;
   /** As-of mode: the panel shows the version that was current at this T. */
   asOf?: string | null;
+  /** The key through the recorded passes, under the details (also when HEAD fails: a deleted key has a history). */
+  history?: ReactNode;
 }
 
 function Prop({ label, children, mono }: { label: string; children: ReactNode; mono?: boolean }) {
@@ -36,7 +38,7 @@ function OptionalProp({ label, value, mono }: { label: string; value: string | n
   );
 }
 
-export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNavigate, asOf = null }: ObjectPanelProps) {
+export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNavigate, asOf = null, history = null }: ObjectPanelProps) {
   return (
     <aside className={styles.panel} aria-label="Object details" data-testid="object-panel">
       <div className={styles.panelHead}>
@@ -62,6 +64,7 @@ export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNa
         ) : (
           <ObjectDetailsView details={details} bucket={bucket} />
         )}
+        {history}
       </div>
     </aside>
   );

@@ -97,7 +97,9 @@ function narrow(range: KeyRange, keyPrefix: string): KeyRange {
 }
 
 export async function keyPrefixHistory(store: PassStore, q: KeyPrefixHistoryQuery, signal?: AbortSignal): Promise<KeyPrefixHistoryResponse> {
-  if (!q.keyPrefix.startsWith(q.prefix)) {
+  // A key prefix the passes' prefix begins with ("" included) asks for every key they list.
+  const keyPrefix = q.prefix.startsWith(q.keyPrefix) ? q.prefix : q.keyPrefix;
+  if (!keyPrefix.startsWith(q.prefix)) {
     throw new AppError("bad_request", `keyPrefix ${JSON.stringify(q.keyPrefix)} must begin with the prefix ${JSON.stringify(q.prefix)}: the passes of that prefix list no other key.`);
   }
   const newestFirst = store.list({ connection: q.connection, bucket: q.bucket, prefix: q.prefix, limit: q.limit + 1 });
@@ -115,7 +117,7 @@ export async function keyPrefixHistory(store: PassStore, q: KeyPrefixHistoryQuer
     if (pass.status === "complete") last.set(series, pass.id);
     const point: KeyPrefixHistoryPoint = { pass, previousId, state: "first", counts: { appeared: 0, disappeared: 0, changed: 0 }, keys: [], keysTruncated: false };
     points.push(point);
-    if (!coversPrefix(store, row, q.keyPrefix)) {
+    if (!coversPrefix(store, row, keyPrefix)) {
       point.state = "not_covered";
       continue;
     }
@@ -124,14 +126,14 @@ export async function keyPrefixHistory(store: PassStore, q: KeyPrefixHistoryQuer
     const resolved = planDiff(store, previousId, pass.id, { allowIncomplete: true });
     // The "changes" strategy walks its target from the first key (its ranks count from there), so it
     // gets the whole range; its cost is the changes between the two passes either way.
-    const range = strategyFor(resolved) === "changes" ? resolved.range : narrow(resolved.range, q.keyPrefix);
+    const range = strategyFor(resolved) === "changes" ? resolved.range : narrow(resolved.range, keyPrefix);
     const rows = diffRows(store.file, { ...resolved, range }, "changes", signal);
     const counts = point.counts;
     try {
       for (let next = await rows.next(); next.done !== true; next = await rows.next()) {
         const row = next.value;
-        if (!row.key.startsWith(q.keyPrefix)) {
-          if (compareKeys(row.key, q.keyPrefix) > 0) break;
+        if (!row.key.startsWith(keyPrefix)) {
+          if (compareKeys(row.key, keyPrefix) > 0) break;
           continue;
         }
         if (row.kind === "added") counts.appeared++;
