@@ -36,9 +36,9 @@ function PassLink({ pass, page = null }: { pass: PassSummary; page?: number | nu
     <>
       <Link href={passHref(pass.id, page !== null ? { page } : {})} className={styles.when} prefetch={false} title={`pass ${pass.id}`} data-testid="timeline-pass">
         <Time iso={pass.createdAt} />
-      </Link>
-      {page !== null ? <span className={styles.sub}>page {formatCount(page + 1)}</span> : null}
-      {pass.status !== "complete" ? <span className="badge warn">{pass.status}</span> : null}
+      </Link>{" "}
+      {page !== null ? <span className={styles.sub}>page {formatCount(page + 1)} </span> : null}
+      {pass.status !== "complete" ? <span className="badge warn">{pass.status} </span> : null}
       {unusual ? <span className={styles.sub}>{describeSeries(pass)}</span> : null}
     </>
   );
@@ -98,7 +98,7 @@ export function KeyTimeline({ items }: { items: readonly KeyTimelineItem[] }) {
           return (
             <li key={p.pass.id} className={`${styles.item} ${styles[item.kind]}`} data-testid="timeline-event" data-kind={item.kind}>
               <div className={styles.line}>
-                <span className={styles.what}>{EVENT_WORDS[item.kind]}</span>
+                <span className={styles.what}>{EVENT_WORDS[item.kind]}</span>{" "}
                 <PassLink pass={p.pass} page={p.entry?.page ?? null} />
               </div>
               {item.kind === "first_listed" || item.kind === "first_absent" ? <div className={styles.sub}>the first recorded pass that covers this key</div> : null}
@@ -110,7 +110,7 @@ export function KeyTimeline({ items }: { items: readonly KeyTimelineItem[] }) {
           return (
             <li key={`same-${item.point.pass.id}`} className={`${styles.item} ${styles.quietItem}`} data-testid="timeline-same">
               <div className={styles.line}>
-                <span>{sameRunLabel(item)}</span>
+                <span>{sameRunLabel(item)}</span>{" "}
                 <RunOfPasses passes={item.passes} />
               </div>
             </li>
@@ -121,7 +121,7 @@ export function KeyTimeline({ items }: { items: readonly KeyTimelineItem[] }) {
             <div className={styles.line}>
               <span>
                 {plural(item.passes.length, "pass", "passes")} {NOT_COVERED_WORDS[item.reason]}
-              </span>
+              </span>{" "}
               <RunOfPasses passes={item.passes} />
             </div>
           </li>
@@ -167,7 +167,7 @@ export function PrefixTimeline({ items }: { items: readonly PrefixTimelineItem[]
           return (
             <li key={p.pass.id} className={`${styles.item} ${styles[kind]}`} data-testid="timeline-event" data-kind="changes">
               <div className={styles.line}>
-                <span className={styles.what}>{countsLabel(p.counts)}</span>
+                <span className={styles.what}>{countsLabel(p.counts)}</span>{" "}
                 <PassLink pass={p.pass} />
               </div>
               <ul className={styles.keys}>
@@ -190,7 +190,7 @@ export function PrefixTimeline({ items }: { items: readonly PrefixTimelineItem[]
           return (
             <li key={item.point.pass.id} className={`${styles.item} ${styles.first_listed}`} data-testid="timeline-event" data-kind="first">
               <div className={styles.line}>
-                <span className={styles.what}>first pass</span>
+                <span className={styles.what}>first pass</span>{" "}
                 <PassLink pass={item.point.pass} />
               </div>
               <div className={styles.sub}>the first complete pass of its series: later passes are compared with it</div>
@@ -202,7 +202,7 @@ export function PrefixTimeline({ items }: { items: readonly PrefixTimelineItem[]
           return (
             <li key={`same-${item.point.pass.id}`} className={`${styles.item} ${styles.quietItem}`} data-testid="timeline-same">
               <div className={styles.line}>
-                <span>no key changed in {n === 1 ? "1 pass" : `${formatCount(n)} passes`}</span>
+                <span>no key changed in {n === 1 ? "1 pass" : `${formatCount(n)} passes`}</span>{" "}
                 <RunOfPasses passes={item.passes} />
               </div>
             </li>
@@ -211,7 +211,7 @@ export function PrefixTimeline({ items }: { items: readonly PrefixTimelineItem[]
         return (
           <li key={`nc-${item.passes[0]?.id ?? ""}`} className={`${styles.item} ${styles.quietItem}`} data-testid="timeline-not-covered">
             <div className={styles.line}>
-              <span>{plural(item.passes.length, "pass", "passes")} listed none of these keys</span>
+              <span>{plural(item.passes.length, "pass", "passes")} listed none of these keys</span>{" "}
               <RunOfPasses passes={item.passes} />
             </div>
           </li>
