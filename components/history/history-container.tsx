@@ -113,7 +113,7 @@ export function HistoryContainer({ target, series }: { target: HistoryTarget; se
         </nav>
       ) : null}
 
-      <KeyHistoryBlock target={target} />
+      <KeyHistoryBlock target={target} passes={allSeries.map((s) => `${s.latestId}/${s.passes}/${s.complete}`).join(",")} />
 
       {history.error !== null ? (
         <div className="error-box" role="alert">

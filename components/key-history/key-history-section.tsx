@@ -1,9 +1,9 @@
 "use client";
 
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useMemo, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { browseHref } from "@/components/browser/search-params";
 import { formatCount, plural, visibleKey } from "@/components/format";
 import { keyHistoryQuery, keyPrefixHistoryQuery, PREFIX_TIMELINE_KEYS } from "./queries";
@@ -176,9 +176,21 @@ function NoPasses({ target }: { target: KeyHistoryTarget }) {
   );
 }
 
-/** The history page's key section: the form, and the timeline of what the address names. */
-export function KeyHistoryBlock({ target }: { target: KeyHistoryTarget }) {
+/**
+ * The history page's key section: the form, and the timeline of what the address names. `passes`
+ * changes when a pass of the target is added or ends (the page polls for those): the timeline is
+ * read again then.
+ */
+export function KeyHistoryBlock({ target, passes }: { target: KeyHistoryTarget; passes: string }) {
   const choice = parseKeyChoice(useSearchParams());
+  const queryClient = useQueryClient();
+  const seen = useRef(passes);
+  useEffect(() => {
+    if (seen.current === passes) return;
+    seen.current = passes;
+    void queryClient.invalidateQueries({ queryKey: ["key-history"] });
+    void queryClient.invalidateQueries({ queryKey: ["key-prefix-history"] });
+  }, [passes, queryClient]);
   const formKey = choice === null ? "none" : `${choice.mode}:${choice.value}`;
   return (
     <section className={styles.section} aria-label="Key history" data-testid="key-history">
