@@ -83,6 +83,17 @@ function RunOfPasses({ passes }: { passes: readonly PassSummary[] }) {
   );
 }
 
+/** A run of passes in which nothing happened, in one muted line. */
+function QuietRun({ testId, label, passes }: { testId: string; label: string; passes: readonly PassSummary[] }) {
+  return (
+    <li className={`${styles.item} ${styles.quietItem}`} data-testid={testId}>
+      <div className={styles.line}>
+        <span>{label}</span> <RunOfPasses passes={passes} />
+      </div>
+    </li>
+  );
+}
+
 const NOT_COVERED_WORDS = {
   not_covered: "did not reach this key (a start-after, or stopped before it)",
   rolled_up: "folded it into a common prefix (listed by folder)",
@@ -106,26 +117,9 @@ export function KeyTimeline({ items }: { items: readonly KeyTimelineItem[] }) {
             </li>
           );
         }
-        if (item.type === "same") {
-          return (
-            <li key={`same-${item.point.pass.id}`} className={`${styles.item} ${styles.quietItem}`} data-testid="timeline-same">
-              <div className={styles.line}>
-                <span>{sameRunLabel(item)}</span>{" "}
-                <RunOfPasses passes={item.passes} />
-              </div>
-            </li>
-          );
-        }
-        return (
-          <li key={`nc-${item.passes[0]?.id ?? ""}`} className={`${styles.item} ${styles.quietItem}`} data-testid="timeline-not-covered">
-            <div className={styles.line}>
-              <span>
-                {plural(item.passes.length, "pass", "passes")} {NOT_COVERED_WORDS[item.reason]}
-              </span>{" "}
-              <RunOfPasses passes={item.passes} />
-            </div>
-          </li>
-        );
+        if (item.type === "same") return <QuietRun key={`same-${item.point.pass.id}`} testId="timeline-same" label={sameRunLabel(item)} passes={item.passes} />;
+        const label = `${plural(item.passes.length, "pass", "passes")} ${NOT_COVERED_WORDS[item.reason]}`;
+        return <QuietRun key={`nc-${item.passes[0]?.id ?? ""}`} testId="timeline-not-covered" label={label} passes={item.passes} />;
       })}
     </ol>
   );
@@ -198,24 +192,11 @@ export function PrefixTimeline({ items }: { items: readonly PrefixTimelineItem[]
           );
         }
         if (item.type === "same") {
-          const n = item.passes.length;
-          return (
-            <li key={`same-${item.point.pass.id}`} className={`${styles.item} ${styles.quietItem}`} data-testid="timeline-same">
-              <div className={styles.line}>
-                <span>no key changed in {n === 1 ? "1 pass" : `${formatCount(n)} passes`}</span>{" "}
-                <RunOfPasses passes={item.passes} />
-              </div>
-            </li>
-          );
+          const label = `no key changed in ${plural(item.passes.length, "pass", "passes")}`;
+          return <QuietRun key={`same-${item.point.pass.id}`} testId="timeline-same" label={label} passes={item.passes} />;
         }
-        return (
-          <li key={`nc-${item.passes[0]?.id ?? ""}`} className={`${styles.item} ${styles.quietItem}`} data-testid="timeline-not-covered">
-            <div className={styles.line}>
-              <span>{plural(item.passes.length, "pass", "passes")} listed none of these keys</span>{" "}
-              <RunOfPasses passes={item.passes} />
-            </div>
-          </li>
-        );
+        const label = `${plural(item.passes.length, "pass", "passes")} listed none of these keys`;
+        return <QuietRun key={`nc-${item.passes[0]?.id ?? ""}`} testId="timeline-not-covered" label={label} passes={item.passes} />;
       })}
     </ol>
   );
