@@ -268,6 +268,10 @@ describe("every screen at 800, 1024 and 1440 px", () => {
       await listed(p);
       await p.getByTestId("key-timeline").waitFor();
     });
+    await capture("pass-key-panel", `/passes/${ids.flat1000b}?key=obj_0500`, async (p) => {
+      await passView("key-row")(p);
+      await p.getByTestId("key-timeline").waitFor();
+    });
   });
 
   it("captures the history, the watches, the inventory page, the race lab, an experiment, presenter mode and the 404 pages", { timeout: SLOW }, async () => {

@@ -95,6 +95,22 @@ describe("the key's history on the object panel", () => {
   });
 });
 
+describe("the pass view", () => {
+  it("opens a key's panel from its row, with the key's history, and keeps it in the address", async () => {
+    await page.goto(`${base}/passes/${ids[2]}`);
+    await page.locator('[data-testid="key-row"][data-key="docs/b.txt"] [data-testid="key-open"]').click();
+    await page.waitForURL((u) => u.searchParams.get("key") === "docs/b.txt");
+    const panel = page.getByTestId("object-panel");
+    await panel.getByTestId("key-timeline").waitFor();
+    await expect.poll(() => items("object-history")).toHaveLength(3);
+    expect((await items("object-history"))[1]).toMatch(/^changed: changed/);
+    expect(await panel.getByTestId("object-head").textContent()).toContain(formatBytes(CHANGED_BODY.length));
+    await panel.getByRole("link", { name: "Close details" }).click();
+    await page.waitForURL((u) => !u.searchParams.has("key"));
+    await expect.poll(() => page.getByTestId("object-panel").count()).toBe(0);
+  });
+});
+
 describe("the history page", () => {
   it("follows a key chosen in its form, and keeps the choice in the address", async () => {
     await page.goto(`${base}/b/sandbox/keyhist/history`);
