@@ -187,7 +187,7 @@ export function PrefixTimeline({ items }: { items: readonly PrefixTimelineItem[]
                 <span className={styles.what}>first pass</span>{" "}
                 <PassLink pass={item.point.pass} />
               </div>
-              <div className={styles.sub}>the first complete pass of its series: later passes are compared with it</div>
+              <div className={styles.sub}>no earlier complete pass listed the same way: nothing to compare it with</div>
             </li>
           );
         }
