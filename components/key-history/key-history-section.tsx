@@ -25,6 +25,7 @@ export function ObjectKeyHistory({
   prefixes,
   onRecord,
   recordBusy = false,
+  currentPassId = null,
 }: {
   connection: string;
   bucket: string;
@@ -34,6 +35,8 @@ export function ObjectKeyHistory({
   /** Records a pass of the first prefix (the browser's "Record a pass"); absent where that cannot be done. */
   onRecord?: () => void;
   recordBusy?: boolean;
+  /** The pass the panel was opened from, marked in the timeline. */
+  currentPassId?: string | null;
 }) {
   const results = useQueries({ queries: prefixes.map((prefix) => keyHistoryQuery({ connection, bucket, prefix }, objectKey)) });
   let shown: { prefix: string; index: number } | null = null;
@@ -64,7 +67,7 @@ export function ObjectKeyHistory({
               on the history page
             </Link>
           </p>
-          <KeyTimeline items={items} />
+          <KeyTimeline items={items} currentPassId={currentPassId} />
         </>
       ) : waiting ? (
         <p className={styles.state} role="status">

@@ -30,7 +30,7 @@ const EVENT_WORDS: Record<KeyEventKind, string> = {
 };
 
 /** A pass as a link: when it was recorded (the page the key was on, numbered from 1), and how it listed when that is not the usual flat listing. */
-function PassLink({ pass, page = null }: { pass: PassSummary; page?: number | null }) {
+function PassLink({ pass, page = null, current = false }: { pass: PassSummary; page?: number | null; current?: boolean }) {
   const unusual = pass.kind !== "list" || pass.delimiter !== null || pass.startAfter !== null;
   return (
     <>
@@ -38,6 +38,7 @@ function PassLink({ pass, page = null }: { pass: PassSummary; page?: number | nu
         <Time iso={pass.createdAt} />
       </Link>{" "}
       {page !== null ? <span className={styles.sub}>page {formatCount(page + 1)} </span> : null}
+      {current ? <span className="badge accent">this pass </span> : null}
       {pass.status !== "complete" ? <span className="badge warn">{pass.status} </span> : null}
       {unusual ? <span className={styles.sub}>{describeSeries(pass)}</span> : null}
     </>
@@ -100,7 +101,7 @@ const NOT_COVERED_WORDS = {
 };
 
 /** One key through the passes, newest first. */
-export function KeyTimeline({ items }: { items: readonly KeyTimelineItem[] }) {
+export function KeyTimeline({ items, currentPassId = null }: { items: readonly KeyTimelineItem[]; currentPassId?: string | null }) {
   return (
     <ol className={styles.timeline} data-testid="key-timeline">
       {items.map((item) => {
@@ -110,9 +111,11 @@ export function KeyTimeline({ items }: { items: readonly KeyTimelineItem[] }) {
             <li key={p.pass.id} className={`${styles.item} ${styles[item.kind]}`} data-testid="timeline-event" data-kind={item.kind}>
               <div className={styles.line}>
                 <span className={styles.what}>{EVENT_WORDS[item.kind]}</span>{" "}
-                <PassLink pass={p.pass} page={p.entry?.page ?? null} />
+                <PassLink pass={p.pass} page={p.entry?.page ?? null} current={p.pass.id === currentPassId} />
               </div>
-              {item.kind === "first_listed" || item.kind === "first_absent" ? <div className={styles.sub}>the first recorded pass that covers this key</div> : null}
+              {item.kind === "first_listed" || item.kind === "first_absent" ? (
+                <div className={styles.sub}>{item.earliest ? "the first recorded pass that covers this key" : "the first pass listed this way: compared only with passes listed the same way"}</div>
+              ) : null}
               {item.kind === "changed" ? <FieldChanges fields={p.fields} /> : null}
             </li>
           );
@@ -187,7 +190,7 @@ export function PrefixTimeline({ items }: { items: readonly PrefixTimelineItem[]
                 <span className={styles.what}>first pass</span>{" "}
                 <PassLink pass={item.point.pass} />
               </div>
-              <div className={styles.sub}>no earlier complete pass listed the same way: nothing to compare it with</div>
+              <div className={styles.sub}>{item.earliest ? "the first recorded pass: nothing before it to compare with" : "the first pass listed this way: compared only with passes listed the same way"}</div>
             </li>
           );
         }

@@ -24,7 +24,7 @@ export function PassKeyPanel({ pass, objectKey, closeHref }: { pass: PassSummary
       closeHref={closeHref}
       onNavigate={pushUrl}
       hint="The object as it is now (HEAD), which may differ from what this pass listed: the history below says how it changed."
-      history={<ObjectKeyHistory connection={connection} bucket={bucket} objectKey={objectKey} prefixes={coveringPrefixes(objectKey, pass.prefix, pass.prefix)} />}
+      history={<ObjectKeyHistory connection={connection} bucket={bucket} objectKey={objectKey} prefixes={coveringPrefixes(objectKey, pass.prefix, pass.prefix)} currentPassId={pass.id} />}
     />
   );
 }

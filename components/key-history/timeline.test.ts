@@ -59,6 +59,8 @@ describe("the key timeline", () => {
       "same in 2 passes@p2,p3",
       "first_listed@p1",
     ]);
+    const firsts = keyTimeline([point("p0", "not_covered", null), point("p1", "listed", "first"), point("p2", "listed", "first")]).filter((i) => i.type === "event");
+    expect(firsts.map((i) => i.type === "event" && i.earliest)).toEqual([false, true]);
   });
 
   it("says when the first pass did not list the key, and keeps rolled-up passes apart", () => {

@@ -8,7 +8,8 @@ import type { DiffRow, KeyFieldChange, KeyHistoryPoint, KeyPrefixHistoryPoint, P
 export type KeyEventKind = "first_listed" | "first_absent" | "appeared" | "changed" | "disappeared";
 
 export type KeyTimelineItem =
-  | { type: "event"; kind: KeyEventKind; point: KeyHistoryPoint }
+  /** `earliest`: the oldest pass shown (a first pass of another series is only the first listed its way). */
+  | { type: "event"; kind: KeyEventKind; point: KeyHistoryPoint; earliest: boolean }
   /** Passes in a row that saw the key as the one before them did (listed the same, or still absent). */
   | { type: "same"; listed: boolean; passes: PassSummary[]; point: KeyHistoryPoint }
   /** Passes in a row that did not list the key's part of the bucket (start-after, stopped early, a delimiter). */
@@ -40,7 +41,7 @@ export function keyTimeline(points: readonly KeyHistoryPoint[]): KeyTimelineItem
     }
     const kind = eventKind(point);
     if (kind !== null) {
-      items.push({ type: "event", kind, point });
+      items.push({ type: "event", kind, point, earliest: items.every((i) => i.type === "not_covered") });
       continue;
     }
     const listed = point.change === "unchanged";
@@ -90,7 +91,7 @@ export function sameRunLabel(item: { listed: boolean; passes: readonly unknown[]
 
 export type PrefixTimelineItem =
   | { type: "changes"; point: KeyPrefixHistoryPoint }
-  | { type: "first"; point: KeyPrefixHistoryPoint }
+  | { type: "first"; point: KeyPrefixHistoryPoint; earliest: boolean }
   /** Passes in a row compared with the one before them where no key under the prefix changed. */
   | { type: "same"; passes: PassSummary[]; point: KeyPrefixHistoryPoint }
   | { type: "not_covered"; passes: PassSummary[] };
@@ -102,7 +103,7 @@ export function prefixTimeline(points: readonly KeyPrefixHistoryPoint[]): Prefix
     if (point.state === "not_covered") {
       if (last?.type === "not_covered") last.passes.push(point.pass);
       else items.push({ type: "not_covered", passes: [point.pass] });
-    } else if (point.state === "first") items.push({ type: "first", point });
+    } else if (point.state === "first") items.push({ type: "first", point, earliest: items.every((i) => i.type === "not_covered") });
     else if (point.counts.appeared + point.counts.disappeared + point.counts.changed > 0) items.push({ type: "changes", point });
     else if (last?.type === "same") {
       last.passes.push(point.pass);
