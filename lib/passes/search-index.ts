@@ -234,6 +234,11 @@ export class SearchIndex {
   /** Off, every search is the scan's (the reference the tests hold the index to). */
   enabled = true;
 
+  /** Forgets every pass's keys (a benchmark's cold start). */
+  clear(): void {
+    this.passes.clear();
+  }
+
   /** Whether the index answers searches of this pass (else the scan does). */
   covers(pass: PassRef): boolean {
     return this.enabled && pass.status !== "running" && pass.keys <= MAX_INDEXED_KEYS;
