@@ -1,8 +1,9 @@
 import "server-only";
 import type Database from "better-sqlite3";
 import { AppError } from "@/lib/http";
-import type { EntriesWindow, EntriesWindowQuery, EntrySort, PagedEntry, PassStatus } from "@/lib/wire";
+import type { EntriesQuery, EntriesResponse, EntriesWindow, EntriesWindowQuery, EntrySort, PagedEntry, PassStatus } from "@/lib/wire";
 import { coveredIntervals, PassRows, type PageSpan, type PassLocation, type RowTuple } from "./pass-rows";
+import { SearchIndex } from "./search-index";
 import { END_OF_KEYS } from "./spans";
 import { prefixRange, type PassStore } from "./store";
 
@@ -342,7 +343,8 @@ export class EntryQueries {
           : (this.stmt.ranked.all(pass.seq, RANKED[sort].code, first, first + count - 1) as EntryTuple[]).map(toPagedEntry);
       return window(rows, desc ? entries.reverse() : entries);
     }
-    const ids = this.ordered(pass, query.sort, q, prefix);
+    const indexed = q !== null ? await SearchIndex.for(this.db).ordered(pass, this.spans(pass), query.sort, q, prefix, (sort) => this.ranked(pass, sort)) : null;
+    const ids = indexed ?? this.ordered(pass, query.sort, q, prefix);
     const count = Math.max(0, Math.min(limit, ids.length - offset));
     const slice: number[] = [];
     for (let i = 0; i < count; i++) slice.push(ids[desc ? ids.length - 1 - offset - i : offset + i] as number);
@@ -506,4 +508,11 @@ export function passRef(store: PassStore, id: string): PassRef {
 /** `GET /api/passes/{id}/entries?offset=…`: one window of rows of one ordering of the pass. */
 export async function entriesWindow(store: PassStore, id: string, query: EntriesWindowQuery): Promise<EntriesWindow> {
   return EntryQueries.for(store).window(passRef(store, id), query);
+}
+
+/** `GET /api/passes/{id}/entries?q=…` answered by the search index; null when the scan answers. */
+export function searchEntries(store: PassStore, id: string, query: EntriesQuery): EntriesResponse | null {
+  if (query.q === undefined || query.q === "") return null;
+  const pass = passRef(store, id);
+  return SearchIndex.for(store.db).entries(pass, EntryQueries.for(store).spans(pass), query);
 }

@@ -6,4 +6,6 @@ export { PassRows, coveredIntervals, spanOfId, spanOfKey, type Layout, type Page
 export { END_OF_KEYS } from "./spans";
 export { parseFields } from "./params";
 export { entriesWindow, prefixSummary, exportPass, type PassExport } from "./pass-view";
+export { searchEntries } from "./entry-queries";
+export { SearchIndex } from "./search-index";
 export { PendingEnds, storageProblem } from "./storage";
