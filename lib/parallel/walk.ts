@@ -52,6 +52,11 @@ export interface ParallelOptions {
   firstIndex: number;
   /** A resumed pass: its ranges and state as recorded. */
   resume?: { ranges: RangeRecord[]; state: ParallelState };
+  /**
+   * false: a cursor requests its next page only once its page has been consumed (the race lab: a
+   * mutation made after a page is acknowledged before that cursor's next request). Default true.
+   */
+  prefetch?: boolean;
 }
 
 export function newParallelState(requested: number, maxConcurrency: number, now = Date.now()): ParallelState {
@@ -270,7 +275,7 @@ class ParallelWalk {
       prefixPage: range.lastPrefixPage,
     };
     const signal = AbortSignal.any([this.controller.signal, cursor.controller.signal]);
-    void this.run(cursor, { ...start, signal, previous, firstIndex: LOCAL_INDEX_BASE, retry: this.opts.retry }).finally(() => {
+    void this.run(cursor, { ...start, signal, previous, firstIndex: LOCAL_INDEX_BASE, retry: this.opts.retry, prefetch: this.opts.prefetch }).finally(() => {
       this.cursors.delete(range.id);
       const i = this.parked.indexOf(cursor);
       if (i >= 0) this.parked.splice(i, 1);
