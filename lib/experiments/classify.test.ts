@@ -112,9 +112,9 @@ describe("covering pages of a parallel pass", () => {
   it("lets a later key be missed while an earlier one is seen new: each range has its own frontier", () => {
     // After page index 1 (range 1 has passed obj_5) and before page index 3 (range 0 has only reached
     // obj_1), obj_4a and obj_2a are inserted: obj_4a is behind range 1's cursor, obj_2a ahead of range 0's.
-    const start = new Map(["obj_0", "obj_1", "obj_2", "obj_3", "obj_4", "obj_5", "obj_6", "obj_7", "obj_8", "obj_9"].map((k) => [k, "1"] as const));
-    const end = new Map([...start, ["obj_2a", "new"], ["obj_4a", "new"]]);
-    const listed = new Map([...start].map(([k]) => [k, { etag: "1", page: k <= "obj_1" ? 0 : k <= "obj_3" ? 3 : k <= "obj_5" ? 1 : 2 }] as const));
+    const start = new Map<string, string>(["obj_0", "obj_1", "obj_2", "obj_3", "obj_4", "obj_5", "obj_6", "obj_7", "obj_8", "obj_9"].map((k) => [k, "1"]));
+    const end = new Map<string, string>([...start, ["obj_2a", "new"], ["obj_4a", "new"]]);
+    const listed = new Map<string, { etag: string; page: number }>([...start].map(([k]) => [k, { etag: "1", page: k <= "obj_1" ? 0 : k <= "obj_3" ? 3 : k <= "obj_5" ? 1 : 2 }]));
     listed.set("obj_2a", { etag: "new", page: 3 });
     const mutations = [mutation(0, "put", "obj_4a"), mutation(1, "put", "obj_2a")];
     const verdicts = classifyKeys({ start, end, listed, mutations, pages });
