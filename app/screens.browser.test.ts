@@ -59,10 +59,19 @@ beforeAll(async () => {
     body: JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "seed", latencyMs: 200 }),
   });
   ids.experiment = id;
-  for (;;) {
-    const d = await api(`/api/experiments/${id}`, experimentDetailSchema);
-    if (d.experiment.status !== "running") break;
-    await new Promise((r) => setTimeout(r, 200));
+  // A parallel race: churn over 400 keys listed by 4 cursors (a fixed seed, so the screens repeat).
+  const parallel = await api("/api/experiments", experimentCreatedSchema, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 400, pageSize: 25, rate: 25, seed: 5, latencyMs: 200, concurrency: 4 }),
+  });
+  ids.parallelExperiment = parallel.id;
+  for (const e of [id, parallel.id]) {
+    for (;;) {
+      const d = await api(`/api/experiments/${e}`, experimentDetailSchema);
+      if (d.experiment.status !== "running") break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 });
 
@@ -267,6 +276,9 @@ describe("every screen at 800, 1024 and 1440 px", () => {
     await capture("race", "/race", async (p) => void (await p.getByLabel("bucket").locator("option", { hasText: "demo" }).waitFor({ state: "attached" })));
     await capture("experiment", `/race/${ids.experiment}`, testId("verdict-table"));
     await capture("presenter", `/race/${ids.experiment}?present=1&step=2`, testId("presenter"));
+    await capture("race-parallel-form", "/race?concurrency=4", async (p) => void (await p.getByLabel("bucket").locator("option", { hasText: "demo" }).waitFor({ state: "attached" })));
+    await capture("experiment-parallel", `/race/${ids.parallelExperiment}`, testId("verdict-table"));
+    await capture("presenter-parallel", `/race/${ids.parallelExperiment}?present=1&step=9999`, testId("presenter"));
     await capture("404-experiment", "/race/unknown", testId("unknown-experiment"));
     await capture("404-bucket", "/b/sandbox/nope", testId("unknown-bucket"));
     await capture("404-page", "/no/such/page", testId("not-found"));
