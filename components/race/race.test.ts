@@ -4,6 +4,7 @@ import { UTC_CHOICE } from "@/components/format";
 import { foldEvent, emptyLive } from "./live";
 import { clockTime, gap, narrate, parallelShape, pictureCaption } from "./narrate";
 import { buildSpacetime, presenterSteps } from "./spacetime";
+import { pointText, rangeText } from "./spacetime-chart";
 import { PENDING_COLOR, VERDICT_STYLE } from "./verdicts";
 
 // The seed scenario as the API reports it: 3 pages, obj_1100 deleted after page 1.
@@ -244,5 +245,16 @@ describe("the spacetime picture of a parallel pass", () => {
     // A sequential pass has no such pair to show.
     expect(parallelShape(verdicts, { ...ctx, pages })).toBeNull();
     expect(narrate(verdicts[1] as KeyVerdict, ctx)).toMatch(/^obj_2500a was written at 12:00:00\.270 UTC, 5 ms after page 2 \(range 1\) had been answered .*: range 1's cursor had already passed it, and only that cursor lists its keys/);
+  });
+});
+
+describe("split points in words", () => {
+  it("writes the end of a block of keys as prefix*, escapes control characters and names open ends", () => {
+    expect(pointText("obj_0\u{10FFFF}")).toBe("obj_0*");
+    expect(pointText("obj\u{10FFFF}\u{10FFFF}")).toBe("obj*");
+    expect(pointText("obj_0399")).toBe("obj_0399");
+    expect(pointText("a\nb")).toBe("a\\nb");
+    expect(rangeText(null, "obj_0\u{10FFFF}")).toBe("from the start through obj_0*");
+    expect(rangeText("obj_0\u{10FFFF}", null)).toBe("after obj_0* through the end");
   });
 });

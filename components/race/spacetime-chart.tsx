@@ -17,7 +17,7 @@ import {
   type ScatterShapeProps,
   type TooltipContentProps,
 } from "recharts";
-import { formatDuration } from "@/components/format";
+import { formatDuration, visibleKey } from "@/components/format";
 import { VERDICTS, type Verdict } from "@/lib/wire";
 import { placeLabels, textWidth, type Box, type LabelRequest } from "./labels";
 import { cursorColor, type MutationPoint, type Spacetime } from "./spacetime";
@@ -78,9 +78,18 @@ function PointTooltip({ active, payload }: TooltipContentProps) {
   );
 }
 
-/** A range's keys in words: "obj_0000 … obj_0399" style, its ends named when open. */
+// The splitter cuts an open-ended range at the end of a block of keys: a prefix followed by U+10FFFF,
+// the greatest code point (an empty box in every font). "obj_0*" says the same: every key starting obj_0.
+const BLOCK_END = /\u{10FFFF}+$/u;
+
+/** A split point or key as people read it: control characters escaped, the end of a block as "prefix*". */
+export function pointText(key: string): string {
+  return BLOCK_END.test(key) ? `${visibleKey(key.replace(BLOCK_END, ""))}*` : visibleKey(key);
+}
+
+/** A range's keys in words ("after obj_0* through obj_1499"), its open ends named. */
 export function rangeText(after: string | null, through: string | null): string {
-  return `${after === null ? "from the start" : `after ${after}`} through ${through ?? "the end"}`;
+  return `${after === null ? "from the start" : `after ${pointText(after)}`} through ${through === null ? "the end" : pointText(through)}`;
 }
 
 /** The legend of one picture: only the marks and verdicts it shows. */
@@ -100,12 +109,13 @@ export function SpacetimeLegend({ picture, large = false }: { picture: Spacetime
         picture.lanes.map((l) => (
           <span key={l.range} className={styles.legendItem} data-lane={l.range} title={`Range ${l.range}: ${rangeText(l.after, l.through)} · ${l.pages} ${l.pages === 1 ? "page" : "pages"} · ${l.keys} keys${l.done ? "" : " · still listing"}`}>
             <span className={styles.swatchLine} style={{ background: l.color }} /> range {l.range}: <span className="mono">{rangeText(l.after, l.through)}</span>
+            {l.done && l.keys === 0 ? " · no keys" : ""}
           </span>
         ))
       )}
       {picture.splits.length > 0 ? (
         <span className={styles.legendItem}>
-          <span className={styles.swatchSplit} /> split point
+          <span className={styles.swatchSplit} /> split point{picture.lanes.some((l) => BLOCK_END.test(l.after ?? "") || BLOCK_END.test(l.through ?? "")) ? " (x* = every key that starts with x)" : ""}
         </span>
       ) : null}
       {picture.inFlight !== null ? (
@@ -179,9 +189,10 @@ function PictureLabels({ picture, large, highlight }: { picture: Spacetime; larg
   const ticks = [...picture.ticks].sort((a, b) => (a === picture.ticks[0] || a === picture.ticks.at(-1) ? -1 : 0) - (b === picture.ticks[0] || b === picture.ticks.at(-1) ? -1 : 0));
   const tickY = plot.y + plot.height + 6;
   for (const t of ticks) {
-    const w = measure(t.key, keyFont, 400, true);
+    const text = pointText(t.key);
+    const w = measure(text, keyFont, 400, true);
     const x = px(t.x);
-    requests.push({ id: `tick-${t.x}`, text: t.key, width: w, height: keyFont + 2, spots: [{ x: x - w / 2, y: tickY }, { x: x - w, y: tickY }, { x: x + 3, y: tickY }] });
+    requests.push({ id: `tick-${t.x}`, text, width: w, height: keyFont + 2, spots: [{ x: x - w / 2, y: tickY }, { x: x - w, y: tickY }, { x: x + 3, y: tickY }] });
   }
   const axis = "key order →";
   const axisW = measure(axis, keyFont, 400);

@@ -5,7 +5,7 @@ import { putKeys, registryFor, serviceFor, startTestSandbox, tempDir } from "@/l
 import type { Sandbox } from "@/lib/sandbox";
 import { experimentEventSchema, experimentParamsSchema, type ExperimentDetail, type ExperimentEvent, type ExperimentParamsInput, type Mutation } from "@/lib/wire";
 import { injectLatency } from "./bucket-ops";
-import { ExperimentService } from "./service";
+import { ExperimentService, raceSplitPoints } from "./service";
 
 let sandbox: Sandbox;
 let passes: PassService;
@@ -221,7 +221,11 @@ describe("a parallel pass", () => {
     });
     expect(d.experiment).toMatchObject({ status: "complete", params: { concurrency: 4 } });
     const ranges = new Set(d.pages.map((p) => p.cursor?.range));
-    expect(ranges.size).toBeGreaterThanOrEqual(3);
+    expect(ranges.size).toBeGreaterThanOrEqual(4);
+    // The prefix starts cut at its seeded keys into four equal parts; each part's cursor lists keys.
+    const firstPages = [0, 1, 2, 3].map((r) => d.pages.find((p) => p.cursor?.range === r && p.cursor.page === 0)?.cursor);
+    expect(firstPages.map((c) => c?.after ?? null)).toEqual([null, "obj_0099", "obj_0199", "obj_0299"]);
+    for (const r of [0, 1, 2, 3]) expect(d.pages.filter((p) => p.cursor?.range === r).reduce((n, p) => n + p.keyCount, 0), `range ${r}`).toBeGreaterThan(50);
     expect(d.pages.every((p) => p.cursor !== undefined)).toBe(true);
     // Several cursors were out at the same time: some page was requested before the previous one was answered.
     const overlapping = d.pages.some((p, i) => i > 0 && Date.parse(p.requestedAt) < Date.parse(d.pages[i - 1]?.receivedAt ?? ""));
@@ -239,6 +243,12 @@ describe("a parallel pass", () => {
     expect(pass).toMatchObject({ status: "complete", concurrency: 4, totals: { pages: d.pages.length, keys: d.experiment.result?.listedKeys } });
     expect(keysUnder(d.experiment.prefix)).toEqual([]);
   }, 120_000);
+
+  it("cuts the seeded keys into equal parts, never twice at one key", () => {
+    expect(raceSplitPoints(["a", "b", "c", "d", "e", "f", "g", "h"], 4)).toEqual(["b", "d", "f"]);
+    expect(raceSplitPoints(["a", "b"], 4)).toEqual(["a"]);
+    expect(raceSplitPoints(["a", "b", "c"], 1)).toEqual([]);
+  });
 
   it("refuses a concurrency the lab cannot draw, before writing anything", () => {
     for (const concurrency of [0, 9, 2.5, "4"]) {

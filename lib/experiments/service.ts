@@ -540,6 +540,7 @@ export class ExperimentService {
             maxConcurrency: scope.conn.maxConcurrency,
             firstIndex: 0,
             prefetch: false,
+            splitPoints: raceSplitPoints(initial, params.concurrency).map((k) => scope.prefix + k),
           });
           for await (const step of walk) {
             passStore.recordStep(passSeq, step);
@@ -702,6 +703,21 @@ export class ExperimentService {
     this.unrecorded.flushAll();
     this.unrecorded.stop();
   }
+}
+
+/**
+ * Where a parallel race first cuts its prefix: the seeded keys in `concurrency` equal parts. The lab
+ * knows its own keys, as a hints file would tell s3-fast-list; without them a prefix of a few hundred
+ * keys is over before the splitter has learnt enough of it to cut it, and the picture would show one
+ * cursor doing all the work. Later splits are the splitter's, as in any parallel pass.
+ */
+export function raceSplitPoints(seeded: readonly string[], concurrency: number): string[] {
+  const points: string[] = [];
+  for (let i = 1; i < concurrency; i++) {
+    const key = seeded[Math.floor((i * seeded.length) / concurrency) - 1];
+    if (key !== undefined && key !== points[points.length - 1]) points.push(key);
+  }
+  return points;
 }
 
 function truthSnapshot(which: "start" | "end", t: Truth): TruthSnapshot {
