@@ -222,6 +222,14 @@ describe("the spacetime picture of a parallel pass", () => {
     ]);
   });
 
+  it("draws a range's empty last page over the stretch it covered, not at the start of the axis", () => {
+    const empty: ExperimentPage = { ...ranged(page(3, 0, 0, at(310), at(400)), 0, 2, null, 1999, 3), keyCount: 0, firstKey: null, lastKey: null, firstPosition: null, lastPosition: null };
+    const withEmpty = [parallelPages[0], parallelPages[1], ranged(page(2, 1000, 1999, at(150), at(300)), 0, 1, null, 1999), empty] as ExperimentPage[];
+    const s = buildSpacetime({ pages: withEmpty, mutations: [], verdicts: [], startCount: 3000 });
+    expect(s.segments.at(-1)).toMatchObject({ index: 3, range: 0, x1: 1999, x2: 1999.5 });
+    expect(s.lanes[0]?.stairs.at(-1)).toEqual({ x: 1999.5, y: 0.4 });
+  });
+
   it("in presenter mode draws only the ranges whose pages are revealed", () => {
     const steps = presenterSteps(parallelPages, mutations);
     const afterTwo = steps.find((st) => st.kind === "page" && st.pages === 2);

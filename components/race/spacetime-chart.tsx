@@ -99,7 +99,8 @@ export function SpacetimeLegend({ picture, large = false }: { picture: Spacetime
   return (
     <div className={large ? `${styles.legend} ${styles.legendLarge}` : styles.legend} data-testid="spacetime-legend">
       <span className={styles.legendItem}>
-        <span className={styles.swatchLine} style={{ background: PAGE_COLOR }} /> page (keys it returned, when answered)
+        <span className={styles.swatchLine} style={{ background: picture.lanes.length > 0 ? "#8a8f98" : PAGE_COLOR }} /> page (keys it returned, when answered
+        {picture.lanes.length > 0 ? "; in its range's colour" : ""})
       </span>
       {picture.lanes.length === 0 ? (
         <span className={styles.legendItem}>

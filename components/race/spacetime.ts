@@ -154,21 +154,31 @@ export function buildSpacetime(input: SpacetimeInput, step: PresenterStep | null
   const t = (iso: string) => (Date.parse(iso) - origin) / 1000;
   const verdictOf = new Map(input.verdicts.map((v) => [v.key, v] as const));
 
+  const maxPosition = Math.max(input.startCount - 0.5, ...input.mutations.map((m) => m.position), ...input.pages.map((p) => p.lastPosition ?? 0));
+  const xDomain: [number, number] = [-1, Math.ceil(maxPosition) + 1];
+
+  // A parallel range's last page may hold none of its keys (what S3 answered lay past the range's
+  // end): it is drawn over the stretch it covered, from its cursor to the range's end.
+  const rangeAt = new Map<number, number>();
+  const emptyPage = (p: ExperimentPage): { x1: number; x2: number } | null => {
+    const c = p.cursor;
+    if (c === undefined) return null;
+    const from = rangeAt.get(c.range) ?? (c.afterPosition !== null ? boundary(c.afterPosition) : xDomain[0]);
+    const to = p.lastPosition ?? (c.throughPosition !== null ? boundary(c.throughPosition) : xDomain[1]);
+    rangeAt.set(c.range, to);
+    return p.firstPosition === null ? { x1: from, x2: to } : null;
+  };
   const segments: PageSegment[] = shownPages.map((p) => ({
     range: p.cursor?.range ?? null,
     color: p.cursor !== undefined ? cursorColor(p.cursor.range) : null,
     index: p.index,
-    x1: p.firstPosition ?? p.lastPosition ?? 0,
-    x2: p.lastPosition ?? p.firstPosition ?? 0,
+    ...(emptyPage(p) ?? { x1: p.firstPosition ?? p.lastPosition ?? 0, x2: p.lastPosition ?? p.firstPosition ?? 0 }),
     y: t(p.receivedAt),
     yRequested: t(p.requestedAt),
     keyCount: p.keyCount,
     firstKey: p.firstKey,
     lastKey: p.lastKey,
   }));
-
-  const maxPosition = Math.max(input.startCount - 0.5, ...input.mutations.map((m) => m.position), ...input.pages.map((p) => p.lastPosition ?? 0));
-  const xDomain: [number, number] = [-1, Math.ceil(maxPosition) + 1];
 
   const parallel = input.pages.some((p) => p.cursor !== undefined);
   const stairs: { x: number; y: number }[] = parallel ? [] : [{ x: xDomain[0], y: 0 }];
