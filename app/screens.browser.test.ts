@@ -284,7 +284,10 @@ describe("every screen at 800, 1024 and 1440 px", () => {
   });
 
   it("captures a parallel race: the form with four cursors, the experiment's staircases and presenter mode's last step", { timeout: SLOW }, async () => {
-    await capture("race-parallel-form", "/race?concurrency=4", async (p) => void (await p.getByLabel("cursors").locator("option:checked", { hasText: "4 cursors" }).waitFor({ state: "attached" })));
+    await capture("race-parallel-form", "/race?concurrency=4", async (p) => {
+      await p.getByLabel("bucket").locator("option", { hasText: "demo" }).waitFor({ state: "attached" });
+      await expect.poll(() => p.getByLabel("cursors").inputValue()).toBe("4");
+    });
     await capture("experiment-parallel", `/race/${ids.parallelExperiment}`, async (p) => {
       await p.getByTestId("verdict-table").waitFor();
       await p.locator("[data-testid=cursor-lanes] g[data-lane]").first().waitFor();
