@@ -24,6 +24,8 @@ const ids: Record<string, string> = {};
 
 const meta = { contentType: "text/plain", userMetadata: {}, storageClass: "STANDARD" };
 
+// Many passes and two experiments (one of 3000 keys) on a machine shared by several builds: more
+// than the default 3 minutes under load.
 beforeAll(async () => {
   stack = await startStack("screens", { env: () => ({ BUCKETSCOPE_ACCESS_TOKEN: TOKEN }) });
   page = stack.page;
@@ -59,12 +61,21 @@ beforeAll(async () => {
     body: JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "seed", latencyMs: 200 }),
   });
   ids.experiment = id;
-  for (;;) {
-    const d = await api(`/api/experiments/${id}`, experimentDetailSchema);
-    if (d.experiment.status !== "running") break;
-    await new Promise((r) => setTimeout(r, 200));
+  // A parallel race: churn over 400 keys listed by 4 cursors (a fixed seed, so the screens repeat).
+  const parallel = await api("/api/experiments", experimentCreatedSchema, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 400, pageSize: 25, rate: 25, seed: 5, latencyMs: 200, concurrency: 4 }),
+  });
+  ids.parallelExperiment = parallel.id;
+  for (const e of [id, parallel.id]) {
+    for (;;) {
+      const d = await api(`/api/experiments/${e}`, experimentDetailSchema);
+      if (d.experiment.status !== "running") break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
-});
+}, 300_000);
 
 afterAll(async () => {
   await stack?.close();
@@ -284,5 +295,17 @@ describe("every screen at 800, 1024 and 1440 px", () => {
     await capture("404-experiment", "/race/unknown", testId("unknown-experiment"));
     await capture("404-bucket", "/b/sandbox/nope", testId("unknown-bucket"));
     await capture("404-page", "/no/such/page", testId("not-found"));
+  });
+
+  it("captures a parallel race: the form with four cursors, the experiment's staircases and presenter mode's last step", { timeout: SLOW }, async () => {
+    await capture("race-parallel-form", "/race?concurrency=4", async (p) => {
+      await p.getByLabel("bucket").locator("option", { hasText: "demo" }).waitFor({ state: "attached" });
+      await expect.poll(() => p.getByLabel("cursors").inputValue()).toBe("4");
+    });
+    await capture("experiment-parallel", `/race/${ids.parallelExperiment}`, async (p) => {
+      await p.getByTestId("verdict-table").waitFor();
+      await p.locator("[data-testid=cursor-lanes] g[data-lane]").first().waitFor();
+    });
+    await capture("presenter-parallel", `/race/${ids.parallelExperiment}?present=1&step=9999`, testId("presenter"));
   });
 });

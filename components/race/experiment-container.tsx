@@ -10,6 +10,7 @@ import { useNdjsonStream } from "@/components/stream/use-ndjson-stream";
 import { experimentEventSchema, TRUTH_METHODS, VERDICTS, type Verdict } from "@/lib/wire";
 import { GroundTruth } from "./ground-truth";
 import { emptyLive, foldEvent } from "./live";
+import { parallelShape, pictureCaption } from "./narrate";
 import { Presenter } from "./presenter";
 import { experimentDetailQuery, experimentEventsUrl, useStopExperiment } from "./queries";
 import { RacePages } from "./race-pages";
@@ -117,6 +118,9 @@ export function ExperimentContainer({ id }: { id: string }) {
   if (experiment === null) return <p className="muted">Loading the experiment…</p>;
   const result = experiment.result;
   const narration = { pages, mutations, startedAt: pages[0]?.requestedAt ?? null, endedAt: pages[pages.length - 1]?.receivedAt ?? null, timeZone: choice };
+  const concurrency = experiment.params.concurrency;
+  const parallel = concurrency > 1;
+  const shape = finished !== null ? parallelShape(verdicts, narration) : null;
 
   return (
     <div className={styles.race}>
@@ -149,6 +153,9 @@ export function ExperimentContainer({ id }: { id: string }) {
           </code>
         </span>
         <span>page size {experiment.pageSize}</span>
+        <span data-testid="cursors">{parallel
+            ? `parallel pass: up to ${concurrency} cursors at once, ${picture.lanes.length} key ${picture.lanes.length === 1 ? "range" : "ranges"}${finished === null ? " so far" : ""}`
+            : "one cursor (sequential pass)"}</span>
         <span title={TRUTH_METHODS[experiment.truthMethod].sentence}>ground truth: {TRUTH_METHODS[experiment.truthMethod].label}</span>
         <span>
           started <Time iso={experiment.createdAt} />
@@ -174,10 +181,16 @@ export function ExperimentContainer({ id }: { id: string }) {
         ) : (
           <SpacetimeChart picture={picture} height={CHART_HEIGHT} />
         )}
-        <p className="muted">
-          Each black segment is a page: the keys it returned, drawn at the moment it was answered (the shading above it is the time its request was in flight). The dashed
-          staircase is the cursor. A mutation above its page&apos;s segment happened before the page was read and is reflected; one below happened after and is not.
-        </p>
+        {pictureCaption(parallel).map((text, i) => (
+          <p key={i} className="muted" data-testid={i === 1 ? "parallel-shape" : undefined}>
+            {text}
+          </p>
+        ))}
+        {shape !== null ? (
+          <p className={styles.shapeExample} data-testid="parallel-example">
+            {shape}
+          </p>
+        ) : null}
         <RacePages pages={pages} passId={experiment.passId} />
       </div>
       {finished !== null ? (

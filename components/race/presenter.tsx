@@ -3,9 +3,9 @@
 import { useEffect, useMemo, type ReactNode } from "react";
 import { TRUTH_METHODS, type ExperimentPage, type ExperimentSummary, type KeyVerdict, type Mutation, type TruthSnapshot } from "@/lib/wire";
 import { useTimeZone } from "@/components/format/time";
-import { clockTime, gap, narrate } from "./narrate";
-import { buildSpacetime, presenterSteps } from "./spacetime";
-import { SpacetimeChart, SpacetimeLegend } from "./spacetime-chart";
+import { clockTime, gap, narrate, parallelShape } from "./narrate";
+import { buildSpacetime, cursorColor, presenterSteps } from "./spacetime";
+import { rangeText, SpacetimeChart, SpacetimeLegend } from "./spacetime-chart";
 import { VerdictBadge } from "./verdict-table";
 import { VERDICT_STYLE } from "./verdicts";
 import styles from "./race.module.css";
@@ -68,6 +68,8 @@ export function Presenter({ experiment, truth, pages, mutations, verdicts, step,
   const decided = at.kind === "page" ? verdicts.filter((v) => v.verdict !== "consistent" && (current === last ? v.page === null || v.page >= at.pages - 1 : v.page === at.pages - 1)) : [];
   const narration = { pages, mutations, startedAt: pages[0]?.requestedAt ?? null, endedAt: pages[pages.length - 1]?.receivedAt ?? null, timeZone: choice };
   const nextPage = at.page !== null ? at.page + 1 : null;
+  const parallel = experiment.params.concurrency > 1;
+  const shape = current === last ? parallelShape(verdicts, narration) : null;
   const title =
     at.kind === "before"
       ? "Before the pass"
@@ -95,8 +97,10 @@ export function Presenter({ experiment, truth, pages, mutations, verdicts, step,
         {at.kind === "before" ? (
           <Note title={`The bucket holds ${start?.count ?? "…"} keys`}>
             under <code>{experiment.prefix}</code>
-            {start !== undefined ? `, read at ${clockTime(start.takenAt, choice)} (${TRUTH_METHODS[start.method].label})` : ""}. Pages of {experiment.pageSize} keys. Press
-            space to request page 1.
+            {start !== undefined ? `, read at ${clockTime(start.takenAt, choice)} (${TRUTH_METHODS[start.method].label})` : ""}. Pages of {experiment.pageSize} keys.
+            {parallel
+              ? ` Up to ${experiment.params.concurrency} cursors list at once: range 0 starts at the first key, and once its first page shows what the keys look like the rest of the key space is split into ranges, each listed by its own cursor. Every range has its own frontier. Press space to see page 1.`
+              : " Press space to request page 1."}
           </Note>
         ) : null}
         {fresh.slice(0, MAX_NOTES).map((m) => (
@@ -108,8 +112,12 @@ export function Presenter({ experiment, truth, pages, mutations, verdicts, step,
         ))}
         {fresh.length > MAX_NOTES ? <div className="muted">and {fresh.length - MAX_NOTES} more mutations</div> : null}
         {page !== undefined ? (
-          <Note color="#1c1d1f" title={`Page ${page.index + 1}: ${page.firstKey ?? "—"} … ${page.lastKey ?? "—"}`}>
+          <Note
+            color={page.cursor !== undefined ? cursorColor(page.cursor.range) : "#1c1d1f"}
+            title={`Page ${page.index + 1}${page.cursor !== undefined ? ` (range ${page.cursor.range})` : ""}: ${page.firstKey ?? "—"} … ${page.lastKey ?? "—"}`}
+          >
             requested {clockTime(page.requestedAt, choice)}, answered in {gap(page.requestedAt, page.receivedAt)}, {page.keyCount} keys
+            {page.cursor !== undefined ? `; range ${page.cursor.range} holds the keys ${rangeText(page.cursor.after, page.cursor.through)}` : ""}
           </Note>
         ) : null}
         {decided.slice(0, MAX_NOTES).map((v) => (
@@ -126,6 +134,11 @@ export function Presenter({ experiment, truth, pages, mutations, verdicts, step,
           </Note>
         ))}
         {decided.length > MAX_NOTES ? <div className="muted">and {decided.length - MAX_NOTES} more keys decided by this page</div> : null}
+        {current === last && shape !== null ? (
+          <Note color={cursorColor(1)} title="Several frontiers at once">
+            {shape}
+          </Note>
+        ) : null}
         {current === last && experiment.result !== null ? <div className={styles.presenterSummary}>{experiment.result.line}</div> : null}
       </div>
     </div>

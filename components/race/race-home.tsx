@@ -2,11 +2,11 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { Time, ZoneLabel } from "@/components/format/time";
 import { bucketsQuery, connectionsQuery } from "@/components/home/queries";
-import type { ExperimentParamsInput, Scenario } from "@/lib/wire";
+import { MAX_RACE_CONCURRENCY, type ExperimentParamsInput, type Scenario } from "@/lib/wire";
 import { experimentListQuery, useCreateExperiment } from "./queries";
 import { formatSteps, parseSteps } from "./steps";
 import styles from "./race.module.css";
@@ -32,12 +32,36 @@ function NumberField({ label, value, onChange, min, max }: { label: string; valu
   );
 }
 
+/** Cursor counts the form offers: one (sequential), and a few that still draw as distinct staircases. */
+const CONCURRENCIES = [1, 2, 4, MAX_RACE_CONCURRENCY] as const;
+
+/** `?concurrency=` of the address: a whole number of cursors the lab can draw, or why not. */
+export function concurrencyFromUrl(raw: string | null): { value: number; problem: string | null } {
+  if (raw === null || raw === "") return { value: 1, problem: null };
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_RACE_CONCURRENCY) {
+    return { value: 1, problem: `concurrency=${raw} in the address is not a number of cursors from 1 to ${MAX_RACE_CONCURRENCY}; one cursor is selected.` };
+  }
+  return { value: n, problem: null };
+}
+
 /** Slow enough that a room sees each page requested, in flight and answered, and the mutations between pages. */
 const DEMO_PACE_MS = 800;
 type Pace = "demo" | "full" | "custom";
 
 function ExperimentForm() {
   const router = useRouter();
+  const pathname = usePathname();
+  const search = useSearchParams();
+  const fromUrl = concurrencyFromUrl(search.get("concurrency"));
+  const concurrency = fromUrl.value;
+  const setConcurrency = (n: number) => {
+    const next = new URLSearchParams(search.toString());
+    if (n === 1) next.delete("concurrency");
+    else next.set("concurrency", String(n));
+    const q = next.toString();
+    router.replace(q === "" ? pathname : `${pathname}?${q}`, { scroll: false });
+  };
   const connections = useQuery(connectionsQuery());
   const writable = (connections.data?.connections ?? []).filter((c) => c.writable);
   const [connection, setConnection] = useState<string | null>(null);
@@ -71,7 +95,7 @@ function ExperimentForm() {
   const build = (): ExperimentParamsInput | null => {
     if (chosenBucket === null) return null;
     const latencyMs = !sandbox || pace === "full" ? 0 : pace === "demo" ? DEMO_PACE_MS : customLatencyMs;
-    const base = { connection: conn.name, bucket: chosenBucket, keepData, latencyMs };
+    const base = { connection: conn.name, bucket: chosenBucket, keepData, latencyMs, concurrency };
     switch (scenario) {
       case "seed":
       case "behind-ahead":
@@ -149,6 +173,17 @@ function ExperimentForm() {
             </label>
           </>
         ) : null}
+        <label className={styles.field} title="A parallel pass splits the prefix into key ranges, each listed by its own cursor at the same time: the picture then shows one staircase per range">
+          cursors
+          <select value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))} aria-label="cursors">
+            {(CONCURRENCIES.includes(concurrency as (typeof CONCURRENCIES)[number]) ? CONCURRENCIES : [...CONCURRENCIES, concurrency].sort((a, b) => a - b)).map((n) => (
+              <option key={n} value={n}>
+                {n === 1 ? "one cursor: sequential pass" : `parallel pass: ${n} cursors`}
+              </option>
+            ))}
+          </select>
+          {fromUrl.problem !== null ? <span style={{ color: "var(--bad)" }}>{fromUrl.problem}</span> : null}
+        </label>
         {sandbox ? (
           <label className={styles.field} title="The sandbox answers a page in milliseconds; an added delay per page lets a room watch each page and each mutation land">
             pace

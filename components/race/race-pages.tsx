@@ -6,6 +6,8 @@ import { useTimeZone } from "@/components/format/time";
 import { passHref } from "@/components/pass/search-params";
 import type { ExperimentPage } from "@/lib/wire";
 import { clockTime, gap } from "./narrate";
+import { cursorColor } from "./spacetime";
+import { rangeText } from "./spacetime-chart";
 import styles from "./race.module.css";
 
 /**
@@ -15,11 +17,13 @@ import styles from "./race.module.css";
 export function RacePages({ pages, passId }: { pages: readonly ExperimentPage[]; passId: string | null }) {
   const choice = useTimeZone();
   if (pages.length === 0) return null;
+  const parallel = pages.some((p) => p.cursor !== undefined);
   return (
     <table className={`plain ${styles.table}`} data-testid="race-pages">
       <thead>
         <tr>
           <th>page</th>
+          {parallel ? <th>key range (its cursor)</th> : null}
           <th>keys (first … last, relative to the prefix)</th>
           <th>requested</th>
           <th>answered in</th>
@@ -37,6 +41,15 @@ export function RacePages({ pages, passId }: { pages: readonly ExperimentPage[];
                 formatCount(p.index + 1)
               )}
             </td>
+            {parallel ? (
+              <td data-range={p.cursor?.range}>
+                {p.cursor !== undefined ? (
+                  <span className={styles.legendItem} title={`Range ${p.cursor.range} holds the keys ${rangeText(p.cursor.after, p.cursor.through)}; this is its page ${p.cursor.page + 1}`}>
+                    <span className={styles.swatchLine} style={{ background: cursorColor(p.cursor.range) }} /> range {p.cursor.range}, its page {p.cursor.page + 1}
+                  </span>
+                ) : null}
+              </td>
+            ) : null}
             <td className={styles.key}>
               {p.firstKey !== null ? `${p.firstKey} … ${p.lastKey ?? ""}` : "no keys"} <span className="muted">· {plural(p.keyCount, "key")}</span>
               {p.error !== null ? <span className="badge bad"> {p.error}</span> : null}

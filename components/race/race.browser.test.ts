@@ -265,6 +265,60 @@ describe("the race lab", () => {
     await browser.screenshot("race-churn");
   }, TEST_MS);
 
+  it("runs a parallel race from /race?concurrency=4: one staircase per key range, split points, a legend of ranges and of the verdicts that occurred", async () => {
+    const { page } = browser;
+    await page.goto(`${app.url}/race?concurrency=4`);
+    await page.getByLabel("bucket").locator("option", { hasText: "demo" }).waitFor({ state: "attached" });
+    expect(await page.getByLabel("cursors").inputValue()).toBe("4");
+    await page.getByRole("button", { name: /Churn/ }).click();
+    await page.getByLabel("keys", { exact: true }).fill("400");
+    await page.getByLabel("page size", { exact: true }).fill("25");
+    await page.getByLabel("mutations per second").fill("25");
+    await page.getByLabel("random seed (blank: a new one)").fill("5");
+    await page.getByLabel("pace").selectOption("custom");
+    await page.getByLabel("added latency per page (ms)").fill("300");
+    await page.getByRole("button", { name: "Run experiment" }).click();
+    await page.waitForURL(/\/race\/[0-9a-f]{12}$/);
+    const id = new URL(page.url()).pathname.split("/").pop() ?? "";
+    await page.getByTestId("summary-line").waitFor({ timeout: EXPERIMENT_MS });
+
+    const detail = experimentDetailSchema.parse(await (await fetch(`${app.url}/api/experiments/${id}`)).json());
+    expect(detail.experiment.params).toMatchObject({ concurrency: 4, latencyMs: 300, keyCount: 400, pageSize: 25 });
+    const ranges = [...new Set(detail.pages.map((p) => p.cursor?.range))];
+    expect(ranges.length).toBeGreaterThanOrEqual(3);
+    expect(await page.getByTestId("cursors").textContent()).toBe(`parallel pass: up to 4 cursors at once, ${ranges.length} key ranges`);
+
+    // One staircase and one legend entry per range, every page of each range on its staircase.
+    const picture = page.getByTestId("spacetime");
+    const lanes = picture.locator("[data-testid=cursor-lanes] g[data-lane]");
+    await expect.poll(() => lanes.count()).toBe(ranges.length);
+    const drawn = await lanes.evaluateAll((els) => els.map((e) => [Number(e.getAttribute("data-lane")), Number(e.getAttribute("data-lane-pages")), e.querySelector("path")?.getAttribute("stroke")]));
+    expect(new Set(drawn.map(([range]) => range))).toEqual(new Set(ranges));
+    for (const [range, pages] of drawn) expect(pages, `range ${range}`).toBe(detail.pages.filter((p) => p.cursor?.range === range).length);
+    expect(new Set(drawn.map(([, , stroke]) => stroke)).size).toBe(Math.min(ranges.length, 8));
+    expect(await picture.locator("[data-split]").count()).toBe(ranges.length - 1);
+    const legend = page.getByTestId("spacetime-legend");
+    const named = await legend.locator("[data-lane]").allTextContents();
+    expect(named).toHaveLength(ranges.length);
+    for (const text of named) expect(text.trim()).toMatch(/^range \d+: (from the start|after \S+) through (\S+|the end)( · no keys)?$/);
+    expect(named.filter((t) => t.includes("from the start"))).toHaveLength(1);
+    expect(named.filter((t) => t.includes("through the end"))).toHaveLength(1);
+    await legend.getByText("split point").waitFor();
+
+    // The verdict legend names exactly the verdicts of the keys the churn touched.
+    const mutated = new Set(detail.mutations.map((m) => m.key));
+    const occurred = new Set(detail.verdicts.filter((v) => mutated.has(v.key)).map((v) => v.verdict));
+    expect(occurred.size).toBeGreaterThan(0);
+    const verdictLegend = await legend.locator("[data-verdict]").evaluateAll((els) => els.map((e) => e.getAttribute("data-verdict")));
+    expect(new Set(verdictLegend)).toEqual(occurred);
+    expect(await page.getByTestId("parallel-shape").textContent()).toMatch(/^A sequential listing has one frontier/);
+    // The pages table says which range each page belongs to.
+    const rangeCells = await page.locator("[data-testid=race-pages] td[data-range]").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-range"))));
+    expect(rangeCells).toEqual(detail.pages.map((p) => p.cursor?.range));
+    await picture.scrollIntoViewIfNeeded();
+    await browser.screenshot("race-parallel");
+  }, TEST_MS);
+
   it("numbers the same page the same in the race lab, the pass view, the bucket browser and compare", async () => {
     const { page } = browser;
     const started = await fetch(`${app.url}/api/experiments`, {

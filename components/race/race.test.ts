@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { ExperimentPage, KeyVerdict, Mutation } from "@/lib/wire";
 import { UTC_CHOICE } from "@/components/format";
 import { foldEvent, emptyLive } from "./live";
-import { clockTime, gap, narrate } from "./narrate";
+import { clockTime, gap, narrate, parallelShape, pictureCaption } from "./narrate";
 import { buildSpacetime, presenterSteps } from "./spacetime";
+import { pointText, rangeText } from "./spacetime-chart";
 import { PENDING_COLOR, VERDICT_STYLE } from "./verdicts";
 
 // The seed scenario as the API reports it: 3 pages, obj_1100 deleted after page 1.
@@ -158,5 +159,110 @@ describe("the custom schedule as typed", () => {
       expect.stringMatching(/^line 2: "\.\.\/out\.txt": a key must not contain "\." or "\.\." path segments/),
       expect.stringMatching(/^line 3: "\/rooted": a key must not start with "\/"/),
     ]);
+  });
+});
+
+describe("the spacetime picture of a parallel pass", () => {
+  // 3000 keys, pages of 1000 (the last page of a range ends at its split point): range 0 lists
+  // obj_0000..obj_0999, then the rest is split at obj_1999 into range 0 (..obj_1999) and range 1.
+  const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, 0, ms)).toISOString();
+  const ranged = (p: ExperimentPage, range: number, n: number, after: number | null, through: number | null, beyond = 0): ExperimentPage => ({
+    ...p,
+    cursor: {
+      range,
+      page: n,
+      after: after !== null ? `obj_${String(after).padStart(4, "0")}` : null,
+      through: through !== null ? `obj_${String(through).padStart(4, "0")}` : null,
+      afterPosition: after,
+      throughPosition: through,
+      beyond,
+    },
+  });
+  const parallelPages = [
+    ranged(page(0, 0, 999, at(0), at(100)), 0, 0, null, null),
+    ranged(page(1, 2000, 2999, at(150), at(260), false), 1, 0, 1999, null),
+    ranged(page(2, 1000, 1999, at(150), at(300)), 0, 1, null, 1999, 1),
+  ];
+  // obj_2500a is written after range 1 has listed it (missed); obj_1500a, an earlier key, is written
+  // later still and listed by range 0, whose cursor had not reached it.
+  const put = (seq: number, key: string, position: number, ms: number): Mutation => ({ ...del, seq, op: "put", key, position, sentAt: at(ms - 5), ackedAt: at(ms), etag: "n", trigger: { kind: "churn" } });
+  const mutations = [put(0, "obj_2500a", 2500.5, 270), put(1, "obj_1500a", 1500.5, 280)];
+  const verdicts: KeyVerdict[] = [
+    { key: "obj_1500a", position: 1500.5, verdict: "seen-new", start: null, end: { etag: "n" }, listed: { etag: "n", page: 2 }, page: 2, mutations: [1] },
+    { key: "obj_2500a", position: 2500.5, verdict: "missed", start: null, end: { etag: "n" }, listed: null, page: 1, mutations: [0] },
+  ];
+
+  it("draws one staircase per key range in its own colour, from its split point, and marks the split", () => {
+    const s = buildSpacetime({ pages: parallelPages, mutations, verdicts, startCount: 3000 });
+    expect(s.stairs).toEqual([]);
+    expect(s.lanes.map((l) => [l.range, l.x1, l.x2, l.pages, l.keys, l.done, l.after, l.through])).toEqual([
+      [0, -1, 1999.5, 2, 2000, true, null, "obj_1999"],
+      [1, 1999.5, 3001, 1, 1000, true, "obj_1999", null],
+    ]);
+    expect(s.lanes[0]?.color).not.toBe(s.lanes[1]?.color);
+    // Range 0 from time 0; range 1 from its first request, at its split point.
+    expect(s.lanes[0]?.stairs).toEqual([
+      { x: -1, y: 0 },
+      { x: -1, y: 0.1 },
+      { x: 999, y: 0.1 },
+      { x: 999, y: 0.3 },
+      { x: 1999.5, y: 0.3 },
+    ]);
+    expect(s.lanes[1]?.stairs).toEqual([
+      { x: 1999.5, y: 0.15 },
+      { x: 1999.5, y: 0.26 },
+      { x: 3001, y: 0.26 },
+    ]);
+    expect(s.splits).toEqual([{ x: 1999.5, key: "obj_1999", y: 0.15, range: 1 }]);
+    expect(s.ticks.map((t) => t.key)).toContain("obj_1999");
+    expect(s.segments.map((g) => [g.index, g.range, g.color])).toEqual([
+      [0, 0, s.lanes[0]?.color],
+      [1, 1, s.lanes[1]?.color],
+      [2, 0, s.lanes[0]?.color],
+    ]);
+  });
+
+  it("draws a range's empty last page over the stretch it covered, not at the start of the axis", () => {
+    const empty: ExperimentPage = { ...ranged(page(3, 0, 0, at(310), at(400)), 0, 2, null, 1999, 3), keyCount: 0, firstKey: null, lastKey: null, firstPosition: null, lastPosition: null };
+    const withEmpty = [parallelPages[0], parallelPages[1], ranged(page(2, 1000, 1999, at(150), at(300)), 0, 1, null, 1999), empty] as ExperimentPage[];
+    const s = buildSpacetime({ pages: withEmpty, mutations: [], verdicts: [], startCount: 3000 });
+    expect(s.segments.at(-1)).toMatchObject({ index: 3, range: 0, x1: 1999, x2: 1999.5 });
+    expect(s.lanes[0]?.stairs.at(-1)).toEqual({ x: 1999.5, y: 0.4 });
+  });
+
+  it("in presenter mode draws only the ranges whose pages are revealed", () => {
+    const steps = presenterSteps(parallelPages, mutations);
+    const afterTwo = steps.find((st) => st.kind === "page" && st.pages === 2);
+    const s = buildSpacetime({ pages: parallelPages, mutations, verdicts, startCount: 3000 }, afterTwo ?? null);
+    expect(s.lanes.map((l) => [l.range, l.pages, l.done])).toEqual([
+      [0, 1, false],
+      [1, 1, true],
+    ]);
+    // Range 0 has not ended yet: its staircase stops at its cursor, its end is not given away.
+    expect(s.lanes[0]?.stairs.at(-1)).toEqual({ x: 999, y: 0.1 });
+  });
+
+  it("explains the shape: one frontier against several, and names the pair of keys that shows it", () => {
+    const [, parallelText] = pictureCaption(true);
+    expect(pictureCaption(false)).toHaveLength(1);
+    expect(parallelText).toMatch(/one frontier per range/);
+    const ctx = { pages: parallelPages, mutations, startedAt: at(0), endedAt: at(300), timeZone: UTC_CHOICE };
+    expect(parallelShape(verdicts, ctx)).toBe(
+      "obj_2500a was written at 12:00:00.270 UTC and missed: range 1's cursor had already passed it. obj_1500a, earlier in key order, was written later, at 12:00:00.280 UTC, and listed: range 0's cursor had not reached it yet. With one cursor that cannot happen: once it has passed a key, it has passed every key before it.",
+    );
+    // A sequential pass has no such pair to show.
+    expect(parallelShape(verdicts, { ...ctx, pages })).toBeNull();
+    expect(narrate(verdicts[1] as KeyVerdict, ctx)).toMatch(/^obj_2500a was written at 12:00:00\.270 UTC, 5 ms after page 2 \(range 1\) had been answered .*: range 1's cursor had already passed it, and only that cursor lists its keys/);
+  });
+});
+
+describe("split points in words", () => {
+  it("writes the end of a block of keys as prefix*, escapes control characters and names open ends", () => {
+    expect(pointText("obj_0\u{10FFFF}")).toBe("obj_0*");
+    expect(pointText("obj\u{10FFFF}\u{10FFFF}")).toBe("obj*");
+    expect(pointText("obj_0399")).toBe("obj_0399");
+    expect(pointText("a\nb")).toBe("a\\nb");
+    expect(rangeText(null, "obj_0\u{10FFFF}")).toBe("from the start through obj_0*");
+    expect(rangeText("obj_0\u{10FFFF}", null)).toBe("after obj_0* through the end");
   });
 });

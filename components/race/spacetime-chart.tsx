@@ -17,10 +17,10 @@ import {
   type ScatterShapeProps,
   type TooltipContentProps,
 } from "recharts";
-import { formatDuration } from "@/components/format";
+import { formatDuration, visibleKey } from "@/components/format";
 import { VERDICTS, type Verdict } from "@/lib/wire";
 import { placeLabels, textWidth, type Box, type LabelRequest } from "./labels";
-import type { MutationPoint, Spacetime } from "./spacetime";
+import { cursorColor, type MutationPoint, type Spacetime } from "./spacetime";
 import { PENDING_COLOR, VERDICT_STYLE } from "./verdicts";
 import styles from "./race.module.css";
 
@@ -78,6 +78,20 @@ function PointTooltip({ active, payload }: TooltipContentProps) {
   );
 }
 
+// The splitter cuts an open-ended range at the end of a block of keys: a prefix followed by U+10FFFF,
+// the greatest code point (an empty box in every font). "obj_0*" says the same: every key starting obj_0.
+const BLOCK_END = /\u{10FFFF}+$/u;
+
+/** A split point or key as people read it: control characters escaped, the end of a block as "prefix*". */
+export function pointText(key: string): string {
+  return BLOCK_END.test(key) ? `${visibleKey(key.replace(BLOCK_END, ""))}*` : visibleKey(key);
+}
+
+/** A range's keys in words ("after obj_0* through obj_1499"), its open ends named. */
+export function rangeText(after: string | null, through: string | null): string {
+  return `${after === null ? "from the start" : `after ${pointText(after)}`} through ${through === null ? "the end" : pointText(through)}`;
+}
+
 /** The legend of one picture: only the marks and verdicts it shows. */
 export function SpacetimeLegend({ picture, large = false }: { picture: Spacetime; large?: boolean }) {
   const shown = new Set(picture.points.map((p) => p.verdict));
@@ -85,11 +99,26 @@ export function SpacetimeLegend({ picture, large = false }: { picture: Spacetime
   return (
     <div className={large ? `${styles.legend} ${styles.legendLarge}` : styles.legend} data-testid="spacetime-legend">
       <span className={styles.legendItem}>
-        <span className={styles.swatchLine} style={{ background: PAGE_COLOR }} /> page (keys it returned, when answered)
+        <span className={styles.swatchLine} style={{ background: picture.lanes.length > 0 ? "#8a8f98" : PAGE_COLOR }} /> page (keys it returned, when answered
+        {picture.lanes.length > 0 ? "; in its range's colour" : ""})
       </span>
-      <span className={styles.legendItem}>
-        <span className={styles.swatchLine} style={{ background: STAIRS_COLOR }} /> cursor
-      </span>
+      {picture.lanes.length === 0 ? (
+        <span className={styles.legendItem}>
+          <span className={styles.swatchLine} style={{ background: STAIRS_COLOR }} /> cursor
+        </span>
+      ) : (
+        picture.lanes.map((l) => (
+          <span key={l.range} className={styles.legendItem} data-lane={l.range} title={`Range ${l.range}: ${rangeText(l.after, l.through)} · ${l.pages} ${l.pages === 1 ? "page" : "pages"} · ${l.keys} keys${l.done ? "" : " · still listing"}`}>
+            <span className={styles.swatchLine} style={{ background: l.color }} /> range {l.range}: <span className="mono">{rangeText(l.after, l.through)}</span>
+            {l.done && l.keys === 0 ? " · no keys" : ""}
+          </span>
+        ))
+      )}
+      {picture.splits.length > 0 ? (
+        <span className={styles.legendItem}>
+          <span className={styles.swatchSplit} /> split point{picture.lanes.some((l) => BLOCK_END.test(l.after ?? "") || BLOCK_END.test(l.through ?? "")) ? " (x* = every key that starts with x)" : ""}
+        </span>
+      ) : null}
       {picture.inFlight !== null ? (
         <span className={styles.legendItem}>
           <span className={styles.swatchBand} /> page requested, not answered yet
@@ -177,9 +206,10 @@ function PictureLabels({ picture, large, highlight }: { picture: Spacetime; larg
   const ticks = [...picture.ticks].sort((a, b) => (a === picture.ticks[0] || a === picture.ticks.at(-1) ? -1 : 0) - (b === picture.ticks[0] || b === picture.ticks.at(-1) ? -1 : 0));
   const tickY = plot.y + plot.height + 6;
   for (const t of ticks) {
-    const w = measure(t.key, keyFont, 400, true);
+    const text = pointText(t.key);
+    const w = measure(text, keyFont, 400, true);
     const x = px(t.x);
-    requests.push({ id: `tick-${t.x}`, text: t.key, width: w, height: keyFont + 2, spots: [{ x: x - w / 2, y: tickY }, { x: x - w, y: tickY }, { x: x + 3, y: tickY }] });
+    requests.push({ id: `tick-${t.x}`, text, width: w, height: keyFont + 2, spots: [{ x: x - w / 2, y: tickY }, { x: x - w, y: tickY }, { x: x + 3, y: tickY }] });
   }
   const axis = "key order →";
   const axisW = measure(axis, keyFont, 400);
@@ -219,6 +249,7 @@ function PictureLabels({ picture, large, highlight }: { picture: Spacetime; larg
   const timeAxis: Box = { x: 0, y: 0, width: plot.x - 1, height: plot.y + plot.height + keyFont };
   const placed = placeLabels(requests, frame, [timeAxis], marks);
   const colorOf = new Map(picture.points.map((p) => [`mark-${p.seq}`, p.color]));
+  for (const s of picture.segments) if (s.color !== null) colorOf.set(`page-${s.index}`, s.color);
   return (
     <g className={styles.labels} data-testid="spacetime-labels">
       {placed.map((l) => {
@@ -233,7 +264,7 @@ function PictureLabels({ picture, large, highlight }: { picture: Spacetime; larg
             fontSize={size}
             fontWeight={kind === "page" ? 650 : kind === "mark" ? 600 : 400}
             fontFamily={l.id.startsWith("tick-") ? "var(--font-mono)" : undefined}
-            fill={kind === "mark" ? colorOf.get(l.id) : kind === "page" ? (l.id === "in-flight" ? FLIGHT_COLOR : PAGE_COLOR) : "var(--muted)"}
+            fill={kind === "mark" ? colorOf.get(l.id) : kind === "page" ? (l.id === "in-flight" ? FLIGHT_COLOR : (colorOf.get(l.id) ?? PAGE_COLOR)) : "var(--muted)"}
             stroke={kind === "mark" ? "#fff" : undefined}
             strokeWidth={kind === "mark" ? 3 : undefined}
             paintOrder="stroke"
@@ -242,6 +273,50 @@ function PictureLabels({ picture, large, highlight }: { picture: Spacetime; larg
           </text>
         );
       })}
+    </g>
+  );
+}
+
+/**
+ * A parallel pass's cursors: each range's staircase in its colour, its stretch of the key axis as a
+ * bar above the plot, and a line down from each split point from the moment its range's cursor began.
+ */
+function CursorStairs({ picture, large }: { picture: Spacetime; large: boolean }) {
+  const xScale = useXAxisScale();
+  const yScale = useYAxisScale();
+  const plot = usePlotArea();
+  if (xScale === undefined || yScale === undefined || plot === undefined || picture.lanes.length === 0) return null;
+  const px = (x: number) => xScale(x) ?? 0;
+  const py = (y: number) => yScale(y) ?? 0;
+  const bar = large ? 8 : 6;
+  return (
+    <g data-testid="cursor-lanes">
+      {picture.splits.map((m) => (
+        <line
+          key={`split-${m.range}`}
+          data-split={m.key}
+          x1={px(m.x)}
+          x2={px(m.x)}
+          y1={py(m.y)}
+          y2={plot.y + plot.height}
+          stroke={cursorColor(m.range)}
+          strokeWidth={1}
+          strokeOpacity={0.55}
+          strokeDasharray="2 3"
+        />
+      ))}
+      {picture.lanes.map((l) => (
+        <g key={l.range} data-lane={l.range} data-lane-pages={l.pages} data-lane-done={l.done ? "true" : "false"}>
+          <rect x={px(l.x1)} y={plot.y - bar - 3} width={Math.max(1, px(l.x2) - px(l.x1) - 1)} height={bar} fill={l.color} rx={2} />
+          <path
+            d={l.stairs.map((p, i) => `${i === 0 ? "M" : "L"}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(" ")}
+            fill="none"
+            stroke={l.color}
+            strokeWidth={large ? 2.5 : 1.75}
+            strokeDasharray="6 4"
+          />
+        </g>
+      ))}
     </g>
   );
 }
@@ -296,7 +371,7 @@ export const SpacetimeChart = memo(function SpacetimeChart({ picture, height, la
               x2={s.x2}
               y1={s.yRequested}
               y2={s.y}
-              fill={PAGE_COLOR}
+              fill={s.color ?? PAGE_COLOR}
               fillOpacity={0.06}
               stroke="none"
               ifOverflow="hidden"
@@ -315,6 +390,7 @@ export const SpacetimeChart = memo(function SpacetimeChart({ picture, height, la
               ifOverflow="hidden"
             />
           ) : null}
+          <CursorStairs picture={picture} large={large} />
           <Scatter
             data={picture.stairs}
             line={{ stroke: STAIRS_COLOR, strokeWidth: large ? 2.5 : 1.5, strokeDasharray: "6 4" }}
@@ -330,7 +406,7 @@ export const SpacetimeChart = memo(function SpacetimeChart({ picture, height, la
                 { x: s.x1, y: s.y },
                 { x: s.x2, y: s.y },
               ]}
-              stroke={PAGE_COLOR}
+              stroke={s.color ?? PAGE_COLOR}
               strokeWidth={s.index === lastPage && large ? 8 : large ? 6 : 4}
               strokeLinecap="round"
               ifOverflow="hidden"

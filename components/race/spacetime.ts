@@ -5,6 +5,36 @@ import { PENDING_COLOR, VERDICT_STYLE } from "./verdicts";
 // y = seconds since the first page was requested (drawn downwards). Each page is a segment over the
 // keys it returned at the time it was answered; the cursor's staircase joins them; each mutation is a
 // point at (its key, its acknowledgement). A point above its page's segment was seen, below it missed.
+// A parallel pass has one staircase per key range, each with its own cursor: several frontiers at once.
+
+/** One colour per key range of a parallel pass (range id modulo the list), range 0 in the sequential cursor's blue. */
+export const CURSOR_COLORS = ["#2f5bd3", "#d6336c", "#b7791f", "#2b8a3e", "#7048e8", "#0c8599", "#e8590c", "#5c6770"] as const;
+export const cursorColor = (range: number): string => CURSOR_COLORS[range % CURSOR_COLORS.length] as string;
+
+/** One key range of a parallel pass on the picture: its part of the axis and its cursor's staircase. */
+export interface CursorLane {
+  range: number;
+  color: string;
+  /** The range holds the keys after `after` through `through` (null: the beginning / the end of the prefix). */
+  after: string | null;
+  through: string | null;
+  /** Where the range begins and ends on the axis. */
+  x1: number;
+  x2: number;
+  stairs: { x: number; y: number }[];
+  pages: number;
+  keys: number;
+  /** Its cursor listed to its end. */
+  done: boolean;
+}
+
+/** Where a range was cut off from the one before it: a split point, from the moment its cursor first asked. */
+export interface SplitMark {
+  x: number;
+  key: string;
+  y: number;
+  range: number;
+}
 
 export interface PageSegment {
   index: number;
@@ -17,6 +47,9 @@ export interface PageSegment {
   keyCount: number;
   firstKey: string | null;
   lastKey: string | null;
+  /** Parallel passes: the key range whose cursor asked for the page, and its colour. */
+  range: number | null;
+  color: string | null;
 }
 
 export interface MutationPoint {
@@ -32,7 +65,11 @@ export interface MutationPoint {
 
 export interface Spacetime {
   segments: PageSegment[];
+  /** The one cursor's staircase; empty for a parallel pass, whose staircases are its lanes. */
   stairs: { x: number; y: number }[];
+  /** Parallel passes: one per key range, in key order. */
+  lanes: CursorLane[];
+  splits: SplitMark[];
   points: MutationPoint[];
   xDomain: [number, number];
   yDomain: [number, number];
@@ -117,10 +154,25 @@ export function buildSpacetime(input: SpacetimeInput, step: PresenterStep | null
   const t = (iso: string) => (Date.parse(iso) - origin) / 1000;
   const verdictOf = new Map(input.verdicts.map((v) => [v.key, v] as const));
 
+  const maxPosition = Math.max(input.startCount - 0.5, ...input.mutations.map((m) => m.position), ...input.pages.map((p) => p.lastPosition ?? 0));
+  const xDomain: [number, number] = [-1, Math.ceil(maxPosition) + 1];
+
+  // A parallel range's last page may hold none of its keys (what S3 answered lay past the range's
+  // end): it is drawn over the stretch it covered, from its cursor to the range's end.
+  const rangeAt = new Map<number, number>();
+  const emptyPage = (p: ExperimentPage): { x1: number; x2: number } | null => {
+    const c = p.cursor;
+    if (c === undefined) return null;
+    const from = rangeAt.get(c.range) ?? (c.afterPosition !== null ? boundary(c.afterPosition) : xDomain[0]);
+    const to = p.lastPosition ?? (c.throughPosition !== null ? boundary(c.throughPosition) : xDomain[1]);
+    rangeAt.set(c.range, to);
+    return p.firstPosition === null ? { x1: from, x2: to } : null;
+  };
   const segments: PageSegment[] = shownPages.map((p) => ({
+    range: p.cursor?.range ?? null,
+    color: p.cursor !== undefined ? cursorColor(p.cursor.range) : null,
     index: p.index,
-    x1: p.firstPosition ?? p.lastPosition ?? 0,
-    x2: p.lastPosition ?? p.firstPosition ?? 0,
+    ...(emptyPage(p) ?? { x1: p.firstPosition ?? p.lastPosition ?? 0, x2: p.lastPosition ?? p.firstPosition ?? 0 }),
     y: t(p.receivedAt),
     yRequested: t(p.requestedAt),
     keyCount: p.keyCount,
@@ -128,17 +180,18 @@ export function buildSpacetime(input: SpacetimeInput, step: PresenterStep | null
     lastKey: p.lastKey,
   }));
 
-  const maxPosition = Math.max(input.startCount - 0.5, ...input.mutations.map((m) => m.position), ...input.pages.map((p) => p.lastPosition ?? 0));
-  const xDomain: [number, number] = [-1, Math.ceil(maxPosition) + 1];
-
-  const stairs: { x: number; y: number }[] = [{ x: xDomain[0], y: 0 }];
+  const parallel = input.pages.some((p) => p.cursor !== undefined);
+  const stairs: { x: number; y: number }[] = parallel ? [] : [{ x: xDomain[0], y: 0 }];
   let cursor = xDomain[0];
-  for (const s of segments) {
-    stairs.push({ x: cursor, y: s.y });
-    const page = input.pages[s.index];
-    cursor = page !== undefined && !page.isTruncated ? xDomain[1] : s.x2;
-    stairs.push({ x: cursor, y: s.y });
+  if (!parallel) {
+    for (const s of segments) {
+      stairs.push({ x: cursor, y: s.y });
+      const page = input.pages[s.index];
+      cursor = page !== undefined && !page.isTruncated ? xDomain[1] : s.x2;
+      stairs.push({ x: cursor, y: s.y });
+    }
   }
+  const { lanes, splits } = parallel ? cursorLanes(shownPages, xDomain, t) : { lanes: [], splits: [] };
 
   const shownMutations = step === null ? input.mutations : input.mutations.filter((m) => step.visible.has(m.seq));
   const points: MutationPoint[] = shownMutations.map((m) => {
@@ -174,7 +227,59 @@ export function buildSpacetime(input: SpacetimeInput, step: PresenterStep | null
     if (p.lastKey !== null && p.lastPosition !== null && !ticks.some((t) => t.x === p.lastPosition)) ticks.push({ x: p.lastPosition, key: p.lastKey });
   }
 
-  return { segments, stairs, points, xDomain, yDomain, yTicks, yDecimals: yStep >= 1 ? 0 : yStep >= 0.1 ? 1 : 2, ticks, origin, inFlight: flight };
+  for (const m of splits) if (!ticks.some((t) => t.x === m.x)) ticks.push({ x: m.x, key: m.key });
+
+  return { segments, stairs, lanes, splits, points, xDomain, yDomain, yTicks, yDecimals: yStep >= 1 ? 0 : yStep >= 0.1 ? 1 : 2, ticks, origin, inFlight: flight };
+}
+
+/**
+ * Where a key range's end lies on the axis: just after its key when the bucket held it at the start
+ * (a whole position), else where the key already sits, between its neighbours.
+ */
+const boundary = (position: number) => (Number.isInteger(position) ? position + 0.5 : position);
+
+/**
+ * Each range's staircase: from where its cursor starts (range 0: the beginning, at time 0; a range
+ * split off later: its split point, when its first page was requested) down and along each of its
+ * pages, to the range's end once its last page is in. A range's end is the one its latest page was
+ * recorded with: splitting only moves it closer.
+ */
+function cursorLanes(pages: readonly ExperimentPage[], xDomain: [number, number], t: (iso: string) => number): { lanes: CursorLane[]; splits: SplitMark[] } {
+  const byRange = new Map<number, ExperimentPage[]>();
+  for (const p of pages) {
+    if (p.cursor === undefined || p.cursor.withdrawn !== undefined) continue;
+    const list = byRange.get(p.cursor.range) ?? [];
+    list.push(p);
+    byRange.set(p.cursor.range, list);
+  }
+  const lanes: CursorLane[] = [];
+  const splits: SplitMark[] = [];
+  for (const [range, list] of byRange) {
+    list.sort((a, b) => (a.cursor?.page ?? 0) - (b.cursor?.page ?? 0));
+    const first = list[0]?.cursor;
+    const latest = list[list.length - 1]?.cursor;
+    if (first === undefined || latest === undefined) continue;
+    const x1 = first.afterPosition !== null ? boundary(first.afterPosition) : xDomain[0];
+    const x2 = latest.throughPosition !== null ? boundary(latest.throughPosition) : xDomain[1];
+    const startY = range === 0 ? 0 : t(list[0]?.requestedAt ?? "");
+    if (first.after !== null) splits.push({ x: x1, key: first.after, y: startY, range });
+    const stairs = [{ x: x1, y: startY }];
+    let at = x1;
+    let done = false;
+    let keys = 0;
+    for (const p of list) {
+      const y = t(p.receivedAt);
+      keys += p.keyCount;
+      stairs.push({ x: at, y });
+      done = p.error === null && (!p.isTruncated || (p.cursor?.beyond ?? 0) > 0);
+      at = done ? x2 : (p.lastPosition ?? at);
+      stairs.push({ x: at, y });
+    }
+    lanes.push({ range, color: cursorColor(range), after: first.after, through: latest.through, x1, x2, stairs, pages: list.length, keys, done });
+  }
+  lanes.sort((a, b) => a.x1 - b.x1);
+  splits.sort((a, b) => a.x - b.x);
+  return { lanes, splits };
 }
 
 const round = (n: number) => Math.round(n * 1e6) / 1e6;

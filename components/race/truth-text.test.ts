@@ -6,7 +6,7 @@ import { groundTruthText } from "./truth-text";
 const experiment = (over: Partial<ExperimentSummary>): ExperimentSummary => ({
   id: "abc",
   scenario: "seed",
-  params: { connection: "minio", bucket: "b", scenario: "seed", keepData: false, latencyMs: 0 },
+  params: { connection: "minio", bucket: "b", scenario: "seed", keepData: false, latencyMs: 0, concurrency: 1 },
   connection: "minio",
   bucket: "b",
   prefix: "bucketscope-race/abc/",

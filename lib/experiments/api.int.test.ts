@@ -70,3 +70,22 @@ describe("custom experiment keys", () => {
     expect(status, JSON.stringify(json)).toBe(201);
   });
 });
+
+describe("parallel experiments", () => {
+  it.each([
+    [0, "concurrency: the concurrency must be between 1 and 8 (1: one cursor, the sequential pass)"],
+    [9, "concurrency: the concurrency must be between 1 and 8 (1: one cursor, the sequential pass)"],
+    [2.5, "concurrency: the concurrency must be a whole number of cursors"],
+    ["4", "concurrency: the concurrency must be a number of cursors"],
+  ])("refuses concurrency %j with 400 and the reason, recording nothing", async (concurrency, reason) => {
+    // Counted by experiments, not keys: the one accepted above may still be writing its own.
+    const recorded = async () => experimentListResponseSchema.parse(await (await fetch(`${app.url}/api/experiments`)).json()).experiments.length;
+    const before = await recorded();
+    const { status, json } = await post({ connection: "sandbox", bucket: "demo", scenario: "churn", keyCount: 20, pageSize: 5, concurrency });
+    expect(status).toBe(400);
+    const body = errorBodySchema.parse(json);
+    expect(body.error.code).toBe("bad_request");
+    expect(body.error.message.startsWith(reason), body.error.message).toBe(true);
+    expect(await recorded()).toBe(before);
+  });
+});

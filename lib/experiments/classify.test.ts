@@ -5,6 +5,20 @@ import { ChurnChooser, seededRandom } from "./scenarios";
 
 const v = (etag: string) => ({ etag });
 
+const mutation = (seq: number, op: Mutation["op"], key: string): Mutation => ({
+  seq,
+  op,
+  key,
+  position: 0,
+  trigger: { kind: "after-page", page: 0 },
+  sentAt: "2026-01-01T00:00:00.000Z",
+  ackedAt: "2026-01-01T00:00:00.010Z",
+  ok: true,
+  etag: op === "delete" ? null : "new",
+  error: null,
+});
+
+
 describe("one key's verdict from start, end and listing", () => {
   it("names each way a pass can disagree with the bucket", () => {
     expect(classifyKey(v("a"), v("a"), v("a"))).toBe("consistent");
@@ -42,20 +56,76 @@ describe("positions and covering pages", () => {
   });
 });
 
-describe("every key of an experiment", () => {
-  const mutation = (seq: number, op: Mutation["op"], key: string): Mutation => ({
-    seq,
-    op,
-    key,
-    position: 0,
-    trigger: { kind: "after-page", page: 0 },
-    sentAt: "2026-01-01T00:00:00.000Z",
-    ackedAt: "2026-01-01T00:00:00.010Z",
-    ok: true,
-    etag: op === "delete" ? null : "new",
-    error: null,
+describe("covering pages of a parallel pass", () => {
+  // Range 0 lists from the start; after its first page it is split at obj_3 and obj_6: range 1 holds
+  // (obj_3, obj_6], range 2 (obj_6, end]. Pages are indexed in the order they were answered.
+  const cursor = (range: number, page: number, after: string | null, through: string | null, beyond = 0) => ({ range, page, after, through, beyond });
+  const pages: PageRange[] = [
+    { index: 0, lastKey: "obj_1", isTruncated: true, failed: false, cursor: cursor(0, 0, null, null) },
+    { index: 1, lastKey: "obj_5", isTruncated: true, failed: false, cursor: cursor(1, 0, "obj_3", "obj_6") },
+    { index: 2, lastKey: "obj_9", isTruncated: false, failed: false, cursor: cursor(2, 0, "obj_6", null) },
+    // Range 0's response reached past obj_3: cut there, the range ended.
+    { index: 3, lastKey: "obj_3", isTruncated: true, failed: false, cursor: cursor(0, 1, null, "obj_3", 2) },
+    // Range 1's last page had nothing of its own left: empty, and it ended.
+    { index: 4, lastKey: null, isTruncated: true, failed: false, cursor: cursor(1, 1, "obj_3", "obj_6", 1) },
+  ];
+
+  it.each([
+    ["obj_0", 0],
+    ["obj_1", 0],
+    ["obj_2", 3],
+    ["obj_3", 3],
+    ["obj_3a", 1],
+    ["obj_5", 1],
+    ["obj_5a", 4],
+    ["obj_6", 4],
+    ["obj_6a", 2],
+    ["zzz", 2],
+  ])("%s is decided by the page of the range holding it: page index %i", (key, index) => {
+    expect(coveringPage(pages, key)).toBe(index);
   });
 
+  it("takes a range's end from its latest page, not from a page recorded before the split", () => {
+    // Range 0's first page still says "through the end"; obj_7 is range 2's all the same.
+    expect(coveringPage([pages[2] as PageRange, pages[0] as PageRange], "obj_7")).toBe(2);
+    // Before range 2 answered anything, no page has decided obj_7 yet; range 0 has not reached it.
+    expect(coveringPage([pages[0] as PageRange], "obj_7")).toBeNull();
+  });
+
+  it("leaves keys of a failed range or of a range never listed undecided, and other ranges decided", () => {
+    const failed: PageRange[] = [pages[0] as PageRange, pages[1] as PageRange, pages[2] as PageRange, { index: 3, lastKey: null, isTruncated: false, failed: true, cursor: cursor(0, 1, null, "obj_3") }];
+    expect(coveringPage(failed, "obj_2")).toBeNull();
+    expect(coveringPage(failed, "obj_4")).toBe(1);
+    expect(coveringPage(failed, "obj_8")).toBe(2);
+    expect(coveringPage(failed, "obj_5a")).toBeNull();
+  });
+
+  it("ignores withdrawn pages: after a fall back to one cursor, range 0 decides every key", () => {
+    const fellBack: PageRange[] = [
+      { index: 0, lastKey: "obj_1", isTruncated: true, failed: false, cursor: cursor(0, 0, null, null) },
+      { index: 1, lastKey: "obj_5", isTruncated: true, failed: false, cursor: { ...cursor(1, 0, "obj_3", "obj_6"), withdrawn: true } },
+      { index: 2, lastKey: "obj_9", isTruncated: false, failed: false, cursor: cursor(0, 1, null, null) },
+    ];
+    expect(coveringPage(fellBack, "obj_4")).toBe(2);
+  });
+
+  it("lets a later key be missed while an earlier one is seen new: each range has its own frontier", () => {
+    // After page index 1 (range 1 has passed obj_5) and before page index 3 (range 0 has only reached
+    // obj_1), obj_4a and obj_2a are inserted: obj_4a is behind range 1's cursor, obj_2a ahead of range 0's.
+    const start = new Map<string, string>(["obj_0", "obj_1", "obj_2", "obj_3", "obj_4", "obj_5", "obj_6", "obj_7", "obj_8", "obj_9"].map((k) => [k, "1"]));
+    const end = new Map<string, string>([...start, ["obj_2a", "new"], ["obj_4a", "new"]]);
+    const listed = new Map<string, { etag: string; page: number }>([...start].map(([k]) => [k, { etag: "1", page: k <= "obj_1" ? 0 : k <= "obj_3" ? 3 : k <= "obj_5" ? 1 : 2 }]));
+    listed.set("obj_2a", { etag: "new", page: 3 });
+    const mutations = [mutation(0, "put", "obj_4a"), mutation(1, "put", "obj_2a")];
+    const verdicts = classifyKeys({ start, end, listed, mutations, pages });
+    const of = (key: string) => verdicts.find((v) => v.key === key);
+    expect([of("obj_2a")?.verdict, of("obj_2a")?.page]).toEqual(["seen-new", 3]);
+    expect([of("obj_4a")?.verdict, of("obj_4a")?.page]).toEqual(["missed", 1]);
+    expect(verdicts.filter((v) => v.verdict !== "consistent").map((v) => v.key)).toEqual(["obj_2a", "obj_4a"]);
+  });
+});
+
+describe("every key of an experiment", () => {
   it("gives each key one verdict in key order, and answers start/end equality in one line", () => {
     const start = new Map([
       ["a", "1"],

@@ -15,6 +15,8 @@ export interface PageRange {
   lastKey: string | null;
   isTruncated: boolean;
   failed: boolean;
+  /** Parallel passes: the key range (after, through] whose cursor answered this page, keys relative. */
+  cursor?: { range: number; page: number; after: string | null; through: string | null; beyond: number; withdrawn?: boolean };
 }
 
 /** ETags compare without the quotes S3 puts around them (listings and PUT answers differ in tools). */
@@ -51,10 +53,47 @@ export function positionIn(startKeys: readonly string[], key: string): number {
  * untruncated page holds everything after. Null when the pass stopped before reaching the key.
  */
 export function coveringPage(pages: readonly PageRange[], key: string): number | null {
+  if (pages.some((p) => p.cursor !== undefined)) return coveringPageOfRanges(pages, key);
   for (const p of pages) {
     if (p.failed) return null;
     if (p.lastKey !== null && compareKeys(key, p.lastKey) <= 0) return p.index;
     if (!p.isTruncated) return p.index;
+  }
+  return null;
+}
+
+/**
+ * A parallel pass: each range's cursor is a sequential listing of its own keys (after, through], so
+ * the page that decided `key` is found as above among the pages of the one range holding it. A range
+ * only ever shrinks from its end when it is split (the part cut off becomes a range with a greater
+ * start), so its latest page says where it ends, and of the ranges that seem to hold a key (a split
+ * after a cancelled pass's last page) the one that starts latest is the one that lists it. Pages
+ * withdrawn by a fall back to one cursor decided nothing.
+ */
+function coveringPageOfRanges(pages: readonly PageRange[], key: string): number | null {
+  const byRange = new Map<number, PageRange[]>();
+  for (const p of pages) {
+    if (p.cursor?.withdrawn === true) continue;
+    const id = p.cursor?.range ?? 0;
+    const list = byRange.get(id) ?? [];
+    list.push(p);
+    byRange.set(id, list);
+  }
+  let holder: { after: string | null; pages: PageRange[] } | null = null;
+  for (const list of byRange.values()) {
+    list.sort((a, b) => (a.cursor?.page ?? a.index) - (b.cursor?.page ?? b.index));
+    const after = list[0]?.cursor?.after ?? null;
+    const through = list[list.length - 1]?.cursor?.through ?? null;
+    if (after !== null && compareKeys(key, after) <= 0) continue;
+    if (through !== null && compareKeys(key, through) > 0) continue;
+    if (holder === null || (after !== null && (holder.after === null || compareKeys(after, holder.after) > 0))) holder = { after, pages: list };
+  }
+  if (holder === null) return null;
+  for (const p of holder.pages) {
+    if (p.failed) return null;
+    if (p.lastKey !== null && compareKeys(key, p.lastKey) <= 0) return p.index;
+    // The range ended here: S3 had nothing more, or the response reached past the range's end.
+    if (!p.isTruncated || (p.cursor?.beyond ?? 0) > 0) return p.index;
   }
   return null;
 }

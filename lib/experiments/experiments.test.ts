@@ -5,7 +5,7 @@ import { putKeys, registryFor, serviceFor, startTestSandbox, tempDir } from "@/l
 import type { Sandbox } from "@/lib/sandbox";
 import { experimentEventSchema, experimentParamsSchema, type ExperimentDetail, type ExperimentEvent, type ExperimentParamsInput, type Mutation } from "@/lib/wire";
 import { injectLatency } from "./bucket-ops";
-import { ExperimentService } from "./service";
+import { ExperimentService, raceSplitPoints } from "./service";
 
 let sandbox: Sandbox;
 let passes: PassService;
@@ -148,6 +148,41 @@ describe("behind and ahead of the cursor", () => {
   }, 120_000);
 });
 
+/**
+ * Each key's verdict agrees with the log: the key's page (the one whose range holds it) shows every
+ * mutation acknowledged before that page was requested and none sent after it was answered. Returns
+ * how many keys were decided so (a mutation in flight during its page may go either way).
+ */
+function expectVerdictsFollowTheLog(d: ExperimentDetail): number {
+  const byKey = new Map<string, Mutation[]>();
+  for (const m of d.mutations) byKey.set(m.key, [...(byKey.get(m.key) ?? []), m]);
+  let decided = 0;
+  for (const v of d.verdicts) {
+    const muts = byKey.get(v.key) ?? [];
+    if (muts.length === 0) {
+      expect(v.verdict, v.key).toBe("consistent");
+      continue;
+    }
+    const page = d.pages.find((p) => p.index === v.page);
+    expect(page, v.key).toBeDefined();
+    const requested = Date.parse(page?.requestedAt ?? "");
+    const answered = Date.parse(page?.receivedAt ?? "");
+    // A mutation in flight while its page was being answered may or may not be reflected.
+    if (muts.some((m) => !(Date.parse(m.ackedAt) < requested || Date.parse(m.sentAt) > answered))) continue;
+    let expected: string | null = v.start?.etag ?? null;
+    let present = v.start !== null;
+    for (const m of muts) {
+      if (Date.parse(m.ackedAt) >= requested) continue;
+      present = m.op !== "delete";
+      expected = m.etag;
+    }
+    expect(v.listed !== null, `${v.key} listed`).toBe(present);
+    if (present) expect(v.listed?.etag, `${v.key} version`).toBe(expected);
+    decided++;
+  }
+  return decided;
+}
+
 describe("churn with a fixed seed", () => {
   it("reflects every mutation acknowledged before its key's page was requested, and none sent after it was answered", async () => {
     const d = await run(lab, {
@@ -165,35 +200,63 @@ describe("churn with a fixed seed", () => {
     expect(d.mutations.length).toBeGreaterThanOrEqual(20);
     expect(sandbox.faults.state.latencyMs).toBe(0);
 
-    const byKey = new Map<string, Mutation[]>();
-    for (const m of d.mutations) byKey.set(m.key, [...(byKey.get(m.key) ?? []), m]);
-    let decided = 0;
-    for (const v of d.verdicts) {
-      const muts = byKey.get(v.key) ?? [];
-      if (muts.length === 0) {
-        expect(v.verdict, v.key).toBe("consistent");
-        continue;
-      }
-      const page = d.pages.find((p) => p.index === v.page);
-      expect(page, v.key).toBeDefined();
-      const requested = Date.parse(page?.requestedAt ?? "");
-      const answered = Date.parse(page?.receivedAt ?? "");
-      // A mutation in flight while its page was being answered may or may not be reflected.
-      if (muts.some((m) => !(Date.parse(m.ackedAt) < requested || Date.parse(m.sentAt) > answered))) continue;
-      let expected: string | null = v.start?.etag ?? null;
-      let present = v.start !== null;
-      for (const m of muts) {
-        if (Date.parse(m.ackedAt) >= requested) continue;
-        present = m.op !== "delete";
-        expected = m.etag;
-      }
-      expect(v.listed !== null, `${v.key} listed`).toBe(present);
-      if (present) expect(v.listed?.etag, `${v.key} version`).toBe(expected);
-      decided++;
-    }
+    const decided = expectVerdictsFollowTheLog(d);
     expect(decided).toBeGreaterThanOrEqual(10);
     expect(anomalies(d).length).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe("a parallel pass", () => {
+  it("lists the prefix in several key ranges at once, and each key's verdict follows from the page of the range holding it", async () => {
+    const d = await run(lab, {
+      connection: "sandbox",
+      bucket: "demo",
+      scenario: "churn",
+      keyCount: 400,
+      pageSize: 25,
+      rate: 150,
+      seed: 11,
+      latencyMs: 40,
+      concurrency: 4,
+    });
+    expect(d.experiment).toMatchObject({ status: "complete", params: { concurrency: 4 } });
+    const ranges = new Set(d.pages.map((p) => p.cursor?.range));
+    expect(ranges.size).toBeGreaterThanOrEqual(4);
+    // The prefix starts cut at its seeded keys into four equal parts; each part's cursor lists keys.
+    const firstPages = [0, 1, 2, 3].map((r) => d.pages.find((p) => p.cursor?.range === r && p.cursor.page === 0)?.cursor);
+    expect(firstPages.map((c) => c?.after ?? null)).toEqual([null, "obj_0099", "obj_0199", "obj_0299"]);
+    for (const r of [0, 1, 2, 3]) expect(d.pages.filter((p) => p.cursor?.range === r).reduce((n, p) => n + p.keyCount, 0), `range ${r}`).toBeGreaterThan(50);
+    expect(d.pages.every((p) => p.cursor !== undefined)).toBe(true);
+    // Several cursors were out at the same time: some page was requested before the previous one was answered.
+    const overlapping = d.pages.some((p, i) => i > 0 && Date.parse(p.requestedAt) < Date.parse(d.pages[i - 1]?.receivedAt ?? ""));
+    expect(overlapping).toBe(true);
+    // Each range lists its own keys, in order, within (after, through].
+    for (const p of d.pages) {
+      const c = p.cursor;
+      if (c === undefined || p.firstKey === null || p.lastKey === null) continue;
+      if (c.after !== null) expect(p.firstKey > c.after, `page ${p.index} starts after its range`).toBe(true);
+      if (c.through !== null) expect(p.lastKey <= c.through, `page ${p.index} ends in its range`).toBe(true);
+    }
+    expect(expectVerdictsFollowTheLog(d)).toBeGreaterThanOrEqual(10);
+    expect(d.verdicts.every((v) => v.page !== null)).toBe(true);
+    const pass = await passes.settled(d.experiment.passId ?? "");
+    expect(pass).toMatchObject({ status: "complete", concurrency: 4, totals: { pages: d.pages.length, keys: d.experiment.result?.listedKeys } });
+    expect(keysUnder(d.experiment.prefix)).toEqual([]);
+  }, 120_000);
+
+  it("cuts the seeded keys into equal parts, never twice at one key", () => {
+    expect(raceSplitPoints(["a", "b", "c", "d", "e", "f", "g", "h"], 4)).toEqual(["b", "d", "f"]);
+    expect(raceSplitPoints(["a", "b"], 4)).toEqual(["a"]);
+    expect(raceSplitPoints(["a", "b", "c"], 1)).toEqual([]);
+  });
+
+  it("refuses a concurrency the lab cannot draw, before writing anything", () => {
+    for (const concurrency of [0, 9, 2.5, "4"]) {
+      const parsed = experimentParamsSchema.safeParse({ connection: "sandbox", bucket: "demo", scenario: "seed", concurrency });
+      expect(parsed.success, String(concurrency)).toBe(false);
+      expect(parsed.error?.issues[0]?.message).toMatch(/concurrency must be/);
+    }
+  });
 });
 
 describe("a custom schedule", () => {

@@ -4,6 +4,7 @@ import { limits as processLimits, loadSettings } from "@/lib/config";
 import { connections as defaultConnections, type ConnectionRegistry } from "@/lib/connections";
 import { AppError, internalError } from "@/lib/http";
 import { listPages, sleep, type ListedPage, type RetryPolicy } from "@/lib/lister";
+import { listParallel, newParallelState, type ParallelStep } from "@/lib/parallel";
 import { passes as defaultPasses, PendingEnds, storageProblem, type PassService } from "@/lib/passes";
 import type {
   BucketVersioning,
@@ -423,7 +424,17 @@ export class ExperimentService {
       const position = (key: string) => positionIn(startKeys, key);
 
       const passId = randomBytes(9).toString("base64url");
-      passStore.create({ id: passId, connection: scope.conn.name, bucket: scope.bucket, prefix: scope.prefix, delimiter: null, pageSize: plan.pageSize, startAfter: null });
+      passStore.create({
+        id: passId,
+        connection: scope.conn.name,
+        bucket: scope.bucket,
+        prefix: scope.prefix,
+        delimiter: null,
+        pageSize: plan.pageSize,
+        startAfter: null,
+        concurrency: params.concurrency,
+        parallel: params.concurrency > 1 ? newParallelState(params.concurrency, scope.conn.maxConcurrency) : null,
+      });
       this.store.setPass(id, passId);
       const passSeq = passStore.row(passId)?.seq as number;
 
@@ -467,59 +478,108 @@ export class ExperimentService {
 
       const listed = new Map<string, { etag: string | null; page: number }>();
       const ranges: PageRange[] = [];
-      let passError: PassError | null = null;
+      // Set inside take(), a closure: the annotation keeps TypeScript from narrowing it to null here.
+      let passError = null as PassError | null;
+      const rel = (k: string | null) => (k !== null ? k.slice(scope.prefix.length) : null);
+      const listParams = { connection: scope.conn.name, bucket: scope.bucket, prefix: scope.prefix, delimiter: null, pageSize: plan.pageSize, startAfter: null };
+      /** Logs an answered page and runs the steps due after it; false once the listing must stop. */
+      const take = async (page: ListedPage): Promise<boolean> => {
+        const r = page.record;
+        const first = rel(r.firstKey);
+        const last = rel(r.lastKey);
+        const c = r.cursor;
+        const cursor =
+          c !== undefined
+            ? {
+                range: c.range,
+                page: c.page,
+                after: rel(c.after),
+                through: rel(c.through),
+                afterPosition: c.after !== null ? position(rel(c.after) as string) : null,
+                throughPosition: c.through !== null ? position(rel(c.through) as string) : null,
+                beyond: c.beyond,
+              }
+            : undefined;
+        const p: ExperimentPage = {
+          index: r.index,
+          requestedAt: r.requestedAt,
+          receivedAt: r.receivedAt,
+          keyCount: r.entryCount,
+          firstKey: first,
+          lastKey: last,
+          firstPosition: first !== null ? position(first) : null,
+          lastPosition: last !== null ? position(last) : null,
+          isTruncated: r.isTruncated,
+          error: r.error?.message ?? null,
+          ...(cursor !== undefined ? { cursor } : {}),
+        };
+        emit({ type: "page", page: p });
+        for (const e of page.entries) listed.set(e.key.slice(scope.prefix.length), { etag: normalizeEtag(e.etag), page: r.index });
+        ranges.push({ index: r.index, lastKey: last, isTruncated: r.isTruncated, failed: r.error !== null, ...(cursor !== undefined ? { cursor } : {}) });
+        if (r.error !== null) {
+          passError = r.error;
+          return false;
+        }
+        for (const step of plan.steps) {
+          if (step.afterPage !== r.index + 1) continue;
+          stepsRun++;
+          await mutate(step.op, step.key, { kind: "after-page", page: r.index });
+        }
+        return true;
+      };
       let next: AsyncGenerator<ListedPage, void, undefined> | undefined;
+      let walk: AsyncGenerator<ParallelStep, void, undefined> | undefined;
       try {
-        const pages = listPages(
-          scope.conn.client,
-          { connection: scope.conn.name, bucket: scope.bucket, prefix: scope.prefix, delimiter: null, pageSize: plan.pageSize, startAfter: null },
-          // No prefetch: a mutation made after page N is acknowledged before page N+1 is requested.
-          { signal, prefetch: false, retry: this.opts.retry },
-        );
-        // Each request is announced before it is sent, so viewers draw the page in flight as it happens.
-        next = pages[Symbol.asyncIterator]();
-        for (let index = 0; ; index++) {
-          run.inFlight = { type: "request", index, requestedAt: iso(Date.now()) };
-          run.notify();
-          const answered = await next.next();
-          // Cleared before the page is logged: a viewer never sees a request after its own answer.
-          run.inFlight = null;
-          if (answered.done === true) break;
-          const page = answered.value;
-          passStore.recordPage(passSeq, page);
-          const r = page.record;
-          const rel = (k: string | null) => (k !== null ? k.slice(scope.prefix.length) : null);
-          const first = rel(r.firstKey);
-          const last = rel(r.lastKey);
-          const p: ExperimentPage = {
-            index: r.index,
-            requestedAt: r.requestedAt,
-            receivedAt: r.receivedAt,
-            keyCount: r.entryCount,
-            firstKey: first,
-            lastKey: last,
-            firstPosition: first !== null ? position(first) : null,
-            lastPosition: last !== null ? position(last) : null,
-            isTruncated: r.isTruncated,
-            error: r.error?.message ?? null,
-          };
-          emit({ type: "page", page: p });
-          for (const e of page.entries) listed.set(e.key.slice(scope.prefix.length), { etag: normalizeEtag(e.etag), page: r.index });
-          ranges.push({ index: r.index, lastKey: last, isTruncated: r.isTruncated, failed: r.error !== null });
-          if (r.error !== null) {
-            passError = r.error;
-            break;
+        if (params.concurrency > 1) {
+          // No prefetch here either: each cursor asks for its next page only once its page is taken,
+          // so a step run after page N is acknowledged before that cursor's next request.
+          walk = listParallel(scope.conn.client, listParams, {
+            signal,
+            retry: this.opts.retry,
+            requested: params.concurrency,
+            maxConcurrency: scope.conn.maxConcurrency,
+            firstIndex: 0,
+            prefetch: false,
+            splitPoints: raceSplitPoints(initial, params.concurrency).map((k) => scope.prefix + k),
+          });
+          for await (const step of walk) {
+            passStore.recordStep(passSeq, step);
+            // A fall back to one cursor (never on the sandbox): what the withdrawn ranges listed is listed again by range 0.
+            if (step.withdraw.length > 0) {
+              const gone = new Set(step.withdraw);
+              const pagesGone = new Set<number>();
+              for (const p of ranges) if (p.cursor !== undefined && gone.has(p.cursor.range)) {
+                p.cursor.withdrawn = true;
+                pagesGone.add(p.index);
+              }
+              for (const [key, l] of listed) if (pagesGone.has(l.page)) listed.delete(key);
+            }
+            if (step.page !== null && !(await take(step.page))) break;
           }
-          if (!r.isTruncated) break;
-          for (const step of plan.steps) {
-            if (step.afterPage !== r.index + 1) continue;
-            stepsRun++;
-            await mutate(step.op, step.key, { kind: "after-page", page: r.index });
+        } else {
+          const pages = listPages(
+            scope.conn.client,
+            listParams,
+            // No prefetch: a mutation made after page N is acknowledged before page N+1 is requested.
+            { signal, prefetch: false, retry: this.opts.retry },
+          );
+          // Each request is announced before it is sent, so viewers draw the page in flight as it happens.
+          next = pages[Symbol.asyncIterator]();
+          for (let index = 0; ; index++) {
+            run.inFlight = { type: "request", index, requestedAt: iso(Date.now()) };
+            run.notify();
+            const answered = await next.next();
+            // Cleared before the page is logged: a viewer never sees a request after its own answer.
+            run.inFlight = null;
+            if (answered.done === true) break;
+            passStore.recordPage(passSeq, answered.value);
+            if (!(await take(answered.value)) || !answered.value.record.isTruncated) break;
           }
         }
       } finally {
         run.inFlight = null;
         await next?.return(undefined);
+        await walk?.return(undefined);
         for (const t of timers) clearTimeout(t);
         await churn?.stop();
         await Promise.all(timed);
@@ -643,6 +703,21 @@ export class ExperimentService {
     this.unrecorded.flushAll();
     this.unrecorded.stop();
   }
+}
+
+/**
+ * Where a parallel race first cuts its prefix: the seeded keys in `concurrency` equal parts. The lab
+ * knows its own keys, as a hints file would tell s3-fast-list; without them a prefix of a few hundred
+ * keys is over before the splitter has learnt enough of it to cut it, and the picture would show one
+ * cursor doing all the work. Later splits are the splitter's, as in any parallel pass.
+ */
+export function raceSplitPoints(seeded: readonly string[], concurrency: number): string[] {
+  const points: string[] = [];
+  for (let i = 1; i < concurrency; i++) {
+    const key = seeded[Math.floor((i * seeded.length) / concurrency) - 1];
+    if (key !== undefined && key !== points[points.length - 1]) points.push(key);
+  }
+  return points;
 }
 
 function truthSnapshot(which: "start" | "end", t: Truth): TruthSnapshot {

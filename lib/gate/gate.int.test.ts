@@ -80,6 +80,11 @@ describe("writes from other web pages", () => {
     expectRefused(await rawHttp(app.url, "/api/watches", { method: "POST", headers: crossSite, body: watch }), 403, "cross_origin");
     const experiment = JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "seed", keepData: true });
     expectRefused(await rawHttp(app.url, "/api/experiments", { method: "POST", headers: crossSite, body: experiment }), 403, "cross_origin");
+    // A parallel race (several cursors writing and listing at once) is the same write, refused the same way.
+    const parallelRace = JSON.stringify({ connection: "sandbox", bucket: "demo", scenario: "churn", concurrency: 4, keepData: true });
+    expectRefused(await rawHttp(app.url, "/api/experiments", { method: "POST", headers: crossSite, body: parallelRace }), 403, "cross_origin");
+    const rebound = await rawHttp(app.url, "/api/experiments", { method: "POST", headers: { "content-type": "application/json", host: `attacker.example:${new URL(app.url).port}` }, body: parallelRace });
+    expect(rebound.status).toBe(421);
     expect(await recordedCount("/api/watches", "watches")).toBe(0);
     expect(await recordedCount("/api/experiments", "experiments")).toBe(0);
     expect(await recordedPasses()).toBe(0);

@@ -52,6 +52,24 @@ export interface ParallelOptions {
   firstIndex: number;
   /** A resumed pass: its ranges and state as recorded. */
   resume?: { ranges: RangeRecord[]; state: ParallelState };
+  /**
+   * false: a cursor requests its next page only once its page has been consumed (the race lab: a
+   * mutation made after a page is acknowledged before that cursor's next request). Default true.
+   */
+  prefetch?: boolean;
+  /**
+   * Split points known in advance (ascending, each after the pass's start-after), like the hints
+   * file of s3-fast-list: the key space starts cut into ranges at them. They wait, as any split does,
+   * until the server has shown it honours StartAfter; the splitter goes on splitting from there.
+   * Ignored on resume (the recorded ranges stand).
+   */
+  splitPoints?: readonly string[];
+}
+
+/** The first ranges of a pass: range 0 alone, or the key space cut at the given points. */
+function firstRanges(startAfter: string | null, points: readonly string[]): RangeRecord[] {
+  const cuts = points.filter((p, i) => (startAfter === null || compareKeys(p, startAfter) > 0) && (i === 0 || compareKeys(p, points[i - 1] as string) > 0));
+  return [null, ...cuts].map((after, i) => newRange(i, after ?? startAfter, cuts[i] ?? null, i === 0 ? null : 0, "pending"));
 }
 
 export function newParallelState(requested: number, maxConcurrency: number, now = Date.now()): ParallelState {
@@ -144,7 +162,7 @@ class ParallelWalk {
     // A resumed pass starts again at the concurrency asked for; S3 will say if that is too much.
     this.limit = this.target;
     this.state.info.current = this.limit;
-    const ranges = resume?.ranges ?? [newRange(0, params.startAfter, null, null, "pending")];
+    const ranges = resume?.ranges ?? firstRanges(params.startAfter, opts.splitPoints ?? []);
     // Nobody lists anything yet: a range that was being listed waits for a cursor like any other.
     for (const r of ranges) if (r.state === "listing") r.state = "pending";
     this.plan = new RangePlan({ prefix: params.prefix, delimiter: params.delimiter, pageSize: params.pageSize }, ranges);
@@ -270,7 +288,7 @@ class ParallelWalk {
       prefixPage: range.lastPrefixPage,
     };
     const signal = AbortSignal.any([this.controller.signal, cursor.controller.signal]);
-    void this.run(cursor, { ...start, signal, previous, firstIndex: LOCAL_INDEX_BASE, retry: this.opts.retry }).finally(() => {
+    void this.run(cursor, { ...start, signal, previous, firstIndex: LOCAL_INDEX_BASE, retry: this.opts.retry, prefetch: this.opts.prefetch }).finally(() => {
       this.cursors.delete(range.id);
       const i = this.parked.indexOf(cursor);
       if (i >= 0) this.parked.splice(i, 1);

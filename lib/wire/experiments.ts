@@ -74,11 +74,21 @@ const pageSize = (fallback: number) =>
 /** Sandbox only: delay added to every listing request of the bucket while the pass runs. */
 const latencySchema = z.number().int().min(0).max(10_000).default(0);
 
+/** Cursors of a parallel race pass: few enough that each one's staircase can be told apart on the picture. */
+export const MAX_RACE_CONCURRENCY = 8;
+const raceConcurrencySchema = z
+  .number({ error: "the concurrency must be a number of cursors" })
+  .int("the concurrency must be a whole number of cursors")
+  .min(1, `the concurrency must be between 1 and ${MAX_RACE_CONCURRENCY} (1: one cursor, the sequential pass)`)
+  .max(MAX_RACE_CONCURRENCY, `the concurrency must be between 1 and ${MAX_RACE_CONCURRENCY} (1: one cursor, the sequential pass)`);
+
 const common = {
   connection: z.lazy(() => connectionNameSchema),
   bucket: z.lazy(() => bucketNameSchema),
   /** Leave the experiment's objects in the bucket afterwards. */
   keepData: z.boolean().default(false),
+  /** Cursors listing at once: 1 is a sequential pass; more split the prefix into key ranges listed in parallel. */
+  concurrency: raceConcurrencySchema.default(1),
 };
 
 /** "After page N is received (1 = the first page)" or "t ms after the first page was requested". */
@@ -164,6 +174,28 @@ export const experimentSummarySchema = z.object({
 });
 export type ExperimentSummary = z.infer<typeof experimentSummarySchema>;
 
+/**
+ * The key range of a parallel race pass a page belongs to (the page record's cursor, keys relative to
+ * the prefix): the range holds the keys k with after < k <= through, and its cursor lists them in order.
+ */
+export const experimentCursorSchema = z.object({
+  /** Ranges are numbered from 0 in the order they were made; range 0 begins where the pass begins. */
+  range: z.number(),
+  /** This page's position within its range, from 0. */
+  page: z.number(),
+  /** Null: the beginning of the prefix. */
+  after: z.string().nullable(),
+  /** Null: the end of the prefix. The range's end when the page was recorded (a split may move it closer later). */
+  through: z.string().nullable(),
+  afterPosition: z.number().nullable(),
+  throughPosition: z.number().nullable(),
+  /** Items of the response past `through`, left out (they belong to the next range): the range ended with this page. */
+  beyond: z.number(),
+  /** The pass fell back to one cursor and withdrew this page's keys: why. */
+  withdrawn: z.string().optional(),
+});
+export type ExperimentCursor = z.infer<typeof experimentCursorSchema>;
+
 export const experimentPageSchema = z.object({
   index: z.number(),
   requestedAt: z.string(),
@@ -176,6 +208,8 @@ export const experimentPageSchema = z.object({
   lastPosition: z.number().nullable(),
   isTruncated: z.boolean(),
   error: z.string().nullable(),
+  /** Parallel passes only: the key range and cursor this page belongs to. */
+  cursor: experimentCursorSchema.optional(),
 });
 export type ExperimentPage = z.infer<typeof experimentPageSchema>;
 
