@@ -621,14 +621,15 @@ function* alignedRuns(reader: DiffReader, resolved: ResolvedPlan, mismatchBudget
 /**
  * "aligned", "differences" and "keys" compare two passes that keep their entries in `entries`;
  * "changes" two spans passes of one target (only the rows that begin or end between them are read);
+ * "recorded" the same, from the differences the later pass recorded when the two are consecutive;
  * "merge" any other pair, by walking both passes in key order (see span-merge.ts).
  */
-export type MergeStrategy = "aligned" | "differences" | "keys" | "changes" | "merge";
+export type MergeStrategy = "aligned" | "differences" | "keys" | "changes" | "recorded" | "merge";
 
 /** Which strategy a comparison can use. */
 export function strategyFor(resolved: ResolvedPlan): MergeStrategy {
   const { a, b } = resolved;
-  if (a.layout === "spans" && b.layout === "spans" && a.target !== null && a.target === b.target && resolved.range.rollups.length === 0) return "changes";
+  if (a.layout === "spans" && b.layout === "spans" && a.target !== null && a.target === b.target && resolved.range.rollups.length === 0) return "recorded";
   if (a.layout !== "entries" || b.layout !== "entries") return "merge";
   return a.anomalies === 0 && b.anomalies === 0 && resolved.range.rollups.length === 0 ? "aligned" : "keys";
 }
@@ -659,6 +660,8 @@ export function mergeRuns(
       return keyRuns(reader, resolved);
     case "changes":
       return changesRuns(reader, resolved);
+    case "recorded":
+      return changesRuns(reader, resolved, true);
     case "merge":
       return mergedRuns(reader, resolved);
   }

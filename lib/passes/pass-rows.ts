@@ -263,3 +263,9 @@ export function coveredIntervals(spans: readonly PageSpan[]): { lo: string | nul
   }
   return out;
 }
+
+/** True when the pages of a spans pass covered every key of its target, from the first to the last. */
+export function coversEverything(spans: readonly PageSpan[]): boolean {
+  const intervals = coveredIntervals(spans);
+  return intervals.length === 1 && intervals[0]?.lo === null && intervals[0].hi === null;
+}
