@@ -90,7 +90,10 @@ function churn(n: number): void {
   while (inserted.size < changes - 2 * third) {
     const i = Math.floor(random() * bucket.length);
     const at = bucket[i] as Entry;
-    inserted.set(i, { key: `${at.key}.${n}`, size: 100 + n, etag: `"new-${n}-${i}"`, lastModified: "2025-03-01T00:00:00.000Z", storageClass: "STANDARD" });
+    const key = `${at.key}.${n}`;
+    // The new key must fall between its neighbours, or the pass would list keys out of order.
+    if (i + 1 < bucket.length && key >= (bucket[i + 1] as Entry).key) continue;
+    inserted.set(i, { key, size: 100 + n, etag: `"new-${n}-${i}"`, lastModified: "2025-03-01T00:00:00.000Z", storageClass: "STANDARD" });
   }
   const next: Entry[] = [];
   for (let i = 0; i < bucket.length; i++) {
