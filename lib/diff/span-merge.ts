@@ -72,6 +72,40 @@ function countUpTo(db: Database.Database, side: SideRef, lo: string | null, key:
   return (s.get({ target: side.target, lo: lo ?? "", key, seq: side.seq })) ?? 0;
 }
 
+/** Keys of a spans pass in [from, key), valid at its seq. */
+function countFrom(db: Database.Database, side: SideRef, from: string, key: string): number {
+  const s = prepared<number>(db, `SELECT count(*) FROM spans WHERE target = @target AND key >= CAST(@from AS BLOB) AND key < CAST(@key AS BLOB) AND ${VALID}`).pluck();
+  return s.get({ target: side.target, from, key, seq: side.seq }) ?? 0;
+}
+
+/**
+ * Positions of keys asked in ascending order: a key on the same page as the one before is counted
+ * from that one, so many differences on one page cost one walk of it, not one each.
+ */
+class Positions {
+  private last: { span: PageSpan; key: string; at: number } | null = null;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly side: SideRef,
+    private readonly keyed: readonly PageSpan[],
+    private readonly total: number,
+  ) {}
+
+  /** The keys of the pass below `key`. */
+  below(key: string): number {
+    const span = spanOfKey(this.keyed, key);
+    if (span === undefined) return positionOf(this.db, this.side, this.keyed, this.total, key, false);
+    const l = this.last;
+    const at =
+      l !== null && l.span === span && compareKeys(l.key, key) <= 0
+        ? l.at + countFrom(this.db, this.side, l.key, key)
+        : span.before + countUpTo(this.db, this.side, span.lo, key, false);
+    this.last = { span, key, at };
+    return at;
+  }
+}
+
 /** The keys of a spans pass below `key` (up to and including it when `inclusive`): its position. */
 function positionOf(db: Database.Database, side: SideRef, keyed: readonly PageSpan[], total: number, key: string, inclusive: boolean): number {
   const span = spanOfKey(keyed, key);
@@ -158,6 +192,8 @@ export function* changesRuns(reader: DiffReader, resolved: ResolvedPlan, recorde
   const through = range.through?.toString("utf8") ?? null;
   const endA = through === null ? totalA : positionOf(db, a, keyedA, totalA, through, true);
   const endB = through === null ? totalB : positionOf(db, b, keyedB, totalB, through, true);
+  const positionsA = new Positions(db, a, keyedA, totalA);
+  const positionsB = new Positions(db, b, keyedB, totalB);
   const joiner = new RunJoiner();
   let rankA = 0;
   let rankB = 0;
@@ -183,14 +219,14 @@ export function* changesRuns(reader: DiffReader, resolved: ResolvedPlan, recorde
   const found = (recorded ? recordedDifferences(reader, a, b, range, keyedA, keyedB) : null) ?? differences(db, a.target, a.seq, b.seq, range);
   for (const d of found) {
     if (d.kind === RUN_KIND.added) {
-      const at = d.at ?? positionOf(db, b, keyedB, totalB, d.key, false);
+      const at = d.at ?? positionsB.below(d.key);
       if (at - rankB < 0) throw inconsistent();
       yield* unchanged(at - rankB);
       yield* emit({ kind: RUN_KIND.added, fields: 0, length: 1, aRow: null, bRow: at, aPage: null, bPage: spansB.pageOf(at) });
       rankB++;
       continue;
     }
-    const at = d.at ?? positionOf(db, a, keyedA, totalA, d.key, false);
+    const at = d.at ?? positionsA.below(d.key);
     if (at - rankA < 0) throw inconsistent();
     yield* unchanged(at - rankA);
     if (d.kind === RUN_KIND.removed) {
