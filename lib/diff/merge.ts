@@ -159,6 +159,7 @@ export class DiffReader {
   readonly fieldDiffs: Database.Statement<[{ a: number; b: number; last: number }], FieldDiffTuple>;
   readonly entryRange: Database.Statement<[number, number], EntryTuple>;
   private readonly spanRows: Database.Statement<[number], [number, number, number]>;
+  private readonly pagesRead = new Map<string, readonly PageSpan[]>();
 
   constructor(file: string) {
     this.db = new Database(file, { readonly: true, fileMustExist: true });
@@ -194,9 +195,15 @@ export class DiffReader {
       .raw();
   }
 
-  /** The pass's pages in listing order, with where their rows are (see pass-rows.ts). */
-  pages(side: SideRef): PageSpan[] {
-    return this.rows.pages(side);
+  /** The pass's pages in listing order, with where their rows are (see pass-rows.ts); read once per reader. */
+  pages(side: SideRef): readonly PageSpan[] {
+    const name = `${side.seq}:${side.pageRecords}`;
+    let pages = this.pagesRead.get(name);
+    if (pages === undefined) {
+      pages = this.rows.pages(side);
+      this.pagesRead.set(name, pages);
+    }
+    return pages;
   }
 
   spans(side: SideRef): PageSpans {

@@ -126,8 +126,13 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ["passes", "stored_bytes", "INTEGER"],
 ];
 
-/** Indexes on added columns: made once the columns exist. */
-const ADDED_INDEXES = `CREATE INDEX IF NOT EXISTS passes_by_span_target ON passes (target, seq) WHERE target IS NOT NULL;`;
+/**
+ * Indexes on added columns: made once the columns exist. A pass's pages in listing order with where
+ * their rows are, from the index alone: the rows themselves carry each page's record (~600 bytes),
+ * and every view and comparison of a pass reads this first (a 1M-key pass: 1000 pages).
+ */
+const ADDED_INDEXES = `CREATE INDEX IF NOT EXISTS passes_by_span_target ON passes (target, seq) WHERE target IS NOT NULL;
+CREATE INDEX IF NOT EXISTS pages_in_order ON pages (pass, range_after, idx, first_row, row_count, lo, hi);`;
 
 /** Bytes counted for a page row beyond its record and prefixes (keys, first row, interval). */
 const PAGE_OVERHEAD_BYTES = 32;
