@@ -243,6 +243,7 @@ describe("every screen at 800, 1024 and 1440 px", () => {
     await capture("browser-flat-object", "/b/sandbox/demo?flat=1&key=obj_0500", async (p) => {
       await listed(p);
       await p.getByTestId("object-panel").waitFor();
+      await p.getByTestId("key-timeline").waitFor();
     });
     await capture("as-of", "/b/sandbox/versioned?asOf=2024-02-15T00:00:00Z", listed);
   });
@@ -258,6 +259,19 @@ describe("every screen at 800, 1024 and 1440 px", () => {
     await capture("pass-snapshot", `/passes/${ids.snapshot}`, passView("key-row"));
     await capture("pass-inventory", `/passes/${ids.inventory}`, passView("inventory-panel"));
     await capture("compare", `/compare?a=${ids.flat1000}&b=${ids.flat1000b}`, testId("diff-row"));
+  });
+
+  it("captures a key's history and the keys under a prefix on the history page", { timeout: SLOW }, async () => {
+    await capture("history-key", "/b/sandbox/demo/history?kind=list&pageSize=1000&key=obj_0500", testId("key-timeline"));
+    await capture("history-key-prefix", "/b/sandbox/demo/history?kind=list&pageSize=1000&keyPrefix=obj_", testId("prefix-key"));
+    await capture("browser-object-history", "/b/sandbox/demo?flat=1&key=obj_2000", async (p) => {
+      await listed(p);
+      await p.getByTestId("key-timeline").waitFor();
+    });
+    await capture("pass-key-panel", `/passes/${ids.flat1000b}?key=obj_0500`, async (p) => {
+      await passView("key-row")(p);
+      await p.getByTestId("key-timeline").waitFor();
+    });
   });
 
   it("captures the history, the watches, the inventory page, the race lab, an experiment, presenter mode and the 404 pages", { timeout: SLOW }, async () => {

@@ -49,7 +49,7 @@ const CHURN = Number(args.churn);
 const PAGE_SIZE = 1000;
 const dataDir = args["data-dir"] ?? fs.mkdtempSync(path.join(os.tmpdir(), "bucketscope-bench-history-"));
 
-const { PassStore, entriesWindow } = await import("@/lib/passes");
+const { PassStore, entriesWindow, searchEntries, SearchIndex } = await import("@/lib/passes");
 const { DiffService, diffPasses, history } = await import("@/lib/diff");
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -285,6 +285,41 @@ const afterReads = diskBytes();
 // A ranking kept on disk took about 17 bytes per key and sort; comparisons keep a few rows of their own.
 console.log(`  data dir after the comparisons and sorted windows: ${mb(afterReads)} (${afterReads - total} bytes more)`);
 goal(`sorting stores no ranking (data dir ${afterReads - total} bytes more after sorting ${KEYS.toLocaleString("en")} keys twice)`, afterReads - total < KEYS);
+
+// Search over the whole last pass: the scan (instr over every row, as before the index) against the
+// in-memory index in the same run; the index's first search reads the pass's keys (cold).
+{
+  const index = SearchIndex.for(store.db);
+  const last = `.${PASSES}`;
+  const searches = [
+    [`rare '${last}' (keys new in the last pass)`, last],
+    ["common '.bin' (every key)", ".bin"],
+    ["one character '7'", "7"],
+    ["absent 'zz'", "zz"],
+  ] as const;
+  const passesEntries = (id: string, q: string) => searchEntries(store, id, { limit: 100, q }) ?? store.entries(store.row(id)?.seq as number, { limit: 100, q });
+  const window = (q: string, sort: "key" | "size" = "key") => entriesWindow(store, b, { offset: 100, limit: 200, sort, order: "asc", q });
+  const line = (w: Timed & { value: { total: number } }) => `${ms(w.wallMs)} / ${ms(w.cpuMs)} (${w.value.total.toLocaleString("en")} matches)`;
+  console.log(`\nsearch over the last pass (${bucket.length.toLocaleString("en")} keys; wall / CPU; a window of 200 at row 100 with the match count)`);
+  index.enabled = false;
+  for (const [label, q] of searches) console.log(`  scan, ${label}: ${line(await timedAsync(() => window(q)))}`);
+  const cursorScan = await timedAsync(() => Promise.resolve(passesEntries(b, last)));
+  console.log(`  scan, entries API ?q=${last}&limit=100 (keyset form): ${ms(cursorScan.wallMs)} / ${ms(cursorScan.cpuMs)}`);
+  index.enabled = true;
+  index.clear();
+  const cold = await timedAsync(() => window("00.b"));
+  const held = index.stats();
+  console.log(`  index, first search of the pass, '00.b' (reads its keys): ${line(cold)}; held in memory: ${mb(held.bytes)}, on disk: 0`);
+  for (const [label, q] of searches) console.log(`  index, ${label}: ${line(await timedAsync(() => window(q)))}`);
+  index.enabled = false;
+  console.log(`  scan, one character '7' by size: ${line(await timedAsync(() => window("7", "size")))}`);
+  index.enabled = true;
+  console.log(`  index, common '.bin' by size (first sorted search: reads the pass's ranking): ${line(await timedAsync(() => window(".bin", "size")))}`);
+  console.log(`  index, one character '7' by size: ${line(await timedAsync(() => window("7", "size")))}`);
+  const cursor = await timedAsync(() => Promise.resolve(passesEntries(b, last)));
+  console.log(`  index, entries API ?q=${last}&limit=100 (keyset form): ${ms(cursor.wallMs)} / ${ms(cursor.cpuMs)}; same answer as the scan: ${JSON.stringify(cursor.value) === JSON.stringify(cursorScan.value)}`);
+  console.log(`  goal (issue 12): <= 300 ms once the index holds the pass`);
+}
 
 console.log(`\n  peak RSS of the process: ${mb(process.resourceUsage().maxRSS * 1024)} (the bucket model alone holds ${KEYS.toLocaleString("en")} entries)`);
 console.log(`  machine load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);

@@ -7,6 +7,8 @@ import { useEffect, useMemo, useRef, useState, useTransition, type ReactNode } f
 import { formatTime } from "@/components/format";
 import { useTimeZone } from "@/components/format/time";
 import { HistoryLink } from "@/components/history/history-link";
+import { ObjectKeyHistory } from "@/components/key-history/key-history-section";
+import { coveringPrefixes } from "@/components/key-history/search-params";
 import { ConcurrencySelect } from "@/components/pass/concurrency";
 import { ApiError } from "@/components/stream/api-error";
 import type { Unavailable } from "@/components/unavailable";
@@ -102,6 +104,11 @@ export function BrowserContainer({ connection, bucket, history }: { connection: 
   const [recording, setRecording] = useState(false);
   const recordBusy = recording || record.isPending || opening;
   const [recordConcurrency, setRecordConcurrency] = useState(1);
+  const startRecording = () => {
+    setRecording(true);
+    // Flat whatever the view shows: see recordTitle.
+    record.mutate({ connection, bucket, prefix: view.prefix, pageSize: view.pageSize, concurrency: recordConcurrency }, { onError: () => setRecording(false) });
+  };
   const asOf = view.asOf;
 
   const { folder, filter } = splitPrefix(view.prefix);
@@ -217,14 +224,7 @@ export function BrowserContainer({ connection, bucket, history }: { connection: 
                 aria-busy={recordBusy}
                 title={recordTitle(view.prefix, view.pageSize)}
                 data-testid="record-pass"
-                onClick={() => {
-                  setRecording(true);
-                  // Flat whatever the view shows: see recordTitle.
-                  record.mutate(
-                    { connection, bucket, prefix: view.prefix, pageSize: view.pageSize, concurrency: recordConcurrency },
-                    { onError: () => setRecording(false) },
-                  );
-                }}
+                onClick={startRecording}
               >
                 {recordBusy ? "Recording…" : "Record a pass"}
               </button>
@@ -324,7 +324,24 @@ export function BrowserContainer({ connection, bucket, history }: { connection: 
               onNavigate={pushUrl}
             />
             {view.key !== null ? (
-              <ObjectPanelContainer connection={connection} bucket={bucket} objectKey={view.key} versionId={view.version} asOf={asOf} closeHref={closeHref} />
+              <ObjectPanelContainer
+                connection={connection}
+                bucket={bucket}
+                objectKey={view.key}
+                versionId={view.version}
+                asOf={asOf}
+                closeHref={closeHref}
+                history={
+                  <ObjectKeyHistory
+                    connection={connection}
+                    bucket={bucket}
+                    objectKey={view.key}
+                    prefixes={coveringPrefixes(view.key, view.prefix, folder)}
+                    recordBusy={recordBusy}
+                    onRecord={asOf === null ? startRecording : undefined}
+                  />
+                }
+              />
             ) : null}
           </div>
         </>
@@ -333,8 +350,8 @@ export function BrowserContainer({ connection, bucket, history }: { connection: 
   );
 }
 
-function ObjectPanelContainer(props: { connection: string; bucket: string; objectKey: string; versionId: string | null; asOf: string | null; closeHref: string }) {
-  const { connection, bucket, objectKey, versionId, asOf, closeHref } = props;
+function ObjectPanelContainer(props: { connection: string; bucket: string; objectKey: string; versionId: string | null; asOf: string | null; closeHref: string; history: ReactNode }) {
+  const { connection, bucket, objectKey, versionId, asOf, closeHref, history } = props;
   const details = useQuery(objectDetailsQuery({ connection, bucket, key: objectKey, versionId }));
   return (
     <ObjectPanel
@@ -345,6 +362,7 @@ function ObjectPanelContainer(props: { connection: string; bucket: string; objec
       closeHref={closeHref}
       onNavigate={pushUrl}
       asOf={asOf}
+      history={history}
     />
   );
 }

@@ -17,6 +17,10 @@ export interface ObjectPanelProps {
   onNavigate: Navigate;
   /** As-of mode: the panel shows the version that was current at this T. */
   asOf?: string | null;
+  /** The key through the recorded passes, under the details (also when HEAD fails: a deleted key has a history). */
+  history?: ReactNode;
+  /** What the details are, when the place that opens the panel needs to say it. */
+  hint?: string | null;
 }
 
 function Prop({ label, children, mono }: { label: string; children: ReactNode; mono?: boolean }) {
@@ -36,7 +40,7 @@ function OptionalProp({ label, value, mono }: { label: string; value: string | n
   );
 }
 
-export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNavigate, asOf = null }: ObjectPanelProps) {
+export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNavigate, asOf = null, history = null, hint = null }: ObjectPanelProps) {
   return (
     <aside className={styles.panel} aria-label="Object details" data-testid="object-panel">
       <div className={styles.panelHead}>
@@ -53,6 +57,7 @@ export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNa
             The version current at <Time iso={asOf} ms="auto" /> (server clock): its HEAD, and a download of that version, not of the current one.
           </p>
         ) : null}
+        {hint !== null ? <p className={styles.hint}>{hint}</p> : null}
         {error !== null ? (
           <div className="error-box" role="alert">
             {error.message}
@@ -62,6 +67,7 @@ export function ObjectPanel({ objectKey, bucket, details, error, closeHref, onNa
         ) : (
           <ObjectDetailsView details={details} bucket={bucket} />
         )}
+        {history}
       </div>
     </aside>
   );

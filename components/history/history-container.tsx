@@ -7,6 +7,7 @@ import { browseHref } from "@/components/browser/search-params";
 import { compareHref } from "@/components/diff/search-params";
 import { formatBytes, formatCount, visibleKey } from "@/components/format";
 import type { HistorySeriesKey } from "@/lib/wire";
+import { KeyHistoryBlock } from "@/components/key-history/key-history-section";
 import { WatchesSection } from "@/components/watches/watches-section";
 import { watchesQuery } from "@/components/watches/queries";
 import { comparePair, timelinePoints, toggleSelection } from "./chart-data";
@@ -111,6 +112,8 @@ export function HistoryContainer({ target, series }: { target: HistoryTarget; se
           })}
         </nav>
       ) : null}
+
+      <KeyHistoryBlock target={target} passes={allSeries.map((s) => `${s.latestId}/${s.passes}/${s.complete}`).join(",")} />
 
       {history.error !== null ? (
         <div className="error-box" role="alert">

@@ -60,6 +60,7 @@ export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, r
   const listing = sort === "key" && order === "asc" && q === "" && prefix === "" && anomalies === 0;
   const layout = useMemo(() => (listing ? bandLayout(pages) : null), [listing, pages]);
   const viewKey = `${sort}:${order}:${q}:${prefix}`;
+  const selectKey = useCallback((key: string) => onView({ key }, "push"), [onView]);
 
   const probe = useQuery({ ...entriesWindowQuery(id, { sort, order, q, prefix, offset: 0, limit: BLOCK_ROWS }), enabled: !listing });
   // Rows of pages the stream has not replayed yet follow the last band and their bands slot in as
@@ -227,6 +228,8 @@ export function KeysPanel({ id, view, pages, liveKeys, pageRecords, anomalies, r
         scrollTo={layout !== null ? scroll.request : null}
         height={TABLE_HEIGHT}
         versions={versions}
+        selectedKey={view.key}
+        onSelectKey={selectKey}
       />
     </section>
   );

@@ -74,6 +74,7 @@ const KeyRow = memo(function KeyRow({
   selected,
   versions,
   onSelectPage,
+  onSelectKey,
 }: {
   row: number;
   entry: PagedEntry | undefined;
@@ -81,6 +82,8 @@ const KeyRow = memo(function KeyRow({
   selected: boolean;
   versions: boolean;
   onSelectPage: (page: number) => void;
+  /** Opens the key's panel (details and history). */
+  onSelectKey?: (key: string) => void;
 }) {
   return (
     <div
@@ -106,9 +109,15 @@ const KeyRow = memo(function KeyRow({
       ) : (
         <>
           <span className={styles.key} title={visibleKey(entry.key)}>
-            <span {...nfcMarkProps(entry.key)}>
-              <KeyText value={entry.key} q={q} />
-            </span>
+            {onSelectKey !== undefined ? (
+              <button type="button" className={styles.keyButton} onClick={() => onSelectKey(entry.key)} {...nfcMarkProps(entry.key)} data-testid="key-open">
+                <KeyText value={entry.key} q={q} />
+              </button>
+            ) : (
+              <span {...nfcMarkProps(entry.key)}>
+                <KeyText value={entry.key} q={q} />
+              </span>
+            )}
           </span>
           {versions ? (
             <span className={styles.mono} data-col="version" title={entry.versionId ?? undefined}>
@@ -153,6 +162,9 @@ export interface KeysTableProps {
   viewName: string;
   /** A snapshot pass: each key's version id at T gets a column. */
   versions?: boolean;
+  /** The key whose panel is open: its row is marked. */
+  selectedKey?: string | null;
+  onSelectKey?: (key: string) => void;
 }
 
 /**
@@ -161,7 +173,22 @@ export interface KeysTableProps {
  * them all when the count changes, which for a million single rows costs a million objects per page
  * that arrives.
  */
-export function KeysTable({ itemCount, itemAt, entryAt, q, filtered = false, selectedPage, onSelectPage, onItemsShown, scrollTo, height, viewName, versions = false }: KeysTableProps) {
+export function KeysTable({
+  itemCount,
+  itemAt,
+  entryAt,
+  q,
+  filtered = false,
+  selectedPage,
+  onSelectPage,
+  onItemsShown,
+  scrollTo,
+  height,
+  viewName,
+  versions = false,
+  selectedKey = null,
+  onSelectKey,
+}: KeysTableProps) {
   const viewport = useRef<HTMLDivElement>(null);
   const chunks = Math.ceil(itemCount / CHUNK_ITEMS);
   // The virtualizer is read fresh on every render (no React Compiler memoization here).
@@ -232,9 +259,10 @@ export function KeysTable({ itemCount, itemAt, entryAt, q, filtered = false, sel
                     row={item.row}
                     entry={entry}
                     q={q}
-                    selected={entry !== undefined && entry.page === selectedPage}
+                    selected={entry !== undefined && (entry.page === selectedPage || entry.key === selectedKey)}
                     versions={versions}
                     onSelectPage={onSelectPage}
+                    onSelectKey={onSelectKey}
                   />,
                 );
               }

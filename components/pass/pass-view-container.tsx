@@ -6,6 +6,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useDeferredValue, useEffect, useMemo, useState, type MouseEvent } from "react";
 import { compareHref } from "@/components/diff/search-params";
 import { formatCount, formatDuration } from "@/components/format";
+import { PassKeyPanel } from "@/components/key-history/pass-key-panel";
 import { ApiError } from "@/components/stream/api-error";
 import type { Unavailable } from "@/components/unavailable";
 import { latencyStats, pagePoints } from "./chart-data";
@@ -200,6 +201,7 @@ function LivePassView({ id, onReattach, snapshotUnavailable }: { id: string; onR
       </nav>
 
       {view.tab === "keys" ? (
+        <div className={view.key !== null ? styles.keysWithPanel : undefined}>
         <KeysPanel
           id={id}
           view={view}
@@ -212,6 +214,8 @@ function LivePassView({ id, onReattach, snapshotUnavailable }: { id: string; onR
           versions={pass.kind === "snapshot" || pass.inventory?.versions === true}
           onView={onView}
         />
+        {view.key !== null ? <PassKeyPanel pass={pass} objectKey={view.key} closeHref={passHref(id, { ...view, key: null })} /> : null}
+        </div>
       ) : null}
       {view.tab === "pages" ? (
         <div className={styles.split}>

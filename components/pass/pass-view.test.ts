@@ -67,10 +67,10 @@ function summary(over: Partial<PassSummary> = {}): PassSummary {
 describe("the pass view's URL", () => {
   it("round-trips every view setting through a link, defaults left out", () => {
     expect(passHref("p1")).toBe("/passes/p1");
-    const view = { tab: "pages" as const, sort: "lastModified" as const, order: "desc" as const, q: "a+b c%/é#?", prefix: "2019/", page: 7, depth: 3 };
+    const view = { tab: "pages" as const, sort: "lastModified" as const, order: "desc" as const, q: "a+b c%/é#?", prefix: "2019/", page: 7, depth: 3, key: "2019/a b+c.jpg" };
     const href = passHref("p1", view);
     // The URL names the page as people count it: the page with index 7 is page 8.
-    expect(href).toBe("/passes/p1?tab=pages&sort=lastModified&order=desc&prefix=2019%2F&q=a%2Bb%20c%25%2F%C3%A9%23%3F&page=8&depth=3");
+    expect(href).toBe("/passes/p1?tab=pages&sort=lastModified&order=desc&prefix=2019%2F&q=a%2Bb%20c%25%2F%C3%A9%23%3F&page=8&depth=3&key=2019%2Fa%20b%2Bc.jpg");
     expect(parsePassView(new URL(href, "http://x").searchParams)).toEqual({ value: view, problems: [] });
     expect(parsePassView({ page: "1" }).value.page).toBe(0);
     expect(parsePassView({ page: "0" }).problems).toEqual(["page numbers count from 1"]);

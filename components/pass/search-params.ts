@@ -1,4 +1,4 @@
-import { entriesQuerySchema, entrySortSchema, pageNumberSchema, passListQuerySchema, prefixSummaryQuerySchema, sortOrderSchema, type EntrySort, type SortOrder } from "@/lib/wire";
+import { objectKeySchema, entriesQuerySchema, entrySortSchema, pageNumberSchema, passListQuerySchema, prefixSummaryQuerySchema, sortOrderSchema, type EntrySort, type SortOrder } from "@/lib/wire";
 
 // The pass view's state lives in the URL, so every view is a link: one parser for the server page
 // and the client containers, one builder for every link. A parameter that does not parse falls back
@@ -19,9 +19,11 @@ export interface PassView {
   page: number | null;
   /** Prefix summary level (1 = first-level prefixes). */
   depth: number;
+  /** The key whose panel is open (its details and history), or null. */
+  key: string | null;
 }
 
-export const DEFAULT_PASS_VIEW: PassView = { tab: "keys", sort: "key", order: "asc", q: "", prefix: "", page: null, depth: 1 };
+export const DEFAULT_PASS_VIEW: PassView = { tab: "keys", sort: "key", order: "asc", q: "", prefix: "", page: null, depth: 1, key: null };
 
 export interface PassListFilters {
   connection?: string;
@@ -81,6 +83,7 @@ export function parsePassView(params: RawParams): Parsed<PassView> {
     prefix: take(params, "prefix", entriesQuerySchema.shape.prefix, problems) ?? DEFAULT_PASS_VIEW.prefix,
     page: take(params, "page", pageIndexSchema, problems) ?? DEFAULT_PASS_VIEW.page,
     depth: take(params, "depth", prefixSummaryQuerySchema.shape.depth, problems) ?? DEFAULT_PASS_VIEW.depth,
+    key: take(params, "key", objectKeySchema, problems) ?? DEFAULT_PASS_VIEW.key,
   };
   return { value, problems };
 }
@@ -100,6 +103,7 @@ export function passHref(id: string, view: Partial<PassView> = {}): string {
   if (v.q !== "") pairs.push(["q", v.q]);
   if (v.page !== null) pairs.push(["page", String(v.page + 1)]);
   if (v.depth !== DEFAULT_PASS_VIEW.depth) pairs.push(["depth", String(v.depth)]);
+  if (v.key !== null) pairs.push(["key", v.key]);
   const path = `/passes/${encodeURIComponent(id)}`;
   return pairs.length > 0 ? `${path}?${query(pairs)}` : path;
 }

@@ -9,6 +9,7 @@ import {
   errorBodySchema,
   historyResponseSchema,
   keyHistoryResponseSchema,
+  keyPrefixHistoryResponseSchema,
   passSummarySchema,
   watchListResponseSchema,
   watchSchema,
@@ -193,8 +194,32 @@ describe("GET /api/history/key", () => {
     ]);
   });
 
+  it("lists, pass by pass, the keys under a prefix that appeared, changed or disappeared", async () => {
+    const r = await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&keyPrefix=b");
+    expect(r.status).toBe(200);
+    const h = keyPrefixHistoryResponseSchema.parse(r.json);
+    expect(h.keyPrefix).toBe("b");
+    const [first, second] = h.points;
+    expect([first?.pass.id, first?.state, second?.pass.id, second?.state, second?.previousId]).toEqual([a, "first", b, "compared", a]);
+    expect(second?.counts).toEqual({ appeared: 1, disappeared: 1, changed: 0 });
+    // Page indexes from 0, as every page field of the API: "b" was on A's first page, "bb" on B's.
+    expect(second?.keys.map((k) => [k.kind, k.key, (k.b ?? k.a)?.page])).toEqual([
+      ["removed", "b", 0],
+      ["added", "bb", 0],
+    ]);
+    const one = keyPrefixHistoryResponseSchema.parse((await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&keyPrefix=b&keyLimit=1")).json);
+    expect([one.points[1]?.keys.length, one.points[1]?.keysTruncated, one.points[1]?.counts.appeared]).toEqual([1, true, 1]);
+    const none = keyPrefixHistoryResponseSchema.parse((await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&keyPrefix=c")).json);
+    expect(none.points[1]?.counts).toEqual({ appeared: 0, disappeared: 0, changed: 0 });
+  });
+
   it("answers bad input with a 4xx and a message", async () => {
     expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api"), 400, "bad_request", /key/);
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&key=b&keyPrefix=b"), 400, "bad_request", /not both/);
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&keyPrefix=b&keyLimit=0"), 400, "bad_request", /keyLimit must be between 1 and 1000/);
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&keyPrefix=b&keyLimit=x"), 400, "bad_request", /keyLimit/);
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&prefix=a&keyPrefix=b"), 400, "bad_request", /must begin with the prefix/);
+    expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=Bad_Bucket&keyPrefix=b"), 400, "invalid_bucket_name");
     expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&key="), 400, "bad_request", /key/);
     expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=Bad_Bucket&key=b"), 400, "invalid_bucket_name");
     expectError(await call("GET", "/api/history/key?connection=sandbox&bucket=diff-api&key=b&limit=0"), 400, "bad_request", /limit/);

@@ -7,7 +7,7 @@ export { History } from "./history";
 export { diffPasses, type DiffPassesOptions } from "./stream";
 export { planDiff, type DiffOptions, type ResolvedPlan } from "./plan";
 export { DIFF_CSV_HEADER, type DiffExport } from "./export";
-export { keyHistory } from "./key-history";
+export { keyHistory, keyPrefixHistory } from "./key-history";
 
 const timelines = new WeakMap<DiffService, History>();
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { PassStore } from "@/lib/passes";
 import { tempDir } from "@/lib/passes/testing/harness";
 import type { Entry, PageRecord } from "@/lib/wire";
-import { keyHistory } from "./key-history";
+import { keyHistory, keyPrefixHistory } from "./key-history";
 
 // One key through passes that share storage and passes kept in full, complete and stopped early,
 // with a delimiter and a start-after: what each pass said about it and what changed since the pass
@@ -118,5 +118,64 @@ describe("key history", () => {
       ["p1", "listed", "first", '"c1"', 1],
       ["p3", "listed", "changed", '"c3"', 1],
     ]);
+  });
+
+  describe("the keys under a prefix", () => {
+    const under = async (s: PassStore, keyPrefix: string, keyLimit = 100) =>
+      (await keyPrefixHistory(s, { connection: "c", bucket: "b", prefix: "", keyPrefix, keyLimit, limit: 200 })).points.map((p) => ({
+        id: p.pass.id,
+        state: p.state,
+        previous: p.previousId,
+        counts: p.counts,
+        keys: p.keys.map((k) => `${k.kind} ${k.key}${k.changed.length > 0 ? ` (${k.changed.join(", ")})` : ""} page ${(k.b ?? k.a)?.page ?? "?"}`),
+        more: p.keysTruncated,
+      }));
+
+    it("lists what appeared, changed and disappeared versus the latest complete pass of the series", async () => {
+      const s = history();
+      expect(await under(s, "")).toEqual([
+        { id: "p1", state: "first", previous: null, counts: { appeared: 0, disappeared: 0, changed: 0 }, keys: [], more: false },
+        { id: "p2", state: "compared", previous: "p1", counts: { appeared: 0, disappeared: 1, changed: 1 }, keys: ["changed b (etag, size, lastModified) page 0", "removed c page 1"], more: false },
+        { id: "p3", state: "compared", previous: "p2", counts: { appeared: 1, disappeared: 0, changed: 0 }, keys: ["added c page 1"], more: false },
+        // Stopped after "b": compared up to there only, and never used as the pass before another.
+        { id: "p4", state: "compared", previous: "p3", counts: { appeared: 0, disappeared: 0, changed: 0 }, keys: [], more: false },
+        { id: "p5", state: "first", previous: null, counts: { appeared: 0, disappeared: 0, changed: 0 }, keys: [], more: false },
+      ]);
+    });
+
+    it("narrows every comparison to the prefix and says which passes never reached it", async () => {
+      const s = history();
+      const c = await under(s, "c");
+      expect(c.map((p) => [p.id, p.state, p.keys])).toEqual([
+        ["p1", "first", []],
+        ["p2", "compared", ["removed c page 1"]],
+        ["p3", "compared", ["added c page 1"]],
+        ["p4", "not_covered", []],
+        ["p5", "first", []],
+      ]);
+      expect((await under(s, "b")).map((p) => p.counts.changed)).toEqual([0, 1, 0, 0, 0]);
+      expect((await under(s, "b")).at(-1)?.state).toBe("not_covered");
+    });
+
+    it("bounds the keys per pass and keeps the counts whole", async () => {
+      const s = history();
+      const p2 = (await under(s, "", 1))[1];
+      expect(p2?.keys).toEqual(["changed b (etag, size, lastModified) page 0"]);
+      expect(p2?.counts).toEqual({ appeared: 0, disappeared: 1, changed: 1 });
+      expect(p2?.more).toBe(true);
+    });
+
+    it("refuses a key prefix outside the passes' prefix", async () => {
+      const s = history();
+      await expect(keyPrefixHistory(s, { connection: "c", bucket: "b", prefix: "x/", keyPrefix: "y/", keyLimit: 10, limit: 10 })).rejects.toThrow(/must begin with the prefix/);
+    });
+
+    it("says a delimiter pass lists none of a deeper folder's keys", async () => {
+      const s = new PassStore(path.join(tempDir("key-history"), "bucketscope.db"));
+      store = s;
+      record(s, "folders", [[entry("a", 1)]], { delimiter: "/", prefixes: [["x/"]] });
+      expect((await under(s, "x/")).map((p) => p.state)).toEqual(["not_covered"]);
+      expect((await under(s, "a")).map((p) => p.state)).toEqual(["first"]);
+    });
   });
 });

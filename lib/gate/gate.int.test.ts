@@ -93,6 +93,7 @@ describe("reads by other web pages", () => {
       "/api/browse?connection=sandbox&bucket=demo",
       "/api/objects?connection=sandbox&bucket=demo&key=obj_0000",
       "/api/history/key?connection=sandbox&bucket=demo&key=obj_0000",
+      "/api/history/key?connection=sandbox&bucket=demo&keyPrefix=obj_&keyLimit=5",
       "/",
       "/b/sandbox/demo",
       "/favicon.ico",
@@ -113,6 +114,7 @@ describe("reads by other web pages", () => {
     expectRefused(await rawHttp(app.url, "/api/connections", { headers: fetchHeaders }), 403, "cross_origin");
     expectRefused(await rawHttp(app.url, "/api/objects?connection=sandbox&bucket=demo&key=obj_0000", { headers: fetchHeaders }), 403, "cross_origin");
     expectRefused(await rawHttp(app.url, "/api/history/key?connection=sandbox&bucket=demo&key=obj_0000", { headers: fetchHeaders }), 403, "cross_origin");
+    expectRefused(await rawHttp(app.url, "/api/history/key?connection=sandbox&bucket=demo&keyPrefix=obj_", { headers: fetchHeaders }), 403, "cross_origin");
     // An <img> or <script> tag sends no Origin, only Fetch Metadata.
     expectRefused(await rawHttp(app.url, "/api/browse?connection=sandbox&bucket=demo", { headers: { "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "script" } }), 403, "cross_origin");
     // A link to an API route (a CSV export, a stream) from another site is not followed either.

@@ -4,6 +4,7 @@ import {
   bucketsResponseSchema,
   connectionsResponseSchema,
   entriesResponseSchema,
+  entriesWindowSchema,
   errorBodySchema,
   passEventSchema,
   passListResponseSchema,
@@ -160,6 +161,11 @@ describe("the passes API", () => {
       ["obj_2003", 2],
       ["obj_2004", 2],
     ]);
+    const next = await call("GET", `/api/passes/${id}/entries?q=${encodeURIComponent("_200")}&limit=5&after=obj_2004`);
+    expect(entriesResponseSchema.parse(next.json)).toMatchObject({ entries: [{ key: "obj_2005" }, { key: "obj_2006" }, { key: "obj_2007" }, { key: "obj_2008" }, { key: "obj_2009" }], nextAfter: null });
+    // The window form of a search of the finished pass, counted over the whole pass, from its end.
+    const windowed = await call("GET", `/api/passes/${id}/entries?q=${encodeURIComponent("_2")}&offset=998&limit=5&order=desc`);
+    expect(entriesWindowSchema.parse(windowed.json)).toMatchObject({ offset: 998, total: 1000, entries: [{ key: "obj_2001", page: 2 }, { key: "obj_2000", page: 2 }] });
   });
 
   const longPrefix = "\u20AC".repeat(342); // 1026 bytes of UTF-8 in 342 characters

@@ -1,8 +1,9 @@
 import "server-only";
 import type Database from "better-sqlite3";
 import { AppError } from "@/lib/http";
-import type { EntriesWindow, EntriesWindowQuery, EntrySort, PagedEntry, PassStatus } from "@/lib/wire";
+import type { EntriesQuery, EntriesResponse, EntriesWindow, EntriesWindowQuery, EntrySort, PagedEntry, PassStatus } from "@/lib/wire";
 import { coveredIntervals, PassRows, type PageSpan, type PassLocation, type RowTuple } from "./pass-rows";
+import { SearchIndex } from "./search-index";
 import { END_OF_KEYS } from "./spans";
 import { prefixRange, type PassStore } from "./store";
 
@@ -276,7 +277,8 @@ export class EntryQueries {
       const ids = this.anchoredIds(pass, desc, offset, Math.min(limit, pass.keys - offset));
       return window(pass.keys, this.rowsByIds(pass, ids));
     }
-    const ids = this.ordered(pass, query.sort, q, prefix);
+    const indexed = q !== null ? SearchIndex.for(this.db).ordered(pass, this.spans(pass), query.sort, q, prefix, (sort) => this.ordered(pass, sort, null)) : null;
+    const ids = indexed ?? this.ordered(pass, query.sort, q, prefix);
     const count = Math.max(0, Math.min(limit, ids.length - offset));
     const slice: number[] = [];
     for (let i = 0; i < count; i++) slice.push(ids[desc ? ids.length - 1 - offset - i : offset + i] as number);
@@ -403,4 +405,11 @@ export function passRef(store: PassStore, id: string): PassRef {
 export function entriesWindow(store: PassStore, id: string, query: EntriesWindowQuery): Promise<EntriesWindow> {
   // A promise either way: an unknown pass is a rejection, as callers expect of a query.
   return new Promise((resolve) => resolve(EntryQueries.for(store).window(passRef(store, id), query)));
+}
+
+/** `GET /api/passes/{id}/entries?q=…` answered by the search index; null when the scan answers. */
+export function searchEntries(store: PassStore, id: string, query: EntriesQuery): EntriesResponse | null {
+  if (query.q === undefined || query.q === "") return null;
+  const pass = passRef(store, id);
+  return SearchIndex.for(store.db).entries(pass, EntryQueries.for(store).spans(pass), query);
 }

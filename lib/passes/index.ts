@@ -6,4 +6,6 @@ export { PassRows, coveredIntervals, coversEverything, spanOfId, spanOfKey, type
 export { CHANGE, END_OF_KEYS, fieldMask, recordedChanges, type ComparedFields, type RecordedChange } from "./spans";
 export { parseFields } from "./params";
 export { entriesWindow, prefixSummary, exportPass, type PassExport } from "./pass-view";
+export { searchEntries } from "./entry-queries";
+export { SearchIndex } from "./search-index";
 export { PendingEnds, storageProblem } from "./storage";

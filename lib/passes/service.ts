@@ -36,6 +36,7 @@ import type {
 import type { Connection } from "@/lib/connections";
 import { listParallel, newParallelState, type ParallelState, type RangeRecord } from "@/lib/parallel";
 import { crossCheckSnapshot } from "./cross-check";
+import { searchEntries } from "./entry-queries";
 import { inventoryInfo, INVENTORY_PAGE_ROWS, openReport, reportPages, type OpenedReport } from "@/lib/inventory";
 import { downloadInventory, exportInventory } from "./inventory-export";
 import { newSnapshotInfo, newTrackerState, SnapshotTracker } from "./snapshot";
@@ -765,7 +766,8 @@ export class PassService {
   }
 
   entries(id: string, query: EntriesQuery): EntriesResponse {
-    return this.store.entries(this.mustRow(id).seq, query);
+    const row = this.mustRow(id);
+    return searchEntries(this.store, id, query) ?? this.store.entries(row.seq, query);
   }
 
   /** Cancels every run of this service and closes the database (tests, shutdown). */

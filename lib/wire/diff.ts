@@ -344,6 +344,53 @@ export const keyHistoryResponseSchema = z.object({
 });
 export type KeyHistoryResponse = z.infer<typeof keyHistoryResponseSchema>;
 
+/** Most keys listed per pass in the prefix mode (the counts cover every key). */
+export const MAX_KEY_PREFIX_KEYS = 1000;
+
+/** `GET /api/history/key?keyPrefix=`: the keys under a prefix, pass by pass (instead of `key=`). */
+export const keyPrefixHistoryQuerySchema = historyQuerySchema.extend({
+  keyPrefix: late(() => prefixSchema),
+  /** Keys listed per pass, at most; the counts are of all of them. */
+  keyLimit: z.coerce
+    .number({ error: "keyLimit must be a number" })
+    .int("keyLimit must be a whole number")
+    .min(1, `keyLimit must be between 1 and ${MAX_KEY_PREFIX_KEYS}`)
+    .max(MAX_KEY_PREFIX_KEYS, `keyLimit must be between 1 and ${MAX_KEY_PREFIX_KEYS}`)
+    .default(100),
+});
+export type KeyPrefixHistoryQuery = z.infer<typeof keyPrefixHistoryQuerySchema>;
+
+export const keyPrefixHistoryPointSchema = z.object({
+  pass: late(() => passSummarySchema),
+  /** The latest complete pass before it of the same kind, delimiter and start-after. */
+  previousId: z.string().nullable(),
+  /**
+   * compared: versus previousId (an incomplete pass only up to where it stopped); first: no earlier
+   * complete pass of its series; not_covered: the pass lists none of the keys under keyPrefix (its
+   * start-after, or its delimiter folds them into a common prefix).
+   */
+  state: z.enum(["compared", "first", "not_covered"]),
+  /** Keys under keyPrefix that appeared, disappeared or changed versus previousId. */
+  counts: z.object({ appeared: z.number(), disappeared: z.number(), changed: z.number() }),
+  /** Those keys in byte order, the first keyLimit of them (a = in previousId, b = in this pass). */
+  keys: z.array(diffRowSchema),
+  /** More keys changed than `keys` lists. */
+  keysTruncated: z.boolean(),
+});
+export type KeyPrefixHistoryPoint = z.infer<typeof keyPrefixHistoryPointSchema>;
+
+export const keyPrefixHistoryResponseSchema = z.object({
+  connection: z.string(),
+  bucket: z.string(),
+  prefix: z.string(),
+  keyPrefix: z.string(),
+  /** Oldest first. */
+  points: z.array(keyPrefixHistoryPointSchema),
+  /** Older passes exist beyond `limit`. */
+  truncated: z.boolean(),
+});
+export type KeyPrefixHistoryResponse = z.infer<typeof keyPrefixHistoryResponseSchema>;
+
 // --- watches -------------------------------------------------------------------------------------
 
 export const MIN_WATCH_SECONDS = 1;
