@@ -298,9 +298,11 @@ async function compare(dataDir: string, passDir: string, children: ChildProcess[
 
   console.log(`\n1) ${COMPARE_KEYS.toLocaleString("en")} keys, page size 1000, ${ROUNDS} rounds (after one warm-up of each), interleaved`);
   console.log("   CPU is of this process per 1000-key page (user + system, all its threads); time is wall clock");
+  // The warm-up pass is the target's first (every key new); the measured ones are later passes of the
+  // same target, stored as spans of it (what a watch records again and again).
   await bareLoop(sdkOnly, bucket);
   await bareLoop(ours, bucket);
-  await recordedPass(service, bucket);
+  const firstPass = await recordedPass(service, bucket);
   const runs: { sdk: LoopRun; ours: LoopRun; pass: PassRun }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const sdk = await bareLoop(sdkOnly, bucket);
@@ -317,6 +319,13 @@ async function compare(dataDir: string, passDir: string, children: ChildProcess[
     );
   }
   const med = (f: (x: (typeof runs)[number]) => number) => median(runs.map(f));
+  const layouts = new Set([firstPass, ...runs.map((x) => x.pass)].map((p) => service.store.row(p.id)?.layout));
+  const targets = new Set([firstPass, ...runs.map((x) => x.pass)].map((p) => service.store.row(p.id)?.target));
+  if (layouts.size !== 1 || !layouts.has("spans") || targets.size !== 1) throw new Error(`the passes are not spans of one target: layouts ${[...layouts].join(", ")}, ${targets.size} targets`);
+  console.log(
+    `   the target's first pass (warm-up, every key new): ${firstPass.ms.toFixed(0)} ms (CPU ${fmt(perPage(firstPass))} ms/page), ${(firstPass.ms / med((x) => x.sdk.ms)).toFixed(3)}x the bare SDK loop; ` +
+      `the rounds above are later passes of it (layout spans)`,
+  );
   const passCpu = med((x) => perPage(x.pass));
   console.log(
     `   CPU per page (median): bare SDK loop ${fmt(med((x) => perPage(x.sdk)))} ms, bare loop + our parser ${fmt(med((x) => perPage(x.ours)))} ms, ` +
@@ -326,7 +335,7 @@ async function compare(dataDir: string, passDir: string, children: ChildProcess[
   const ratioOurs = med((x) => x.pass.ms) / med((x) => x.ours.ms);
   console.log(
     `   time (median): bare SDK loop ${med((x) => x.sdk.ms).toFixed(0)} ms, bare + our parser ${med((x) => x.ours.ms).toFixed(0)} ms, recorded ${med((x) => x.pass.ms).toFixed(0)} ms; ` +
-      `ratio recorded / bare SDK loop ${ratio.toFixed(3)} (goal <= 1.15) ${ratio <= 1.15 ? "OK" : "OVER"}, recorded / bare + our parser ${ratioOurs.toFixed(3)}`,
+      `ratio recorded later pass (spans) / bare SDK loop ${ratio.toFixed(3)} (goal <= 1.15) ${ratio <= 1.15 ? "OK" : "OVER"}, recorded / bare + our parser ${ratioOurs.toFixed(3)}`,
   );
   console.log(`   CPU ratio (median of per-round ratios): recorded / bare SDK loop ${median(runs.map((x) => x.pass.cpu / x.sdk.cpu)).toFixed(3)}, recorded / bare + our parser ${median(runs.map((x) => x.pass.cpu / x.ours.cpu)).toFixed(3)}`);
   console.log(`   ${load()}`);

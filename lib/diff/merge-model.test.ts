@@ -3,7 +3,7 @@ import type { PassService } from "@/lib/passes";
 import { serviceFor, startTestSandbox } from "@/lib/passes/testing/harness";
 import type { Sandbox } from "@/lib/sandbox";
 import type { DiffRow } from "@/lib/wire";
-import type { Layout } from "@/lib/passes";
+import { recordedChanges, type Layout } from "@/lib/passes";
 import { DiffReader, mergeRuns, strategyFor, type DiffRun, type MergeStrategy } from "./merge";
 import { planDiff, type ResolvedPlan } from "./plan";
 import { rowsOfRun } from "./rows";
@@ -162,12 +162,22 @@ describe("the merge against a model", () => {
         // Passes stored as spans: one target compared by the rows that changed between them, any
         // other pair (two targets, two layouts) by walking both; every way gives the model's rows.
         const sameTarget = planDiff(passes.store, aSpans, bSameTarget);
-        expect(strategyFor(sameTarget)).toBe("changes");
+        expect(strategyFor(sameTarget)).toBe("recorded");
         const modelSame = modelDiff(before, after, pageA, pageA);
         expect(rowsBy(reader, sameTarget, "changes")).toEqual(modelSame);
         expect([...mergeRuns(reader, sameTarget, "changes")]).toEqual([...mergeRuns(reader, sameTarget, "merge")]);
         const backwards = planDiff(passes.store, bSameTarget, aSpans);
         expect(rowsBy(reader, backwards, "changes")).toEqual(modelDiff(after, before, pageA, pageA));
+        // Consecutive passes of the target: the later one recorded its differences as it listed.
+        const previous = pageA === pageB ? bSpans : aSpans;
+        const consecutive = planDiff(passes.store, previous, bSameTarget);
+        expect(recordedChanges(reader.db, consecutive.b.seq, consecutive.a.seq)).not.toBeNull();
+        const modelConsecutive = pageA === pageB ? modelDiff(after, after, pageA, pageA) : modelSame;
+        expect(rowsBy(reader, consecutive, "recorded")).toEqual(modelConsecutive);
+        expect([...mergeRuns(reader, consecutive, "recorded")]).toEqual([...mergeRuns(reader, consecutive, "changes")]);
+        const reversed = planDiff(passes.store, bSameTarget, previous);
+        expect(rowsBy(reader, reversed, "recorded")).toEqual(pageA === pageB ? modelDiff(after, after, pageA, pageA) : modelDiff(after, before, pageA, pageA));
+        expect([...mergeRuns(reader, reversed, "recorded")]).toEqual([...mergeRuns(reader, reversed, "changes")]);
         for (const [x, y] of [
           [aSpans, bSpans],
           [a, bSpans],

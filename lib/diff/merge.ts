@@ -159,6 +159,7 @@ export class DiffReader {
   readonly fieldDiffs: Database.Statement<[{ a: number; b: number; last: number }], FieldDiffTuple>;
   readonly entryRange: Database.Statement<[number, number], EntryTuple>;
   private readonly spanRows: Database.Statement<[number], [number, number, number]>;
+  private readonly pagesRead = new Map<string, readonly PageSpan[]>();
 
   constructor(file: string) {
     this.db = new Database(file, { readonly: true, fileMustExist: true });
@@ -194,9 +195,15 @@ export class DiffReader {
       .raw();
   }
 
-  /** The pass's pages in listing order, with where their rows are (see pass-rows.ts). */
-  pages(side: SideRef): PageSpan[] {
-    return this.rows.pages(side);
+  /** The pass's pages in listing order, with where their rows are (see pass-rows.ts); read once per reader. */
+  pages(side: SideRef): readonly PageSpan[] {
+    const name = `${side.seq}:${side.pageRecords}`;
+    let pages = this.pagesRead.get(name);
+    if (pages === undefined) {
+      pages = this.rows.pages(side);
+      this.pagesRead.set(name, pages);
+    }
+    return pages;
   }
 
   spans(side: SideRef): PageSpans {
@@ -621,14 +628,15 @@ function* alignedRuns(reader: DiffReader, resolved: ResolvedPlan, mismatchBudget
 /**
  * "aligned", "differences" and "keys" compare two passes that keep their entries in `entries`;
  * "changes" two spans passes of one target (only the rows that begin or end between them are read);
+ * "recorded" the same, from the differences the later pass recorded when the two are consecutive;
  * "merge" any other pair, by walking both passes in key order (see span-merge.ts).
  */
-export type MergeStrategy = "aligned" | "differences" | "keys" | "changes" | "merge";
+export type MergeStrategy = "aligned" | "differences" | "keys" | "changes" | "recorded" | "merge";
 
 /** Which strategy a comparison can use. */
 export function strategyFor(resolved: ResolvedPlan): MergeStrategy {
   const { a, b } = resolved;
-  if (a.layout === "spans" && b.layout === "spans" && a.target !== null && a.target === b.target && resolved.range.rollups.length === 0) return "changes";
+  if (a.layout === "spans" && b.layout === "spans" && a.target !== null && a.target === b.target && resolved.range.rollups.length === 0) return "recorded";
   if (a.layout !== "entries" || b.layout !== "entries") return "merge";
   return a.anomalies === 0 && b.anomalies === 0 && resolved.range.rollups.length === 0 ? "aligned" : "keys";
 }
@@ -659,6 +667,8 @@ export function mergeRuns(
       return keyRuns(reader, resolved);
     case "changes":
       return changesRuns(reader, resolved);
+    case "recorded":
+      return changesRuns(reader, resolved, true);
     case "merge":
       return mergedRuns(reader, resolved);
   }

@@ -69,6 +69,15 @@ export class DiffService {
       .catch((err: unknown) => console.error(`[bucketscope] counting the diff ${key} failed`, err));
   }
 
+  /** Resolves once the counts queued by countsInBackground are done (before the store closes). */
+  async idle(): Promise<void> {
+    let seen: Promise<unknown> | null = null;
+    while (seen !== this.background) {
+      seen = this.background;
+      await seen;
+    }
+  }
+
   async summary(q: DiffPairQuery): Promise<DiffSummary> {
     const resolved = this.plan(q.a, q.b, q);
     return { ...resolved.plan, counts: await this.counts(resolved) };

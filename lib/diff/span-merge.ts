@@ -1,7 +1,7 @@
 import "server-only";
 import type Database from "better-sqlite3";
 import { compareKeys } from "@/lib/lister";
-import { coveredIntervals, END_OF_KEYS, spanOfId, spanOfKey, type PageSpan, type PassRows } from "@/lib/passes";
+import { CHANGE, coveredIntervals, coversEverything, END_OF_KEYS, fieldMask, recordedChanges, spanOfId, spanOfKey, type ComparedFields, type PageSpan, type PassRows } from "@/lib/passes";
 import { RUN_KIND, RunJoiner, rangeClauses, type DiffReader, type DiffRun, type EntryTuple, type PageSpans, type RunKindCode } from "./merge";
 import { rolledUp, type KeyRange, type ResolvedPlan, type SideRef } from "./plan";
 
@@ -12,15 +12,12 @@ import { rolledUp, type KeyRange, type ResolvedPlan, type SideRef } from "./plan
 //   changed, not with the bucket); each difference's position comes from its page and a count within
 //   it, and the unchanged keys between differences follow from the positions, as in the differences
 //   strategy of merge.ts.
+// - "recorded": two consecutive passes of one target whose differences the later one recorded as it
+//   listed them, with their positions (see spans.ts): nothing is counted; otherwise as "changes".
 // - "merge": any other pair (two targets, a spans pass and an entries pass): both passes are walked in
 //   key order and their fields compared here.
 
-type Fields = [size: number, etag: string | null, lastModified: string | null, storageClass: string | null];
-
-/** Bits in DIFF_FIELDS order: etag, size, lastModified, storageClass. */
-function fieldMask(a: Fields, b: Fields): number {
-  return (a[1] !== b[1] ? 1 : 0) | (a[0] !== b[0] ? 2 : 0) | (a[2] !== b[2] ? 4 : 0) | (a[3] !== b[3] ? 8 : 0);
-}
+type Fields = ComparedFields;
 
 /** Reads the rows of runs of one side by id range (ids of one page). */
 export class SideRows {
@@ -47,6 +44,8 @@ interface Difference {
   key: string;
   kind: RunKindCode;
   mask: number;
+  /** Recorded: the key's position in B when added, else in A. */
+  at?: number;
 }
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement<unknown[]>>>();
@@ -71,6 +70,40 @@ const VALID = `from_seq <= @seq AND (to_seq IS NULL OR to_seq > @seq)`;
 function countUpTo(db: Database.Database, side: SideRef, lo: string | null, key: string, inclusive: boolean): number {
   const s = prepared<number>(db, `SELECT count(*) FROM spans WHERE target = @target AND key > CAST(@lo AS BLOB) AND key ${inclusive ? "<=" : "<"} CAST(@key AS BLOB) AND ${VALID}`).pluck();
   return (s.get({ target: side.target, lo: lo ?? "", key, seq: side.seq })) ?? 0;
+}
+
+/** Keys of a spans pass in [from, key), valid at its seq. */
+function countFrom(db: Database.Database, side: SideRef, from: string, key: string): number {
+  const s = prepared<number>(db, `SELECT count(*) FROM spans WHERE target = @target AND key >= CAST(@from AS BLOB) AND key < CAST(@key AS BLOB) AND ${VALID}`).pluck();
+  return s.get({ target: side.target, from, key, seq: side.seq }) ?? 0;
+}
+
+/**
+ * Positions of keys asked in ascending order: a key on the same page as the one before is counted
+ * from that one, so many differences on one page cost one walk of it, not one each.
+ */
+class Positions {
+  private last: { span: PageSpan; key: string; at: number } | null = null;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly side: SideRef,
+    private readonly keyed: readonly PageSpan[],
+    private readonly total: number,
+  ) {}
+
+  /** The keys of the pass below `key`. */
+  below(key: string): number {
+    const span = spanOfKey(this.keyed, key);
+    if (span === undefined) return positionOf(this.db, this.side, this.keyed, this.total, key, false);
+    const l = this.last;
+    const at =
+      l !== null && l.span === span && compareKeys(l.key, key) <= 0
+        ? l.at + countFrom(this.db, this.side, l.key, key)
+        : span.before + countUpTo(this.db, this.side, span.lo, key, false);
+    this.last = { span, key, at };
+    return at;
+  }
 }
 
 /** The keys of a spans pass below `key` (up to and including it when `inclusive`): its position. */
@@ -120,8 +153,31 @@ function* differences(db: Database.Database, target: number, aSeq: number, bSeq:
   if (d !== null) yield d;
 }
 
-/** The "changes" strategy (see the top of this file). */
-export function* changesRuns(reader: DiffReader, resolved: ResolvedPlan): Generator<DiffRun, void, undefined> {
+/**
+ * The differences the later of two consecutive passes recorded against the earlier, as A to B, or
+ * null when there are none to use: each pass must cover every key of the target, the whole of it compared.
+ */
+function recordedDifferences(reader: DiffReader, a: SideRef, b: SideRef, range: KeyRange, keyedA: readonly PageSpan[], keyedB: readonly PageSpan[]): Difference[] | null {
+  if (range.through !== null || range.rollups.length > 0 || !coversEverything(keyedA) || !coversEverything(keyedB)) return null;
+  const forward = a.seq < b.seq;
+  const changes = forward ? recordedChanges(reader.db, b.seq, a.seq) : recordedChanges(reader.db, a.seq, b.seq);
+  if (changes === null) return null;
+  // A recorded position counts keys of the later pass; the earlier one has, before the same key,
+  // those less the keys added before it plus those removed before it.
+  let added = 0;
+  let removed = 0;
+  return changes.map(([key, kind, mask, position]) => {
+    const inEarlier = position - added + removed;
+    if (kind === CHANGE.added) added++;
+    if (kind === CHANGE.removed) removed++;
+    if (kind === CHANGE.changed) return { key, kind: RUN_KIND.changed, mask, at: forward ? inEarlier : position };
+    if ((kind === CHANGE.added) === forward) return { key, kind: RUN_KIND.added, mask: 0, at: forward ? position : inEarlier };
+    return { key, kind: RUN_KIND.removed, mask: 0, at: forward ? inEarlier : position };
+  });
+}
+
+/** The "changes" and "recorded" strategies (see the top of this file). */
+export function* changesRuns(reader: DiffReader, resolved: ResolvedPlan, recorded = false): Generator<DiffRun, void, undefined> {
   const { a, b, range } = resolved;
   if (a.target === null || a.target !== b.target) throw new Error("the changes strategy compares two spans passes of one target");
   const db = reader.db;
@@ -136,6 +192,8 @@ export function* changesRuns(reader: DiffReader, resolved: ResolvedPlan): Genera
   const through = range.through?.toString("utf8") ?? null;
   const endA = through === null ? totalA : positionOf(db, a, keyedA, totalA, through, true);
   const endB = through === null ? totalB : positionOf(db, b, keyedB, totalB, through, true);
+  const positionsA = new Positions(db, a, keyedA, totalA);
+  const positionsB = new Positions(db, b, keyedB, totalB);
   const joiner = new RunJoiner();
   let rankA = 0;
   let rankB = 0;
@@ -158,16 +216,17 @@ export function* changesRuns(reader: DiffReader, resolved: ResolvedPlan): Genera
   }
   const inconsistent = () => new Error(`passes ${a.id} and ${b.id}: the unchanged keys between two differences do not line up`);
 
-  for (const d of differences(db, a.target, a.seq, b.seq, range)) {
+  const found = (recorded ? recordedDifferences(reader, a, b, range, keyedA, keyedB) : null) ?? differences(db, a.target, a.seq, b.seq, range);
+  for (const d of found) {
     if (d.kind === RUN_KIND.added) {
-      const at = positionOf(db, b, keyedB, totalB, d.key, false);
+      const at = d.at ?? positionsB.below(d.key);
       if (at - rankB < 0) throw inconsistent();
       yield* unchanged(at - rankB);
       yield* emit({ kind: RUN_KIND.added, fields: 0, length: 1, aRow: null, bRow: at, aPage: null, bPage: spansB.pageOf(at) });
       rankB++;
       continue;
     }
-    const at = positionOf(db, a, keyedA, totalA, d.key, false);
+    const at = d.at ?? positionsA.below(d.key);
     if (at - rankA < 0) throw inconsistent();
     yield* unchanged(at - rankA);
     if (d.kind === RUN_KIND.removed) {

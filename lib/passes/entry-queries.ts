@@ -14,11 +14,12 @@ import { prefixRange, type PassStore } from "./store";
 //   key interval: see pass-rows.ts);
 // - key order with anomalies walks the key index (pass, key, rowid); "anchors" remember where every
 //   ANCHOR_EVERY-th row is, so a window costs one seek and at most ANCHOR_EVERY index steps;
-// - size and LastModified order of a finished pass are ranked once by SQLite into `entry_order`, a
-//   row-number table whose primary key (pass, sort, pos) answers any window with one range read.
+// - size and LastModified order, searches and prefix filters are ordered by SQLite, when first asked,
+//   into an in-memory list of row ids, kept for the few passes last viewed (MAX_CACHED_ORDERED_ROWS).
+//   Rankings used to be stored per pass (entry_order): about 17 bytes per key and sort for every pass
+//   ever sorted, never dropped, and writing them was 40% of a first sort (measured at 200k keys).
 //   Global indexes on those columns would do too, but every later pass would pay for them on every
-//   insert (values arrive in random order: about 4x the recording time, measured);
-// - searches, and sorts of a pass still running, are ordered by SQLite into an in-memory rowid list.
+//   insert (values arrive in random order: about 4x the recording time, measured).
 // Everything cached is dropped when the pass records another page.
 
 const ANCHOR_EVERY = 1000;
@@ -27,33 +28,13 @@ const MAX_CACHED_PASSES = 8;
 const MAX_CACHED_ORDERED_ROWS = 4_000_000;
 /** A running pass's sorted view is ordered again at most this often. */
 const RUNNING_REORDER_MS = 2000;
-/** Ranked rows written per transaction, so recording is never held up for long. */
-const RANK_ROWS_PER_TRANSACTION = 20_000;
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS entry_order (
-  pass INTEGER NOT NULL,
-  sort INTEGER NOT NULL,
-  pos INTEGER NOT NULL,
-  entry INTEGER NOT NULL,
-  PRIMARY KEY (pass, sort, pos)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS entry_order_built (
-  pass INTEGER NOT NULL,
-  sort INTEGER NOT NULL,
-  page_records INTEGER NOT NULL,
-  rows INTEGER NOT NULL,
-  PRIMARY KEY (pass, sort)
-) WITHOUT ROWID;
+DROP TABLE IF EXISTS entry_order;
+DROP TABLE IF EXISTS entry_order_built;
 DROP INDEX IF EXISTS entries_by_size;
 DROP INDEX IF EXISTS entries_by_last_modified;
 `;
-
-type RankedSort = Exclude<EntrySort, "key">;
-const RANKED: Record<RankedSort, { column: string; code: number }> = {
-  size: { column: "size", code: 0 },
-  lastModified: { column: "last_modified", code: 1 },
-};
 
 /** A position in key order: the key and its rowid (the tie-breaker). */
 type Cursor = [key: string, rowid: number];
@@ -135,27 +116,6 @@ function statementsFor(db: Database.Database) {
     keyDesc: keyOrder(true),
     byColumn: { key: byColumn("key"), size: byColumn("size"), lastModified: byColumn("last_modified") } satisfies Record<EntrySort, unknown>,
     rowsById: db.prepare<[string]>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE rowid IN (SELECT value FROM json_each(?))`).raw(),
-    rankedIds: db
-      .prepare<[number, number, number, number]>(`SELECT entry FROM entry_order WHERE pass = ? AND sort = ? AND pos BETWEEN ? AND ? ORDER BY pos`)
-      .pluck(),
-    ranked: db
-      .prepare<[number, number, number, number]>(
-        `SELECT e.rowid, CAST(e.key AS TEXT), e.size, e.etag, e.last_modified, e.storage_class, e.page, e.version_id
-         FROM entry_order o JOIN entries e ON e.rowid = o.entry
-         WHERE o.pass = ? AND o.sort = ? AND o.pos BETWEEN ? AND ? ORDER BY o.pos`,
-      )
-      .raw(),
-    rankBuilt: db.prepare<[number, number], { page_records: number; rows: number }>(`SELECT page_records, rows FROM entry_order_built WHERE pass = ? AND sort = ?`),
-    rankClear: db.prepare<[number, number]>(`DELETE FROM entry_order WHERE pass = ? AND sort = ?`),
-    rankClearBuilt: db.prepare<[number, number]>(`DELETE FROM entry_order_built WHERE pass = ? AND sort = ?`),
-    rankInsert: db.prepare<[number, number, number, number]>(`INSERT INTO entry_order (pass, sort, pos, entry) VALUES (?, ?, ?, ?)`),
-    rankMarkBuilt: db.prepare<[number, number, number, number]>(
-      `INSERT INTO entry_order_built (pass, sort, page_records, rows) VALUES (?, ?, ?, ?)
-       ON CONFLICT (pass, sort) DO UPDATE SET page_records = excluded.page_records, rows = excluded.rows`,
-    ),
-    rankOrphans: db.prepare<[], number>(`SELECT DISTINCT pass FROM entry_order_built WHERE pass NOT IN (SELECT seq FROM passes)`).pluck(),
-    rankDropPass: db.prepare<[number]>(`DELETE FROM entry_order WHERE pass = ?`),
-    rankDropPassBuilt: db.prepare<[number]>(`DELETE FROM entry_order_built WHERE pass = ?`),
   };
 }
 
@@ -204,7 +164,6 @@ function toPagedEntry(r: EntryTuple): PagedEntry {
   return e;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The span whose rows include listing position `row`, or -1 past the last row. */
 export function spanIndexAt(spans: readonly PageSpan[], row: number): number {
@@ -229,15 +188,12 @@ export class EntryQueries {
   private readonly rows: PassRows;
   private readonly spanOrders = new Map<string, Database.Statement<unknown[], number>>();
   private readonly caches = new Map<number, PassViewCache>();
-  /** The ranking being written per (pass, sort), one at a time: a rebuild waits for the last one. */
-  private readonly rankBuilds = new Map<string, { pageRecords: number; done: Promise<void> }>();
   private cachedOrderedRows = 0;
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
     this.stmt = statementsFor(db);
     this.rows = new PassRows(db);
-    this.dropOrphanRanks();
   }
 
   static for(store: PassStore): EntryQueries {
@@ -247,16 +203,6 @@ export class EntryQueries {
       instances.set(store.db, q);
     }
     return q;
-  }
-
-  /** Rankings of passes deleted since (the pass store does not know this table). */
-  private dropOrphanRanks(): void {
-    for (const seq of this.stmt.rankOrphans.all()) {
-      this.db.transaction(() => {
-        this.stmt.rankDropPass.run(seq);
-        this.stmt.rankDropPassBuilt.run(seq);
-      })();
-    }
   }
 
   /** Cached state for the pass as it is now; a newly recorded page starts afresh. */
@@ -318,7 +264,7 @@ export class EntryQueries {
     return lo <= hi ? [lo, hi] : [1, 0];
   }
 
-  async window(pass: PassRef, query: EntriesWindowQuery): Promise<EntriesWindow> {
+  window(pass: PassRef, query: EntriesWindowQuery): EntriesWindow {
     const q = query.q !== undefined && query.q !== "" ? query.q : null;
     const prefix = query.prefix ?? "";
     const filtered = q !== null || prefix !== "";
@@ -331,19 +277,7 @@ export class EntryQueries {
       const ids = this.anchoredIds(pass, desc, offset, Math.min(limit, pass.keys - offset));
       return window(pass.keys, this.rowsByIds(pass, ids));
     }
-    if (!filtered && pass.status !== "running") {
-      const sort = query.sort as RankedSort;
-      const rows = await this.ranked(pass, sort);
-      const count = Math.max(0, Math.min(limit, rows - offset));
-      if (count === 0) return window(rows, []);
-      const first = desc ? rows - offset - count : offset;
-      const entries =
-        pass.layout === "spans"
-          ? this.rowsByIds(pass, this.stmt.rankedIds.all(pass.seq, RANKED[sort].code, first, first + count - 1) as number[])
-          : (this.stmt.ranked.all(pass.seq, RANKED[sort].code, first, first + count - 1) as EntryTuple[]).map(toPagedEntry);
-      return window(rows, desc ? entries.reverse() : entries);
-    }
-    const indexed = q !== null ? await SearchIndex.for(this.db).ordered(pass, this.spans(pass), query.sort, q, prefix, (sort) => this.ranked(pass, sort)) : null;
+    const indexed = q !== null ? SearchIndex.for(this.db).ordered(pass, this.spans(pass), query.sort, q, prefix, (sort) => this.ordered(pass, sort, null)) : null;
     const ids = indexed ?? this.ordered(pass, query.sort, q, prefix);
     const count = Math.max(0, Math.min(limit, ids.length - offset));
     const slice: number[] = [];
@@ -405,51 +339,13 @@ export class EntryQueries {
     return this.scan(pass.seq, o, anchors[want] as Cursor, offset - want * ANCHOR_EVERY, limit).map((c) => c[1]);
   }
 
-  /** Ranks a finished pass by `sort` into entry_order once; returns its row count. */
-  private async ranked(pass: PassRef, sort: RankedSort): Promise<number> {
-    const code = RANKED[sort].code;
-    const built = this.stmt.rankBuilt.get(pass.seq, code);
-    if (built !== undefined && built.page_records === pass.pageRecords) return built.rows;
-    const name = `${pass.seq}:${code}`;
-    let build = this.rankBuilds.get(name);
-    if (build === undefined || build.pageRecords !== pass.pageRecords) {
-      const previous = build?.done ?? Promise.resolve();
-      const done: Promise<void> = previous
-        .catch(() => undefined)
-        .then(() => this.buildRank(pass, sort))
-        .finally(() => {
-          if (this.rankBuilds.get(name)?.done === done) this.rankBuilds.delete(name);
-        });
-      build = { pageRecords: pass.pageRecords, done };
-      this.rankBuilds.set(name, build);
-    }
-    await build.done;
-    return this.stmt.rankBuilt.get(pass.seq, code)?.rows ?? 0;
-  }
-
-  private async buildRank(pass: PassRef, sort: RankedSort): Promise<void> {
-    const code = RANKED[sort].code;
-    const ids = this.inOrder(pass, sort);
-    this.db.transaction(() => {
-      this.stmt.rankClearBuilt.run(pass.seq, code);
-      this.stmt.rankClear.run(pass.seq, code);
-    })();
-    for (let start = 0; start < ids.length; start += RANK_ROWS_PER_TRANSACTION) {
-      this.db.transaction(() => {
-        const end = Math.min(ids.length, start + RANK_ROWS_PER_TRANSACTION);
-        for (let pos = start; pos < end; pos++) this.stmt.rankInsert.run(pass.seq, code, pos, ids[pos] as number);
-      })();
-      await yieldToEventLoop();
-    }
-    this.stmt.rankMarkBuilt.run(pass.seq, code, pass.pageRecords, ids.length);
-  }
-
-  /** Searches, prefix filters and sorts of a running pass: the rowids in order, ordered by SQLite and kept here. */
+  /** Sorts, searches and prefix filters: the row ids in order, ordered by SQLite and kept here. */
   private ordered(pass: PassRef, sort: EntrySort, q: string | null, prefix = ""): Float64Array {
     const cache = this.cacheFor(pass);
     const name = `${sort}\u0000${q ?? ""}\u0000${prefix}`;
     const hit = cache.ordered.get(name);
-    if (hit !== undefined && (!hit.whileRunning || Date.now() - hit.madeAt < RUNNING_REORDER_MS)) return hit.ids;
+    // An ordering made while the pass ran may lag behind its pages only while it still runs.
+    if (hit !== undefined && (!hit.whileRunning || (pass.status === "running" && Date.now() - hit.madeAt < RUNNING_REORDER_MS))) return hit.ids;
     if (hit !== undefined) {
       cache.ordered.delete(name);
       this.cachedOrderedRows -= hit.ids.length;
@@ -506,8 +402,9 @@ export function passRef(store: PassStore, id: string): PassRef {
 }
 
 /** `GET /api/passes/{id}/entries?offset=…`: one window of rows of one ordering of the pass. */
-export async function entriesWindow(store: PassStore, id: string, query: EntriesWindowQuery): Promise<EntriesWindow> {
-  return EntryQueries.for(store).window(passRef(store, id), query);
+export function entriesWindow(store: PassStore, id: string, query: EntriesWindowQuery): Promise<EntriesWindow> {
+  // A promise either way: an unknown pass is a rejection, as callers expect of a query.
+  return new Promise((resolve) => resolve(EntryQueries.for(store).window(passRef(store, id), query)));
 }
 
 /** `GET /api/passes/{id}/entries?q=…` answered by the search index; null when the scan answers. */

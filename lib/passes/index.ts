@@ -2,8 +2,8 @@ import "server-only";
 
 export { PassService, passes, runningPasses, type PassServiceOptions } from "./service";
 export { PassStore, type KeyLookup, type PassRow, type ResumePoint } from "./store";
-export { PassRows, coveredIntervals, spanOfId, spanOfKey, type Layout, type PageSpan, type PassLocation, type RowTuple } from "./pass-rows";
-export { END_OF_KEYS } from "./spans";
+export { PassRows, coveredIntervals, coversEverything, spanOfId, spanOfKey, type Layout, type PageSpan, type PassLocation, type RowTuple } from "./pass-rows";
+export { CHANGE, END_OF_KEYS, fieldMask, recordedChanges, type ComparedFields, type RecordedChange } from "./spans";
 export { parseFields } from "./params";
 export { entriesWindow, prefixSummary, exportPass, type PassExport } from "./pass-view";
 export { searchEntries } from "./entry-queries";

@@ -45,22 +45,18 @@ export type RowTuple = [
   versionId: string | null,
 ];
 
-interface PageRow {
-  page: number;
-  firstRow: number;
-  rowCount: number;
-  lo: Buffer | null;
-  hi: Buffer | null;
-}
+type PageRow = [page: number, firstRow: number, rowCount: number, lo: string | null, hi: string | null];
 
 type EntryRow = [id: number, key: string, size: number, etag: string | null, lastModified: string | null, storageClass: string | null, versionId: string | null];
 type SpanRow = [key: string, size: number, etag: string | null, lastModified: string | null, storageClass: string | null, versionId: string | null];
 
-const text = (b: Buffer | null) => (b === null ? null : b.toString("utf8"));
 
 function statementsFor(db: Database.Database) {
   return {
-    pages: db.prepare<[number], PageRow>(`SELECT idx AS page, first_row AS firstRow, row_count AS rowCount, lo, hi FROM pages WHERE pass = ? ORDER BY range_after, idx`),
+    // Intervals read as text: SQLite hands the stored UTF-8 over as a string, cheaper than a Buffer each.
+    pages: db
+      .prepare<[number], PageRow>(`SELECT idx, first_row, row_count, CAST(lo AS TEXT), CAST(hi AS TEXT) FROM pages WHERE pass = ? ORDER BY range_after, idx`)
+      .raw(),
     entryRange: db
       .prepare<[number, number], EntryRow>(
         `SELECT rowid, CAST(key AS TEXT), size, etag, last_modified, storage_class, version_id FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
@@ -121,16 +117,9 @@ export class PassRows {
    */
   pages(pass: PassLocation): PageSpan[] {
     let before = 0;
-    return this.stmt.pages.all(pass.seq).map((p) => {
-      const span: PageSpan = {
-        page: p.page,
-        firstRow: pass.layout === "spans" ? before : p.firstRow,
-        rowCount: p.rowCount,
-        before,
-        lo: text(p.lo),
-        hi: text(p.hi),
-      };
-      before += p.rowCount;
+    return this.stmt.pages.all(pass.seq).map(([page, firstRow, rowCount, lo, hi]) => {
+      const span: PageSpan = { page, firstRow: pass.layout === "spans" ? before : firstRow, rowCount, before, lo, hi };
+      before += rowCount;
       return span;
     });
   }
@@ -262,4 +251,10 @@ export function coveredIntervals(spans: readonly PageSpan[]): { lo: string | nul
     }
   }
   return out;
+}
+
+/** True when the pages of a spans pass covered every key of its target, from the first to the last. */
+export function coversEverything(spans: readonly PageSpan[]): boolean {
+  const intervals = coveredIntervals(spans);
+  return intervals.length === 1 && intervals[0]?.lo === null && intervals[0].hi === null;
 }

@@ -19,7 +19,7 @@ import type { PassRef } from "./entry-queries";
 //   U+FFFD in it, so a pass with any U+FFFD in its keys is left to the scan;
 // - row ids, the key order (listing position in the spans layout, key then rowid in the entries
 //   layout) and the size / LastModified rankings are the ones the scan's SQL uses; a sorted search
-//   keeps the rows of the pass's ranking (entry_order) that match, in that ranking's order;
+//   keeps the rows of the pass's ranking (the entry queries' own ordering) that match, in its order;
 // - a finished pass does not change (retention deleting other passes only drops rows no surviving
 //   pass lists); it changes when it is resumed, which records pages: the index is keyed by the
 //   pass's page records and layout and built again when they differ. A running pass uses the scan.
@@ -33,7 +33,6 @@ export const MAX_INDEXED_KEYS = 4_000_000;
 const MAX_CACHED_ANSWERS = 4;
 
 type RankedSort = Exclude<EntrySort, "key">;
-const RANK_CODE: Record<RankedSort, number> = { size: 0, lastModified: 1 };
 
 /** How a bound string reaches SQLite: UTF-8, with lone surrogates as U+FFFD. */
 const asStored = (s: string): string => (/[\ud800-\udfff]/.test(s) ? Buffer.from(s, "utf8").toString("utf8") : s);
@@ -208,7 +207,6 @@ export class SearchIndex {
   private readonly stmt: Statements;
   private readonly rows: PassRows;
   private readonly passes = new Map<number, PassKeys>();
-  private rankingStmt: Database.Statement<[number, number], number> | null = null;
 
   constructor(readonly db: Database.Database) {
     this.stmt = statementsFor(db);
@@ -310,10 +308,10 @@ export class SearchIndex {
 
   /**
    * Row ids of the pass whose key contains `q` (and begins with `prefix`) in `sort` order, ties in
-   * key order, as the scan orders them; null when the scan must answer. `ranked` makes sure the
-   * pass's ranking by a column is in entry_order.
+   * key order, as the scan orders them; null when the scan must answer. `ranked` gives the
+   * pass's row ids ordered by a column, as the entry queries order them.
    */
-  async ordered(pass: PassRef, spans: readonly PageSpan[], sort: EntrySort, q: string, prefix: string, ranked: (sort: RankedSort) => Promise<unknown>): Promise<Float64Array | null> {
+  ordered(pass: PassRef, spans: readonly PageSpan[], sort: EntrySort, q: string, prefix: string, ranked: (sort: RankedSort) => Float64Array): Float64Array | null {
     if (!this.covers(pass)) return null;
     const keys = this.keysOf(pass, spans);
     if (!keys.exact) return null;
@@ -329,12 +327,7 @@ export class SearchIndex {
     else {
       let ranking = keys.ranking(sort);
       if (ranking === undefined) {
-        await ranked(sort);
-        // entry_order is made by the entry queries, which rank the pass first.
-        this.rankingStmt ??= this.db.prepare<[number, number], number>(`SELECT entry FROM entry_order WHERE pass = ? AND sort = ? ORDER BY pos`).pluck();
-        ranking = Float64Array.from(this.rankingStmt.all(pass.seq, RANK_CODE[sort]));
-        // The ranking was written for this very pass as it is now, or the index is rebuilt below.
-        if (this.passes.get(pass.seq) !== keys) return null;
+        ranking = ranked(sort);
         keys.keepRanking(sort, ranking);
       }
       const hits = new Uint8Array(keys.size);

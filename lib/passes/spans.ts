@@ -52,7 +52,30 @@ CREATE TABLE IF NOT EXISTS spans (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS spans_by_start ON spans (target, from_seq) WHERE initial = 0;
 CREATE INDEX IF NOT EXISTS spans_by_end ON spans (target, to_seq) WHERE to_seq IS NOT NULL;
+CREATE TABLE IF NOT EXISTS span_bases (
+  seq INTEGER PRIMARY KEY,
+  base INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS span_bases_by_base ON span_bases (base);
+CREATE TABLE IF NOT EXISTS span_changes (
+  seq INTEGER NOT NULL,
+  key BLOB NOT NULL,
+  kind INTEGER NOT NULL,
+  mask INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (seq, key)
+) WITHOUT ROWID;
 `;
+
+// A pass's differences from the pass before it, recorded as its pages are (span_bases says which
+// pass that is; span_changes holds one row per key that differs). While a pass is the newest of its
+// target and the one before it finished with everything covered, the rows valid at its seq in a
+// page's interval, before the page writes, are exactly what that previous pass listed there: the
+// merge that decides what to write also says what changed, and where. Position is the number of
+// keys the pass listed before the key (for a removed key: before where it would be). A consecutive
+// comparison then reads only these rows instead of counting its way to each difference. The record
+// is dropped as soon as it could be wrong: a page written while a newer pass exists, a pass moved to
+// the entries layout, either pass deleted.
 
 // Rows of a target's first pass are most of its rows and never start inside the (A, B] window of a
 // comparison (A is at least that first pass), so the index of where rows start leaves them out.
@@ -117,6 +140,39 @@ const high = (hi: string | null): Buffer => (hi === null ? END_OF_KEYS : Buffer.
 
 const sameFields = (r: SpanTuple, e: Entry) =>
   r[3] === e.size && r[4] === e.etag && r[5] === e.lastModified && r[6] === e.storageClass && r[7] === (e.versionId ?? null);
+
+/** Kinds of a recorded change (the codes of lib/diff's runs). */
+export const CHANGE = { added: 1, removed: 2, changed: 3 } as const;
+export type ChangeKind = (typeof CHANGE)[keyof typeof CHANGE];
+
+/** Size, etag, LastModified, storage class: the fields a comparison looks at. */
+export type ComparedFields = [size: number, etag: string | null, lastModified: string | null, storageClass: string | null];
+
+/** Bits in DIFF_FIELDS order (etag, size, lastModified, storageClass) for the fields that differ. */
+export function fieldMask(a: ComparedFields, b: ComparedFields): number {
+  return (a[1] !== b[1] ? 1 : 0) | (a[0] !== b[0] ? 2 : 0) | (a[2] !== b[2] ? 4 : 0) | (a[3] !== b[3] ? 8 : 0);
+}
+
+/** A recorded difference: key, kind, changed fields, keys of the pass before it. */
+export type RecordedChange = [key: string, kind: ChangeKind, mask: number, position: number];
+
+const BASE_SQL = `SELECT base FROM span_bases WHERE seq = ?`;
+const CHANGES_SQL = `SELECT CAST(key AS TEXT), kind, mask, position FROM span_changes WHERE seq = ? ORDER BY key`;
+const changeStatements = new WeakMap<Database.Database, { base: Database.Statement<[number], number>; changes: Database.Statement<[number], RecordedChange> }>();
+
+/**
+ * The differences of the pass `seq` from the pass `base` in key order, or null when they were not
+ * recorded (on any connection: a comparison reads on its own).
+ */
+export function recordedChanges(db: Database.Database, seq: number, base: number): RecordedChange[] | null {
+  let s = changeStatements.get(db);
+  if (s === undefined) {
+    s = { base: db.prepare<[number], number>(BASE_SQL).pluck(), changes: db.prepare<[number], RecordedChange>(CHANGES_SQL).raw() };
+    changeStatements.set(db, s);
+  }
+  if (s.base.get(seq) !== base) return null;
+  return s.changes.all(seq);
+}
 
 export class NotKeyOrdered extends Error {
   constructor(key: string, previous: string) {
@@ -187,6 +243,12 @@ export class SpanStore {
       ).raw(),
       deleteAll: db.prepare<[number]>(`DELETE FROM spans WHERE target = ?`),
       reopen: db.prepare<[number, number]>(`UPDATE spans SET to_seq = NULL WHERE target = ? AND to_seq IS NOT NULL AND to_seq > ?`),
+      baseOf: db.prepare<[number], number>(BASE_SQL).pluck(),
+      setBase: db.prepare<[number, number]>(`INSERT OR REPLACE INTO span_bases (seq, base) VALUES (?, ?)`),
+      basedOn: db.prepare<[number], number>(`SELECT seq FROM span_bases WHERE base = ?`).pluck(),
+      dropBase: db.prepare<[number]>(`DELETE FROM span_bases WHERE seq = ?`),
+      dropChanges: db.prepare<[number]>(`DELETE FROM span_changes WHERE seq = ?`),
+      insertChange: db.prepare<[number, string, number, number, number]>(`INSERT INTO span_changes (seq, key, kind, mask, position) VALUES (?, CAST(? AS BLOB), ?, ?, ?)`),
     };
   }
 
@@ -222,8 +284,10 @@ export class SpanStore {
    * Records what one page of the pass `seq` listed in the key interval (lo, hi] (lo null: from the
    * target's first key; hi null: to its last). `entries` must be in strictly ascending key order
    * (NotKeyOrdered otherwise, before anything is written). Run it inside the page's transaction.
+   * `before` is how many keys the pass listed before this page: given, and while the pass's
+   * differences from the one before it are recorded (trackChanges), the page's are recorded too.
    */
-  recordPage(target: number, seq: number, lo: string | null, hi: string | null, entries: readonly Entry[]): void {
+  recordPage(target: number, seq: number, lo: string | null, hi: string | null, entries: readonly Entry[], before: number | null = null): void {
     for (let i = 1; i < entries.length; i++) {
       const prev = (entries[i - 1] as Entry).key;
       const key = (entries[i] as Entry).key;
@@ -234,11 +298,21 @@ export class SpanStore {
     const next = this.stmt.nextSeq.get(target, seq) ?? null;
     const rows = this.stmt.valid.all({ target, seq, lo: low(lo), hi: high(hi) });
     const writer = new SpanWriter(this, t, seq, next);
+    let tracked = before !== null && this.stmt.baseOf.get(seq) !== undefined;
+    // A newer pass may have changed what is valid at this seq's neighbours: the record could be wrong.
+    if (tracked && next !== null) {
+      this.untrack(seq);
+      tracked = false;
+    }
+    const change = (key: string, kind: ChangeKind, mask: number, i: number) => {
+      if (tracked) this.stmt.insertChange.run(seq, key, kind, mask, (before as number) + i);
+    };
     let j = 0;
-    for (const e of entries) {
+    for (const [i, e] of entries.entries()) {
       let r = rows[j];
       while (r !== undefined && compareKeys(r[0], e.key) < 0) {
         writer.end(r);
+        change(r[0], CHANGE.removed, 0, i);
         r = rows[++j];
       }
       if (r !== undefined && r[0] === e.key) {
@@ -246,13 +320,37 @@ export class SpanStore {
         if (sameFields(r, e)) continue;
         writer.end(r);
         writer.add(e, r[2]);
+        const mask = fieldMask([r[3], r[4], r[5], r[6]], [e.size, e.etag, e.lastModified, e.storageClass]);
+        // A new version id alone is not a difference a comparison shows.
+        if (mask !== 0) change(e.key, CHANGE.changed, mask, i);
       } else {
         writer.add(e, undefined);
+        change(e.key, CHANGE.added, 0, i);
       }
     }
-    for (; j < rows.length; j++) writer.end(rows[j] as SpanTuple);
+    for (; j < rows.length; j++) {
+      const r = rows[j] as SpanTuple;
+      writer.end(r);
+      change(r[0], CHANGE.removed, 0, entries.length);
+    }
     writer.flush();
   }
+
+  /**
+   * Records the differences of the pass `seq` from `base` as its pages are written (see the top of
+   * this file). Only for a pass just made, the newest of its target, whose previous pass `base`
+   * finished having covered every key.
+   */
+  trackChanges(seq: number, base: number): void {
+    this.stmt.setBase.run(seq, base);
+  }
+
+  /** Forgets the recorded differences of the pass `seq`. */
+  untrack(seq: number): void {
+    this.stmt.dropChanges.run(seq);
+    this.stmt.dropBase.run(seq);
+  }
+
 
   /** Internal to SpanWriter. */
   insertRows(args: unknown[], rows: number): void {
@@ -288,6 +386,8 @@ export class SpanStore {
    * The target goes with its last pass.
    */
   forgetPass(target: number, seq: number): void {
+    this.untrack(seq);
+    for (const later of this.stmt.basedOn.all(seq)) this.untrack(later);
     const prev = this.stmt.previousSeq.get(target, seq) ?? null;
     const next = this.stmt.nextSeq.get(target, seq) ?? null;
     if (prev === null && next === null) {
