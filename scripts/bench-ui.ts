@@ -376,7 +376,7 @@ async function traceTasks(page: Page, work: () => Promise<void>): Promise<TaskCo
 const SCROLL_STEPS = 60 + 8 + 1 + 30;
 
 /** Wheel steps, jumps of the thumb to places across the list, the end, and back up: what a user does in a long list. */
-async function scrollAround(page: Page, scroller: string, lastRow: string): Promise<{ from: number; to: number; toEnd: number; lastItem: string | null }> {
+async function scrollAround(page: Page, scroller: string, lastRow: string, atEnd: () => Promise<void> = async () => {}): Promise<{ from: number; to: number; toEnd: number; lastItem: string | null }> {
   const box = await page.locator(scroller).boundingBox();
   if (box === null) throw new Error(`${scroller} is not on screen`);
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -398,6 +398,7 @@ async function scrollAround(page: Page, scroller: string, lastRow: string): Prom
   await page.locator(lastRow).waitFor({ timeout: 120_000 });
   const toEnd = (await nextFrame(page)) - jump;
   const lastItem = await page.locator(lastRow).getAttribute("data-item");
+  await atEnd();
   for (let i = 0; i < 30; i++) {
     await page.mouse.wheel(0, -900);
     await page.waitForTimeout(16);
@@ -506,13 +507,18 @@ async function benchCompare({ appDir, sandboxDir, app, browser, page, sandboxEnd
     await page.locator('[data-testid="diff-row"][data-key]').first().waitFor({ timeout: 300_000 });
     console.log(`compare view:  first rows ${ms(performance.now() - openStart)} after navigation`);
     const scrollHeight = await page.getByTestId("compare-scroller").evaluate((el) => el.scrollHeight);
-    const { from, to, toEnd, lastItem } = await scrollAround(page, '[data-testid="compare-scroller"]', '[data-testid="diff-row"][data-key="zz-last"]');
+    let rowsText = "";
+    const { from, to, toEnd, lastItem } = await scrollAround(page, '[data-testid="compare-scroller"]', '[data-testid="diff-row"][data-key="zz-last"]', async () => {
+      // The toolbar settles on the rows in view after the scroll: wait for it to name the last one.
+      const total = (probe.total).toLocaleString("en-US");
+      await page.waitForFunction((t) => (document.querySelector('[data-testid="compare-position"]')?.textContent ?? "").includes(`–${t} of ${t}`), total, { timeout: 30_000 }).catch(() => undefined);
+      rowsText = (await page.getByTestId("compare-position").textContent()) ?? "";
+    });
     const scrolling = await longTasksBetween(page, from, to);
     console.log(`scroll:        box ${(scrollHeight / 1e6).toFixed(1)}M px; last row (item ${lastItem} of ${probe.total}) painted ${ms(toEnd)} after the jump to the end`);
     console.log(`               60 wheel steps, 8 jumps, the end, 30 steps back: ${scrolling.count} long tasks, longest ${ms(scrolling.longest)}`);
     const heap = await heapMb(page);
     console.log(`heap:          ${heap.used.toFixed(1)} MB used (${heap.afterGc.toFixed(1)} MB after GC)`);
-    const rowsText = (await page.getByTestId("compare-position").textContent()) ?? "";
     console.log(`rows shown:    "${rowsText.trim()}" after the jump to the end`);
     console.log(
       `machine:       app data ${mb(diskBytes(appDir))} on disk (two passes), sandbox data ${mb(diskBytes(sandboxDir))}; app peak RSS ${mb(peakRssTree(app.pid))} (its processes summed); ` +
