@@ -155,7 +155,23 @@ function PictureLabels({ picture, large, highlight }: { picture: Spacetime; larg
     const f = picture.inFlight;
     const text = `page ${f.index + 1} requested…`;
     const w = measure(text, pageFont, 650);
-    requests.push({ id: "in-flight", text, width: w, height: pageH, spots: [{ x: px(f.x1) + 6, y: py(f.yRequested) + 4 }, { x: px(f.x1) + 6, y: py(f.yNow) - pageH - 2 }] });
+    // The page in flight is what a watching room looks at: it is labelled before the pages answered,
+    // may lie over marks, and has spots at both ends so a band near the right edge keeps its name.
+    const left = px(f.x1) + 6;
+    const right = px(f.x2) - w - 6;
+    requests.unshift({
+      id: "in-flight",
+      text,
+      width: w,
+      height: pageH,
+      overMarks: true,
+      spots: [
+        { x: left, y: py(f.yRequested) + 4 },
+        { x: left, y: py(f.yNow) - pageH - 2 },
+        { x: right, y: py(f.yRequested) + 4 },
+        { x: right, y: py(f.yNow) - pageH - 2 },
+      ],
+    });
   }
   // Keys under the axis: the ends first, then each page's last key.
   const ticks = [...picture.ticks].sort((a, b) => (a === picture.ticks[0] || a === picture.ticks.at(-1) ? -1 : 0) - (b === picture.ticks[0] || b === picture.ticks.at(-1) ? -1 : 0));
