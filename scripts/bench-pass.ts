@@ -228,9 +228,38 @@ async function snapshotPass(service: InstanceType<typeof PassService>, bucket: s
   return { ms, cpu: cpuMs(c0), keys, versions: (info?.versions ?? 0) + (info?.deleteMarkers ?? 0), crossCheckMs };
 }
 
+/**
+ * Peak RSS from here on. Linux keeps the high-water mark itself (VmHWM, reset through clear_refs), so
+ * nothing polls: a timer waking every few ms would itself cost CPU per page while a pass waits on the
+ * network (about 1 ms per page at 80 ms latency). Elsewhere the mark is sampled at each page.
+ */
+function peakRssMeter(): { sample(): void; peak(): number } {
+  const hwm = (): number | null => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
+      return m?.[1] !== undefined ? Number(m[1]) * 1024 : null;
+    } catch {
+      return null;
+    }
+  };
+  let kernel = false;
+  try {
+    fs.writeFileSync("/proc/self/clear_refs", "5");
+    kernel = hwm() !== null;
+  } catch {
+    kernel = false;
+  }
+  let peak = process.memoryUsage.rss();
+  return {
+    sample: () => {
+      if (!kernel) peak = Math.max(peak, process.memoryUsage.rss());
+    },
+    peak: () => Math.max(peak, process.memoryUsage.rss(), (kernel ? hwm() : null) ?? 0),
+  };
+}
+
 async function recordedPass(service: InstanceType<typeof PassService>, bucket: string, concurrency = 1): Promise<PassRun & { id: string }> {
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const rss = peakRssMeter();
   const rssSamples: PassRun["rssSamples"] = [];
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -243,15 +272,14 @@ async function recordedPass(service: InstanceType<typeof PassService>, bucket: s
     if (e.type === "page") {
       keys += e.entries.length;
       pages++;
-      if (e.page.index % 100 === 0) rssSamples.push({ keys, rss: process.memoryUsage().rss });
+      rss.sample();
+      if (e.page.index % 100 === 0) rssSamples.push({ keys, rss: process.memoryUsage.rss() });
     }
     if (e.type === "end" && e.status !== "complete") throw new Error(`pass ended ${e.status}: ${JSON.stringify(e.error)}`);
   }
   const ms = performance.now() - t0;
   const cpu = cpuMs(c0);
-  clearInterval(sampler);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  return { id, ms, cpu, keys, pages, bytesStreamed, rssSamples, peakRss };
+  return { id, ms, cpu, keys, pages, bytesStreamed, rssSamples, peakRss: rss.peak() };
 }
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
@@ -452,6 +480,27 @@ async function large(dataDir: string, passDir: string, children: ChildProcess[],
   );
   console.log(`   RSS before ${mb(before)}, peak ${mb(run.peakRss)}`);
   console.log(`   RSS by keys recorded: ${run.rssSamples.map((s) => `${(s.keys / 1000).toFixed(0)}k=${mb(s.rss)}`).join(", ")}`);
+  // Replays of the finished pass as GET /api/passes/{id}/events sends them: with entries; page lines
+  // without entries as they were made before (entries read back, then dropped); and as now (not read).
+  const replay = async (entries: boolean, strip: boolean) => {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    let bytes = 0;
+    for await (const e of service2.events(run.id, new AbortController().signal, { entries })) {
+      const line = strip && e.type === "page" ? { type: "page" as const, page: e.page, commonPrefixes: e.commonPrefixes } : e;
+      for (const chunk of ndjsonChunks(line)) bytes += chunk.byteLength;
+    }
+    return { ms: performance.now() - t0, cpu: cpuMs(c0), bytes };
+  };
+  const full = await replay(true, false);
+  const readDropped = await replay(true, true);
+  const lean = await replay(false, true);
+  const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+  console.log(
+    `   replay of the finished pass: with entries ${mb(full.bytes)} in ${(full.ms / 1000).toFixed(2)} s (CPU ${(full.cpu / 1000).toFixed(2)} s); ` +
+      `?entries=0 reading entries then dropping them (before) ${kb(readDropped.bytes)} in ${(readDropped.ms / 1000).toFixed(2)} s (CPU ${(readDropped.cpu / 1000).toFixed(2)} s); ` +
+      `?entries=0 without reading them (now) ${kb(lean.bytes)} in ${(lean.ms / 1000).toFixed(2)} s (CPU ${(lean.cpu / 1000).toFixed(2)} s)`,
+  );
   await service2.close();
   registry2.close();
   large.child.kill("SIGTERM");
@@ -502,6 +551,29 @@ async function snapshot(dataDir: string, passDir: string, children: ChildProcess
   sb.child.kill("SIGTERM");
 }
 
+/** CPU time (ms) of each thread of this process so far ("main", else name#tid), from /proc (Linux); empty elsewhere. */
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = fs.readdirSync("/proc/self/task");
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const name = fs.readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
+      const fields = fs.readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      const label = tid === String(process.pid) ? "main" : `${name}#${tid}`;
+      out.set(label, (out.get(label) ?? 0) + ms);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
 /** CPU time (ms) a child process has used so far, from /proc (Linux); null elsewhere. */
 function childCpuMs(pid: number | undefined): number | null {
   if (pid === undefined) return null;
@@ -546,10 +618,18 @@ async function parallel(dataDir: string, passDir: string, children: ChildProcess
     if (!res.ok) throw new Error(`could not set the sandbox's latency: ${res.status}`);
   };
   let reference: { count: number; digest: string } | null = null;
-  const run = async (latencyMs: number, concurrency: number, sequentialMs: number | null) => {
+  interface Run {
+    ms: number;
+    /** Client CPU (this process, all threads) per page recorded, and per 1000 keys listed. */
+    perPage: number;
+    perThousand: number;
+  }
+  const run = async (latencyMs: number, concurrency: number, sequentialMs: number | null, report = true): Promise<Run> => {
     await setLatency(latencyMs);
     const server0 = childCpuMs(sb.child.pid);
+    const threads0 = threadCpuMs();
     const r = await recordedPass(service, bucket, concurrency);
+    const threads1 = threadCpuMs();
     const serverCpu = server0 === null ? null : (childCpuMs(sb.child.pid) ?? server0) - server0;
     const s = service.summary(r.id);
     const listed = keysDigest(service, r.id);
@@ -563,26 +643,56 @@ async function parallel(dataDir: string, passDir: string, children: ChildProcess
     for (const record of service.store.db.prepare<[number], string>(`SELECT record FROM pages WHERE pass = ?`).pluck().all(seq)) {
       beyond += (JSON.parse(record) as { cursor?: { beyond: number } }).cursor?.beyond ?? 0;
     }
+    const out: Run = { ms: r.ms, perPage: r.cpu / pages, perThousand: r.cpu / (r.keys / 1000) };
+    await service.remove(r.id);
+    if (!report) return out;
     const ranges = s.parallel !== null ? `, ${s.parallel.ranges.total} ranges, ${s.totals.requests} requests, ${beyond.toLocaleString("en")} keys past a range's end parsed and dropped` : "";
     const fallback = s.parallel?.fallback !== null && s.parallel?.fallback !== undefined ? ` FALLBACK: ${s.parallel.fallback.message}` : "";
     const speedup = sequentialMs !== null ? `, ${(sequentialMs / r.ms).toFixed(2)}x sequential` : "";
+    let main = 0;
+    let others = 0;
+    for (const [name, ms] of threads1) {
+      const d = ms - (threads0.get(name) ?? 0);
+      if (name === "main") main += d;
+      else others += d;
+    }
     console.log(
       `   ${String(latencyMs).padStart(3)} ms, concurrency ${String(concurrency).padStart(2)}: ${(r.ms / 1000).toFixed(2)} s, ${Math.round(r.keys / (r.ms / 1000)).toLocaleString("en")} keys/s${speedup}; ` +
-        `${pages} pages${ranges}; client CPU ${(r.cpu / pages).toFixed(1)} ms/page, sandbox CPU ${serverCpu === null ? "?" : (serverCpu / pages).toFixed(1)} ms/page; peak RSS ${mb(r.peakRss)}; same keys (${listed.digest})${fallback}`,
+        `${pages} pages${ranges}; client CPU ${fmt(out.perPage)} ms/page (main thread ${fmt(main / pages)}, other threads ${fmt(others / pages)}), ${fmt(out.perThousand)} ms per 1000 keys listed; ` +
+        `sandbox CPU ${serverCpu === null ? "?" : fmt(serverCpu / pages)} ms/page; peak RSS ${mb(r.peakRss)}; same keys (${listed.digest})${fallback}`,
     );
-    await service.remove(r.id);
-    return r.ms;
+    return out;
   };
-  console.log(`   with ${PARALLEL_LATENCY_MS} ms injected latency per listing request:`);
-  const sequential = await run(PARALLEL_LATENCY_MS, 1, null);
-  const speedups = new Map<number, number>();
-  for (const c of [4, 16, 32]) speedups.set(c, sequential / (await run(PARALLEL_LATENCY_MS, c, sequential)));
+  // The first passes of a process pay for loading and optimising the code (about twice the CPU per
+  // page of later ones over 200 pages): measured cold, whichever configuration runs first looks
+  // expensive, and that is not what a pass costs over the millions of pages this goal is about.
+  const w0 = performance.now();
+  await run(0, 16, null, false);
+  await run(0, 1, null, false);
+  console.log(`   warm-up: one pass at concurrency 16 and one sequential, at 0 ms, not counted (${((performance.now() - w0) / 1000).toFixed(1)} s)`);
+  await setLatency(PARALLEL_LATENCY_MS);
+  const idleCpu0 = process.cpuUsage();
+  const idleT0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const idlePerSecond = cpuMs(idleCpu0) / ((performance.now() - idleT0) / 1000);
+  console.log(`   idle, pass service open, nothing running: ${fmt(idlePerSecond)} ms of CPU per second`);
   console.log("   with no injected latency:");
   const fast = await run(0, 1, null);
-  const fast16 = await run(0, 16, fast);
-  const at16 = speedups.get(16) ?? 0;
+  console.log(`   with ${PARALLEL_LATENCY_MS} ms injected latency per listing request:`);
+  const sequential = await run(PARALLEL_LATENCY_MS, 1, null);
+  const slow = new Map<number, Run>();
+  for (const c of [4, 16, 32]) slow.set(c, await run(PARALLEL_LATENCY_MS, c, sequential.ms));
+  console.log("   with no injected latency again:");
+  const fast16 = await run(0, 16, fast.ms);
+  const at16 = sequential.ms / (slow.get(16)?.ms ?? Number.NaN);
   console.log(`   concurrency 16 at ${PARALLEL_LATENCY_MS} ms: ${at16.toFixed(2)}x sequential (goal >= 8) ${at16 >= 8 ? "OK" : "UNDER"}`);
-  console.log(`   concurrency 16 at 0 ms: ${(fast / fast16).toFixed(2)}x sequential (goal >= 1, no slower) ${fast16 <= fast ? "OK" : "SLOWER"}`);
+  console.log(`   concurrency 16 at 0 ms: ${(fast.ms / fast16.ms).toFixed(2)}x sequential (goal >= 1, no slower) ${fast16.ms <= fast.ms ? "OK" : "SLOWER"}`);
+  const parallelWorst = Math.max(...[...slow.values()].map((x) => x.perPage), fast16.perPage);
+  const cpuWorst = Math.max(sequential.perPage, fast.perPage, parallelWorst);
+  console.log(
+    `   client CPU per 1000-key page: sequential ${fmt(sequential.perPage)} ms at ${PARALLEL_LATENCY_MS} ms latency, ${fmt(fast.perPage)} ms at 0 ms; parallel at most ${fmt(parallelWorst)} ms ` +
+      `(goal <= 8, sequential or parallel) ${cpuWorst <= 8 ? "OK" : "OVER"}; per 1000 keys listed, parallel at most ${fmt(Math.max(...[...slow.values()].map((x) => x.perThousand), fast16.perThousand))} ms (its range ends make partial pages)`,
+  );
   console.log(`   machine load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs (the team shares it: times are noisy)`);
   await service.close();
   registry.close();

@@ -1,10 +1,10 @@
 "use client";
 
-import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useEffect, useRef } from "react";
+import { memo, useEffect } from "react";
 import { formatBytes, formatCount, formatDuration, plural, shortToken, visibleKey } from "@/components/format";
 import { Time, ZoneLabel } from "@/components/format/time";
 import { nfcMarkProps } from "@/components/browser/key-text";
+import { useTallList } from "@/components/virtual/use-tall-list";
 import type { PageRecord, PagedEntry } from "@/lib/wire";
 import type { TableItem } from "./bands";
 import { pageErrorLabel } from "./explain";
@@ -168,52 +168,28 @@ export interface KeysTableProps {
 }
 
 /**
- * The whole pass in one virtualized table, rows fetched by the caller. The virtualizer works on
- * chunks of CHUNK_ITEMS fixed-height items: it keeps one measurement per virtual item and redoes
- * them all when the count changes, which for a million single rows costs a million objects per page
- * that arrives.
+ * The whole pass in one virtualized table, rows fetched by the caller. A 10M-key pass is taller
+ * than a browser lets an element be, so the rows sit in useTallList's capped box (see
+ * components/virtual/scroll-map). They are drawn in chunks of CHUNK_ITEMS fixed-height items, each
+ * one positioned element, so a scroll step moves a few boxes rather than every row.
  */
-export function KeysTable({
-  itemCount,
-  itemAt,
-  entryAt,
-  q,
-  filtered = false,
-  selectedPage,
-  onSelectPage,
-  onItemsShown,
-  scrollTo,
-  height,
-  viewName,
-  versions = false,
-  selectedKey = null,
-  onSelectKey,
-}: KeysTableProps) {
-  const viewport = useRef<HTMLDivElement>(null);
-  const chunks = Math.ceil(itemCount / CHUNK_ITEMS);
-  // The virtualizer is read fresh on every render (no React Compiler memoization here).
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({
-    count: chunks,
-    getScrollElement: () => viewport.current,
-    estimateSize: (chunk) => Math.min(CHUNK_ITEMS, itemCount - chunk * CHUNK_ITEMS) * KEY_ROW_HEIGHT,
-    overscan: 1,
-  });
-  const visible = virtualizer.getVirtualItems();
-  const first = (visible[0]?.index ?? 0) * CHUNK_ITEMS;
-  const last = Math.min(itemCount, ((visible[visible.length - 1]?.index ?? -1) + 1) * CHUNK_ITEMS) - 1;
+export function KeysTable({ itemCount, itemAt, entryAt, q, filtered = false, selectedPage, onSelectPage, onItemsShown, scrollTo, height, viewName, versions = false, selectedKey = null, onSelectKey }: KeysTableProps) {
+  const { scrollRef, boxHeight, items, drawn, scrollToIndex } = useTallList({ count: itemCount, itemHeight: KEY_ROW_HEIGHT, overscan: CHUNK_ITEMS, initialIndex: 0 });
+  const offset = items[0] !== undefined ? items[0].index * KEY_ROW_HEIGHT - items[0].top : 0;
+  const firstChunk = Math.floor(drawn.first / CHUNK_ITEMS);
+  const lastChunk = itemCount === 0 ? firstChunk - 1 : Math.floor(drawn.last / CHUNK_ITEMS);
+  const first = firstChunk * CHUNK_ITEMS;
+  const last = Math.min(itemCount, (lastChunk + 1) * CHUNK_ITEMS) - 1;
   useEffect(() => {
     onItemsShown(first, last);
   }, [first, last, onItemsShown]);
   useEffect(() => {
-    if (scrollTo !== null) virtualizer.scrollToOffset(scrollTo.index * KEY_ROW_HEIGHT, { align: "start" });
-    // The request's seq is what asks for a scroll; the virtualizer instance is stable.
+    if (scrollTo !== null) scrollToIndex(scrollTo.index, "start");
+    // The request's seq is what asks for a scroll.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [scrollTo?.seq]);
-  useEffect(() => {
-    // Chunk sizes are estimates: the last chunk grows while a pass runs.
-    virtualizer.measure();
-  }, [itemCount, virtualizer]);
+  const visible: { index: number; start: number }[] = [];
+  for (let c = firstChunk; c <= lastChunk; c++) visible.push({ index: c, start: c * CHUNK_ITEMS * KEY_ROW_HEIGHT - offset });
 
   return (
     <div className={styles.grid} data-testid="keys-table" data-view={viewName}>
@@ -228,9 +204,9 @@ export function KeysTable({
         <span data-col="class">Storage class</span>
         <span className={styles.num}>Page</span>
       </div>
-      <div ref={viewport} className={styles.viewport} style={{ height }} data-testid="keys-viewport">
+      <div ref={scrollRef} className={styles.viewport} style={{ height }} data-testid="keys-viewport">
         {itemCount === 0 ? <div className={styles.empty}>{q !== "" ? "No key contains this text." : filtered ? "No key begins with this prefix." : "No keys recorded yet."}</div> : null}
-        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+        <div style={{ height: boxHeight, position: "relative" }}>
           {visible.map((chunk) => {
             const from = chunk.index * CHUNK_ITEMS;
             const to = Math.min(itemCount, from + CHUNK_ITEMS);
@@ -268,7 +244,7 @@ export function KeysTable({
               }
             }
             return (
-              <div key={chunk.key} className={styles.chunk} style={{ transform: `translateY(${chunk.start}px)` }}>
+              <div key={chunk.index} className={styles.chunk} style={{ transform: `translateY(${chunk.start}px)` }}>
                 {rows}
               </div>
             );

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { MAX_SCROLL_PX, positionAt, scrollSpace, scrolled, type ScrollPosition } from "./scroll-map";
 
 // A virtual list of fixed-height items that reaches every item of any count (see ./scroll-map): the
@@ -13,6 +13,8 @@ function maxScrollPx(): number {
   const v = (globalThis as Record<string, unknown>)[CAP_OVERRIDE];
   return typeof v === "number" && v > 0 ? v : MAX_SCROLL_PX;
 }
+
+const noChanges = () => () => {};
 
 export interface TallListItem {
   index: number;
@@ -34,7 +36,9 @@ export interface TallList {
 
 export function useTallList({ count, itemHeight, overscan, initialIndex }: { count: number; itemHeight: number; overscan: number; initialIndex: number }): TallList {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [cap] = useState(maxScrollPx);
+  // The server renders with the real cap; a test's lower one applies from hydration on (a value read
+  // in useState would leave the server's box height in the DOM: hydration does not patch attributes).
+  const cap = useSyncExternalStore(noChanges, maxScrollPx, () => MAX_SCROLL_PX);
   const [viewport, setViewport] = useState(0);
   const space = useMemo(() => scrollSpace(count * itemHeight, viewport, cap), [count, itemHeight, viewport, cap]);
   const [position, setPosition] = useState<ScrollPosition>({ virtual: initialIndex * itemHeight, physical: 0 });

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Sandbox } from "@/lib/sandbox";
 import { passEventSchema, type PageEvent, type PassEvent } from "@/lib/wire";
 import type { PassService } from "./service";
@@ -274,6 +274,23 @@ describe("viewers, cancel and restarts", () => {
     expect(pagesAndEnd(b)).toEqual(pagesAndEnd(a));
     expect(pagesAndEnd(after)).toEqual(pagesAndEnd(a));
     expect(pageEvents(a).map((e) => e.page.index)).toEqual([...Array(10).keys()]);
+  });
+
+  it("gives a viewer that asks for no entries the same page records, with none of the entries read back", async () => {
+    const passes = service();
+    sandbox.faults.configure({ latencyMs: 40, bucket: "demo" });
+    const id = await passes.create({ connection: "sandbox", bucket: "demo", prefix: "", pageSize: 300 });
+    await sleep(150);
+    const reads = vi.spyOn(passes.store, "pageEvent");
+    const lean = await collect(passes.events(id, never, { entries: false }));
+    expect(reads.mock.calls.length).toBeGreaterThan(0);
+    expect(reads.mock.calls.every((c) => c[2] === false)).toBe(true);
+    const full = await collect(passes.events(id, never));
+    expect(pageEvents(lean).map((e) => e.page)).toEqual(pageEvents(full).map((e) => e.page));
+    expect(pageEvents(lean).map((e) => e.page.index)).toEqual([...Array(10).keys()]);
+    expect(pageEvents(lean).every((e) => e.entries.length === 0)).toBe(true);
+    expect(pageEvents(full).reduce((n, e) => n + e.entries.length, 0)).toBe(3000);
+    expect(lean.at(-1)).toMatchObject({ type: "end", status: "complete" });
   });
 
   it("keeps running when a viewer leaves", async () => {

@@ -666,7 +666,7 @@ export class PassService {
     const row = this.mustRow(run.id);
     if (row.snapshot === null) return null;
     const info = JSON.parse(row.snapshot) as SnapshotInfo;
-    const last = row.page_records > 0 ? this.store.pageEvent(row.seq, row.page_records - 1) : null;
+    const last = row.page_records > 0 ? this.store.pageEvent(row.seq, row.page_records - 1, false) : null;
     const outcome = await crossCheckSnapshot({
       client: conn.client,
       connection: row.connection,
@@ -733,9 +733,10 @@ export class PassService {
   /**
    * The events of a pass for one viewer: its summary, every recorded page in order (read back from
    * the database), then live pages as they are recorded, then an end line. Pages are taken strictly by
-   * index, and the wake-up is taken before each read, so nothing is skipped or sent twice.
+   * index, and the wake-up is taken before each read, so nothing is skipped or sent twice. With
+   * `entries: false` recorded pages are sent with no entries, never read from the database.
    */
-  async *events(id: string, signal: AbortSignal): AsyncGenerator<PassEvent, void, undefined> {
+  async *events(id: string, signal: AbortSignal, { entries = true }: { entries?: boolean } = {}): AsyncGenerator<PassEvent, void, undefined> {
     const first = this.summary(id);
     const seq = this.mustRow(id).seq;
     yield { type: "pass", pass: first };
@@ -745,7 +746,8 @@ export class PassService {
       const run = this.runs.get(id);
       const changed = run?.changed();
       const latest = run?.latest;
-      const page = latest != null && latest.page.index === next ? latest : this.store.pageEvent(seq, next);
+      const live = latest != null && latest.page.index === next ? (entries ? latest : { ...latest, entries: [] }) : null;
+      const page = live ?? this.store.pageEvent(seq, next, entries);
       if (page !== null) {
         next++;
         yield page;

@@ -906,12 +906,15 @@ export class PassStore {
     return { seq: r.seq, layout: r.layout, target: r.target };
   }
 
-  /** A recorded page with its entries read back from the database, as the events stream sends it. */
-  pageEvent(seq: number, index: number): PageEvent | null {
+  /**
+   * A recorded page with its entries read back from the database, as the events stream sends it;
+   * with `withEntries` false its entries are not read at all (an empty list).
+   */
+  pageEvent(seq: number, index: number, withEntries = true): PageEvent | null {
     const p = this.stmt.page.get(seq, index);
     if (p === undefined) return null;
     let entries: Entry[] = [];
-    if (p.row_count > 0) {
+    if (withEntries && p.row_count > 0) {
       const pass = this.stmt.bySeq.get(seq);
       if (pass?.layout === "spans") {
         const span = { page: index, firstRow: 0, rowCount: p.row_count, before: 0, lo: textOf(p.lo), hi: textOf(p.hi) };
