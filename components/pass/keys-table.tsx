@@ -134,7 +134,7 @@ const KeyRow = memo(function KeyRow({
             {entry.storageClass ?? "—"}
           </span>
           <span className={styles.num}>
-            <button type="button" className={styles.pageLink} onClick={() => onSelectPage(entry.page)} title={`page ${entry.page + 1} delivered this key`}>
+            <button type="button" className={styles.pageLink} data-testid="key-page" onClick={() => onSelectPage(entry.page)} title={`page ${entry.page + 1} delivered this key`}>
               {formatCount(entry.page + 1)}
             </button>
           </span>
