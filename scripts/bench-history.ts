@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Entry } from "../lib/wire/index";
 import { syntheticPageRecord } from "./bench-page-record";
+import { seededRandom } from "../lib/random/index";
 
 // `npm run bench:history`: P passes (100) of one N-key target (1M) with a churn of C (0.1%) between
 // consecutive passes — a third deletes, a third new keys, a third overwrites, spread over the key
@@ -57,17 +58,7 @@ const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** A deterministic generator, so every run lists the same bucket. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(13);
+const random = seededRandom(13);
 
 // The bucket: keys in byte order (ASCII here, so JS order is byte order).
 let bucket: Entry[] = Array.from({ length: KEYS }, (_, i) => ({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Mutation } from "@/lib/wire";
 import { classifyKey, classifyKeys, coveringPage, positionIn, summarize, type PageRange } from "./classify";
-import { ChurnChooser, seededRandom } from "./scenarios";
+import { seededRandom } from "@/lib/random";
+import { ChurnChooser } from "./scenarios";
 
 const v = (etag: string) => ({ etag });
 

@@ -46,18 +46,6 @@ export function planFor(params: ExperimentParams, randomSeed: () => number): Pla
   }
 }
 
-/** mulberry32: small, fast and reproducible from a 32-bit seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The churn mutator's choices: inserts, deletes and overwrites spread over the whole key space. The
  * sequence depends only on the seed (not on timing), so a seed replays the same operations.

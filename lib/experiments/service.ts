@@ -25,7 +25,8 @@ import type {
 import { experimentPrefix } from "@/lib/wire";
 import { injectLatency, readTruth, readVersionsTruth, Scope, type Cleanup, type SandboxAdmin, type Truth } from "./bucket-ops";
 import { classifyKeys, normalizeEtag, positionIn, sortedKeys, summarize, type PageRange } from "./classify";
-import { ChurnChooser, planFor, seededRandom, seedKeys, type Plan } from "./scenarios";
+import { seededRandom } from "@/lib/random";
+import { ChurnChooser, planFor, seedKeys, type Plan } from "./scenarios";
 import { ExperimentStore, type StoredEvent } from "./store";
 
 export interface ExperimentServiceOptions {

@@ -17,6 +17,7 @@ import { listingParser, listingParseOf, versionOrderOf } from "@/lib/listing-par
 import { sdkClient, startTestSandbox, type TestSandbox } from "@/lib/sandbox/test-helpers";
 import { UNICODE_DEMO_KEYS } from "@/lib/sandbox/seed";
 import { FIXTURES, type Fixture } from "./testing/fixtures";
+import { seededRandom } from "@/lib/random";
 
 // Differential: the same bytes, served over real HTTP, read by the SDK's own deserializer (a client
 // without the listing parser) and by a client with it. The outputs must be equal field for field
@@ -213,7 +214,7 @@ describe("the listing parser against the SDK's deserializer, same bytes", () => 
   });
 
   it("agrees with the SDK on random documents: hostile keys escaped every way, optional members, element order, whitespace, CR LF", async () => {
-    const random = prng(20241206);
+    const random = seededRandom(20241206);
     for (let doc = 0; doc < 120; doc++) {
       const operation: Operation = doc % 3 === 2 ? "ListObjectVersions" : "ListObjectsV2";
       const body = randomDocument(random, operation);
@@ -226,17 +227,6 @@ describe("the listing parser against the SDK's deserializer, same bytes", () => 
 });
 
 // ---- random documents ----
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = ["a", "Z", "0", "/", " ", "+", "%", "#", "?", "<", "&", ">", '"', "'", "\u{1F600}", "é", "e\u0301", "\uFF21", "日", "\n", "\r", "\t", "\u0001", "\uFFFD", "]", "]]>", "=", ";"];
 

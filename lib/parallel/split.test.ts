@@ -2,21 +2,11 @@ import { describe, expect, it } from "vitest";
 import { compareKeys } from "@/lib/wire";
 import { newRange, RangePlan, type RangeRecord } from "./plan";
 import { codePoints, KeyShape, snapToCommonPrefix, splitPoints } from "./split";
+import { seededRandom } from "@/lib/random";
 
 // The splitter is judged by two things: ranges never overlap or leave gaps (every key belongs to
 // exactly one), which is a matter of (after, through] arithmetic; and the points it picks, which
 // only affect balance.
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const AWKWARD = ["a", "b", "z", "/", "0", "9", "-", ".", " ", "+", "%", "\t", "\u0001", "é", "\uFFFD", "\uE000", "😀", "\u{10FFFF}"];
 
@@ -34,7 +24,7 @@ function owners(ranges: readonly RangeRecord[], key: string): number[] {
 
 describe("key ranges", () => {
   it("give every key exactly one range however they are split: prefixes of each other, astral, control characters, keys equal to a point", () => {
-    const random = prng(7);
+    const random = seededRandom(7);
     for (let round = 0; round < 200; round++) {
       const keys = Array.from({ length: 40 }, () => randomKey(random)).sort(compareKeys);
       const plan = new RangePlan({ prefix: "", delimiter: null, pageSize: 5 }, [newRange(0, null, null, null, "listing")]);
@@ -63,7 +53,7 @@ describe("split points", () => {
   const logPageWidth = pageWidth();
 
   it("lie strictly between the cursor and the range's end, ascending and distinct", () => {
-    const random = prng(11);
+    const random = seededRandom(11);
     for (let round = 0; round < 300; round++) {
       const [a, b] = [randomKey(random, "obj_"), randomKey(random, "obj_")].sort(compareKeys) as [string, string];
       if (a === b) continue;

@@ -4,6 +4,7 @@ import type { Sandbox } from "@/lib/sandbox";
 import type { PageEvent, PassSummary } from "@/lib/wire";
 import type { PassService } from "./service";
 import { bucketKeys, collect, passKeys, putKeys, serviceFor, startTestSandbox } from "./testing/harness";
+import { seededRandom } from "@/lib/random";
 
 // Parallel passes against the real sandbox over HTTP: whatever the keys and however the ranges fall,
 // a parallel pass records exactly the keys (and common prefixes) a sequential pass does, once each.
@@ -11,21 +12,10 @@ import { bucketKeys, collect, passKeys, putKeys, serviceFor, startTestSandbox } 
 let sandbox: Sandbox;
 let service: PassService;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const AWKWARD = ["a", "b", "z", "/", "0", "9", "-", ".", " ", "+", "%", "#", "?", "&", "\t", "\n", "\r", "\u0001", "é", "ß", "\uFFFD", "\uE000", "😀", "𝄞"];
 
 function randomKeys(seed: number, n: number, prefix = ""): string[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const keys = new Set<string>();
   while (keys.size < n) {
     let k = prefix;

@@ -7,22 +7,12 @@ import { entriesWindow, searchEntries } from "./entry-queries";
 import { SearchIndex } from "./search-index";
 import { PassStore } from "./store";
 import { tempDir } from "./testing/harness";
+import { seededRandom } from "@/lib/random";
 
 // The search index against the scan it replaces: over random and hostile key sets, in both layouts,
 // with passes deleted in the middle of a history and a pass that stopped early, every search (every
 // sort and direction, with and without a prefix, short needles, LIKE/GLOB metacharacters, quotes,
 // lone surrogates) answers exactly what the scan answers: the same rows, order, totals and pages.
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = ["a", "b", "A", "é", "😀", "/", "%", "_", "*", "?", "[", "]", "'", '"', "\\", "\u0001", "\n", " ", "0", "\uffff", "ab"];
 const QUERIES = ["a", "A", "ab", "aa", "b/a", "%", "_", "a%", "%_", "*", "?", "[a]", "[", "]", "'", '"', "\\", "\u0001", "\n", " ", "é", "😀", "\ud83d", "\ude00", "é😀", "zz", "a_b", "'a'", "\uffff"];
@@ -31,7 +21,7 @@ const SORTS: EntrySort[] = ["key", "size", "lastModified"];
 
 let store: PassStore;
 let index: SearchIndex;
-const random = rng(12);
+const random = seededRandom(12);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
 
 function randomKey(): string {

@@ -5,22 +5,12 @@ import { compareKeys } from "@/lib/lister";
 import type { Entry } from "@/lib/wire";
 import { CHANGE, fieldMask, recordedChanges, SpanStore, type RecordedChange, type TargetParams } from "./spans";
 import { tempDir } from "./testing/harness";
+import { seededRandom } from "@/lib/random";
 
 // The span store against a model: passes of one target list a bucket that changes between their
 // pages, several at once and out of order, some stopping early, some deleted in the middle of the
 // history; after every step every surviving pass's every page reads back exactly what it listed,
 // and the differences a pass recorded from the one before it are exactly those of the two listings.
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = ["a", "b", "é", "z", "/", "😀", "\uffff", "0"];
 
@@ -84,7 +74,7 @@ const TARGET: TargetParams = { connection: "c", bucket: "b", prefix: "", delimit
 
 /** Runs the model; returns how many recorded differences it held to the model's. */
 function run(seed: number, steps: number): number {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const { db, spans } = open();
   const bucket = new Map<string, Entry>();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { seededRandom } from "../random";
 
 // Fault and latency injection for list requests (ListObjectsV2, ListObjects, ListObjectVersions), off
 // by default. Random faults draw one number per request: [0, errorRate) → 500 InternalError,
@@ -126,18 +127,6 @@ export interface ListingQuirks {
   listEndEarly: boolean;
   versionsEndEarly: VersionsEndEarly | null;
   omitNextVersionIdMarker: boolean;
-}
-
-/** mulberry32: tiny, good enough for fault draws, reproducible from a 32-bit seed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function emptyStats(): FaultStats {
